@@ -1,0 +1,50 @@
+# ARGO: two commands matter. `make demo` builds the warehouse on the embedded default;
+# `make test` runs every check CI runs. Both install what they need first, uv included.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --locked
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install demo test lint typecheck sqllint pytest dbt-check docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	@echo "uv not found: installing it into .tools/ (a private virtualenv)"
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV) ## create .venv from uv.lock (exact versions)
+	$(UV) sync --locked --python $(PYTHON)
+
+demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
+	$(RUN) argo demo
+
+test: install lint typecheck sqllint pytest dbt-check ## every check CI runs
+	@echo "make test: all checks passed"
+
+lint: install ## ruff check and format check
+	$(RUN) ruff check ingestion tests
+	$(RUN) ruff format --check ingestion tests
+
+typecheck: install ## mypy --strict on ingestion/
+	$(RUN) mypy
+
+sqllint: install ## sqlfluff with the dbt templater
+	$(RUN) sqlfluff lint models tests/dbt
+
+pytest: install ## unit, sandbox, source and end-to-end tests
+	$(RUN) pytest
+
+dbt-check: install ## the demo on a scratch warehouse: dbt build (data + unit tests) and docs
+	$(RUN) argo demo --warehouse data/check/argo.duckdb --scale 0.5 --days 60
+
+docs: install ## build the dbt docs site under target/
+	$(RUN) argo docs
+
+clean: ## remove built artefacts (keeps .venv)
+	rm -rf data target logs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,252 @@
+"""The ``argo`` command: demo, ingest, transform, docs, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from ingestion.pipeline import SOURCES, IngestError, IngestResult, run_source
+from ingestion.settings import PROJECT_DIR, use_warehouse, warehouse_path
+from ingestion.transform import TransformError, dbt, summarize
+
+log = logging.getLogger("argo")
+
+#: Source options that make the real connector fast against the local sandbox: the fake
+#: answers at once, so there is no reason to wait seconds between polls or retries.
+SANDBOX_TUNING: dict[str, Any] = {"async_poll_interval": 0.02, "backoff_factor": 0.05}
+
+
+def _step(number: int, total: int, text: str) -> None:
+    print(f"[{number}/{total}] {text}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def sandbox(
+    *, seed: int, scale: float, days: int, as_of: date | None = None
+) -> Iterator[dict[str, dict[str, Any]]]:
+    """Starts the synthetic world's fake APIs on 127.0.0.1 and yields source options for each.
+
+    Yields:
+        Source name -> keyword arguments that point the real connector at its fake.
+    """
+    from ingestion.sandbox import MetaFake, World, WorldConfig
+
+    world = World(
+        WorldConfig(
+            seed=seed, scale=scale, history_days=days, as_of=as_of or datetime.now(UTC).date()
+        )
+    )
+    meta = MetaFake(world)
+    base_url = meta.start()
+    try:
+        yield {
+            "meta_ads": {
+                "base_url": base_url,
+                "access_token": meta.access_token,
+                "account_ids": [a.account_id for a in world.accounts("meta")],
+                "start_date": world.first_day.isoformat(),
+                **SANDBOX_TUNING,
+            }
+        }
+    finally:
+        meta.stop()
+
+
+def _print_ingest(result: IngestResult) -> None:
+    rows = ", ".join(f"{table} {count:,}" for table, count in sorted(result.rows.items()))
+    print(
+        f"  {result.source} -> {result.dataset}: {rows} ({result.seconds:.1f} s)", file=sys.stderr
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
+    path = use_warehouse(args.warehouse) if args.warehouse else warehouse_path()
+    total = 3 if args.no_docs else 4
+    started = time.monotonic()
+    _step(
+        1, total, f"starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)"
+    )
+    with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
+        for number, source in enumerate(SOURCES, start=1):
+            _step(2, total, f"ingesting {source} ({number}/{len(SOURCES)}) into {path}")
+            _print_ingest(run_source(source, **options[source]))
+    _step(3, total, "dbt build (seeds, models, data tests, unit tests)")
+    dbt(["build"])
+    if not args.no_docs:
+        _step(4, total, "dbt docs generate")
+        dbt(["docs", "generate"])
+    print(f"\nARGO demo built in {time.monotonic() - started:.0f} s. Warehouse: {path}")
+    print(f"{'table':<44} {'rows':>10}  dates")
+    for table in summarize(path):
+        dates = f"{table.first_day} .. {table.last_day}" if table.first_day else ""
+        print(f"{table.schema + '.' + table.name:<44} {table.rows:>10,}  {dates}")
+    if not args.no_docs:
+        print(
+            f"\nDocs site: {PROJECT_DIR / 'target' / 'index.html'} (serve with `argo docs --serve`)"
+        )
+    print(
+        "Query it: duckdb "
+        + str(path)
+        + ' "select * from marts.rpt_campaign_performance_daily limit 10"'
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Loads one source (or every source) for an optional date range."""
+    if args.warehouse:
+        use_warehouse(args.warehouse)
+    names = list(SOURCES) if args.source == "all" else [args.source]
+    range_options = {"start_date": args.start, "end_date": args.end}
+    if args.sandbox:
+        with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
+            for name in names:
+                _print_ingest(run_source(name, **{**options[name], **_given(range_options)}))
+    else:
+        for name in names:
+            _print_ingest(run_source(name, **range_options))
+    return 0
+
+
+def _given(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def cmd_transform(args: argparse.Namespace) -> int:
+    """``dbt build`` (or ``dbt run`` with --no-tests), with selection and full refresh."""
+    if args.warehouse:
+        use_warehouse(args.warehouse)
+    command = ["run" if args.no_tests else "build"]
+    if args.select:
+        command += ["--select", *args.select]
+    if args.full_refresh:
+        command.append("--full-refresh")
+    dbt(command, target=args.target)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Builds the dbt docs site under target/ and optionally serves it."""
+    if args.warehouse:
+        use_warehouse(args.warehouse)
+    dbt(["docs", "generate"], target=args.target)
+    print(f"Docs site: {PROJECT_DIR / 'target' / 'index.html'}")
+    if args.serve:
+        dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1"])
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Serves the fake APIs until interrupted, printing how to reach them."""
+    with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
+        for name, opts in options.items():
+            print(
+                f"{name}: base_url={opts['base_url']} token={opts['access_token']} "
+                f"accounts={','.join(opts['account_ids'])}"
+            )
+        print("Serving on 127.0.0.1; Ctrl-C stops.", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+def _date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``argo`` command."""
+    parser = argparse.ArgumentParser(
+        prog="argo", description="ARGO: an ELT warehouse for digital advertising."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def world_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=42, help="synthetic world seed (default 42)")
+        p.add_argument("--scale", type=float, default=1.0, help="world scale factor (default 1)")
+        p.add_argument("--days", type=int, default=90, help="days of history (default 90)")
+
+    def warehouse_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--warehouse",
+            type=Path,
+            help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb)",
+        )
+
+    demo = sub.add_parser("demo", help="sandbox -> ingest -> dbt build -> docs -> summary")
+    world_options(demo)
+    warehouse_option(demo)
+    demo.add_argument("--no-docs", action="store_true", help="skip the docs site")
+    demo.set_defaults(func=cmd_demo)
+
+    ingest = sub.add_parser("ingest", help="load one source (or all) into raw_<source>")
+    ingest.add_argument("source", choices=[*SOURCES, "all"])
+    ingest.add_argument("--start", type=_date, help="first day (YYYY-MM-DD); overrides state")
+    ingest.add_argument("--end", type=_date, help="last day (YYYY-MM-DD); default today")
+    ingest.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against the local fake API instead of the real one",
+    )
+    world_options(ingest)
+    warehouse_option(ingest)
+    ingest.set_defaults(func=cmd_ingest)
+
+    transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
+    transform.add_argument("--select", nargs="+", help="dbt node selection")
+    transform.add_argument("--full-refresh", action="store_true")
+    transform.add_argument("--no-tests", action="store_true", help="dbt run instead of build")
+    transform.add_argument("--target", help="profiles.yml target (default local)")
+    warehouse_option(transform)
+    transform.set_defaults(func=cmd_transform)
+
+    docs = sub.add_parser("docs", help="build the dbt docs site (the data catalog)")
+    docs.add_argument("--serve", action="store_true", help="serve it on 127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--target", help="profiles.yml target (default local)")
+    warehouse_option(docs)
+    docs.set_defaults(func=cmd_docs)
+
+    box = sub.add_parser("sandbox", help="serve the fake APIs on 127.0.0.1 until Ctrl-C")
+    world_options(box)
+    box.set_defaults(func=cmd_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``argo`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    logging.getLogger("dlt").setLevel(logging.WARNING)
+    try:
+        code: int = args.func(args)
+        return code
+    except (IngestError, TransformError) as exc:
+        print(f"\nargo {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing half-written: rerun the same command", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Runs dlt sources into the warehouse: one pipeline per source, dataset ``raw_<source>``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.pipeline import LoadInfo
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingestion.settings import pipelines_dir, warehouse_path
+from ingestion.sources.errors import SourceError
+
+log = logging.getLogger("argo.pipeline")
+
+# Arrow tables from our sources carry their own _loaded_at; dlt adds its load id too.
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+
+
+def _meta_ads(**kwargs: Any) -> Any:
+    from ingestion.sources.meta_ads import meta_ads_source
+
+    return meta_ads_source(**kwargs)
+
+
+#: Source name -> factory of its dlt source. Later sources register here.
+SOURCES: dict[str, Callable[..., Any]] = {"meta_ads": _meta_ads}
+
+
+class IngestError(Exception):
+    """An ingestion run failed; the message names the source and what to do next."""
+
+
+@dataclass
+class IngestResult:
+    """What one source run loaded."""
+
+    source: str
+    dataset: str
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def _source_error(exc: BaseException) -> SourceError | None:
+    """The :class:`SourceError` behind ``exc`` (dlt wraps what a source raises), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SourceError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
+    """The dlt pipeline of ``source``: DuckDB warehouse file by default, dataset ``raw_<source>``.
+
+    Args:
+        source: A name in :data:`SOURCES`.
+        destination: A dlt destination to use instead of the warehouse file.
+    """
+    if destination is None:
+        path = warehouse_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        destination = dlt.destinations.duckdb(str(path))
+    return dlt.pipeline(
+        pipeline_name=f"argo_{source}",
+        destination=destination,
+        dataset_name=f"raw_{source}",
+        pipelines_dir=str(pipelines_dir()),
+        progress="log",
+    )
+
+
+def run_source(source: str, destination: Any = None, **options: Any) -> IngestResult:
+    """Extracts, normalises and loads one source.
+
+    Args:
+        source: A name in :data:`SOURCES`.
+        destination: Optional dlt destination (default: the DuckDB warehouse file).
+        **options: Passed to the source function (e.g. ``start_date``, ``base_url``); what
+            is not passed comes from dlt config and secrets.
+
+    Raises:
+        IngestError: The source failed. Nothing of the failed run is loaded: dlt commits a
+            load package (data and incremental state together) only after every step.
+    """
+    if source not in SOURCES:
+        raise IngestError(f"unknown source '{source}'; known: {', '.join(sorted(SOURCES))}")
+    pipeline = make_pipeline(source, destination)
+    started = time.monotonic()
+    try:
+        data = SOURCES[source](**{k: v for k, v in options.items() if v is not None})
+        info: LoadInfo = pipeline.run(data)
+    except ConfigFieldMissingException as exc:
+        raise IngestError(
+            f"{source}: missing configuration {', '.join(exc.fields)}. What to do: set them "
+            f"as environment variables (e.g. SOURCES__{source.upper()}__{exc.fields[0].upper()}) "
+            f"or in .dlt/config.toml / .dlt/secrets.toml under [sources.{source}]; see "
+            f"ingestion/sources/{source}/README.md"
+        ) from None
+    except Exception as exc:
+        cause = _source_error(exc)
+        if cause is not None:
+            raise IngestError(str(cause)) from None
+        step = exc.step if isinstance(exc, PipelineStepFailed) else "extract"
+        root = exc.__cause__ or exc
+        raise IngestError(
+            f"{source}: the {step} step failed: {type(root).__name__}: {root}. What to do: "
+            f"nothing of this run was committed (data and state load together); fix the "
+            f"cause and run the same command again"
+        ) from exc
+    info.raise_on_failed_jobs()
+    rows = dict(pipeline.last_trace.last_normalize_info.row_counts)  # type: ignore[union-attr]
+    return IngestResult(
+        source=source,
+        dataset=pipeline.dataset_name,
+        seconds=time.monotonic() - started,
+        rows={k: v for k, v in rows.items() if not k.startswith("_dlt")},
+    )

@@ -1,0 +1,1 @@
+"""dlt sources, one package per API. Shared error types and HTTP helpers live beside them."""

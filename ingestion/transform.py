@@ -1,0 +1,90 @@
+"""dbt through its Python API (``dbtRunner``), on the project beside this package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingestion.settings import PROJECT_DIR, warehouse_path
+
+
+class TransformError(Exception):
+    """A dbt command failed; the message says which nodes and what to do next."""
+
+
+@dataclass
+class TableSummary:
+    """One built relation: its rows and, where it has ``date_day``, the dates it covers."""
+
+    schema: str
+    name: str
+    rows: int
+    first_day: Any = None
+    last_day: Any = None
+
+
+def dbt(args: list[str], *, target: str | None = None) -> Any:
+    """Runs one dbt command in-process and returns dbt's result object.
+
+    Args:
+        args: The dbt command and its flags, e.g. ``["build", "--select", "marts"]``.
+        target: A ``profiles.yml`` target; default from ``ARGO_TARGET`` or ``local``.
+
+    Raises:
+        TransformError: dbt reported failure; the message lists the failed nodes.
+    """
+    from dbt.cli.main import dbtRunner
+
+    full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    if target:
+        full += ["--target", target]
+    result = dbtRunner().invoke(full)
+    if result.success:
+        return result
+    failed: list[str] = []
+    results = getattr(result.result, "results", None) or []
+    for node in results:
+        status = str(getattr(node, "status", ""))
+        if status in ("error", "fail", "runtime error"):
+            failed.append(f"{node.node.unique_id} ({status}): {(node.message or '').strip()}")
+    detail = "; ".join(failed[:10]) if failed else str(result.exception or "see the log above")
+    raise TransformError(
+        f"dbt {args[0]} failed: {detail}. What to do: read the failing test or model above "
+        f"(target/run_results.json has every result); data tests name the rows they reject "
+        f"when run with `dbt test --select <test> --store-failures`"
+    )
+
+
+def summarize(
+    path: Path | None = None, schemas: tuple[str, ...] = ("marts",)
+) -> list[TableSummary]:
+    """Row counts and date ranges of every table in ``schemas`` of the warehouse file."""
+    with duckdb.connect(str(path or warehouse_path()), read_only=True) as con:
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2",
+            list(schemas),
+        ).fetchall()
+        summary: list[TableSummary] = []
+        for schema, name in relations:
+            columns = {
+                row[0]
+                for row in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ?",
+                    [schema, name],
+                ).fetchall()
+            }
+            relation = f'"{schema}"."{name}"'
+            if "date_day" in columns:
+                rows, first, last = con.execute(
+                    f"select count(*), min(date_day), max(date_day) from {relation}"
+                ).fetchone() or (0, None, None)
+            else:
+                (rows,) = con.execute(f"select count(*) from {relation}").fetchone() or (0,)
+                first = last = None
+            summary.append(TableSummary(schema, name, int(rows), first, last))
+    return summary
