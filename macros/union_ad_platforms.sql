@@ -1,0 +1,51 @@
+{#
+    The ad platforms listed in var('argo__ad_platforms') whose `<platform>__enabled` var is
+    true, in list order. A listed platform without its `__enabled` var is a compile error.
+    The same var switches the platform's models (their config(enabled=...)), so a platform
+    is either unioned and built, or neither.
+#}
+{% macro enabled_ad_platforms() -%}
+    {%- set platforms = var('argo__ad_platforms', []) -%}
+    {%- if platforms is string -%}
+        {%- set platforms = [platforms] -%}
+    {%- endif -%}
+    {%- set enabled = [] -%}
+    {%- for platform in platforms -%}
+        {%- if var(platform ~ '__enabled') -%}
+            {%- do enabled.append(platform) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(enabled) }}
+{%- endmacro %}
+
+{#
+    `union all` of int_<platform>__<model_suffix> over the enabled ad platforms, each
+    selecting `columns` (a list of {'name': ..., 'data_type': ...}) in that order and
+    cast to that type, so every platform lands in one column set. With no platform
+    enabled it is an empty relation of the same columns, so downstream models still build.
+#}
+{% macro union_ad_platforms(model_suffix, columns) -%}
+    {{ return(adapter.dispatch('union_ad_platforms', 'argo')(model_suffix, columns)) }}
+{%- endmacro %}
+
+{% macro default__union_ad_platforms(model_suffix, columns) -%}
+    {%- set platforms = argo.enabled_ad_platforms() -%}
+    {%- if platforms | length == 0 %}
+    select
+        {%- for column in columns %}
+        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where 1 = 0
+    {%- else -%}
+        {%- for platform in platforms %}
+    select
+        {%- for column in columns %}
+        cast({{ column.name }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_' ~ platform ~ '__' ~ model_suffix) }}
+            {%- if not loop.last %}
+    union all
+            {%- endif %}
+        {%- endfor %}
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,35 @@
+with
+
+ad_accounts as (
+
+    select * from {{ ref('int_ad_accounts_unioned') }}
+
+),
+
+platforms as (
+
+    select * from {{ ref('platforms') }}
+
+),
+
+final as (
+
+    select
+        ad_accounts.platform,
+        ad_accounts.account_id,
+        ad_accounts.account_name,
+        platforms.platform_name,
+        platforms.channel,
+        ad_accounts.currency_code,
+        ad_accounts.timezone_name,
+        ad_accounts.account_status,
+        ad_accounts.is_active,
+        ad_accounts.source_relation
+
+    from ad_accounts
+    left join platforms
+        on ad_accounts.platform = platforms.platform
+
+)
+
+select * from final
