@@ -1,0 +1,25 @@
+"""The sandbox: a deterministic synthetic ad world and protocol-faithful fake APIs on 127.0.0.1."""
+
+from ingestion.sandbox.faults import Faults
+from ingestion.sandbox.meta_api import MetaFake
+from ingestion.sandbox.world import (
+    Ad,
+    AdAccount,
+    AdDay,
+    AdGroup,
+    Campaign,
+    World,
+    WorldConfig,
+)
+
+__all__ = [
+    "Ad",
+    "AdAccount",
+    "AdDay",
+    "AdGroup",
+    "Campaign",
+    "Faults",
+    "MetaFake",
+    "World",
+    "WorldConfig",
+]

@@ -1,0 +1,125 @@
+"""Fault switches every fake API consults before answering (shared by all fakes).
+
+Each switch queues a fault that fires on the next matching requests and then consumes
+itself, so a test says exactly what goes wrong and how often::
+
+    faults.throttle_next(2, retry_after=1)       # two HTTP 429 with Retry-After
+    faults.fail_next(3, status=503)              # three 503
+    faults.rate_limit_next(1, code=17)           # the platform's own rate-limit answer
+    faults.truncate_next(1, only_path_contains="insights")
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Fault:
+    """One queued fault: what happens, how many more times, and on which paths."""
+
+    kind: str
+    remaining: int
+    params: dict[str, Any] = field(default_factory=dict)
+    only_path_contains: str | None = None
+
+
+class Faults:
+    """Thread-safe fault switches.
+
+    Attributes:
+        async_polls: Polls a report job answers "running" before it completes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[Fault] = []
+        self._async_failures = 0
+        self._token_expired = False
+        self.async_polls = 2
+        self.fired: list[str] = []
+
+    def _add(self, kind: str, n: int, only_path_contains: str | None, **params: Any) -> None:
+        with self._lock:
+            self._queue.append(Fault(kind, n, params, only_path_contains))
+
+    def fail_next(
+        self, n: int = 1, status: int = 500, only_path_contains: str | None = None
+    ) -> None:
+        """The next ``n`` requests answer HTTP ``status`` (a 5xx) with an error body."""
+        self._add("fail", n, only_path_contains, status=status)
+
+    def throttle_next(
+        self, n: int = 1, retry_after: int = 1, only_path_contains: str | None = None
+    ) -> None:
+        """The next ``n`` requests answer HTTP 429 with ``Retry-After``."""
+        self._add("throttle", n, only_path_contains, retry_after=retry_after)
+
+    def rate_limit_next(
+        self, n: int = 1, code: int = 17, only_path_contains: str | None = None
+    ) -> None:
+        """The next ``n`` requests get the platform's own rate-limit error (e.g. Meta 17)."""
+        self._add("rate_limit", n, only_path_contains, code=code)
+
+    def slow_next(
+        self, n: int = 1, seconds: float = 1.0, only_path_contains: str | None = None
+    ) -> None:
+        """The next ``n`` requests wait ``seconds`` before answering."""
+        self._add("slow", n, only_path_contains, seconds=seconds)
+
+    def truncate_next(self, n: int = 1, only_path_contains: str | None = None) -> None:
+        """The next ``n`` successful answers are cut in half (invalid JSON)."""
+        self._add("truncate", n, only_path_contains)
+
+    def expire_token(self) -> None:
+        """Every token is expired until :meth:`restore_token`."""
+        self._token_expired = True
+
+    def restore_token(self) -> None:
+        """Tokens are valid again."""
+        self._token_expired = False
+
+    @property
+    def token_expired(self) -> bool:
+        """Whether :meth:`expire_token` is in force."""
+        return self._token_expired
+
+    def async_fail_next(self, n: int = 1) -> None:
+        """The next ``n`` report jobs end failed."""
+        with self._lock:
+            self._async_failures += n
+
+    def take_async_failure(self) -> bool:
+        """Consumes one queued report-job failure; whether there was one."""
+        with self._lock:
+            if self._async_failures:
+                self._async_failures -= 1
+                self.fired.append("async_fail")
+                return True
+            return False
+
+    def take(self, path: str, kinds: tuple[str, ...]) -> Fault | None:
+        """Consumes and returns the first queued fault of ``kinds`` matching ``path``."""
+        with self._lock:
+            for fault in self._queue:
+                if fault.kind not in kinds:
+                    continue
+                if fault.only_path_contains and fault.only_path_contains not in path:
+                    continue
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._queue.remove(fault)
+                self.fired.append(fault.kind)
+                return fault
+            return None
+
+    def reset(self) -> None:
+        """Clears every queued fault and restores tokens."""
+        with self._lock:
+            self._queue.clear()
+            self._async_failures = 0
+            self._token_expired = False
+            self.async_polls = 2
+            self.fired.clear()

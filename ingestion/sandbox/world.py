@@ -1,0 +1,400 @@
+"""A deterministic synthetic ad world that every fake API serves.
+
+Entities (advertisers, ad accounts, campaigns, ad groups, ads) are drawn once from the
+seed; daily delivery is computed lazily per (ad, day) from a hash-seeded generator, so
+any day of any ad costs microseconds and is the same whatever range is asked for. Later
+fakes (Google Ads, Naver, Kakao, trackers) read the same world, so every source agrees.
+
+Conversions settle over time: what the world reports for day ``d`` depends on how old
+``d`` is at ``as_of`` (``maturity``), reaching the final value after 28 days. Calling
+:meth:`World.advance` moves ``as_of``, adds new days and restates recent conversions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+PLATFORMS = ("meta",)
+
+#: (currency, time zone, CPM range in the currency, money per USD) of successive accounts.
+ACCOUNT_PROFILES: tuple[tuple[str, str, tuple[float, float], float], ...] = (
+    ("USD", "America/Los_Angeles", (5.0, 15.0), 1.0),
+    ("KRW", "Asia/Seoul", (3000.0, 12000.0), 1400.0),
+    ("JPY", "Asia/Tokyo", (600.0, 1800.0), 150.0),
+    ("EUR", "Europe/Berlin", (4.0, 12.0), 0.92),
+)
+#: Digits after the decimal point in each currency's smallest unit.
+MINOR_DIGITS = {"USD": 2, "EUR": 2, "KRW": 0, "JPY": 0}
+
+OBJECTIVES = (
+    "OUTCOME_SALES",
+    "OUTCOME_SALES",
+    "OUTCOME_LEADS",
+    "OUTCOME_APP_PROMOTION",
+    "OUTCOME_TRAFFIC",
+    "OUTCOME_AWARENESS",
+)
+OPTIMIZATION_GOALS = {
+    "OUTCOME_SALES": "OFFSITE_CONVERSIONS",
+    "OUTCOME_LEADS": "LEAD_GENERATION",
+    "OUTCOME_APP_PROMOTION": "APP_INSTALLS",
+    "OUTCOME_TRAFFIC": "LINK_CLICKS",
+    "OUTCOME_AWARENESS": "REACH",
+}
+#: Action types whose counts (and values) are restated as conversions settle.
+SETTLING_ACTIONS = frozenset(
+    {
+        "add_to_cart",
+        "purchase",
+        "offsite_conversion.fb_pixel_purchase",
+        "lead",
+        "mobile_app_install",
+        "app_custom_event.fb_mobile_purchase",
+    }
+)
+SETTLEMENT_DAYS = 28
+
+
+def maturity(age_days: int) -> float:
+    """Share of a day's final conversions reported ``age_days`` after it (1.0 from day 28)."""
+    if age_days >= SETTLEMENT_DAYS:
+        return 1.0
+    return 0.6 + 0.4 * max(age_days - 1, 0) / (SETTLEMENT_DAYS - 1)
+
+
+def _seed(*parts: object) -> int:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _rng(*parts: object) -> random.Random:
+    return random.Random(_seed(*parts))
+
+
+def _id(prefix: str, *parts: object) -> str:
+    """A numeric id like Meta's (prefix + 12 digits), unique for practical purposes."""
+    return prefix + str(_seed("id", *parts) % 10**12).zfill(12)
+
+
+def _money(amount: float, currency: str) -> Decimal:
+    quantum = Decimal(1).scaleb(-MINOR_DIGITS.get(currency, 2))
+    return Decimal(repr(amount)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """The knobs of the world.
+
+    Attributes:
+        seed: Everything random is derived from it.
+        scale: Multiplies the number of advertisers (and so accounts, campaigns, ads).
+        history_days: Days of delivery before ``as_of``.
+        as_of: The world's today; data exists up to the day before.
+    """
+
+    seed: int = 42
+    scale: float = 1.0
+    history_days: int = 90
+    as_of: date = date(2026, 11, 20)
+
+
+@dataclass(frozen=True)
+class AdAccount:
+    """An ad account on one platform."""
+
+    platform: str
+    account_id: str
+    advertiser_id: str
+    name: str
+    currency: str
+    timezone_name: str
+    account_status: int
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign; it delivers from ``start_date`` until ``paused_on`` (if paused)."""
+
+    platform: str
+    account_id: str
+    campaign_id: str
+    name: str
+    objective: str
+    status: str
+    daily_budget_minor: int | None
+    created_time: datetime
+    start_date: date
+    paused_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AdGroup:
+    """An ad group (Meta: ad set)."""
+
+    platform: str
+    account_id: str
+    campaign_id: str
+    ad_group_id: str
+    name: str
+    status: str
+    optimization_goal: str
+    daily_budget_minor: int | None
+    created_time: datetime
+
+
+@dataclass(frozen=True)
+class Ad:
+    """An ad, with the delivery traits drawn for it once."""
+
+    platform: str
+    account_id: str
+    campaign_id: str
+    ad_group_id: str
+    ad_id: str
+    name: str
+    status: str
+    created_time: datetime
+    creative_id: str
+    base_impressions: float = field(default=1000.0, compare=False, repr=False)
+    ctr: float = field(default=0.01, compare=False, repr=False)
+    has_video: bool = field(default=False, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class AdDay:
+    """One ad's delivery on one account-local day, as reported at the world's ``as_of``."""
+
+    date: date
+    ad: Ad
+    impressions: int
+    clicks: int
+    reach: int
+    spend: Decimal
+    actions: dict[str, int]
+    action_values: dict[str, Decimal]
+
+
+@dataclass
+class _AccountBook:
+    account: AdAccount
+    campaigns: list[Campaign]
+    ad_groups: list[AdGroup]
+    ads: list[Ad]
+    cpm: tuple[float, float]
+    per_usd: float
+
+
+class World:
+    """The synthetic ad world (see the module docstring).
+
+    Args:
+        config: Seed, scale, history and today.
+    """
+
+    def __init__(self, config: WorldConfig | None = None) -> None:
+        self.config = config or WorldConfig()
+        self.as_of = self.config.as_of
+        self.first_day = self.config.as_of - timedelta(days=self.config.history_days)
+        self._books: dict[tuple[str, str], _AccountBook] = {}
+        self._campaigns: dict[str, Campaign] = {}
+        self._build()
+
+    # -- structure ----------------------------------------------------------------------
+    def _build(self) -> None:
+        seed = self.config.seed
+        advertisers = max(2, round(3 * self.config.scale))
+        index = 0
+        for a in range(advertisers):
+            advertiser_id = _id("9", seed, "advertiser", a)
+            for platform in PLATFORMS:
+                for n in range(1 + a % 2):
+                    self._add_account(platform, advertiser_id, a, n, index)
+                    index += 1
+
+    def _add_account(self, platform: str, advertiser_id: str, a: int, n: int, index: int) -> None:
+        seed = self.config.seed
+        currency, tz, cpm, per_usd = ACCOUNT_PROFILES[index % len(ACCOUNT_PROFILES)]
+        account_id = _id("1", seed, platform, "account", a, n)
+        rng = _rng(seed, "account", account_id)
+        account = AdAccount(
+            platform=platform,
+            account_id=account_id,
+            advertiser_id=advertiser_id,
+            name=f"Advertiser {a + 1} {currency} {n + 1}",
+            currency=currency,
+            timezone_name=tz,
+            account_status=1,
+        )
+        book = _AccountBook(account, [], [], [], cpm, per_usd)
+        for c in range(rng.randint(3, 6)):
+            self._add_campaign(book, rng, c)
+        self._books[(platform, account_id)] = book
+
+    def _add_campaign(self, book: _AccountBook, rng: random.Random, c: int) -> None:
+        account = book.account
+        seed = self.config.seed
+        objective = rng.choice(OBJECTIVES)
+        late = rng.random() < 0.3
+        start = self.first_day + timedelta(
+            days=rng.randint(1, max(self.config.history_days // 2, 1))
+            if late
+            else -rng.randint(5, 200)
+        )
+        paused = rng.random() < 0.2
+        paused_on = (
+            start + timedelta(days=rng.randint(10, max(self.config.history_days, 11)))
+            if paused
+            else None
+        )
+        campaign_id = _id("238", seed, account.account_id, "campaign", c)
+        budget = round(rng.uniform(50, 500) * book.per_usd) * 10 ** MINOR_DIGITS[account.currency]
+        created = datetime.combine(start - timedelta(days=rng.randint(0, 7)), time(9), UTC)
+        campaign = Campaign(
+            platform=account.platform,
+            account_id=account.account_id,
+            campaign_id=campaign_id,
+            name=f"{objective.removeprefix('OUTCOME_').title()} | {account.name} | C{c + 1}",
+            objective=objective,
+            status="PAUSED" if paused else "ACTIVE",
+            daily_budget_minor=budget if rng.random() < 0.7 else None,
+            created_time=created,
+            start_date=start,
+            paused_on=paused_on,
+        )
+        book.campaigns.append(campaign)
+        self._campaigns[campaign_id] = campaign
+        for g in range(rng.randint(2, 3)):
+            group_id = _id("238", seed, campaign_id, "adset", g)
+            book.ad_groups.append(
+                AdGroup(
+                    platform=account.platform,
+                    account_id=account.account_id,
+                    campaign_id=campaign_id,
+                    ad_group_id=group_id,
+                    name=f"{campaign.name} | Set {g + 1}",
+                    status=campaign.status,
+                    optimization_goal=OPTIMIZATION_GOALS[objective],
+                    daily_budget_minor=None if campaign.daily_budget_minor else budget // 3,
+                    created_time=created,
+                )
+            )
+            for n in range(rng.randint(2, 3)):
+                ad_id = _id("238", seed, group_id, "ad", n)
+                book.ads.append(
+                    Ad(
+                        platform=account.platform,
+                        account_id=account.account_id,
+                        campaign_id=campaign_id,
+                        ad_group_id=group_id,
+                        ad_id=ad_id,
+                        name=f"{campaign.name} | Set {g + 1} | Ad {n + 1}",
+                        status=campaign.status,
+                        created_time=created,
+                        creative_id=_id("238", seed, ad_id, "creative"),
+                        base_impressions=rng.lognormvariate(7.5, 0.9),
+                        ctr=rng.uniform(0.005, 0.03),
+                        has_video=rng.random() < 0.4,
+                    )
+                )
+        book.ads.sort(key=lambda ad: ad.ad_id)
+
+    # -- reading ------------------------------------------------------------------------
+    def advance(self, days: int = 1) -> None:
+        """Moves the world's today forward: new days appear and recent conversions grow."""
+        self.as_of += timedelta(days=days)
+
+    def accounts(self, platform: str) -> list[AdAccount]:
+        """Every ad account of ``platform``."""
+        return [b.account for (p, _), b in self._books.items() if p == platform]
+
+    def account(self, platform: str, account_id: str) -> AdAccount:
+        """One account; ``KeyError`` if the world has none by that id."""
+        return self._books[(platform, account_id)].account
+
+    def campaigns(self, platform: str, account_id: str) -> list[Campaign]:
+        """The campaigns of one account."""
+        return list(self._books[(platform, account_id)].campaigns)
+
+    def ad_groups(self, platform: str, account_id: str) -> list[AdGroup]:
+        """The ad groups of one account."""
+        return list(self._books[(platform, account_id)].ad_groups)
+
+    def ads(self, platform: str, account_id: str) -> list[Ad]:
+        """The ads of one account, ordered by id."""
+        return list(self._books[(platform, account_id)].ads)
+
+    def daily_stats(
+        self, platform: str, account_id: str, since: date, until: date
+    ) -> Iterator[AdDay]:
+        """Delivery of every ad of one account per day, ordered by (date, ad id).
+
+        The range is inclusive and clipped to ``[first_day, as_of - 1]``. Ads of campaigns
+        not yet started or already paused have no row; a delivering ad can still have a
+        day with zero impressions (which APIs usually leave out).
+        """
+        book = self._books[(platform, account_id)]
+        day = max(since, self.first_day)
+        last = min(until, self.as_of - timedelta(days=1))
+        while day <= last:
+            for ad in book.ads:
+                stat = self._ad_day(book, ad, day)
+                if stat is not None:
+                    yield stat
+            day += timedelta(days=1)
+
+    def _ad_day(self, book: _AccountBook, ad: Ad, day: date) -> AdDay | None:
+        campaign = self._campaigns[ad.campaign_id]
+        if day < campaign.start_date or (campaign.paused_on and day >= campaign.paused_on):
+            return None
+        currency = book.account.currency
+        rng = _rng(self.config.seed, "delivery", ad.ad_id, day.toordinal())
+        weekday = (1.0, 1.05, 1.05, 1.0, 0.95, 0.8, 0.75)[day.weekday()]
+        impressions = (
+            0
+            if rng.random() < 0.02
+            else round(ad.base_impressions * weekday * rng.uniform(0.7, 1.3))
+        )
+        clicks = min(impressions, round(impressions * ad.ctr * rng.uniform(0.8, 1.2)))
+        reach = min(impressions, round(impressions / rng.uniform(1.1, 1.6)))
+        spend = _money(impressions / 1000 * rng.uniform(*book.cpm), currency)
+        landing = round(clicks * rng.uniform(0.6, 0.9))
+        engagement = clicks + round(impressions * rng.uniform(0.001, 0.004))
+        video = round(impressions * rng.uniform(0.1, 0.3))
+        final: dict[str, int] = {}
+        unit_value: dict[str, float] = {}
+        objective = campaign.objective
+        if objective == "OUTCOME_SALES":
+            final["add_to_cart"] = round(clicks * rng.uniform(0.05, 0.12))
+            final["purchase"] = round(clicks * rng.uniform(0.01, 0.04))
+            final["offsite_conversion.fb_pixel_purchase"] = final["purchase"]
+            unit_value["purchase"] = rng.uniform(30, 120) * book.per_usd
+            unit_value["offsite_conversion.fb_pixel_purchase"] = unit_value["purchase"]
+        elif objective == "OUTCOME_LEADS":
+            final["lead"] = round(clicks * rng.uniform(0.03, 0.1))
+        elif objective == "OUTCOME_APP_PROMOTION":
+            final["mobile_app_install"] = round(clicks * rng.uniform(0.05, 0.2))
+            final["app_custom_event.fb_mobile_purchase"] = round(
+                final["mobile_app_install"] * rng.uniform(0.05, 0.15)
+            )
+            unit_value["app_custom_event.fb_mobile_purchase"] = rng.uniform(5, 40) * book.per_usd
+        share = maturity((self.as_of - day).days)
+        actions: dict[str, int] = {}
+        values: dict[str, Decimal] = {}
+        if impressions:
+            actions = {"link_click": clicks, "landing_page_view": landing}
+            actions["post_engagement"] = engagement
+            if ad.has_video:
+                actions["video_view"] = video
+            for action_type, count in final.items():
+                observed = round(count * share)
+                if observed:
+                    actions[action_type] = observed
+                    if action_type in unit_value:
+                        values[action_type] = _money(observed * unit_value[action_type], currency)
+            actions = {k: v for k, v in actions.items() if v}
+        return AdDay(day, ad, impressions, clicks, reach, spend, actions, values)

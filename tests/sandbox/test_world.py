@@ -1,0 +1,114 @@
+"""The synthetic world: deterministic, believable, restating conversions like Meta does."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ingestion.sandbox.world import SETTLEMENT_DAYS, SETTLING_ACTIONS, World, WorldConfig, maturity
+
+CONFIG = WorldConfig(seed=3, scale=0.3, history_days=40, as_of=date(2026, 6, 1))
+
+
+def stats(world: World) -> list[tuple[object, ...]]:
+    return [
+        (s.date, s.ad.ad_id, s.impressions, s.clicks, s.spend, tuple(sorted(s.actions.items())))
+        for a in world.accounts("meta")
+        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+    ]
+
+
+def test_same_config_same_world_and_other_seed_differs() -> None:
+    assert stats(World(CONFIG)) == stats(World(CONFIG))
+    other = World(WorldConfig(seed=4, scale=0.3, history_days=40, as_of=date(2026, 6, 1)))
+    assert stats(other) != stats(World(CONFIG))
+
+
+def test_a_day_does_not_depend_on_the_range_asked() -> None:
+    world = World(CONFIG)
+    account = world.accounts("meta")[0].account_id
+    day = world.first_day + timedelta(days=20)
+    whole = [
+        s for s in world.daily_stats("meta", account, world.first_day, world.as_of) if s.date == day
+    ]
+    alone = list(world.daily_stats("meta", account, day, day))
+    assert whole == alone and alone
+
+
+def test_range_is_clipped_to_history() -> None:
+    world = World(CONFIG)
+    account = world.accounts("meta")[0].account_id
+    days = {s.date for s in world.daily_stats("meta", account, date(2000, 1, 1), date(2100, 1, 1))}
+    assert min(days) >= world.first_day and max(days) == world.as_of - timedelta(days=1)
+
+
+def test_funnel_is_believable() -> None:
+    world = World(CONFIG)
+    rows = [
+        s
+        for a in world.accounts("meta")
+        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+    ]
+    delivering = [s for s in rows if s.impressions]
+    assert len(delivering) > 0.9 * len(rows)
+    for s in delivering:
+        assert 0 <= s.clicks <= s.impressions and 0 < s.reach <= s.impressions
+        assert s.spend >= 0
+        assert s.actions.get("purchase", 0) == s.actions.get(
+            "offsite_conversion.fb_pixel_purchase", 0
+        )
+    ctr = sum(s.clicks for s in delivering) / sum(s.impressions for s in delivering)
+    assert 0.004 < ctr < 0.035
+
+
+def test_currencies_time_zones_and_scale() -> None:
+    small = World(CONFIG)
+    accounts = small.accounts("meta")
+    assert len(accounts) >= 2 and len({a.currency for a in accounts}) >= 2
+    big = World(WorldConfig(seed=3, scale=1.0))
+    assert len(big.accounts("meta")) >= 4
+    assert len({a.timezone_name for a in big.accounts("meta")}) >= 4
+    bigger = World(WorldConfig(seed=3, scale=3.0))
+    assert len(bigger.accounts("meta")) > len(big.accounts("meta"))
+    ids = [
+        a.ad_id for w in (big,) for acc in w.accounts("meta") for a in w.ads("meta", acc.account_id)
+    ]
+    assert len(ids) == len(set(ids))
+
+
+def test_advance_restates_recent_conversions_only() -> None:
+    world = World(CONFIG)
+    account = world.accounts("meta")
+    before = {
+        (s.date, s.ad.ad_id): s
+        for a in account
+        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+    }
+    world.advance(3)
+    after = {
+        (s.date, s.ad.ad_id): s
+        for a in account
+        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+    }
+    assert len(after) > len(before)
+    grew = 0
+    for key, old in before.items():
+        new = after[key]
+        assert (new.impressions, new.clicks, new.spend, new.reach) == (
+            old.impressions,
+            old.clicks,
+            old.spend,
+            old.reach,
+        )
+        age = (date(2026, 6, 1) - key[0]).days
+        for action_type, count in old.actions.items():
+            assert new.actions[action_type] >= count
+            if action_type not in SETTLING_ACTIONS or age >= SETTLEMENT_DAYS:
+                assert new.actions[action_type] == count
+        grew += sum(new.actions[t] > c for t, c in old.actions.items())
+    assert grew > 0
+
+
+def test_maturity_is_monotonic_and_settles() -> None:
+    values = [maturity(age) for age in range(0, 40)]
+    assert values == sorted(values)
+    assert values[SETTLEMENT_DAYS] == 1.0 and values[1] < 1.0
