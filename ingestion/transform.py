@@ -62,7 +62,7 @@ def summarize(
     path: Path | None = None, schemas: tuple[str, ...] = ("marts",)
 ) -> list[TableSummary]:
     """Row counts and date ranges of every table in ``schemas`` of the warehouse file."""
-    with duckdb.connect(str(path or warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(path or warehouse_path())) as con:
         relations = con.execute(
             "select table_schema, table_name from information_schema.tables "
             f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2",

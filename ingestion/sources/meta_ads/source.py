@@ -167,6 +167,8 @@ def meta_ads_source(
         flatten: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> DltResource:
         def rows() -> Iterator[pa.Table]:
+            # An empty typed table first: the table exists even when no account has rows.
+            yield tables.to_table([], columns, entity=name, keys=("id",), loaded_at=loaded_at)
             for account in account_list():
                 account_id = str(account["account_id"])
                 count = 0
@@ -193,6 +195,7 @@ def meta_ads_source(
     )
     def ads_insights() -> Iterator[Any]:
         state = dlt.current.resource_state().setdefault("last_loaded_until", {})
+        yield from _insight_tables([], loaded_at)  # both tables exist even with no delivery
         for account in account_list():
             account_id = str(account["account_id"])
             today = datetime.now(ZoneInfo(str(account["timezone_name"]))).date()
@@ -212,11 +215,13 @@ def meta_ads_source(
                 "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, insights_mode
             )
             total = 0
+            newest = last or ""
             for chunk_since, chunk_until in date_chunks(since, until, insights_chunk_days):
                 for page in _insight_pages(
                     client, account_id, chunk_since, chunk_until, insights_mode
                 ):
                     total += len(page)
+                    newest = max([newest, *(str(row.get("date_start")) for row in page)])
                     yield from _insight_tables(page, loaded_at)
                 log.info(
                     "meta_ads: act_%s insights %s..%s: %d rows so far",
@@ -225,8 +230,10 @@ def meta_ads_source(
                     chunk_until,
                     total,
                 )
-            if last is None or until.isoformat() > last:
-                state[account_id] = until.isoformat()
+            if newest:
+                # The newest day Meta returned anchors the next run's lookback: every day
+                # still settling at this run is re-pulled, however long until the next run.
+                state[account_id] = newest
 
     return [
         ad_accounts,
@@ -295,4 +302,5 @@ def _insight_tables(page: list[dict[str, Any]], loaded_at: datetime) -> Iterator
             primary_key=["account_id", "ad_id", "date_start", "action_type"],
             merge_key=["account_id", "date_start"],
         ),
+        create_table_variant=True,
     )

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small synthetic world, its Meta fake, and a scratch warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
+from ingestion.settings import WAREHOUSE_ENV
+
+#: Source options that keep the real connector fast against the fake.
+FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
+
+
+@pytest.fixture
+def world() -> World:
+    """A small world whose today is three days before the real UTC date.
+
+    The source asks for data up to each account's real today, so a test may advance the
+    world by up to three days and still be served all of it.
+    """
+    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    return World(WorldConfig(seed=7, scale=0.3, history_days=45, as_of=as_of))
+
+
+@pytest.fixture
+def faults() -> Faults:
+    return Faults()
+
+
+@pytest.fixture
+def meta(world: World, faults: Faults) -> Iterator[MetaFake]:
+    fake = MetaFake(world, faults)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch DuckDB warehouse (and dlt state beside it) for one test."""
+    path = tmp_path / "warehouse" / "argo.duckdb"
+    monkeypatch.setenv(WAREHOUSE_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def meta_options(world: World, meta: MetaFake) -> dict[str, Any]:
+    return {
+        "base_url": meta.base_url,
+        "access_token": meta.access_token,
+        "account_ids": [a.account_id for a in world.accounts("meta")],
+        "start_date": world.first_day.isoformat(),
+        **FAST,
+    }
+
+
+def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Runs ``sql`` on the warehouse file (same connection settings as dbt-duckdb in-process)."""
+    with duckdb.connect(str(path)) as con:
+        return con.execute(sql, params or []).fetchall()

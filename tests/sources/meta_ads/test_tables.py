@@ -1,0 +1,146 @@
+"""Parsing Graph API rows into Arrow: types, the actions join, and errors that name the record."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from ingestion.sources.errors import SourceDataError
+from ingestion.sources.meta_ads import tables
+
+LOADED = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def insight(**overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "account_id": "101",
+        "ad_id": "9001",
+        "date_start": "2026-10-01",
+        "date_stop": "2026-10-01",
+        "account_currency": "KRW",
+        "campaign_id": "501",
+        "campaign_name": "c",
+        "adset_id": "701",
+        "adset_name": "s",
+        "ad_name": "a",
+        "impressions": "1200",
+        "clicks": "31",
+        "spend": "15230",
+        "reach": "990",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_insights_parse_strings_into_typed_columns() -> None:
+    table = tables.to_table(
+        [insight(), insight(ad_id="9002", spend="12.345678")],
+        tables.INSIGHT_COLUMNS,
+        entity="ads_insights",
+        keys=tables.INSIGHT_KEYS,
+        loaded_at=LOADED,
+    )
+    rows = table.to_pylist()
+    assert [r["impressions"] for r in rows] == [1200, 1200]
+    assert rows[0]["spend"] == Decimal("15230")
+    assert rows[1]["spend"] == Decimal("12.3457")
+    assert rows[0]["date_start"] == date(2026, 10, 1)
+    assert table.schema.field("spend").type == tables.MONEY
+    assert set(table.column("_loaded_at").to_pylist()) == {LOADED}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("spend", "-3.10", "negative amount"),
+        ("spend", "12,000", "not a number"),
+        ("impressions", "lots", "invalid literal"),
+        ("clicks", "-1", "negative count"),
+        ("date_start", "2026-02-30", "day is out of range"),
+    ],
+)
+def test_bad_values_name_source_record_field_and_reason(
+    field: str, value: str, reason: str
+) -> None:
+    with pytest.raises(SourceDataError) as err:
+        tables.to_table(
+            [insight(), insight(ad_id="9002", **{field: value})],
+            tables.INSIGHT_COLUMNS,
+            entity="ads_insights",
+            keys=tables.INSIGHT_KEYS,
+            loaded_at=LOADED,
+        )
+    message = str(err.value)
+    assert message.startswith("meta_ads: ads_insights")
+    assert f"'{field}'" in message and reason in message
+    assert "ad_id=9002" in message
+
+
+def test_missing_required_field_is_an_error() -> None:
+    row = insight()
+    del row["ad_id"]
+    with pytest.raises(SourceDataError, match="required field 'ad_id' is missing"):
+        tables.to_table(
+            [row],
+            tables.INSIGHT_COLUMNS,
+            entity="ads_insights",
+            keys=tables.INSIGHT_KEYS,
+            loaded_at=LOADED,
+        )
+
+
+def test_actions_and_values_are_joined_on_action_type() -> None:
+    rows = tables.explode_actions(
+        [
+            insight(
+                actions=[
+                    {"action_type": "purchase", "value": "3"},
+                    {"action_type": "link_click", "value": "31"},
+                ],
+                action_values=[
+                    {"action_type": "purchase", "value": "99.5"},
+                    {"action_type": "app_custom_event.fb_mobile_purchase", "value": "10"},
+                ],
+            ),
+            insight(ad_id="9002"),
+        ]
+    )
+    by_type = {r["action_type"]: r for r in rows}
+    assert set(by_type) == {"purchase", "link_click", "app_custom_event.fb_mobile_purchase"}
+    assert by_type["purchase"]["action_count"] == "3"
+    assert by_type["purchase"]["action_value"] == "99.5"
+    assert "action_value" not in by_type["link_click"]
+    assert "action_count" not in by_type["app_custom_event.fb_mobile_purchase"]
+    table = tables.to_table(
+        rows,
+        tables.ACTION_COLUMNS,
+        entity="ads_insights_actions",
+        keys=("ad_id", "action_type"),
+        loaded_at=LOADED,
+    )
+    assert table.num_rows == 3
+    assert table.column("action_value").null_count == 1
+
+
+def test_malformed_actions_array_is_an_error() -> None:
+    with pytest.raises(SourceDataError, match="no action_type"):
+        tables.explode_actions([insight(actions=[{"value": "3"}])])
+    with pytest.raises(SourceDataError, match="is not a list"):
+        tables.explode_actions([insight(actions="purchase")])
+
+
+def test_graph_timestamps_and_creative_are_flattened() -> None:
+    row = tables.flatten_ad(
+        {
+            "id": "1",
+            "account_id": "2",
+            "campaign_id": "3",
+            "adset_id": "4",
+            "creative": {"id": "77"},
+            "created_time": "2026-08-01T09:00:00+0900",
+        }
+    )
+    table = tables.to_table([row], tables.AD_COLUMNS, entity="ads", keys=("id",), loaded_at=LOADED)
+    parsed = table.to_pylist()[0]
+    assert parsed["creative_id"] == "77"
+    assert parsed["created_time"] == datetime(2026, 8, 1, 0, 0, tzinfo=UTC)
