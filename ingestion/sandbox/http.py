@@ -34,6 +34,19 @@ class Reply:
     content_type: str = "application/json; charset=UTF-8"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Drops the traceback of a client that hung up (a timed-out client is expected)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeApi:
     """Base of every fake: serves :meth:`handle` on 127.0.0.1 in a daemon thread.
 
@@ -51,7 +64,7 @@ class FakeApi:
         self.faults = faults or Faults()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._secret_params = secret_params
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self.root_url = ""
 
@@ -79,8 +92,7 @@ class FakeApi:
             def do_DELETE(self) -> None:
                 fake._serve(self, "DELETE")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self.root_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -88,6 +88,7 @@ def meta_ads_source(
     page_size: int = 500,
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
+    request_timeout: float = 120.0,
     async_poll_interval: float = 10.0,
     async_timeout: float = 3600.0,
 ) -> list[DltResource]:
@@ -112,6 +113,7 @@ def meta_ads_source(
         page_size: ``limit`` per page.
         max_attempts: Attempts per request before failing (rate limits, 429, 5xx).
         backoff_factor: Exponential backoff multiplier, seconds.
+        request_timeout: Seconds to wait for one answer before retrying.
         async_poll_interval: First wait between polls of a report run, seconds.
         async_timeout: Seconds before an unfinished report run is abandoned and split.
 
@@ -131,6 +133,7 @@ def meta_ads_source(
         page_size=page_size,
         max_attempts=max_attempts,
         backoff_factor=backoff_factor,
+        timeout=request_timeout,
         async_poll_interval=async_poll_interval,
         async_timeout=async_timeout,
     )

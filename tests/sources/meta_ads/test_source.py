@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingestion.sandbox import Faults, MetaFake, World
 
 from ingestion.pipeline import IngestError, run_source
+from ingestion.sandbox import Faults, MetaFake, World
 from tests.conftest import query
 
 
@@ -121,6 +121,15 @@ def test_recovers_from_transient_faults(
 ) -> None:
     inject(faults)
     run_source("meta_ads", **meta_options)
+    assert loaded_insights(warehouse) == served_insights(world)
+
+
+def test_slow_answer_times_out_and_is_retried(
+    world: World, faults: Faults, meta_options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.slow_next(1, seconds=1.5, only_path_contains="insights")
+    run_source("meta_ads", request_timeout=0.5, **meta_options)
+    assert "slow" in faults.fired
     assert loaded_insights(warehouse) == served_insights(world)
 
 
