@@ -93,9 +93,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"\nDocs site: {PROJECT_DIR / 'target' / 'index.html'} (serve with `argo docs --serve`)"
         )
     print(
-        "Query it: duckdb "
-        + str(path)
-        + ' "select * from marts.rpt_campaign_performance_daily limit 10"'
+        f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
+        ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
     )
     return 0
 
