@@ -26,7 +26,7 @@ MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-in
 def insight_window(
     *,
     today: date,
-    last_loaded_until: date | None,
+    newest_day_loaded: date | None,
     lookback_days: int,
     start_date: date | None,
     end_date: date | None,
@@ -35,7 +35,7 @@ def insight_window(
     """The date range of one insights run for one account.
 
     An explicit ``start_date`` (a backfill or a re-pull asked for by the user) wins. Else a
-    run after an earlier one starts ``lookback_days`` before the last day it loaded, so
+    run after an earlier one starts ``lookback_days`` before the newest day loaded so far, so
     days whose conversions Meta restated are pulled again; a first run starts
     ``initial_days`` before ``today``. The range ends on ``end_date`` or ``today``.
 
@@ -45,8 +45,8 @@ def insight_window(
     until = end_date or today
     if start_date is not None:
         since = start_date
-    elif last_loaded_until is not None:
-        since = min(last_loaded_until, until) - timedelta(days=lookback_days - 1)
+    elif newest_day_loaded is not None:
+        since = min(newest_day_loaded, until) - timedelta(days=lookback_days - 1)
     else:
         since = today - timedelta(days=initial_days - 1)
     return since, until
@@ -197,7 +197,7 @@ def meta_ads_source(
         merge_key=["account_id", "date_start"],
     )
     def ads_insights() -> Iterator[Any]:
-        state = dlt.current.resource_state().setdefault("last_loaded_until", {})
+        state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
         yield from _insight_tables([], loaded_at)  # both tables exist even with no delivery
         for account in account_list():
             account_id = str(account["account_id"])
@@ -205,7 +205,7 @@ def meta_ads_source(
             last = state.get(account_id)
             since, until = insight_window(
                 today=today,
-                last_loaded_until=date.fromisoformat(last) if last else None,
+                newest_day_loaded=date.fromisoformat(last) if last else None,
                 lookback_days=lookback_days,
                 start_date=start,
                 end_date=end,

@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 24)
 def window(**kw: object) -> tuple[date, date]:
     args: dict[str, object] = dict(
         today=TODAY,
-        last_loaded_until=None,
+        newest_day_loaded=None,
         lookback_days=28,
         start_date=None,
         end_date=None,
@@ -31,21 +31,21 @@ def test_first_run_loads_initial_days_up_to_today() -> None:
 
 def test_later_run_repulls_the_lookback_window() -> None:
     last = TODAY - timedelta(days=1)
-    since, until = window(last_loaded_until=last, lookback_days=28)
+    since, until = window(newest_day_loaded=last, lookback_days=28)
     assert (last - since).days + 1 == 28
     assert until == TODAY
 
 
 def test_explicit_start_overrides_state() -> None:
     start = date(2025, 1, 1)
-    assert window(last_loaded_until=TODAY, start_date=start, end_date=date(2025, 1, 31)) == (
+    assert window(newest_day_loaded=TODAY, start_date=start, end_date=date(2025, 1, 31)) == (
         start,
         date(2025, 1, 31),
     )
 
 
 def test_window_never_starts_after_an_explicit_end() -> None:
-    since, until = window(last_loaded_until=TODAY, end_date=TODAY - timedelta(days=100))
+    since, until = window(newest_day_loaded=TODAY, end_date=TODAY - timedelta(days=100))
     assert since <= until
 
 
