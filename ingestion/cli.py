@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import time
@@ -23,6 +24,13 @@ log = logging.getLogger("argo")
 SANDBOX_TUNING: dict[str, Any] = {"async_poll_interval": 0.02, "backoff_factor": 0.05}
 
 
+#: Source name -> the fake API class serving it in the sandbox (``module:Class``). Every
+#: fake takes the world, has ``start()``/``stop()`` and ``source_options()``.
+SANDBOX_FAKES: dict[str, str] = {
+    "meta_ads": "ingestion.sandbox.meta_api:MetaFake",
+}
+
+
 def _step(number: int, total: int, text: str) -> None:
     print(f"[{number}/{total}] {text}", file=sys.stderr, flush=True)
 
@@ -36,27 +44,26 @@ def sandbox(
     Yields:
         Source name -> keyword arguments that point the real connector at its fake.
     """
-    from ingestion.sandbox import MetaFake, World, WorldConfig
+    from ingestion.sandbox import World, WorldConfig
 
     world = World(
         WorldConfig(
             seed=seed, scale=scale, history_days=days, as_of=as_of or datetime.now(UTC).date()
         )
     )
-    meta = MetaFake(world)
-    base_url = meta.start()
+    fakes: dict[str, Any] = {}
     try:
+        for source, target in SANDBOX_FAKES.items():
+            module, name = target.split(":")
+            fake = getattr(importlib.import_module(module), name)(world)
+            fake.start()
+            fakes[source] = fake
         yield {
-            "meta_ads": {
-                "base_url": base_url,
-                "access_token": meta.access_token,
-                "account_ids": [a.account_id for a in world.accounts("meta")],
-                "start_date": world.first_day.isoformat(),
-                **SANDBOX_TUNING,
-            }
+            source: {**fake.source_options(), **SANDBOX_TUNING} for source, fake in fakes.items()
         }
     finally:
-        meta.stop()
+        for fake in fakes.values():
+            fake.stop()
 
 
 def _print_ingest(result: IngestResult) -> None:
@@ -75,8 +82,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         1, total, f"starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)"
     )
     with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
-        for number, source in enumerate(SOURCES, start=1):
-            _step(2, total, f"ingesting {source} ({number}/{len(SOURCES)}) into {path}")
+        for number, source in enumerate(options, start=1):
+            _step(2, total, f"ingesting {source} ({number}/{len(options)}) into {path}")
             _print_ingest(run_source(source, **options[source]))
     _step(3, total, "dbt build (seeds, models, data tests, unit tests)")
     dbt(["build"])

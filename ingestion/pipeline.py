@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -23,14 +24,23 @@ log = logging.getLogger("argo.pipeline")
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
 
-def _meta_ads(**kwargs: Any) -> Any:
-    from ingestion.sources.meta_ads import meta_ads_source
+def _lazy(module: str, function: str) -> Callable[..., Any]:
+    """A factory that imports the source's package only when the source is run."""
 
-    return meta_ads_source(**kwargs)
+    def factory(**kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), function)(**kwargs)
+
+    factory.__name__ = function
+    return factory
 
 
-#: Source name -> factory of its dlt source. Later sources register here.
-SOURCES: dict[str, Callable[..., Any]] = {"meta_ads": _meta_ads}
+#: Source name -> factory of its dlt source, in the order ``argo demo`` runs them.
+SOURCES: dict[str, Callable[..., Any]] = {
+    "meta_ads": _lazy("ingestion.sources.meta_ads", "meta_ads_source"),
+    "google_ads": _lazy("ingestion.sources.google_ads", "google_ads_source"),
+    "naver_searchad": _lazy("ingestion.sources.naver_searchad", "naver_searchad_source"),
+    "kakao_moment": _lazy("ingestion.sources.kakao_moment", "kakao_moment_source"),
+}
 
 
 class IngestError(Exception):

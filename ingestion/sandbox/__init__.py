@@ -8,6 +8,8 @@ from ingestion.sandbox.world import (
     AdDay,
     AdGroup,
     Campaign,
+    Keyword,
+    KeywordDay,
     World,
     WorldConfig,
 )
@@ -19,6 +21,8 @@ __all__ = [
     "AdGroup",
     "Campaign",
     "Faults",
+    "Keyword",
+    "KeywordDay",
     "MetaFake",
     "World",
     "WorldConfig",

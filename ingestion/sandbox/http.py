@@ -89,6 +89,9 @@ class FakeApi:
             def do_POST(self) -> None:
                 fake._serve(self, "POST")
 
+            def do_PUT(self) -> None:
+                fake._serve(self, "PUT")
+
             def do_DELETE(self) -> None:
                 fake._serve(self, "DELETE")
 
@@ -120,6 +123,27 @@ class FakeApi:
         """The platform's own "too many calls" answer."""
         return Reply(429, {"error": "rate limited", "code": code})
 
+    def server_error(self, request: Request, status: int) -> Reply:
+        """The platform's answer to an internal error (fault ``fail``); override per API."""
+        return Reply(
+            status,
+            {
+                "error": {
+                    "message": "An unexpected error has occurred.",
+                    "code": 2,
+                    "type": "OAuthException",
+                }
+            },
+        )
+
+    def throttled(self, request: Request, retry_after: int) -> Reply:
+        """A plain HTTP 429 with ``Retry-After`` (fault ``throttle``); override per API."""
+        return Reply(
+            429,
+            {"error": {"message": "Too Many Requests", "code": 429}},
+            {"Retry-After": str(retry_after)},
+        )
+
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -150,23 +174,9 @@ class FakeApi:
             time.sleep(float(fault.params["seconds"]))
         fault = self.faults.take(parts.path, ("fail", "throttle", "rate_limit"))
         if fault is not None and fault.kind == "fail":
-            status = int(fault.params["status"])
-            reply = Reply(
-                status,
-                {
-                    "error": {
-                        "message": "An unexpected error has occurred.",
-                        "code": 2,
-                        "type": "OAuthException",
-                    }
-                },
-            )
+            reply = self.server_error(request, int(fault.params["status"]))
         elif fault is not None and fault.kind == "throttle":
-            reply = Reply(
-                429,
-                {"error": {"message": "Too Many Requests", "code": 429}},
-                {"Retry-After": str(fault.params["retry_after"])},
-            )
+            reply = self.throttled(request, int(fault.params["retry_after"]))
         elif fault is not None:
             reply = self.platform_rate_limit(request, int(fault.params["code"]))
         if reply is None:

@@ -110,6 +110,15 @@ class MetaFake(FakeApi):
         self._calls = 0
 
     # -- protocol -----------------------------------------------------------------------
+    def source_options(self) -> dict[str, Any]:
+        """Keyword arguments that point ``meta_ads_source`` at this fake (start it first)."""
+        return {
+            "base_url": self.base_url,
+            "access_token": self.access_token,
+            "account_ids": [a.account_id for a in self.world.accounts("meta")],
+            "start_date": self.world.first_day.isoformat(),
+        }
+
     def _token(self, request: Request) -> str | None:
         auth = request.headers.get("authorization", "")
         match = re.match(r"(?i)(bearer|oauth)\s+(\S+)", auth)

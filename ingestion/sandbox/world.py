@@ -5,6 +5,13 @@ seed; daily delivery is computed lazily per (ad, day) from a hash-seeded generat
 any day of any ad costs microseconds and is the same whatever range is asked for. Later
 fakes (Google Ads, Naver, Kakao, trackers) read the same world, so every source agrees.
 
+Every advertiser buys every platform in :data:`PLATFORMS`. Meta accounts keep Meta's
+action types in :attr:`AdDay.actions`; the other platforms report the generic conversion
+kinds of :data:`CONVERSION_KINDS`, which each fake renames into its API's own vocabulary.
+Search platforms (Google Ads search campaigns, Naver power-link campaigns) also have
+keywords; :meth:`World.keyword_stats` splits an ad-day across its ad group's keywords so
+that keyword totals add up exactly to ad totals.
+
 Conversions settle over time: what the world reports for day ``d`` depends on how old
 ``d`` is at ``as_of`` (``maturity``), reaching the final value after 28 days. Calling
 :meth:`World.advance` moves ``as_of``, adds new days and restates recent conversions.
@@ -19,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-PLATFORMS = ("meta",)
+#: Platforms of the world, in the order their accounts are drawn.
+PLATFORMS = ("meta", "google_ads", "naver_searchad", "kakao_moment")
 
 #: (currency, time zone, CPM range in the currency, money per USD) of successive accounts.
 ACCOUNT_PROFILES: tuple[tuple[str, str, tuple[float, float], float], ...] = (
@@ -28,6 +36,14 @@ ACCOUNT_PROFILES: tuple[tuple[str, str, tuple[float, float], float], ...] = (
     ("JPY", "Asia/Tokyo", (600.0, 1800.0), 150.0),
     ("EUR", "Europe/Berlin", (4.0, 12.0), 0.92),
 )
+#: Which of :data:`ACCOUNT_PROFILES` each platform's successive accounts take (Naver and
+#: Kakao sell only in KRW on Korean time).
+PLATFORM_PROFILES: dict[str, tuple[int, ...]] = {
+    "meta": (0, 1, 2, 3),
+    "google_ads": (1, 0, 2, 3),
+    "naver_searchad": (1,),
+    "kakao_moment": (1,),
+}
 #: Digits after the decimal point in each currency's smallest unit.
 MINOR_DIGITS = {"USD": 2, "EUR": 2, "KRW": 0, "JPY": 0}
 
@@ -46,6 +62,83 @@ OPTIMIZATION_GOALS = {
     "OUTCOME_TRAFFIC": "LINK_CLICKS",
     "OUTCOME_AWARENESS": "REACH",
 }
+#: Campaign types (the platform's own names) and the goal each one drives, per platform.
+CAMPAIGN_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "google_ads": (
+        ("SEARCH", "sales"),
+        ("SEARCH", "leads"),
+        ("SEARCH", "sales"),
+        ("DISPLAY", "traffic"),
+        ("VIDEO", "awareness"),
+        ("PERFORMANCE_MAX", "sales"),
+        ("MULTI_CHANNEL", "app"),
+    ),
+    "naver_searchad": (
+        ("WEB_SITE", "sales"),
+        ("WEB_SITE", "leads"),
+        ("WEB_SITE", "sales"),
+        ("SHOPPING", "sales"),
+        ("BRAND_SEARCH", "traffic"),
+    ),
+    "kakao_moment": (
+        ("DISPLAY", "sales"),
+        ("TALK_BIZ_BOARD", "leads"),
+        ("TALK_BIZ_BOARD", "sales"),
+        ("VIDEO", "awareness"),
+        ("DISPLAY", "app"),
+    ),
+}
+#: The goal behind each Meta objective.
+META_GOALS = {
+    "OUTCOME_SALES": "sales",
+    "OUTCOME_LEADS": "leads",
+    "OUTCOME_APP_PROMOTION": "app",
+    "OUTCOME_TRAFFIC": "traffic",
+    "OUTCOME_AWARENESS": "awareness",
+}
+#: Ad-group optimisation (bidding) goals per platform and campaign goal.
+GROUP_GOALS: dict[str, dict[str, str]] = {
+    "google_ads": {
+        "sales": "MAXIMIZE_CONVERSION_VALUE",
+        "leads": "MAXIMIZE_CONVERSIONS",
+        "app": "TARGET_CPA",
+        "traffic": "MANUAL_CPC",
+        "awareness": "TARGET_CPM",
+    },
+    "naver_searchad": {
+        "sales": "MANUAL_CPC",
+        "leads": "MANUAL_CPC",
+        "traffic": "MANUAL_CPC",
+    },
+    "kakao_moment": {
+        "sales": "CONVERSION",
+        "leads": "CONVERSION",
+        "app": "CONVERSION",
+        "awareness": "REACH",
+    },
+}
+#: Generic conversion kinds of the non-Meta platforms (each fake names them its own way).
+CONVERSION_KINDS = ("purchase", "add_to_cart", "sign_up", "lead", "install")
+#: Search campaign types: their ad groups have keywords.
+SEARCH_CAMPAIGN_TYPES = frozenset({("google_ads", "SEARCH"), ("naver_searchad", "WEB_SITE")})
+#: Match types of search keywords per platform (Naver keywords have none).
+MATCH_TYPES = {"google_ads": ("EXACT", "PHRASE", "BROAD"), "naver_searchad": ("",)}
+KEYWORD_STEMS = (
+    "운동화",
+    "러닝화",
+    "running shoes",
+    "트레일 러닝",
+    "등산화",
+    "sneakers sale",
+    "마라톤 준비물",
+    "work boots",
+    "쿠션 좋은 운동화",
+    "hiking gear",
+)
+KEYWORD_MODIFIERS = ("", " 추천", " 할인", " best", " 후기", " 2026", " cheap", " 브랜드")
+#: Share of Kakao delivery already reported for yesterday: Kakao settles a day by 08:00
+#: the next morning, so the newest day is still short until the world moves on.
+KAKAO_UNSETTLED_SHARE = 0.92
 #: Action types whose counts (and values) are restated as conversions settle.
 SETTLING_ACTIONS = frozenset(
     {
@@ -79,6 +172,44 @@ def _rng(*parts: object) -> random.Random:
 def _id(prefix: str, *parts: object) -> str:
     """A numeric id like Meta's (prefix + 12 digits), unique for practical purposes."""
     return prefix + str(_seed("id", *parts) % 10**12).zfill(12)
+
+
+def _platform_id(platform: str, kind: str, *parts: object) -> str:
+    """An id shaped like the platform's own (Naver: ``cmp-a001-01-000000001234567``)."""
+    if platform == "naver_searchad":
+        prefix = {"campaign": "cmp", "ad_group": "grp", "ad": "nad", "keyword": "nkw"}[kind]
+        number = str(_seed("id", *parts) % 10**15).zfill(15)
+        return f"{prefix}-a001-01-{number}"
+    if platform == "google_ads":
+        return str(10**10 + _seed("id", *parts) % (9 * 10**10))
+    if platform == "kakao_moment":
+        return str(10**6 + _seed("id", *parts) % (9 * 10**6))
+    return _id("238", *parts)
+
+
+def _account_id(platform: str, *parts: object) -> str:
+    if platform == "google_ads":  # customer ids have ten digits
+        return str(10**9 + _seed("id", *parts) % (9 * 10**9))
+    if platform == "naver_searchad":  # customer ids are short numbers
+        return str(10**6 + _seed("id", *parts) % (9 * 10**6))
+    if platform == "kakao_moment":
+        return str(10**5 + _seed("id", *parts) % (9 * 10**5))
+    return _id("1", *parts)
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    """Splits an integer by weights so that the parts add up exactly (largest remainder)."""
+    if not weights:
+        return []
+    whole = sum(weights)
+    if total == 0 or whole == 0:
+        return [0] * len(weights)
+    raw = [total * w / whole for w in weights]
+    parts = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
 
 def _money(amount: float, currency: str) -> Decimal:
@@ -130,6 +261,7 @@ class Campaign:
     created_time: datetime
     start_date: date
     paused_on: date | None = None
+    goal: str = "sales"
 
 
 @dataclass(frozen=True)
@@ -166,8 +298,44 @@ class Ad:
 
 
 @dataclass(frozen=True)
+class Keyword:
+    """A search keyword of an ad group (Google Ads search, Naver power link)."""
+
+    platform: str
+    account_id: str
+    campaign_id: str
+    ad_group_id: str
+    keyword_id: str
+    text: str
+    match_type: str
+    status: str
+    bid_minor: int
+    created_time: datetime
+    weight: float = field(default=1.0, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class KeywordDay:
+    """The part of one ad-day that one keyword triggered (parts add up to the ad-day)."""
+
+    date: date
+    ad: Ad
+    keyword: Keyword
+    impressions: int
+    clicks: int
+    spend: Decimal
+    actions: dict[str, int]
+    action_values: dict[str, Decimal]
+    rank_sum: int
+
+
+@dataclass(frozen=True)
 class AdDay:
-    """One ad's delivery on one account-local day, as reported at the world's ``as_of``."""
+    """One ad's delivery on one account-local day, as reported at the world's ``as_of``.
+
+    ``actions`` holds Meta action types for Meta and :data:`CONVERSION_KINDS` otherwise;
+    ``action_values`` the money value of those that have one (purchases).
+    """
 
     date: date
     ad: Ad
@@ -185,6 +353,7 @@ class _AccountBook:
     campaigns: list[Campaign]
     ad_groups: list[AdGroup]
     ads: list[Ad]
+    keywords: list[Keyword]
     cpm: tuple[float, float]
     per_usd: float
 
@@ -202,24 +371,27 @@ class World:
         self.first_day = self.config.as_of - timedelta(days=self.config.history_days)
         self._books: dict[tuple[str, str], _AccountBook] = {}
         self._campaigns: dict[str, Campaign] = {}
+        self._keywords_by_group: dict[str, list[Keyword]] = {}
         self._build()
 
     # -- structure ----------------------------------------------------------------------
     def _build(self) -> None:
         seed = self.config.seed
         advertisers = max(2, round(3 * self.config.scale))
-        index = 0
+        index = dict.fromkeys(PLATFORMS, 0)
         for a in range(advertisers):
             advertiser_id = _id("9", seed, "advertiser", a)
             for platform in PLATFORMS:
                 for n in range(1 + a % 2):
-                    self._add_account(platform, advertiser_id, a, n, index)
-                    index += 1
+                    profiles = PLATFORM_PROFILES[platform]
+                    profile = profiles[index[platform] % len(profiles)]
+                    self._add_account(platform, advertiser_id, a, n, profile)
+                    index[platform] += 1
 
-    def _add_account(self, platform: str, advertiser_id: str, a: int, n: int, index: int) -> None:
+    def _add_account(self, platform: str, advertiser_id: str, a: int, n: int, profile: int) -> None:
         seed = self.config.seed
-        currency, tz, cpm, per_usd = ACCOUNT_PROFILES[index % len(ACCOUNT_PROFILES)]
-        account_id = _id("1", seed, platform, "account", a, n)
+        currency, tz, cpm, per_usd = ACCOUNT_PROFILES[profile]
+        account_id = _account_id(platform, seed, platform, "account", a, n)
         rng = _rng(seed, "account", account_id)
         account = AdAccount(
             platform=platform,
@@ -230,7 +402,9 @@ class World:
             timezone_name=tz,
             account_status=1,
         )
-        book = _AccountBook(account, [], [], [], cpm, per_usd)
+        if platform in ("naver_searchad", "google_ads"):  # search clicks cost more per view
+            cpm = (cpm[0] * 3, cpm[1] * 3)
+        book = _AccountBook(account, [], [], [], [], cpm, per_usd)
         for c in range(rng.randint(3, 6)):
             self._add_campaign(book, rng, c)
         self._books[(platform, account_id)] = book
@@ -238,7 +412,12 @@ class World:
     def _add_campaign(self, book: _AccountBook, rng: random.Random, c: int) -> None:
         account = book.account
         seed = self.config.seed
-        objective = rng.choice(OBJECTIVES)
+        platform = account.platform
+        if platform == "meta":
+            objective = rng.choice(OBJECTIVES)
+            goal = META_GOALS[objective]
+        else:
+            objective, goal = rng.choice(CAMPAIGN_TYPES[platform])
         late = rng.random() < 0.3
         start = self.first_day + timedelta(
             days=rng.randint(1, max(self.config.history_days // 2, 1))
@@ -251,25 +430,30 @@ class World:
             if paused
             else None
         )
-        campaign_id = _id("238", seed, account.account_id, "campaign", c)
+        campaign_id = _platform_id(platform, "campaign", seed, account.account_id, "campaign", c)
         budget = round(rng.uniform(50, 500) * book.per_usd) * 10 ** MINOR_DIGITS[account.currency]
         created = datetime.combine(start - timedelta(days=rng.randint(0, 7)), time(9), UTC)
+        label = objective.removeprefix("OUTCOME_").replace("_", " ").title()
+        if platform != "meta":
+            label = f"{label} {goal.title()}"
         campaign = Campaign(
-            platform=account.platform,
+            platform=platform,
             account_id=account.account_id,
             campaign_id=campaign_id,
-            name=f"{objective.removeprefix('OUTCOME_').title()} | {account.name} | C{c + 1}",
+            name=f"{label} | {account.name} | C{c + 1}",
             objective=objective,
             status="PAUSED" if paused else "ACTIVE",
             daily_budget_minor=budget if rng.random() < 0.7 else None,
             created_time=created,
             start_date=start,
             paused_on=paused_on,
+            goal=goal,
         )
         book.campaigns.append(campaign)
         self._campaigns[campaign_id] = campaign
+        search = (platform, objective) in SEARCH_CAMPAIGN_TYPES
         for g in range(rng.randint(2, 3)):
-            group_id = _id("238", seed, campaign_id, "adset", g)
+            group_id = _platform_id(platform, "ad_group", seed, campaign_id, "adset", g)
             book.ad_groups.append(
                 AdGroup(
                     platform=account.platform,
@@ -278,13 +462,19 @@ class World:
                     ad_group_id=group_id,
                     name=f"{campaign.name} | Set {g + 1}",
                     status=campaign.status,
-                    optimization_goal=OPTIMIZATION_GOALS[objective],
+                    optimization_goal=(
+                        OPTIMIZATION_GOALS[objective]
+                        if platform == "meta"
+                        else GROUP_GOALS[platform].get(goal, "MANUAL_CPC")
+                    ),
                     daily_budget_minor=None if campaign.daily_budget_minor else budget // 3,
                     created_time=created,
                 )
             )
+            if search:
+                self._add_keywords(book, rng, campaign, group_id)
             for n in range(rng.randint(2, 3)):
-                ad_id = _id("238", seed, group_id, "ad", n)
+                ad_id = _platform_id(platform, "ad", seed, group_id, "ad", n)
                 book.ads.append(
                     Ad(
                         platform=account.platform,
@@ -302,6 +492,37 @@ class World:
                     )
                 )
         book.ads.sort(key=lambda ad: ad.ad_id)
+
+    def _add_keywords(
+        self, book: _AccountBook, rng: random.Random, campaign: Campaign, group_id: str
+    ) -> None:
+        platform = campaign.platform
+        keywords: list[Keyword] = []
+        for k in range(rng.randint(3, 5)):
+            text = rng.choice(KEYWORD_STEMS) + rng.choice(KEYWORD_MODIFIERS)
+            if any(kw.text == text for kw in keywords):
+                continue
+            keywords.append(
+                Keyword(
+                    platform=platform,
+                    account_id=campaign.account_id,
+                    campaign_id=campaign.campaign_id,
+                    ad_group_id=group_id,
+                    keyword_id=_platform_id(
+                        platform, "keyword", self.config.seed, group_id, "keyword", k
+                    ),
+                    text=text,
+                    match_type=rng.choice(MATCH_TYPES[platform]),
+                    status=campaign.status,
+                    bid_minor=round(rng.uniform(0.3, 2.5) * book.per_usd)
+                    * 10 ** MINOR_DIGITS[book.account.currency],
+                    created_time=campaign.created_time,
+                    weight=rng.lognormvariate(0, 0.8),
+                )
+            )
+        keywords.sort(key=lambda kw: kw.keyword_id)
+        book.keywords.extend(keywords)
+        self._keywords_by_group[group_id] = keywords
 
     # -- reading ------------------------------------------------------------------------
     def advance(self, days: int = 1) -> None:
@@ -327,6 +548,48 @@ class World:
     def ads(self, platform: str, account_id: str) -> list[Ad]:
         """The ads of one account, ordered by id."""
         return list(self._books[(platform, account_id)].ads)
+
+    def keywords(self, platform: str, account_id: str) -> list[Keyword]:
+        """The keywords of one account (only search campaigns have them), ordered by id."""
+        return sorted(self._books[(platform, account_id)].keywords, key=lambda k: k.keyword_id)
+
+    def keyword_stats(self, stat: AdDay) -> list[KeywordDay]:
+        """Splits one ad-day across the keywords of its ad group; empty if it has none.
+
+        Impressions, clicks, conversions and money (in the currency's smallest unit) are
+        split by largest remainder, so the parts add up exactly to the ad-day. The split
+        is drawn per (ad, day), so it does not depend on the range asked for.
+        """
+        keywords = self._keywords_by_group.get(stat.ad.ad_group_id, [])
+        if not keywords:
+            return []
+        rng = _rng(self.config.seed, "keyword-split", stat.ad.ad_id, stat.date.toordinal())
+        weights = [kw.weight * rng.uniform(0.7, 1.3) for kw in keywords]
+        currency = self._books[(stat.ad.platform, stat.ad.account_id)].account.currency
+        unit = Decimal(1).scaleb(-MINOR_DIGITS.get(currency, 2))
+
+        def split_money(amount: Decimal) -> list[Decimal]:
+            return [unit * p for p in _split(int(amount / unit), weights)]
+
+        impressions = _split(stat.impressions, weights)
+        clicks = _split(stat.clicks, [float(i) for i in impressions])  # never above impressions
+        spend = split_money(stat.spend)
+        actions = {k: _split(v, weights) for k, v in stat.actions.items()}
+        values = {k: split_money(v) for k, v in stat.action_values.items()}
+        return [
+            KeywordDay(
+                date=stat.date,
+                ad=stat.ad,
+                keyword=kw,
+                impressions=impressions[i],
+                clicks=clicks[i],
+                spend=spend[i],
+                actions={k: v[i] for k, v in actions.items() if v[i]},
+                action_values={k: v[i] for k, v in values.items() if v[i]},
+                rank_sum=impressions[i] * rng.randint(1, 6),
+            )
+            for i, kw in enumerate(keywords)
+        ]
 
     def daily_stats(
         self, platform: str, account_id: str, since: date, until: date
@@ -365,6 +628,8 @@ class World:
         landing = round(clicks * rng.uniform(0.6, 0.9))
         engagement = clicks + round(impressions * rng.uniform(0.001, 0.004))
         video = round(impressions * rng.uniform(0.1, 0.3))
+        if book.account.platform != "meta":
+            return self._generic_day(book, ad, campaign, day, rng, impressions, clicks, spend)
         final: dict[str, int] = {}
         unit_value: dict[str, float] = {}
         objective = campaign.objective
@@ -397,4 +662,49 @@ class World:
                     if action_type in unit_value:
                         values[action_type] = _money(observed * unit_value[action_type], currency)
             actions = {k: v for k, v in actions.items() if v}
+        return AdDay(day, ad, impressions, clicks, reach, spend, actions, values)
+
+    def _generic_day(
+        self,
+        book: _AccountBook,
+        ad: Ad,
+        campaign: Campaign,
+        day: date,
+        rng: random.Random,
+        impressions: int,
+        clicks: int,
+        spend: Decimal,
+    ) -> AdDay:
+        """A non-Meta ad-day: generic conversion kinds, Kakao's unsettled yesterday."""
+        currency = book.account.currency
+        reach = min(impressions, round(impressions / rng.uniform(1.2, 1.8)))
+        final: dict[str, int] = {}
+        unit_value: dict[str, float] = {}
+        if campaign.goal == "sales":
+            final["add_to_cart"] = round(clicks * rng.uniform(0.05, 0.12))
+            final["purchase"] = round(clicks * rng.uniform(0.01, 0.05))
+            unit_value["purchase"] = rng.uniform(30, 120) * book.per_usd
+        elif campaign.goal == "leads":
+            final["lead"] = round(clicks * rng.uniform(0.03, 0.1))
+            final["sign_up"] = round(clicks * rng.uniform(0.01, 0.04))
+        elif campaign.goal == "app":
+            final["install"] = round(clicks * rng.uniform(0.05, 0.2))
+            final["purchase"] = round(final["install"] * rng.uniform(0.05, 0.15))
+            unit_value["purchase"] = rng.uniform(5, 40) * book.per_usd
+        age = (self.as_of - day).days
+        if book.account.platform == "kakao_moment" and age <= 1:
+            impressions = round(impressions * KAKAO_UNSETTLED_SHARE)
+            clicks = min(impressions, round(clicks * KAKAO_UNSETTLED_SHARE))
+            reach = min(impressions, round(reach * KAKAO_UNSETTLED_SHARE))
+            spend = _money(float(spend) * KAKAO_UNSETTLED_SHARE, currency)
+        share = maturity(age)
+        actions: dict[str, int] = {}
+        values: dict[str, Decimal] = {}
+        if impressions:
+            for kind, count in final.items():
+                observed = round(count * share)
+                if observed:
+                    actions[kind] = observed
+                    if kind in unit_value:
+                        values[kind] = _money(observed * unit_value[kind], currency)
         return AdDay(day, ad, impressions, clicks, reach, spend, actions, values)
