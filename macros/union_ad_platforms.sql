@@ -19,17 +19,23 @@
 {%- endmacro %}
 
 {#
-    `union all` of int_<platform>__<model_suffix> over the enabled ad platforms, each
+    `union all` of int_<platform>__<model_suffix> over the enabled ad platforms (those
+    also in `only`, if given), each
     selecting `columns` (a list of {'name': ..., 'data_type': ...}) in that order and
     cast to that type, so every platform lands in one column set. With no platform
     enabled it is an empty relation of the same columns, so downstream models still build.
 #}
-{% macro union_ad_platforms(model_suffix, columns) -%}
-    {{ return(adapter.dispatch('union_ad_platforms', 'argo')(model_suffix, columns)) }}
+{% macro union_ad_platforms(model_suffix, columns, only=none) -%}
+    {{ return(adapter.dispatch('union_ad_platforms', 'argo')(model_suffix, columns, only)) }}
 {%- endmacro %}
 
-{% macro default__union_ad_platforms(model_suffix, columns) -%}
-    {%- set platforms = argo.enabled_ad_platforms() -%}
+{% macro default__union_ad_platforms(model_suffix, columns, only=none) -%}
+    {%- set platforms = [] -%}
+    {%- for platform in argo.enabled_ad_platforms() -%}
+        {%- if only is none or platform in only -%}
+            {%- do platforms.append(platform) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if platforms | length == 0 %}
     select
         {%- for column in columns %}

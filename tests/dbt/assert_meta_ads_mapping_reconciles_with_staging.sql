@@ -1,10 +1,18 @@
 {{ config(enabled=var('meta_ads__enabled', true)) }}
 
--- Meta's mapping neither drops nor invents delivery, and its conversions per day are the
--- staged actions of the configured types. Returns the days that differ.
-{%- set conversion_action_types = argo.meta_ads_conversion_action_types() %}
+-- Meta's mapping neither drops nor invents delivery, and its conversion rows per day are
+-- exactly the staged actions whose type the seed ad_conversion_types knows.
+-- Returns the days that differ.
 
 with
+
+conversion_types as (
+
+    select conversion_type
+    from {{ ref('ad_conversion_types') }}
+    where platform = 'meta_ads'
+
+),
 
 staged_delivery as (
 
@@ -23,12 +31,41 @@ staged_delivery as (
 staged_conversions as (
 
     select
-        date_day,
-        sum(coalesce(action_count, 0)) as conversions,
-        sum(coalesce(action_value, 0)) as conversions_value
+        actions.date_day,
+        count(*) as conversion_rows,
+        sum(coalesce(actions.action_count, 0)) as conversions,
+        sum(coalesce(actions.action_value, 0)) as conversions_value
 
-    from {{ ref('stg_meta_ads__ads_insights_actions') }}
-    where {{ argo.is_in_list('action_type', conversion_action_types) }}
+    from {{ ref('stg_meta_ads__ads_insights_actions') }} as actions
+    inner join conversion_types
+        on actions.action_type = conversion_types.conversion_type
+    group by 1
+
+),
+
+mapped_delivery as (
+
+    select
+        date_day,
+        count(*) as ad_rows,
+        sum(spend) as spend,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks
+
+    from {{ ref('int_meta_ads__ad_performance_mapped') }}
+    group by 1
+
+),
+
+mapped_conversions as (
+
+    select
+        date_day,
+        count(*) as conversion_rows,
+        sum(conversions) as conversions,
+        sum(conversions_value) as conversions_value
+
+    from {{ ref('int_meta_ads__ad_conversions_mapped') }}
     group by 1
 
 ),
@@ -37,11 +74,11 @@ staged_totals as (
 
     select
         staged_delivery.date_day,
-        'staging' as layer,
         staged_delivery.ad_rows,
         staged_delivery.spend,
         staged_delivery.impressions,
         staged_delivery.clicks,
+        coalesce(staged_conversions.conversion_rows, 0) as conversion_rows,
         coalesce(staged_conversions.conversions, 0) as conversions,
         coalesce(staged_conversions.conversions_value, 0) as conversions_value
 
@@ -54,17 +91,18 @@ staged_totals as (
 mapped_totals as (
 
     select
-        date_day,
-        'mapped' as layer,
-        count(*) as ad_rows,
-        sum(spend) as spend,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value
+        mapped_delivery.date_day,
+        mapped_delivery.ad_rows,
+        mapped_delivery.spend,
+        mapped_delivery.impressions,
+        mapped_delivery.clicks,
+        coalesce(mapped_conversions.conversion_rows, 0) as conversion_rows,
+        coalesce(mapped_conversions.conversions, 0) as conversions,
+        coalesce(mapped_conversions.conversions_value, 0) as conversions_value
 
-    from {{ ref('int_meta_ads__ad_performance_mapped') }}
-    group by 1
+    from mapped_delivery
+    left join mapped_conversions
+        on mapped_delivery.date_day = mapped_conversions.date_day
 
 ),
 
@@ -85,6 +123,7 @@ compared as (
         max(spend) - min(spend) as spend_spread,
         max(impressions) - min(impressions) as impressions_spread,
         max(clicks) - min(clicks) as clicks_spread,
+        max(conversion_rows) - min(conversion_rows) as conversion_rows_spread,
         max(conversions) - min(conversions) as conversions_spread,
         max(conversions_value) - min(conversions_value) as conversions_value_spread
 
@@ -101,5 +140,6 @@ where
     or spend_spread != 0
     or impressions_spread != 0
     or clicks_spread != 0
+    or conversion_rows_spread != 0
     or conversions_spread > 0.000001
     or conversions_value_spread != 0

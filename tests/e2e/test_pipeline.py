@@ -1,117 +1,201 @@
-"""End to end: sandbox -> dlt -> dbt build, twice, reconciling the marts with what was served."""
+"""End to end: every sandbox fake -> dlt -> dbt build, twice, reconciling marts with the world."""
 
 from __future__ import annotations
 
+import csv
+import importlib
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from ingestion.cli import SANDBOX_FAKES
 from ingestion.pipeline import run_source
-from ingestion.sandbox import World
+from ingestion.sandbox import AdDay, World
 from ingestion.settings import PROJECT_DIR
 from ingestion.transform import dbt
-from tests.conftest import query
+from tests.conftest import FAST, query
 
 pytestmark = pytest.mark.e2e
 
-Totals = dict[tuple[str, str, str], tuple[Decimal, int, Decimal, Decimal]]
+#: dbt platform name -> the world's platform name.
+WORLD_PLATFORM = {
+    "meta_ads": "meta",
+    "google_ads": "google_ads",
+    "naver_searchad": "naver_searchad",
+    "kakao_moment": "kakao_moment",
+}
+#: The world's generic conversion kinds (non-Meta platforms) -> ARGO's common names.
+COMMON_NAME = {
+    "purchase": "purchase",
+    "add_to_cart": "add_to_cart",
+    "sign_up": "sign_up",
+    "lead": "lead",
+    "install": "app_install",
+}
+SEARCH_PLATFORMS = ("google_ads", "naver_searchad")
+
+Key = tuple[str, str, str, str]
+Totals = dict[Key, tuple[Decimal, int, Decimal, Decimal]]
 
 
-def conversion_action_types() -> list[str]:
-    """The action types the project counts as conversions (its dbt var), read from the project."""
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    types = project["vars"]["meta_ads__conversion_action_types"]
-    assert types, "the project must count some action types as conversions"
-    return [str(t) for t in types]
+def counted() -> dict[str, set[str]]:
+    """Platform -> what the project's seed counts: Meta action types, else common names."""
+    result: dict[str, set[str]] = defaultdict(set)
+    with (PROJECT_DIR / "seeds" / "ad_conversion_types.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["is_counted"] == "true":
+                meta = row["platform"] == "meta_ads"
+                result[row["platform"]].add(
+                    row["conversion_type"] if meta else row["conversion_name"]
+                )
+    assert result["meta_ads"], "the seed must count some Meta action types"
+    return result
 
 
-def served_totals(world: World) -> Totals:
-    """(day, account, campaign) -> (spend, clicks, conversions, conversions value) served."""
-    types = conversion_action_types()
-    totals: dict[tuple[str, str, str], list[Any]] = defaultdict(
-        lambda: [Decimal(0), 0, Decimal(0), Decimal(0)]
-    )
-    for account in world.accounts("meta"):
-        for day in world.daily_stats("meta", account.account_id, world.first_day, world.as_of):
-            if day.impressions == 0:
-                continue
-            row = totals[(day.date.isoformat(), account.account_id, day.ad.campaign_id)]
+def conversions_of(platform: str, counts: dict[str, Any], types: set[str]) -> Decimal:
+    """Sum of the counted entries of an AdDay's actions (or action values)."""
+    if platform == "meta_ads":
+        return sum((Decimal(v) for k, v in counts.items() if k in types), Decimal(0))
+    return sum((Decimal(v) for k, v in counts.items() if COMMON_NAME[k] in types), Decimal(0))
+
+
+def served_days(world: World, platform: str) -> Iterator[AdDay]:
+    name = WORLD_PLATFORM[platform]
+    for account in world.accounts(name):
+        for day in world.daily_stats(name, account.account_id, world.first_day, world.as_of):
+            if day.impressions:
+                yield day
+
+
+def served_totals(world: World, platforms: list[str]) -> Totals:
+    """(platform, day, account, campaign) -> (spend, clicks, conversions, value) served."""
+    types = counted()
+    totals: dict[Key, list[Any]] = defaultdict(lambda: [Decimal(0), 0, Decimal(0), Decimal(0)])
+    for platform in platforms:
+        for day in served_days(world, platform):
+            key = (platform, day.date.isoformat(), day.ad.account_id, day.ad.campaign_id)
+            row = totals[key]
             row[0] += day.spend
             row[1] += day.clicks
-            row[2] += sum(Decimal(day.actions.get(t, 0)) for t in types)
-            row[3] += sum(day.action_values.get(t, Decimal(0)) for t in types)
+            row[2] += conversions_of(platform, day.actions, types[platform])
+            row[3] += conversions_of(platform, day.action_values, types[platform])
     return {k: (v[0], v[1], v[2], v[3]) for k, v in totals.items()}
 
 
 def mart_totals(warehouse: Path) -> Totals:
     rows = query(
         warehouse,
-        "select cast(date_day as varchar), account_id, campaign_id, spend, clicks, conversions, "
-        "conversions_value from marts.rpt_campaign_performance_daily",
+        "select platform, cast(date_day as varchar), account_id, campaign_id, spend, clicks, "
+        "conversions, conversions_value from marts.rpt_campaign_performance_daily",
     )
     totals: Totals = {}
-    for day, account_id, campaign_id, spend, clicks, conversions, value in rows:
-        key = (day, account_id, campaign_id)
+    for platform, day, account_id, campaign_id, spend, clicks, conversions, value in rows:
+        key = (platform, day, account_id, campaign_id)
         assert key not in totals, f"duplicate grain row in rpt_campaign_performance_daily: {key}"
         totals[key] = (
             Decimal(str(spend)).quantize(Decimal("0.0001")),
             int(clicks),
-            Decimal(str(conversions)),
+            Decimal(str(conversions)).quantize(Decimal("0.000001")),
             Decimal(str(value or 0)).quantize(Decimal("0.0001")),
         )
     return totals
 
 
-def assert_reconciled(world: World, warehouse: Path) -> None:
-    served = served_totals(world)
-    marts = mart_totals(warehouse)
+def compare(what: str, served: dict[Any, Any], marts: dict[Any, Any]) -> None:
     missing = served.keys() - marts.keys()
     extra = marts.keys() - served.keys()
-    assert not missing, (
-        f"{len(missing)} served campaign-days missing from the mart, e.g. {min(missing)}"
-    )
-    assert not extra, (
-        f"{len(extra)} campaign-days in the mart that were never served, e.g. {min(extra)}"
-    )
+    assert not missing, f"{len(missing)} served {what} missing from the mart, e.g. {min(missing)}"
+    assert not extra, f"{len(extra)} {what} in the mart never served, e.g. {min(extra)}"
     wrong = {k: (served[k], marts[k]) for k in served if served[k] != marts[k]}
-    assert not wrong, (
-        f"{len(wrong)} campaign-days differ (served, mart), e.g. {sorted(wrong.items())[:3]}"
-    )
-    served_ad_days = sum(
-        1
-        for account in world.accounts("meta")
-        for day in world.daily_stats("meta", account.account_id, world.first_day, world.as_of)
-        if day.impressions > 0
-    )
-    ((fct_rows,),) = query(warehouse, "select count(*) from marts.fct_ad_performance_daily")
-    assert fct_rows == served_ad_days
+    assert not wrong, f"{len(wrong)} {what} differ (served, mart), e.g. {sorted(wrong.items())[:3]}"
+
+
+def assert_reconciled(world: World, warehouse: Path, platforms: list[str]) -> None:
+    served = {
+        k: (v[0], v[1], v[2].quantize(Decimal("0.000001")), v[3])
+        for k, v in served_totals(world, platforms).items()
+    }
+    compare("campaign-days", served, mart_totals(warehouse))
+    for platform in platforms:
+        ad_days = sum(1 for _ in served_days(world, platform))
+        ((fct_rows,),) = query(
+            warehouse,
+            "select count(*) from marts.fct_ad_performance_daily where platform = ?",
+            [platform],
+        )
+        assert fct_rows == ad_days, f"{platform}: one fct row per served ad-day"
+    for platform in set(platforms) & set(SEARCH_PLATFORMS):
+        keyword_served: dict[tuple[str, str], tuple[Decimal, int, int]] = {}
+        for day in served_days(world, platform):
+            for part in world.keyword_stats(day):
+                key = (day.date.isoformat(), part.keyword.keyword_id)
+                spend, clicks, impressions = keyword_served.get(key, (Decimal(0), 0, 0))
+                keyword_served[key] = (
+                    spend + part.spend,
+                    clicks + part.clicks,
+                    impressions + part.impressions,
+                )
+        rows = query(
+            warehouse,
+            "select cast(date_day as varchar), keyword_id, spend, clicks, impressions "
+            "from marts.rpt_keyword_performance_daily where platform = ? and impressions > 0",
+            [platform],
+        )
+        in_mart = {
+            (d, k): (Decimal(str(s)).quantize(Decimal("0.0001")), int(c), int(i))
+            for d, k, s, c, i in rows
+        }
+        served_kw = {
+            k: (v[0].quantize(Decimal("0.0001")), v[1], v[2])
+            for k, v in keyword_served.items()
+            if v[2]
+        }
+        compare(f"{platform} keyword-days", served_kw, in_mart)
+
+
+def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    fakes, options = [], {}
+    for source, target in SANDBOX_FAKES.items():
+        module, name = target.split(":")
+        fake = getattr(importlib.import_module(module), name)(world)
+        fake.start()
+        fakes.append(fake)
+        options[source] = {**fake.source_options(), **FAST}
+    return fakes, options
 
 
 def test_two_runs_with_restatement_reconcile(
     world: World,
-    meta_options: dict[str, Any],
     warehouse: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    fakes, options = start_fakes(world)
+    platforms = list(options)
+    try:
+        for source, source_options in options.items():
+            run_source(source, **source_options)
+        dbt(["build"])
+        assert_reconciled(world, warehouse, platforms)
+        before = mart_totals(warehouse)
 
-    run_source("meta_ads", **meta_options)
-    dbt(["build"])
-    assert_reconciled(world, warehouse)
-    before = mart_totals(warehouse)
-
-    world.advance(days=3)
-    run_source("meta_ads", **{k: v for k, v in meta_options.items() if k != "start_date"})
-    dbt(["build"])
-    assert_reconciled(world, warehouse)
-    after = mart_totals(warehouse)
-    restated = [k for k in before if before[k][2] != after[k][2]]
-    assert restated, "conversions were restated by the world and must change in the mart"
+        world.advance(days=3)
+        for source, source_options in options.items():
+            run_source(source, **{k: v for k, v in source_options.items() if k != "start_date"})
+        dbt(["build"])
+        assert_reconciled(world, warehouse, platforms)
+        after = mart_totals(warehouse)
+    finally:
+        for fake in fakes:
+            fake.stop()
+    for platform in platforms:
+        restated = [k for k in before if k[0] == platform and before[k][2] != after[k][2]]
+        assert restated, f"{platform}: conversions restated by the world must change in the mart"
     assert all(after[k][2] >= before[k][2] for k in before), "restated conversions only grow"
     assert len(after) > len(before), "the three new days appear"

@@ -1,0 +1,73 @@
+with
+
+keyword_performance as (
+
+    select * from {{ ref('int_keyword_performance_unioned') }}
+
+),
+
+keywords as (
+
+    select * from {{ ref('dim_keywords') }}
+
+),
+
+ad_groups as (
+
+    select * from {{ ref('dim_ad_groups') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('dim_campaigns') }}
+
+),
+
+final as (
+
+    select
+        keyword_performance.date_day,
+        keyword_performance.platform,
+        keyword_performance.account_id,
+        keyword_performance.campaign_id,
+        campaigns.campaign_name,
+        keyword_performance.ad_group_id,
+        ad_groups.ad_group_name,
+        keyword_performance.keyword_id,
+        keywords.keyword_text,
+        keywords.match_type,
+        keyword_performance.currency_code,
+        keyword_performance.spend,
+        keyword_performance.impressions,
+        keyword_performance.clicks,
+        keyword_performance.conversions,
+        keyword_performance.conversions_value,
+        {{ argo.safe_divide('keyword_performance.clicks', 'keyword_performance.impressions') }}
+            as ctr,
+        {{ argo.safe_divide('keyword_performance.spend', 'keyword_performance.clicks') }} as cpc,
+        {{ argo.safe_divide('keyword_performance.spend', 'keyword_performance.conversions') }}
+            as cpa,
+        {{ argo.safe_divide('keyword_performance.conversions_value', 'keyword_performance.spend') }}
+            as roas
+
+    from keyword_performance
+    left join campaigns
+        on
+            keyword_performance.platform = campaigns.platform
+            and keyword_performance.account_id = campaigns.account_id
+            and keyword_performance.campaign_id = campaigns.campaign_id
+    left join ad_groups
+        on
+            keyword_performance.platform = ad_groups.platform
+            and keyword_performance.account_id = ad_groups.account_id
+            and keyword_performance.ad_group_id = ad_groups.ad_group_id
+    left join keywords
+        on
+            keyword_performance.platform = keywords.platform
+            and keyword_performance.account_id = keywords.account_id
+            and keyword_performance.keyword_id = keywords.keyword_id
+
+)
+
+select * from final
