@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ingestion.sandbox.world import SETTLEMENT_DAYS, SETTLING_ACTIONS, World, WorldConfig, maturity
+from ingestion.sandbox.world import (
+    CONVERSION_KINDS,
+    PLATFORMS,
+    SETTLEMENT_DAYS,
+    SETTLING_ACTIONS,
+    World,
+    WorldConfig,
+    maturity,
+)
 
 CONFIG = WorldConfig(seed=3, scale=0.3, history_days=40, as_of=date(2026, 6, 1))
 
@@ -112,3 +120,70 @@ def test_maturity_is_monotonic_and_settles() -> None:
     values = [maturity(age) for age in range(0, 40)]
     assert values == sorted(values)
     assert values[SETTLEMENT_DAYS] == 1.0 and values[1] < 1.0
+
+
+def test_every_platform_has_accounts_and_korean_media_sell_in_krw() -> None:
+    world = World(CONFIG)
+    for platform in PLATFORMS:
+        accounts = world.accounts(platform)
+        assert accounts, platform
+        advertisers = {a.advertiser_id for a in accounts}
+        assert advertisers == {a.advertiser_id for a in world.accounts("meta")}
+    for platform in ("naver_searchad", "kakao_moment"):
+        assert {(a.currency, a.timezone_name) for a in world.accounts(platform)} == {
+            ("KRW", "Asia/Seoul")
+        }
+
+
+def test_other_platforms_report_generic_conversion_kinds() -> None:
+    world = World(CONFIG)
+    for platform in ("google_ads", "naver_searchad", "kakao_moment"):
+        kinds = {
+            kind
+            for a in world.accounts(platform)
+            for s in world.daily_stats(platform, a.account_id, world.first_day, world.as_of)
+            for kind in s.actions
+        }
+        assert kinds and kinds <= set(CONVERSION_KINDS), platform
+        assert "purchase" in kinds
+
+
+def test_keyword_parts_add_up_exactly_to_the_ad_day() -> None:
+    world = World(CONFIG)
+    split = 0
+    for platform in ("google_ads", "naver_searchad"):
+        for account in world.accounts(platform):
+            keywords = world.keywords(platform, account.account_id)
+            for s in world.daily_stats(platform, account.account_id, world.first_day, world.as_of):
+                parts = world.keyword_stats(s)
+                if not parts:
+                    continue
+                split += 1
+                assert {p.keyword.ad_group_id for p in parts} == {s.ad.ad_group_id}
+                assert all(p.keyword in keywords for p in parts)
+                assert sum(p.impressions for p in parts) == s.impressions
+                assert sum(p.clicks for p in parts) == s.clicks
+                assert sum(p.spend for p in parts) == s.spend
+                assert all(0 <= p.clicks <= p.impressions for p in parts)
+                for kind, count in s.actions.items():
+                    assert sum(p.actions.get(kind, 0) for p in parts) == count
+                for kind, value in s.action_values.items():
+                    assert sum(p.action_values.get(kind, 0) for p in parts) == value
+                assert world.keyword_stats(s) == parts, "the split is deterministic"
+    assert split > 100
+
+
+def test_kakao_yesterday_is_short_until_it_settles() -> None:
+    world = World(CONFIG)
+    account = world.accounts("kakao_moment")[0].account_id
+    yesterday = world.as_of - timedelta(days=1)
+    before = {
+        s.ad.ad_id: s for s in world.daily_stats("kakao_moment", account, yesterday, yesterday)
+    }
+    world.advance(1)
+    after = {
+        s.ad.ad_id: s for s in world.daily_stats("kakao_moment", account, yesterday, yesterday)
+    }
+    assert before.keys() == after.keys() and before
+    assert sum(s.spend for s in before.values()) < sum(s.spend for s in after.values())
+    assert all(before[k].impressions <= after[k].impressions for k in before)
