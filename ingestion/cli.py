@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 import time
@@ -153,12 +154,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Serves the fake APIs until interrupted, printing how to reach them."""
     with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
+        print("# The sandbox's own (fake) credentials; `argo ingest <source>` reads these:")
         for name, opts in options.items():
-            print(
-                f"{name}: base_url={opts['base_url']} token={opts['access_token']} "
-                f"accounts={','.join(opts['account_ids'])}"
-            )
-        print("Serving on 127.0.0.1; Ctrl-C stops.", flush=True)
+            for key, value in opts.items():
+                if key in SANDBOX_TUNING:
+                    continue
+                text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+                print(f"export SOURCES__{name.upper()}__{key.upper()}='{text}'")
+        print("# Serving on 127.0.0.1; Ctrl-C stops.", flush=True)
         try:
             while True:
                 time.sleep(3600)
