@@ -1,0 +1,113 @@
+"""GAQL rows to Arrow: flattening, exact money, errors that name the record; the report window."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from ingestion.sources.errors import SourceDataError, SourceError
+from ingestion.sources.google_ads import tables
+from ingestion.sources.google_ads.client import normalize_customer_id
+from ingestion.sources.google_ads.source import date_chunks, report_window
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def ad_row(**metrics: object) -> dict[str, object]:
+    return {
+        "campaign": {"id": "11"},
+        "adGroup": {"id": "22"},
+        "adGroupAd": {"resourceName": "customers/1/adGroupAds/22~33", "ad": {"id": "33"}},
+        "segments": {"date": "2026-11-19"},
+        "metrics": {"impressions": "10", "clicks": "2", "costMicros": "1234567", **metrics},
+    }
+
+
+def test_query_is_derived_from_the_columns() -> None:
+    text = tables.AD_PERFORMANCE.query(date(2026, 11, 1), date(2026, 11, 2))
+    assert text.startswith("SELECT segments.date, campaign.id, ad_group.id, ad_group_ad.ad.id, ")
+    assert text.count("metrics.cost_micros") == 1
+    assert text.endswith(
+        "FROM ad_group_ad WHERE segments.date BETWEEN '2026-11-01' AND '2026-11-02'"
+    )
+    assert tables.KEYWORDS.query().endswith("WHERE ad_group_criterion.type = KEYWORD")
+
+
+def test_rows_are_flattened_with_exact_money() -> None:
+    table = tables.to_table(
+        [ad_row(conversions=1.5, conversionsValue=1234.56)],
+        tables.AD_PERFORMANCE,
+        customer_id="1234567890",
+        loaded_at=NOW,
+    )
+    row = table.to_pylist()[0]
+    assert row["customer_id"] == "1234567890" and row["ad_id"] == "33"
+    assert row["segments_date"] == date(2026, 11, 19)
+    assert row["cost_micros"] == 1234567 and row["cost"] == Decimal("1.234567")
+    assert row["conversions"] == 1.5 and row["conversions_value"] == Decimal("1234.56")
+    assert row["all_conversions"] is None
+    assert table.schema.field("cost").type == tables.MONEY
+
+
+@pytest.mark.parametrize(
+    ("metrics", "error"),
+    [
+        ({"impressions": "-1"}, "negative"),
+        ({"costMicros": "abc"}, "bad value"),
+        ({"conversions": float("nan")}, "NaN"),
+        ({"impressions": None}, "required field 'metrics.impressions'"),
+    ],
+)
+def test_bad_values_name_the_record(metrics: dict[str, object], error: str) -> None:
+    row = ad_row()
+    row["metrics"] = {**row["metrics"], **metrics}  # type: ignore[dict-item]
+    with pytest.raises(SourceDataError, match=error) as err:
+        tables.to_table([row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW)
+    assert "ad_id=33" in str(err.value) and "segments_date=2026-11-19" in str(err.value)
+
+
+def test_customer_ids_are_normalized() -> None:
+    assert normalize_customer_id("123-456-7890", "x") == "1234567890"
+    with pytest.raises(SourceError, match="ten digits"):
+        normalize_customer_id("12345", "login_customer_id")
+
+
+def test_window_first_run_incremental_and_explicit() -> None:
+    yesterday = date(2026, 11, 19)
+    first = report_window(
+        yesterday=yesterday,
+        newest_day_loaded=None,
+        lookback_days=30,
+        start_date=None,
+        end_date=None,
+        initial_days=90,
+    )
+    assert first == (date(2026, 8, 22), yesterday)
+    again = report_window(
+        yesterday=yesterday,
+        newest_day_loaded=date(2026, 11, 16),
+        lookback_days=30,
+        start_date=None,
+        end_date=None,
+        initial_days=90,
+    )
+    assert again == (date(2026, 10, 18), yesterday), "30 days up to the newest day loaded"
+    explicit = report_window(
+        yesterday=yesterday,
+        newest_day_loaded=date(2026, 11, 16),
+        lookback_days=30,
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 1, 31),
+        initial_days=90,
+    )
+    assert explicit == (date(2026, 1, 1), date(2026, 1, 31))
+
+
+def test_date_chunks_cover_the_range_once() -> None:
+    chunks = list(date_chunks(date(2026, 1, 1), date(2026, 3, 1), 30))
+    assert chunks[0] == (date(2026, 1, 1), date(2026, 1, 30))
+    assert chunks[-1][1] == date(2026, 3, 1)
+    assert all(b[0].toordinal() == a[1].toordinal() + 1 for a, b in itertools.pairwise(chunks))
