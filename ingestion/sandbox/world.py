@@ -153,11 +153,22 @@ SETTLING_ACTIONS = frozenset(
 SETTLEMENT_DAYS = 28
 
 
-def maturity(age_days: int) -> float:
-    """Share of a day's final conversions reported ``age_days`` after it (1.0 from day 28)."""
-    if age_days >= SETTLEMENT_DAYS:
+#: Days over which each platform restates a day's conversions (its attribution window as
+#: the platform applies it by default): Meta 28, Google Ads' default conversion window 30
+#: (the world settles by 28), Naver's conversion window 20, Kakao's 7-day window.
+PLATFORM_SETTLEMENT_DAYS = {
+    "meta": SETTLEMENT_DAYS,
+    "google_ads": SETTLEMENT_DAYS,
+    "naver_searchad": 20,
+    "kakao_moment": 7,
+}
+
+
+def maturity(age_days: int, settlement_days: int = SETTLEMENT_DAYS) -> float:
+    """Share of a day's final conversions reported ``age_days`` after it (1.0 once settled)."""
+    if age_days >= settlement_days:
         return 1.0
-    return 0.6 + 0.4 * max(age_days - 1, 0) / (SETTLEMENT_DAYS - 1)
+    return 0.6 + 0.4 * max(age_days - 1, 0) / (settlement_days - 1)
 
 
 def _seed(*parts: object) -> int:
@@ -697,7 +708,7 @@ class World:
             clicks = min(impressions, round(clicks * KAKAO_UNSETTLED_SHARE))
             reach = min(impressions, round(reach * KAKAO_UNSETTLED_SHARE))
             spend = _money(float(spend) * KAKAO_UNSETTLED_SHARE, currency)
-        share = maturity(age)
+        share = maturity(age, PLATFORM_SETTLEMENT_DAYS[book.account.platform])
         actions: dict[str, int] = {}
         values: dict[str, Decimal] = {}
         if impressions:
