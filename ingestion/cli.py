@@ -25,10 +25,18 @@ log = logging.getLogger("argo")
 SANDBOX_TUNING: dict[str, Any] = {"async_poll_interval": 0.02, "backoff_factor": 0.05}
 
 
-#: Source name -> the fake API class serving it in the sandbox (``module:Class``). Every
-#: fake takes the world, has ``start()``/``stop()`` and ``source_options()``.
-SANDBOX_FAKES: dict[str, str] = {
-    "meta_ads": "ingestion.sandbox.meta_api:MetaFake",
+#: Source name -> the fake API class serving it in the sandbox (``module:Class``) and the
+#: keyword arguments it is built with besides the world. Every fake has ``start()``,
+#: ``stop()`` and ``source_options()``.
+SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
+    "meta_ads": ("ingestion.sandbox.meta_api:MetaFake", {}),
+    "google_ads": ("ingestion.sandbox.google_ads_api:GoogleAdsFake", {}),
+    # Kakao's one report call per 5 s per account, shortened: the fake enforces the interval
+    # it is given and the source paces itself to it (source_options passes it on).
+    "kakao_moment": (
+        "ingestion.sandbox.kakao_moment_api:KakaoMomentFake",
+        {"report_interval": 0.2},
+    ),
 }
 
 
@@ -54,9 +62,9 @@ def sandbox(
     )
     fakes: dict[str, Any] = {}
     try:
-        for source, target in SANDBOX_FAKES.items():
+        for source, (target, kwargs) in SANDBOX_FAKES.items():
             module, name = target.split(":")
-            fake = getattr(importlib.import_module(module), name)(world)
+            fake = getattr(importlib.import_module(module), name)(world, **kwargs)
             fake.start()
             fakes[source] = fake
         yield {
