@@ -31,6 +31,7 @@ SANDBOX_TUNING: dict[str, Any] = {"async_poll_interval": 0.02, "backoff_factor":
 SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
     "meta_ads": ("ingestion.sandbox.meta_api:MetaFake", {}),
     "google_ads": ("ingestion.sandbox.google_ads_api:GoogleAdsFake", {}),
+    "naver_searchad": ("ingestion.sandbox.naver_searchad_api:NaverSearchAdFake", {}),
     # Kakao's one report call per 5 s per account, shortened: the fake enforces the interval
     # it is given and the source paces itself to it (source_options passes it on).
     "kakao_moment": (

@@ -579,14 +579,18 @@ class World:
         currency = self._books[(stat.ad.platform, stat.ad.account_id)].account.currency
         unit = Decimal(1).scaleb(-MINOR_DIGITS.get(currency, 2))
 
-        def split_money(amount: Decimal) -> list[Decimal]:
-            return [unit * p for p in _split(int(amount / unit), weights)]
+        def split_money(amount: Decimal, by: list[float]) -> list[Decimal]:
+            return [unit * p for p in _split(int(amount / unit), by)]
 
         impressions = _split(stat.impressions, weights)
         clicks = _split(stat.clicks, [float(i) for i in impressions])  # never above impressions
-        spend = split_money(stat.spend)
+        spend = split_money(stat.spend, weights)
         actions = {k: _split(v, weights) for k, v in stat.actions.items()}
-        values = {k: split_money(v) for k, v in stat.action_values.items()}
+        # A value goes where its conversions went (a keyword with no purchase has no sales).
+        values = {
+            k: split_money(v, [float(c) for c in actions[k]] if k in actions else weights)
+            for k, v in stat.action_values.items()
+        }
         return [
             KeywordDay(
                 date=stat.date,
