@@ -1,0 +1,32 @@
+{{ config(enabled=var('google_ads__enabled', true)) }}
+
+{%- set source_table = source('google_ads', 'ads') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(customer_id as {{ dbt.type_string() }}) as account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
+        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
+        cast(name as {{ dbt.type_string() }}) as ad_name,
+        cast(type as {{ dbt.type_string() }}) as ad_type,
+        cast(status as {{ dbt.type_string() }}) as ad_status,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed

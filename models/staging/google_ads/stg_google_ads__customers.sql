@@ -1,0 +1,33 @@
+{{ config(enabled=var('google_ads__enabled', true)) }}
+
+{%- set source_table = source('google_ads', 'customers') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(customer_id as {{ dbt.type_string() }}) as account_id,
+        cast(descriptive_name as {{ dbt.type_string() }}) as account_name,
+        cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
+        cast(time_zone as {{ dbt.type_string() }}) as timezone_name,
+        cast(status as {{ dbt.type_string() }}) as account_status,
+        coalesce(manager, false) as is_manager,
+        coalesce(test_account, false) as is_test_account,
+        coalesce(status = 'ENABLED', false) as is_active,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed
