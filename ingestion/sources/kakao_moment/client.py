@@ -380,7 +380,7 @@ class KakaoMomentClient:
 
     def campaigns(self, account_id: str) -> list[dict[str, Any]]:
         """Campaigns that are ON or OFF (``GET /openapi/v4/campaigns``)."""
-        return self._content("/openapi/v4/campaigns", account_id, {"config": "ON,OFF"})
+        return self._content("/openapi/v4/campaigns", account_id, {"config": "ON,OFF,DEL"})
 
     def campaign(self, account_id: str, campaign_id: str) -> dict[str, Any]:
         """One campaign with its type, goal and budget (``GET /openapi/v4/campaigns/{id}``)."""
@@ -389,7 +389,7 @@ class KakaoMomentClient:
     def ad_groups(self, account_id: str, campaign_id: str) -> list[dict[str, Any]]:
         """Ad groups of one campaign (``GET /openapi/v4/adGroups?campaignId=``)."""
         return self._content(
-            "/openapi/v4/adGroups", account_id, {"campaignId": campaign_id, "config": "ON,OFF"}
+            "/openapi/v4/adGroups", account_id, {"campaignId": campaign_id, "config": "ON,OFF,DEL"}
         )
 
     def ad_group(self, account_id: str, ad_group_id: str) -> dict[str, Any]:
@@ -399,7 +399,7 @@ class KakaoMomentClient:
     def creatives(self, account_id: str, ad_group_id: str) -> list[dict[str, Any]]:
         """Creatives of one ad group (``GET /openapi/v4/creatives?adGroupId=``)."""
         return self._content(
-            "/openapi/v4/creatives", account_id, {"adGroupId": ad_group_id, "config": "ON,OFF"}
+            "/openapi/v4/creatives", account_id, {"adGroupId": ad_group_id, "config": "ON,OFF,DEL"}
         )
 
     def creative_report(
