@@ -1,17 +1,26 @@
 """A fake of the Naver Search Ad API (api.searchad.naver.com) on 127.0.0.1.
 
-Follows the real protocol where ARGO's connector touches it: every request signed with
-``X-Timestamp`` (epoch ms), ``X-API-KEY``, ``X-Customer`` and ``X-Signature`` =
-base64(HMAC-SHA256(secret key, "{timestamp}.{METHOD}.{path}")), the path without its query
-string, verified here (a wrong or stale signature is refused); the entity listings
-``/ncc/campaigns``, ``/ncc/adgroups``, ``/ncc/keywords?nccAdgroupId=``,
-``/ncc/ads?nccAdgroupId=`` as plain JSON arrays; the stat-report job flow (``POST
-/stat-reports`` -> ``GET /stat-reports/{id}`` through REGIST, RUNNING, WAITING,
-AGGREGATING to BUILT, NONE or ERROR -> ``GET /report-download?authtoken=...`` signed over
-the path ``/report-download`` -> ``DELETE /stat-reports/{id}``); AD and AD_CONVERSION
-reports as TSV without a header row, dates ``YYYYMMDD``; errors as
-``{"code", "status", "title"}`` with Naver's codes (1018 no permission, 1016 too many
-connections, 4601 invalid report id). See README.md beside this file for what is verified.
+Follows the real protocol where ARGO's connector touches it (see the source's README for
+what is verified against Naver's own samples and answers, and what is assumed):
+
+* Every request is signed: ``X-Timestamp`` (epoch ms), ``X-API-KEY`` (access license),
+  ``X-Customer`` and ``X-Signature`` = base64(HMAC-SHA256(secret key,
+  "{timestamp}.{METHOD}.{path}")), the path without its query string. The gateway answers
+  HTTP 403 with a problem document (``type`` ``urn:naver:api:problem:...``): an unknown
+  license is ``invalid-apikey``, a stale timestamp ``invalid-timestamp``, a wrong signature
+  ``invalid-signature`` (also what a rotated secret key gets: ``faults.expire_token()``),
+  a customer the license is not linked to ``auth-failed``.
+* ``/ncc/campaigns``, ``/ncc/adgroups``, ``/ncc/keywords?nccAdgroupId=``,
+  ``/ncc/ads?nccAdgroupId=`` answer plain JSON arrays; an id of another customer is
+  ``{"code": 1018, "status": 404, "title": "No permission to access the resource."}``.
+* Stat reports: ``POST /stat-reports {"reportTp", "statDt": "YYYYMMDD"}`` ->
+  ``GET /stat-reports/{id}`` through REGIST, RUNNING, WAITING, AGGREGATING to BUILT, NONE
+  or ERROR (CHANGED once the day's numbers moved after it was built) ->
+  ``GET /report-download?authtoken=...`` signed over ``/report-download`` ->
+  ``DELETE /stat-reports/{id}``. A day not aggregated yet is ``{"code": 20007, ...}``;
+  a customer keeps at most 100 jobs (the oldest is dropped).
+* AD and AD_CONVERSION reports are TSV without a header row, dates ``YYYYMMDD``, built
+  from the world so that every split adds up exactly to the world's numbers.
 """
 
 from __future__ import annotations
@@ -29,15 +38,18 @@ from typing import Any
 
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
-from ingestion.sandbox.world import AdDay, KeywordDay, World
+from ingestion.sandbox.world import PLATFORM_SETTLEMENT_DAYS, AdDay, KeywordDay, World
 
 PLATFORM = "naver_searchad"
-#: The world's conversion kinds as Naver's report names them (no app installs on Naver).
+#: The world's conversion kinds as Naver's conversion tracking names them (the ``type`` codes
+#: of its wcs.trans script, which the AD_CONVERSION report repeats). Naver's web tracking has
+#: no app-install event; the world never gives a Naver ad one, a user-defined type stands in.
 CONVERSION_TYPES = {
     "purchase": "purchase",
     "add_to_cart": "add_to_cart",
     "sign_up": "sign_up",
     "lead": "lead",
+    "install": "custom001",
 }
 #: Share of conversions Naver attributes directly (the click itself) vs indirectly.
 DIRECT_SHARE = 0.7
@@ -46,6 +58,10 @@ MEDIA_CODES = {"P": "27758", "M": "33421"}
 #: Shares of delivery on PC and on mobile.
 DEVICE_SHARES = (0.35, 0.65)
 STATUS_CYCLE = ("RUNNING", "WAITING", "AGGREGATING")
+#: Stat-report jobs Naver keeps per customer; creating one more drops the oldest.
+MAX_JOBS = 100
+#: Largest accepted difference between ``X-Timestamp`` and the server clock.
+MAX_SKEW_MS = 300_000
 
 
 def signature(secret_key: str, timestamp: str, method: str, path: str) -> str:
@@ -56,8 +72,24 @@ def signature(secret_key: str, timestamp: str, method: str, path: str) -> str:
 
 
 def naver_error(status: int, code: int, title: str) -> Reply:
-    """Naver's error body."""
+    """The API's own error body, e.g. ``{"code": 1018, "status": 404, "title": ...}``."""
     return Reply(status, {"code": code, "status": status, "title": title})
+
+
+def report_error(status: int, code: int, message: str) -> Reply:
+    """The stat-report service's error body: ``{"code": 20007, "message": ...}``."""
+    return Reply(status, {"code": code, "message": message})
+
+
+def gateway_problem(problem: str, title: str, detail: str, **extra: str) -> Reply:
+    """The gateway's HTTP 403 problem document (signature, timestamp, license, customer)."""
+    body = {**extra, "status": 403, "type": f"urn:naver:api:problem:{problem}"}
+    return Reply(403, {**body, "title": title, "detail": detail})
+
+
+def no_permission() -> Reply:
+    """An id the customer does not own (another customer's, or deleted): HTTP 404, 1018."""
+    return naver_error(404, 1018, "No permission to access the resource.")
 
 
 def _split(total: int, weights: list[float]) -> list[int]:
@@ -74,6 +106,18 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def parse_stat_date(raw: str) -> date | None:
+    """``statDt`` as Naver's samples send it (``YYYYMMDD``) or as an ISO date-time."""
+    try:
+        if len(raw) == 8 and raw.isdigit():
+            return datetime.strptime(raw, "%Y%m%d").date()
+        if "T" in raw:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -101,6 +145,8 @@ class ReportJob:
     failed: bool = False
     deleted: bool = False
     token: str = ""
+    built_on: date | None = None
+    rows: list[list[str]] | None = None
 
 
 class NaverSearchAdFake(FakeApi):
@@ -109,8 +155,10 @@ class NaverSearchAdFake(FakeApi):
     Args:
         world: The synthetic world (its ``naver_searchad`` accounts are the customers).
         faults: Fault switches.
-        api_key: The one valid access license (an agency's: it may act for every customer).
+        api_key: The one valid access license: a manager's, linked to ``customer_ids``.
         secret_key: Its secret key.
+        customer_ids: Customers the license may act for (default: every Naver customer
+            of the world).
         max_skew_ms: Largest accepted difference between ``X-Timestamp`` and the clock.
     """
 
@@ -118,16 +166,20 @@ class NaverSearchAdFake(FakeApi):
         self,
         world: World,
         faults: Faults | None = None,
-        api_key: str = "sandbox-naver-access-license",
-        secret_key: str = "sandbox-naver-secret-key",
-        max_skew_ms: int = 300_000,
+        api_key: str = "0100000000sandbox-naver-access-license",
+        secret_key: str = "AQAAAAsandbox-naver-secret-key==",
+        customer_ids: list[str] | None = None,
+        max_skew_ms: int = MAX_SKEW_MS,
     ) -> None:
         super().__init__(faults, secret_params=("authtoken",))
         self.world = world
         self.api_key = api_key
         self.secret_key = secret_key
+        known = {a.account_id for a in world.accounts(PLATFORM)}
+        self.linked_customers = known & set(customer_ids) if customer_ids else known
         self.max_skew_ms = max_skew_ms
         self._jobs: dict[int, ReportJob] = {}
+        self._by_token: dict[str, ReportJob] = {}
         self._ids = itertools.count(int(time.time()) % 10**6 * 1000)
         self._lock = threading.Lock()
         self.rejected_signatures = 0
@@ -138,20 +190,24 @@ class NaverSearchAdFake(FakeApi):
             "base_url": self.base_url,
             "api_key": self.api_key,
             "secret_key": self.secret_key,
-            "customer_ids": [a.account_id for a in self.world.accounts(PLATFORM)],
+            "customer_ids": [
+                a.account_id
+                for a in self.world.accounts(PLATFORM)
+                if a.account_id in self.linked_customers
+            ],
             "start_date": self.world.first_day.isoformat(),
         }
 
     # -- errors in Naver's shape ------------------------------------------------------
     def platform_rate_limit(self, request: Request, code: int) -> Reply:
-        """Too many connections: HTTP 429 with code 1016."""
+        """Too many connections: code 1016 (HTTP 429 assumed)."""
         return naver_error(429, 1016, "Too many connections")
 
     def server_error(self, request: Request, status: int) -> Reply:
-        """An internal error (503 is Naver's maintenance answer)."""
+        """An internal error; 503 is Naver's scheduled-maintenance answer."""
         if status == 503:
             return naver_error(503, 503, "Service is currently undergoing scheduled maintenance.")
-        return naver_error(status, 500, "Internal server error")
+        return report_error(status, 500, "Internal Server Error")
 
     def throttled(self, request: Request, retry_after: int) -> Reply:
         """HTTP 429 "too many requests" with ``Retry-After``."""
@@ -161,25 +217,43 @@ class NaverSearchAdFake(FakeApi):
 
     # -- auth ---------------------------------------------------------------------------
     def _authenticate(self, request: Request) -> Reply | None:
+        """The gateway's checks, in its order: license, timestamp, signature, customer."""
         headers = request.headers
+        api_key = headers.get("x-api-key", "")
         timestamp = headers.get("x-timestamp", "")
         given = headers.get("x-signature", "")
-        if not timestamp or not given or not headers.get("x-api-key"):
-            return naver_error(403, 1006, "No permission. Please check permissions granted.")
-        expected = signature(self.secret_key, timestamp, request.method, request.path)
-        fresh = timestamp.isdigit() and abs(time.time() * 1000 - int(timestamp)) <= self.max_skew_ms
-        valid = (
-            headers.get("x-api-key") == self.api_key
-            and hmac.compare_digest(given, expected)
-            and fresh
-            and not self.faults.token_expired
-        )
-        if not valid:
-            self.rejected_signatures += 1
-            return naver_error(403, 1006, "Invalid signature or API license.")
         customer = headers.get("x-customer", "")
-        if customer not in {a.account_id for a in self.world.accounts(PLATFORM)}:
-            return naver_error(403, 1018, "No permission to access the resource.")
+        if api_key != self.api_key:
+            return gateway_problem(
+                "invalid-apikey",
+                "Invalid API-KEY",
+                f"API-KEY '{api_key}' is invalid.",
+                apikey=api_key,
+            )
+        fresh = timestamp.isdigit() and abs(time.time() * 1000 - int(timestamp)) <= self.max_skew_ms
+        if not fresh:
+            return gateway_problem(
+                "invalid-timestamp",
+                "Invalid Timestamp",
+                "Request has expired.",
+                timestamp=timestamp,
+            )
+        expected = signature(self.secret_key, timestamp, request.method, request.path)
+        # A rotated secret key (Naver renews them) makes every signature invalid.
+        if self.faults.token_expired or not hmac.compare_digest(given, expected):
+            self.rejected_signatures += 1
+            return gateway_problem(
+                "invalid-signature",
+                "Invalid Signature",
+                f"Signature '{given}' is invalid.",
+                signature=given,
+            )
+        if customer not in self.linked_customers:
+            return gateway_problem(
+                "auth-failed",
+                "Auth Failed",
+                f"Auth failed with api-key: {api_key}, customer-id: {customer}",
+            )
         return None
 
     # -- routing ------------------------------------------------------------------------
@@ -193,11 +267,17 @@ class NaverSearchAdFake(FakeApi):
         if request.method == "GET" and path == "/ncc/campaigns":
             return Reply(200, self._campaigns(customer))
         if request.method == "GET" and path == "/ncc/adgroups":
-            return Reply(200, self._ad_groups(customer, request.query.get("nccCampaignId")))
+            campaign = request.query.get("nccCampaignId")
+            owned = {c.campaign_id for c in self.world.campaigns(PLATFORM, customer)}
+            if campaign and campaign not in owned:
+                return no_permission()
+            return Reply(200, self._ad_groups(customer, campaign))
         if request.method == "GET" and path in ("/ncc/keywords", "/ncc/ads"):
             group = request.query.get("nccAdgroupId")
             if not group:
-                return naver_error(400, 1002, "Invalid request: nccAdgroupId is required")
+                return naver_error(400, 1002, "Invalid request")
+            if group not in {g.ad_group_id for g in self.world.ad_groups(PLATFORM, customer)}:
+                return no_permission()
             rows = (
                 self._keywords(customer, group)
                 if path == "/ncc/keywords"
@@ -314,20 +394,18 @@ class NaverSearchAdFake(FakeApi):
     def _create_job(self, customer: str, request: Request) -> Reply:
         report_type = request.form.get("reportTp", "")
         raw_day = request.form.get("statDt", "")
-        if report_type not in ("AD", "AD_CONVERSION"):
-            return naver_error(400, 1002, f"Invalid request: reportTp {report_type!r}")
-        try:
-            day = (
-                date.fromisoformat(raw_day[:10])
-                if "-" in raw_day
-                else datetime.strptime(raw_day, "%Y%m%d").date()
-            )
-        except ValueError:
-            return naver_error(400, 1002, f"Invalid request: statDt {raw_day!r}")
+        day = parse_stat_date(raw_day)
+        if report_type not in ("AD", "AD_CONVERSION") or day is None:
+            return report_error(400, 11001, "잘못된 파라미터 형식입니다.")
+        if day >= self.world.as_of:  # the day is not over or not aggregated yet
+            return report_error(400, 20007, "해당 일자 지표 준비중입니다.")
         with self._lock:
             job = ReportJob(next(self._ids), customer, report_type, day)
             job.failed = self.faults.take_async_failure()
             self._jobs[job.job_id] = job
+            kept = [j for j in self._jobs.values() if j.customer_id == customer and not j.deleted]
+            for old in kept[: max(len(kept) - MAX_JOBS, 0)]:
+                old.deleted = True  # Naver drops the oldest job beyond its limit
         return Reply(200, self._job_body(job, "REGIST"))
 
     def _job_body(self, job: ReportJob, status: str) -> dict[str, Any]:
@@ -357,23 +435,32 @@ class NaverSearchAdFake(FakeApi):
         if request.method != "GET":
             return naver_error(400, 1002, "Invalid request")
         job.polls += 1
+        if job.token and self._changed(job):
+            return Reply(200, self._job_body(job, "CHANGED"))  # the day was restated since
         if job.polls <= self.faults.async_polls:
             return Reply(200, self._job_body(job, STATUS_CYCLE[(job.polls - 1) % 3]))
         if job.failed:
             return Reply(200, self._job_body(job, "ERROR"))
-        if not self._rows(job):
+        if job.rows is None or job.built_on != self.world.as_of:
+            job.rows, job.built_on = self._rows(job), self.world.as_of
+        if not job.rows:
             return Reply(200, self._job_body(job, "NONE"))
         if not job.token:
             job.token = secrets.token_urlsafe(16)
+            self._by_token[job.token] = job
         return Reply(200, self._job_body(job, "BUILT"))
 
+    def _changed(self, job: ReportJob) -> bool:
+        """Whether the day's numbers moved since the job was built (conversions settling)."""
+        if job.built_on is None or job.built_on == self.world.as_of:
+            return False
+        return (job.built_on - job.stat_date).days < PLATFORM_SETTLEMENT_DAYS[PLATFORM]
+
     def _download(self, customer: str, token: str) -> Reply:
-        job = next(
-            (j for j in self._jobs.values() if token and j.token == token and not j.deleted), None
-        )
-        if job is None or job.customer_id != customer:
+        job = self._by_token.get(token)
+        if job is None or job.deleted or job.customer_id != customer or self._changed(job):
             return naver_error(404, 4601, "Invalid report ID")
-        text = "".join("\t".join(row) + "\n" for row in self._rows(job))
+        text = "".join("\t".join(row) + "\n" for row in job.rows or [])
         return Reply(200, text.encode(), content_type="application/octet-stream")
 
     # -- report rows ----------------------------------------------------------------------

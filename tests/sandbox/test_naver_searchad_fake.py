@@ -40,16 +40,21 @@ def call(
     secret: str | None = None,
     signed_path: str | None = None,
     timestamp: str | None = None,
+    api_key: str | None = None,
+    method_signed: str | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     stamp = timestamp or str(int(time.time() * 1000))
     url = path if path.startswith("http") else fake.base_url + path
     headers = {
         "X-Timestamp": stamp,
-        "X-API-KEY": fake.api_key,
+        "X-API-KEY": api_key or fake.api_key,
         "X-Customer": customer,
         "X-Signature": signature(
-            secret or fake.secret_key, stamp, method, signed_path or path.split("?")[0]
+            secret or fake.secret_key,
+            stamp,
+            method_signed or method,
+            signed_path or path.split("?")[0],
         ),
     }
     return requests.request(method, url, headers=headers, timeout=10, **kwargs)
@@ -68,20 +73,35 @@ def test_signed_as_naver_samples_sign_is_accepted(fake: NaverSearchAdFake, world
 
 
 @pytest.mark.parametrize(
-    ("change", "expected_code"),
+    ("change", "problem"),
     [
-        ({"secret": "not-the-secret"}, 1006),
-        ({"timestamp": str(int(time.time() * 1000) - 3_600_000)}, 1006),
-        ({"signed_path": "/ncc/adgroups"}, 1006),
+        ({"secret": "not-the-secret"}, "invalid-signature"),
+        ({"signed_path": "/ncc/adgroups"}, "invalid-signature"),
+        ({"method_signed": "POST"}, "invalid-signature"),
+        ({"timestamp": str(int(time.time() * 1000) - 3_600_000)}, "invalid-timestamp"),
+        ({"api_key": "0100000000someone-else"}, "invalid-apikey"),
     ],
 )
-def test_a_wrong_signature_is_refused_in_naver_shape(
-    fake: NaverSearchAdFake, world: World, change: dict[str, str], expected_code: int
+def test_a_wrong_signature_is_refused_with_the_gateways_problem_document(
+    fake: NaverSearchAdFake, world: World, change: dict[str, str], problem: str
 ) -> None:
     answer = call(fake, "GET", "/ncc/campaigns", customer(world), **change)
     assert answer.status_code == 403
     body = answer.json()
-    assert body["code"] == expected_code and body["status"] == 403 and body["title"]
+    assert body["type"] == f"urn:naver:api:problem:{problem}"
+    assert body["status"] == 403 and body["title"] and body["detail"]
+    assert fake.secret_key not in answer.text
+
+
+def test_a_rotated_secret_key_invalidates_every_signature(
+    fake: NaverSearchAdFake, world: World
+) -> None:
+    fake.faults.expire_token()
+    refused = call(fake, "GET", "/ncc/campaigns", customer(world))
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:naver:api:problem:invalid-signature"
+    fake.faults.restore_token()
+    assert call(fake, "GET", "/ncc/campaigns", customer(world)).status_code == 200
 
 
 def test_the_query_string_is_not_signed(fake: NaverSearchAdFake, world: World) -> None:
@@ -98,9 +118,32 @@ def test_the_query_string_is_not_signed(fake: NaverSearchAdFake, world: World) -
     assert wrong.status_code == 403
 
 
-def test_a_customer_the_license_cannot_act_for_gets_1018(fake: NaverSearchAdFake) -> None:
-    answer = call(fake, "GET", "/ncc/campaigns", "999")
-    assert answer.status_code == 403 and answer.json()["code"] == 1018
+def test_a_customer_the_license_is_not_linked_to_fails_auth(world: World) -> None:
+    first, *others = [a.account_id for a in world.accounts(PLATFORM)]
+    with NaverSearchAdFake(world, Faults(), customer_ids=others) as fake:
+        assert isinstance(fake, NaverSearchAdFake)
+        assert fake.source_options()["customer_ids"] == others
+        answer = call(fake, "GET", "/ncc/campaigns", first)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:naver:api:problem:auth-failed"
+        assert first in answer.json()["detail"]
+
+
+def test_another_customers_id_is_1018_no_permission(fake: NaverSearchAdFake, world: World) -> None:
+    mine, theirs = (a.account_id for a in world.accounts(PLATFORM)[:2])
+    group = world.ad_groups(PLATFORM, theirs)[0]
+    for path in (
+        f"/ncc/keywords?nccAdgroupId={group.ad_group_id}",
+        f"/ncc/ads?nccAdgroupId={group.ad_group_id}",
+        f"/ncc/adgroups?nccCampaignId={group.campaign_id}",
+    ):
+        answer = call(fake, "GET", path, mine)
+        assert answer.status_code == 404, path
+        assert answer.json() == {
+            "code": 1018,
+            "status": 404,
+            "title": "No permission to access the resource.",
+        }
 
 
 def test_keywords_exist_only_for_power_link_groups(fake: NaverSearchAdFake, world: World) -> None:
@@ -126,7 +169,7 @@ def test_keywords_exist_only_for_power_link_groups(fake: NaverSearchAdFake, worl
 def run_job(fake: NaverSearchAdFake, who: str, report: str, day: str) -> tuple[list[str], str]:
     job = call(fake, "POST", "/stat-reports", who, json={"reportTp": report, "statDt": day}).json()
     statuses = [job["status"]]
-    while statuses[-1] not in ("BUILT", "NONE", "ERROR"):
+    while statuses[-1] not in ("BUILT", "NONE", "ERROR", "CHANGED"):
         job = call(fake, "GET", f"/stat-reports/{job['reportJobId']}", who).json()
         statuses.append(job["status"])
     text = ""
@@ -171,6 +214,89 @@ def test_report_job_goes_through_naver_statuses_and_the_tsv_adds_up(
         for kind, count in s.actions.items():
             expected[kind] += count
     assert dict(by_kind) == dict(expected)
+    sales = sum(int(line.split("\t")[12]) for line in conversions.splitlines())
+    assert sales == sum(sum(s.action_values.values(), Decimal(0)) for s in served)
+
+
+def test_keyword_rows_are_the_worlds_keyword_split_and_other_rows_have_none(
+    fake: NaverSearchAdFake, world: World
+) -> None:
+    day = world.as_of - timedelta(days=3)
+    keywords_seen: set[str] = set()
+    for account in world.accounts(PLATFORM):
+        who = account.account_id
+        _, text = run_job(fake, who, "AD", day.strftime("%Y%m%d"))
+        by_keyword: dict[tuple[str, str], int] = defaultdict(int)
+        for line in text.splitlines():
+            fields = line.split("\t")
+            by_keyword[(fields[5], fields[4])] += int(fields[9])
+        expected: dict[tuple[str, str], int] = {}
+        for stat in world.daily_stats(PLATFORM, who, day, day):
+            if not stat.impressions:
+                continue
+            parts = world.keyword_stats(stat)
+            for part in parts:
+                if part.impressions:
+                    expected[(stat.ad.ad_id, part.keyword.keyword_id)] = part.impressions
+            if not parts:
+                expected[(stat.ad.ad_id, "-")] = stat.impressions
+        assert dict(by_keyword) == expected, who
+        keywords_seen |= {k for _, k in expected}
+    assert "-" in keywords_seen and len(keywords_seen) > 1, "both kinds of rows were checked"
+
+
+@pytest.mark.parametrize("stat_dt", ["2026-11-01", "yesterday", "20261301"])
+def test_a_stat_date_naver_cannot_read_is_11001(
+    fake: NaverSearchAdFake, world: World, stat_dt: str
+) -> None:
+    body = {"reportTp": "AD", "statDt": stat_dt}
+    answer = call(fake, "POST", "/stat-reports", customer(world), json=body)
+    assert answer.status_code == 400 and answer.json()["code"] == 11001
+
+
+def test_the_iso_form_of_the_stat_date_is_accepted_too(
+    fake: NaverSearchAdFake, world: World
+) -> None:
+    day = world.as_of - timedelta(days=2)
+    body = {"reportTp": "AD", "statDt": f"{day.isoformat()}T00:00:00Z"}
+    answer = call(fake, "POST", "/stat-reports", customer(world), json=body)
+    assert answer.status_code == 200 and answer.json()["status"] == "REGIST"
+    assert answer.json()["statDt"].startswith(day.isoformat())
+
+
+def test_a_day_not_aggregated_yet_is_20007(fake: NaverSearchAdFake, world: World) -> None:
+    body = {"reportTp": "AD_CONVERSION", "statDt": world.as_of.strftime("%Y%m%d")}
+    answer = call(fake, "POST", "/stat-reports", customer(world), json=body)
+    assert answer.status_code == 400
+    assert answer.json() == {"code": 20007, "message": "해당 일자 지표 준비중입니다."}
+
+
+def test_a_built_job_of_a_restated_day_turns_changed(fake: NaverSearchAdFake, world: World) -> None:
+    fake.faults.async_polls = 0
+    who = customer(world)
+    day = (world.as_of - timedelta(days=2)).strftime("%Y%m%d")
+    job = call(fake, "POST", "/stat-reports", who, json={"reportTp": "AD", "statDt": day}).json()
+    built = call(fake, "GET", f"/stat-reports/{job['reportJobId']}", who).json()
+    assert built["status"] == "BUILT" and built["downloadUrl"]
+    world.advance(1)
+    changed = call(fake, "GET", f"/stat-reports/{job['reportJobId']}", who).json()
+    assert changed["status"] == "CHANGED"
+    stale = call(fake, "GET", built["downloadUrl"], who, signed_path="/report-download")
+    assert stale.status_code == 404 and stale.json()["code"] == 4601
+
+
+def test_a_customer_keeps_at_most_100_jobs(fake: NaverSearchAdFake, world: World) -> None:
+    who = customer(world)
+    day = (world.as_of - timedelta(days=2)).strftime("%Y%m%d")
+    ids = [
+        call(fake, "POST", "/stat-reports", who, json={"reportTp": "AD", "statDt": day}).json()[
+            "reportJobId"
+        ]
+        for _ in range(101)
+    ]
+    oldest = call(fake, "GET", f"/stat-reports/{ids[0]}", who)
+    assert oldest.status_code == 404 and oldest.json()["code"] == 4601
+    assert call(fake, "GET", f"/stat-reports/{ids[1]}", who).status_code == 200
 
 
 def test_a_day_without_delivery_is_none_and_a_failed_job_is_error(
@@ -190,6 +316,14 @@ def test_rate_limit_and_maintenance_answers_are_naver_shaped(
     fake.faults.rate_limit_next(1)
     limited = call(fake, "GET", "/ncc/campaigns", customer(world))
     assert limited.status_code == 429 and limited.json()["code"] == 1016
+    fake.faults.throttle_next(1, retry_after=2)
+    throttled = call(fake, "GET", "/ncc/campaigns", customer(world))
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "2"
+    assert throttled.json() == {
+        "code": 429,
+        "status": 429,
+        "title": "Cannot handle the request. Too many requests already exist.",
+    }
     fake.faults.fail_next(1, status=503)
     down = call(fake, "GET", "/ncc/campaigns", customer(world))
     assert down.status_code == 503 and down.json()["code"] == 503

@@ -15,23 +15,42 @@ from dlt.sources.helpers.requests import Client
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from ingestion.sources.errors import SourceApiError, SourceAuthError
+from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
 from ingestion.sources.http import payload, redact_text, redact_url
 
 SOURCE = "naver_searchad"
 log = logging.getLogger("argo.sources.naver_searchad")
 
-#: Statuses of a stat-report job that are final.
-FINAL_STATUSES = frozenset({"BUILT", "NONE", "ERROR"})
+#: Statuses of a stat-report job that are final (CHANGED: restated since it was built).
+FINAL_STATUSES = frozenset({"BUILT", "NONE", "ERROR", "CHANGED"})
 #: Statuses Naver shows while a job is being built.
 RUNNING_STATUSES = frozenset({"REGIST", "RUNNING", "WAITING", "AGGREGATING"})
 DOWNLOAD_PATH = "/report-download"
+#: Naver's code for "too many connections" (retried like HTTP 429).
+TOO_MANY_CONNECTIONS = 1016
+#: Naver's code for "no permission to access the resource" (HTTP 404).
+NO_PERMISSION = 1018
+#: The stat-report service's code for "the day's numbers are still being prepared".
+NOT_READY = 20007
 CREDENTIALS_HINT = (
     "check SOURCES__NAVER_SEARCHAD__API_KEY (the access license) and "
-    "SOURCES__NAVER_SEARCHAD__SECRET_KEY (Search Ad Center > Tools > API Manager), the "
-    "machine's clock (the signature carries a timestamp), and that the license may act for "
-    "the customer"
+    "SOURCES__NAVER_SEARCHAD__SECRET_KEY (Search Ad Center > Tools > API Manager; Naver "
+    "renews secret keys, so copy the current one)"
 )
+#: What to check for each problem type of the gateway's HTTP 403 answer.
+PROBLEM_HINTS = {
+    "invalid-apikey": "the access license is wrong or revoked: " + CREDENTIALS_HINT,
+    "invalid-signature": "the secret key does not match the license: " + CREDENTIALS_HINT,
+    "invalid-timestamp": "the machine's clock is off (the signature carries a timestamp): "
+    "synchronise it with NTP and run again",
+    "auth-failed": "the license may not act for this customer: link the customer to the "
+    "license's manager account in Search Ad Center, or remove it from "
+    "SOURCES__NAVER_SEARCHAD__CUSTOMER_IDS",
+}
+
+
+class ReportNotReady(Exception):
+    """Naver is still aggregating the day (code 20007): try it on a later run."""
 
 
 def sign(secret_key: str, timestamp: str, method: str, path: str) -> str:
@@ -109,9 +128,16 @@ class NaverClient:
 
     @staticmethod
     def _should_retry(response: Response | None, exception: BaseException | None) -> bool:
-        if response is None or response.status_code != 200:
+        if response is None:
             return False
+        if response.status_code != 200:
+            try:
+                body = payload(response)
+            except ValueError:
+                return False
+            return isinstance(body, dict) and body.get("code") == TOO_MANY_CONNECTIONS
         if urlsplit(response.url).path == DOWNLOAD_PATH:
+            # Every line of a report ends with a newline: a body that does not was cut off.
             return bool(response.content) and not response.content.endswith(b"\n")
         try:
             payload(response)
@@ -138,7 +164,7 @@ class NaverClient:
             raise SourceApiError(
                 SOURCE,
                 f"{method} {redact_url(url)} failed after retries: "
-                f"{redact_text(type(exc).__name__ + ': ' + str(exc), [self._secret_key])}",
+                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
                 record=record,
                 hint="check the base URL and the network; the run can be repeated safely",
             ) from None
@@ -146,34 +172,59 @@ class NaverClient:
             return response
         raise self._error(response, record)
 
-    def _error(self, response: Response, record: str) -> SourceApiError | SourceAuthError:
+    def _redact(self, text: str) -> str:
+        return redact_text(text, [self._secret_key, self._api_key])
+
+    def _error(self, response: Response, record: str) -> Exception:
+        """Naver's three error shapes to a :class:`SourceError` (or :class:`ReportNotReady`).
+
+        The gateway answers ``{"status", "type": "urn:naver:api:problem:...", "title",
+        "detail"}``; the API ``{"code", "status", "title"}``; the stat-report service
+        ``{"code", "message"}``.
+        """
         try:
             body = payload(response)
         except ValueError:
             body = {}
         body = body if isinstance(body, dict) else {}
         code = body.get("code")
+        problem = str(body.get("type") or "").rsplit(":", 1)[-1]
         title = str(body.get("title") or body.get("message") or "")
-        text = f"HTTP {response.status_code}" + (f" code {code}" if code is not None else "")
+        text = f"HTTP {response.status_code}"
+        text += f" code {code}" if code is not None else ""
+        text += f" {problem}" if problem else ""
         text += f": {title}" if title else ""
-        text = redact_text(text, [self._secret_key])
+        text = self._redact(text)
         url = redact_url(response.url)
-        if response.status_code in (401, 403) or code in (1006, 1018):
+        if code == NOT_READY:
+            return ReportNotReady(text)
+        if response.status_code == 403 or problem in PROBLEM_HINTS:
             return SourceAuthError(
-                SOURCE, f"{url} was refused: {text}", record=record, hint=CREDENTIALS_HINT
+                SOURCE,
+                f"{url} was refused: {text}",
+                record=record,
+                hint=PROBLEM_HINTS.get(problem, CREDENTIALS_HINT),
             )
-        if response.status_code == 429 or code == 1016:
+        if code == NO_PERMISSION:
+            return SourceAuthError(
+                SOURCE,
+                f"{url} was refused: {text}",
+                record=record,
+                hint="the customer does not own this id (deleted, or another customer's), or "
+                "the license has no permission for it; check SOURCES__NAVER_SEARCHAD__CUSTOMER_IDS",
+            )
+        if response.status_code == 429 or code == TOO_MANY_CONNECTIONS:
             return SourceApiError(
                 SOURCE,
                 f"{url} still rate limited after every retry: {text}",
                 record=record,
-                hint="Naver limits concurrent calls per license: lower report_workers or run later",
+                hint="Naver limits calls per customer: lower report_workers or run later",
             )
         return SourceApiError(
             SOURCE,
             f"{url} failed: {text}",
             record=record,
-            hint="if this persists, check Naver's status page; the run can be repeated safely",
+            hint="if this persists, check Naver's notices; the run can be repeated safely",
         )
 
     def get(
@@ -210,8 +261,11 @@ class NaverClient:
         poll_interval: float,
         timeout: float,
         attempts: int = 3,
-    ) -> str:
+    ) -> str | None:
         """Creates a stat-report job, waits for it, downloads its TSV and deletes the job.
+
+        A job that ends in ``ERROR`` (or ``CHANGED``: the day was restated while it was
+        built) is replaced by a new one, up to ``attempts`` jobs.
 
         Args:
             customer_id: The customer.
@@ -219,54 +273,95 @@ class NaverClient:
             stat_date: The day, ``YYYYMMDD``.
             poll_interval: Seconds between status polls.
             timeout: Seconds a job may take before the run fails.
-            attempts: Jobs tried when Naver ends one in ``ERROR``.
+            attempts: Jobs tried when Naver ends one in ``ERROR`` or ``CHANGED``.
 
         Returns:
-            The TSV text ("" when Naver says there is no data: status ``NONE``).
+            The TSV text ("" when Naver says there is no data: status ``NONE``), or
+            ``None`` when Naver is still aggregating the day (code 20007).
+
+        Raises:
+            SourceApiError: Every job ended in ``ERROR``, a job outran ``timeout``, or an
+                answer was unusable.
+            SourceAuthError: Naver refused the credentials or the customer.
         """
         record = f"customer {customer_id} {report_type} report for {stat_date}"
+        statuses: list[str] = []
         for attempt in range(1, attempts + 1):
-            job = self.post(
-                customer_id,
-                "/stat-reports",
-                {"reportTp": report_type, "statDt": stat_date},
-                record=record,
-            )
+            try:
+                job = self.post(
+                    customer_id,
+                    "/stat-reports",
+                    {"reportTp": report_type, "statDt": stat_date},
+                    record=record,
+                )
+            except ReportNotReady as exc:
+                log.info("naver_searchad: %s: not aggregated yet (%s)", record, exc)
+                return None
             job_id = job.get("reportJobId") if isinstance(job, dict) else None
             if job_id is None:
                 raise SourceApiError(
                     SOURCE, f"creating the job answered without reportJobId: {job!r}", record=record
                 )
-            deadline = time.monotonic() + timeout
-            status = str(job.get("status", ""))
-            while status not in FINAL_STATUSES:
-                if status and status not in RUNNING_STATUSES:
-                    raise SourceApiError(
-                        SOURCE, f"job {job_id} has an unknown status {status!r}", record=record
-                    )
-                if time.monotonic() > deadline:
-                    raise SourceApiError(
-                        SOURCE,
-                        f"job {job_id} still {status} after {timeout:.0f} s",
-                        record=record,
-                        hint="Naver is slow to build reports; raise async_timeout or run later",
-                    )
-                time.sleep(poll_interval)
-                job = self.get(customer_id, f"/stat-reports/{job_id}", record=record)
-                status = str(job.get("status", ""))
+            status = self._wait(customer_id, job, poll_interval, timeout, record)
+            statuses.append(status)
             try:
                 if status == "NONE":
                     return ""
                 if status == "BUILT":
-                    return self.download(customer_id, str(job["downloadUrl"]), record=record)
+                    return self.download(customer_id, job_url(job, record), record=record)
             finally:
-                self.delete(customer_id, f"/stat-reports/{job_id}", record=record)
+                self._forget(customer_id, job_id, record)
             log.warning(
-                "naver_searchad: %s: job %s ended in ERROR (try %d)", record, job_id, attempt
+                "naver_searchad: %s: job %s ended %s (try %d of %d)",
+                record,
+                job_id,
+                status,
+                attempt,
+                attempts,
             )
         raise SourceApiError(
             SOURCE,
-            f"report jobs ended in ERROR {attempts} times",
+            f"{attempts} report jobs did not build (statuses: {', '.join(statuses)})",
             record=record,
             hint="Naver could not build this report; run again later (nothing was loaded)",
         )
+
+    def _wait(
+        self, customer_id: str, job: dict[str, Any], interval: float, timeout: float, record: str
+    ) -> str:
+        """Polls a job until its status is final; returns the status (``job`` is updated)."""
+        job_id = job["reportJobId"]
+        deadline = time.monotonic() + timeout
+        status = str(job.get("status", ""))
+        while status not in FINAL_STATUSES:
+            if status and status not in RUNNING_STATUSES:
+                raise SourceApiError(
+                    SOURCE, f"job {job_id} has an unknown status {status!r}", record=record
+                )
+            if time.monotonic() > deadline:
+                raise SourceApiError(
+                    SOURCE,
+                    f"job {job_id} still {status} after {timeout:.0f} s",
+                    record=record,
+                    hint="Naver is slow to build reports; raise async_timeout or run later",
+                )
+            time.sleep(interval)
+            answer = self.get(customer_id, f"/stat-reports/{job_id}", record=record)
+            job.update(answer if isinstance(answer, dict) else {})
+            status = str(job.get("status", ""))
+        return status
+
+    def _forget(self, customer_id: str, job_id: Any, record: str) -> None:
+        """Deletes a finished job (Naver keeps 100 per customer); a failure only warns."""
+        try:
+            self.delete(customer_id, f"/stat-reports/{job_id}", record=record)
+        except SourceError as exc:
+            log.warning("naver_searchad: could not delete job %s: %s", job_id, exc)
+
+
+def job_url(job: dict[str, Any], record: str) -> str:
+    """The ``downloadUrl`` of a built job."""
+    url = job.get("downloadUrl")
+    if not url:
+        raise SourceApiError(SOURCE, "a BUILT job has no downloadUrl", record=record)
+    return str(url)

@@ -27,9 +27,16 @@ def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"not an integer: {value!r}")
     text = str(value).strip()
-    if not text.lstrip("-").isdigit():
+    if text.lstrip("-").isdigit():
+        return int(text)
+    # Some Naver reports type counts as real numbers ("3.0"); a whole one is accepted.
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an integer: {value!r}") from None
+    if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"not an integer: {value!r}")
-    return int(text)
+    return int(number)
 
 
 def _count(value: Any) -> int | None:
