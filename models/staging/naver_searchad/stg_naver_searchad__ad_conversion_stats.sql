@@ -1,0 +1,57 @@
+{{ config(enabled=var('naver_searchad__enabled', true)) }}
+
+{%- set source_table = source('naver_searchad', 'ad_conversion_stats_daily') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(stat_date as date) as date_day,
+        cast(customer_id as {{ dbt.type_string() }}) as account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
+        -- Naver writes "-" where the row came from no keyword (shopping, brand search).
+        cast(
+            case when trim(keyword_id) != '-' then keyword_id end as {{ dbt.type_string() }}
+        ) as keyword_id,
+        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
+        cast(business_channel_id as {{ dbt.type_string() }}) as business_channel_id,
+        cast(media_code as {{ dbt.type_string() }}) as media_code,
+        cast(device as {{ dbt.type_string() }}) as device,
+        cast(conversion_method as {{ dbt.type_int() }}) as conversion_method_code,
+        cast(
+            case conversion_method
+                when 1 then 'direct'
+                when 2 then 'indirect'
+            end
+            as {{ dbt.type_string() }}
+        ) as conversion_method,
+        cast(conversion_type as {{ dbt.type_string() }}) as naver_conversion_type,
+        -- The seed's name for the type: Naver's type and the method, e.g. purchase_direct.
+        cast(
+            {{ dbt.concat([
+                'trim(conversion_type)',
+                "'_'",
+                "case conversion_method when 1 then 'direct' when 2 then 'indirect' end",
+            ]) }}
+            as {{ dbt.type_string() }}
+        ) as conversion_type,
+        cast(coalesce(conversions, 0) as {{ argo.type_double() }}) as conversions,
+        cast(coalesce(sales_amount, 0) as {{ dbt.type_numeric() }}) as conversions_value,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed

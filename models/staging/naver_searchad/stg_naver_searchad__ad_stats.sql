@@ -1,0 +1,48 @@
+{{ config(enabled=var('naver_searchad__enabled', true)) }}
+
+{%- set source_table = source('naver_searchad', 'ad_stats_daily') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(stat_date as date) as date_day,
+        cast(customer_id as {{ dbt.type_string() }}) as account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
+        -- Naver writes "-" where the row came from no keyword (shopping, brand search).
+        cast(
+            case when trim(keyword_id) != '-' then keyword_id end as {{ dbt.type_string() }}
+        ) as keyword_id,
+        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
+        cast(business_channel_id as {{ dbt.type_string() }}) as business_channel_id,
+        cast(media_code as {{ dbt.type_string() }}) as media_code,
+        cast(device as {{ dbt.type_string() }}) as device,
+        cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
+        cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
+        -- Cost exactly as the report states it (KRW); whether it includes VAT depends on
+        -- the report day (is_cost_vat_included). Spend before VAT is worked out per ad-day
+        -- in int_naver_searchad__ad_performance_mapped.
+        cast(coalesce(cost, 0) as {{ dbt.type_numeric() }}) as reported_cost,
+        cast(stat_date as date)
+        >= cast('{{ var("naver_searchad__vat_included_from") }}' as date)
+            as is_cost_vat_included,
+        cast(rank_sum as {{ dbt.type_bigint() }}) as rank_sum,
+        cast(view_count as {{ dbt.type_bigint() }}) as view_count,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed
