@@ -22,6 +22,10 @@ final as (
         platforms.channel,
         ad_accounts.currency_code,
         ad_accounts.timezone_name,
+        -- Its date_day is a day of var('reporting_timezone') only if it reports there.
+        coalesce(
+            ad_accounts.timezone_name = '{{ var("reporting_timezone") }}', false
+        ) as is_in_reporting_timezone,
         ad_accounts.account_status,
         ad_accounts.is_active,
         ad_accounts.source_relation

@@ -6,24 +6,39 @@ conversions as (
 
 ),
 
+exchange_rates as (
+
+    select * from {{ ref('int_exchange_rates_to_reporting') }}
+
+),
+
 final as (
 
     select
-        date_day,
-        platform,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_id,
-        conversion_type,
-        conversion_name,
-        is_counted,
-        currency_code,
-        conversions,
-        conversions_value,
-        source_relation
+        conversions.date_day,
+        conversions.platform,
+        conversions.account_id,
+        conversions.campaign_id,
+        conversions.ad_group_id,
+        conversions.ad_id,
+        conversions.conversion_type,
+        conversions.conversion_name,
+        conversions.is_counted,
+        conversions.currency_code,
+        conversions.conversions,
+        conversions.conversions_value,
+        '{{ var("reporting_currency") | upper }}' as reporting_currency_code,
+        exchange_rates.exchange_rate,
+        {{ argo.in_reporting_currency(
+            'conversions.conversions_value', 'exchange_rates.exchange_rate'
+        ) }} as conversions_value_in_reporting_currency,
+        conversions.source_relation
 
     from conversions
+    left join exchange_rates
+        on
+            conversions.date_day = exchange_rates.date_day
+            and conversions.currency_code = exchange_rates.currency_code
 
 )
 

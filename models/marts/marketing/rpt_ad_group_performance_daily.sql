@@ -33,10 +33,15 @@ ad_group_days as (
         cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
         cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
         cast(sum(conversions) as {{ argo.type_double() }}) as conversions,
-        cast(sum(conversions_value) as {{ dbt.type_numeric() }}) as conversions_value
+        cast(sum(conversions_value) as {{ dbt.type_numeric() }}) as conversions_value,
+        reporting_currency_code,
+        cast(sum(spend_in_reporting_currency) as {{ dbt.type_numeric() }})
+            as spend_in_reporting_currency,
+        cast(sum(conversions_value_in_reporting_currency) as {{ dbt.type_numeric() }})
+            as conversions_value_in_reporting_currency
 
     from ad_performance
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 12
 
 ),
 
@@ -56,6 +61,9 @@ final as (
         ad_group_days.clicks,
         ad_group_days.conversions,
         ad_group_days.conversions_value,
+        ad_group_days.reporting_currency_code,
+        ad_group_days.spend_in_reporting_currency,
+        ad_group_days.conversions_value_in_reporting_currency,
         {{ argo.safe_divide('ad_group_days.clicks', 'ad_group_days.impressions') }} as ctr,
         {{ argo.safe_divide('ad_group_days.spend', 'ad_group_days.clicks') }} as cpc,
         {{ argo.safe_divide('ad_group_days.spend * 1000', 'ad_group_days.impressions') }} as cpm,

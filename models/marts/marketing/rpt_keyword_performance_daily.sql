@@ -24,6 +24,12 @@ campaigns as (
 
 ),
 
+exchange_rates as (
+
+    select * from {{ ref('int_exchange_rates_to_reporting') }}
+
+),
+
 final as (
 
     select
@@ -43,6 +49,13 @@ final as (
         keyword_performance.clicks,
         keyword_performance.conversions,
         keyword_performance.conversions_value,
+        '{{ var("reporting_currency") | upper }}' as reporting_currency_code,
+        exchange_rates.exchange_rate,
+        {{ argo.in_reporting_currency('keyword_performance.spend', 'exchange_rates.exchange_rate') }}
+            as spend_in_reporting_currency,
+        {{ argo.in_reporting_currency(
+            'keyword_performance.conversions_value', 'exchange_rates.exchange_rate'
+        ) }} as conversions_value_in_reporting_currency,
         {{ argo.safe_divide('keyword_performance.clicks', 'keyword_performance.impressions') }}
             as ctr,
         {{ argo.safe_divide('keyword_performance.spend', 'keyword_performance.clicks') }} as cpc,
@@ -67,6 +80,10 @@ final as (
             keyword_performance.platform = keywords.platform
             and keyword_performance.account_id = keywords.account_id
             and keyword_performance.keyword_id = keywords.keyword_id
+    left join exchange_rates
+        on
+            keyword_performance.date_day = exchange_rates.date_day
+            and keyword_performance.currency_code = exchange_rates.currency_code
 
 )
 

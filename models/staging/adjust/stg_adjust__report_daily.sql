@@ -1,0 +1,40 @@
+{{ config(enabled=var('adjust__enabled', true)) }}
+
+{%- set source_table = source('adjust', 'report_daily') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(app_token as {{ dbt.type_string() }}) as app_id,
+        cast(app_name as {{ dbt.type_string() }}) as app_name,
+        cast(day as date) as date_day,
+        cast(network as {{ dbt.type_string() }}) as media_source,
+        cast(campaign_network as {{ dbt.type_string() }}) as campaign_name,
+        cast(campaign_id_network as {{ dbt.type_string() }}) as campaign_id,
+        cast(adgroup_network as {{ dbt.type_string() }}) as ad_group_name,
+        cast(adgroup_id_network as {{ dbt.type_string() }}) as ad_group_id,
+        cast(upper(country_code) as {{ dbt.type_string() }}) as country_code,
+        cast(coalesce(installs, 0) as {{ dbt.type_bigint() }}) as installs,
+        cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
+        cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
+        cast(coalesce(network_cost, 0) as {{ dbt.type_numeric() }}) as network_cost,
+        cast(coalesce(revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
+        cast(upper(currency) as {{ dbt.type_string() }}) as currency_code,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed

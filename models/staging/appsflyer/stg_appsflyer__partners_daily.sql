@@ -1,0 +1,37 @@
+{{ config(enabled=var('appsflyer__enabled', true)) }}
+
+{%- set source_table = source('appsflyer', 'partners_daily') -%}
+
+with
+
+source as (
+
+    select * from {{ source_table }}
+
+),
+
+renamed as (
+
+    select
+        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
+            as source_relation,
+        cast(app_id as {{ dbt.type_string() }}) as app_id,
+        cast(date as date) as date_day,
+        cast(agency as {{ dbt.type_string() }}) as agency,
+        cast(media_source as {{ dbt.type_string() }}) as media_source,
+        cast(campaign as {{ dbt.type_string() }}) as campaign_name,
+        cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
+        cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
+        cast(coalesce(installs, 0) as {{ dbt.type_bigint() }}) as installs,
+        cast(sessions as {{ dbt.type_bigint() }}) as sessions,
+        cast(loyal_users as {{ dbt.type_bigint() }}) as loyal_users,
+        cast(total_revenue as {{ dbt.type_numeric() }}) as total_revenue,
+        cast(total_cost as {{ dbt.type_numeric() }}) as total_cost,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
+        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+
+    from source
+
+)
+
+select * from renamed
