@@ -9,31 +9,27 @@ calendar as (
 
 ),
 
-{% if var('exchange_rates__enabled', true) -%}
 published as (
 
-    select
-        provider,
-        rate_date,
-        currency_code,
-        rate_per_unit
+    {% if var('exchange_rates__enabled', true) -%}
+        select
+            data_provider,
+            rate_date,
+            currency_code,
+            rate_per_unit
 
-    from {{ ref('stg_exchange_rates__exchange_rates') }}
-    where base_currency = 'KRW'
-
-),
-{%- else -%}
-published as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as provider,
-        cast(null as date) as rate_date,
-        cast(null as {{ dbt.type_string() }}) as currency_code,
-        cast(null as decimal(24, 10)) as rate_per_unit
-    where 1 = 0
+        from {{ ref('stg_exchange_rates__exchange_rates') }}
+        where base_currency = 'KRW'
+    {%- else -%}
+        select
+            cast(null as {{ dbt.type_string() }}) as data_provider,
+            cast(null as date) as rate_date,
+            cast(null as {{ dbt.type_string() }}) as currency_code,
+            cast(null as decimal(24, 10)) as rate_per_unit
+        where 1 = 0
+    {%- endif %}
 
 ),
-{%- endif %}
 
 -- One rate per day and currency: the first provider of var('exchange_rates__providers')
 -- that published one (a provider not listed comes last).
@@ -44,13 +40,13 @@ ranked as (
         row_number() over (
             partition by rate_date, currency_code
             order by
-                case provider
+                case data_provider
                     {%- for provider in providers %}
-                    when '{{ provider }}' then {{ loop.index }}
+                        when '{{ provider }}' then {{ loop.index }}
                     {%- endfor %}
                     else {{ providers | length + 1 }}
                 end,
-                provider
+                data_provider
         ) as provider_rank
 
     from published
@@ -73,7 +69,7 @@ candidates as (
         chosen.currency_code,
         chosen.rate_per_unit,
         chosen.rate_date,
-        chosen.provider,
+        chosen.data_provider,
         row_number() over (
             partition by calendar.date_day, chosen.currency_code
             order by chosen.rate_date desc
@@ -82,7 +78,7 @@ candidates as (
     from calendar
     inner join chosen
         on
-            chosen.rate_date <= calendar.date_day
+            calendar.date_day >= chosen.rate_date
             and chosen.rate_date >= {{ dbt.dateadd('day', -max_days, 'calendar.date_day') }}
 
 ),
@@ -94,7 +90,7 @@ foreign_rates as (
         currency_code,
         cast(rate_per_unit as decimal(24, 10)) as krw_per_unit,
         rate_date,
-        provider,
+        data_provider,
         rate_date < date_day as is_carried_forward
 
     from candidates
@@ -109,7 +105,7 @@ won as (
         'KRW' as currency_code,
         cast(1 as decimal(24, 10)) as krw_per_unit,
         date_day as rate_date,
-        'identity' as provider,
+        'identity' as data_provider,
         false as is_carried_forward
 
     from calendar

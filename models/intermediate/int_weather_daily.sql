@@ -3,35 +3,31 @@
 
 with
 
-{% if var('weather__enabled', true) -%}
 observed as (
 
-    select * from {{ ref('stg_weather__daily_weather') }}
+    {% if var('weather__enabled', true) -%}
+        select * from {{ ref('stg_weather__daily_weather') }}
+    {%- else -%}
+        select
+            cast(null as {{ dbt.type_string() }}) as data_provider,
+            cast(null as {{ dbt.type_string() }}) as station_id,
+            cast(null as {{ dbt.type_string() }}) as station_name,
+            cast(null as date) as date_day,
+            cast(null as {{ argo.type_double() }}) as avg_temp_c,
+            cast(null as {{ argo.type_double() }}) as min_temp_c,
+            cast(null as {{ argo.type_double() }}) as max_temp_c,
+            cast(null as {{ argo.type_double() }}) as precipitation_mm,
+            cast(null as {{ argo.type_double() }}) as avg_wind_speed_ms,
+            cast(null as {{ argo.type_double() }}) as avg_humidity_pct
+        where 1 = 0
+    {%- endif %}
 
 ),
-{%- else -%}
-observed as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as provider,
-        cast(null as {{ dbt.type_string() }}) as station_id,
-        cast(null as {{ dbt.type_string() }}) as station_name,
-        cast(null as date) as date_day,
-        cast(null as {{ argo.type_double() }}) as avg_temp_c,
-        cast(null as {{ argo.type_double() }}) as min_temp_c,
-        cast(null as {{ argo.type_double() }}) as max_temp_c,
-        cast(null as {{ argo.type_double() }}) as precipitation_mm,
-        cast(null as {{ argo.type_double() }}) as avg_wind_speed_ms,
-        cast(null as {{ argo.type_double() }}) as avg_humidity_pct
-    where 1 = 0
-
-),
-{%- endif %}
 
 ranked as (
 
     select
-        provider,
+        data_provider,
         station_id,
         station_name,
         date_day,
@@ -44,13 +40,13 @@ ranked as (
         row_number() over (
             partition by station_id, date_day
             order by
-                case provider
+                case data_provider
                     {%- for provider in providers %}
-                    when '{{ provider }}' then {{ loop.index }}
+                        when '{{ provider }}' then {{ loop.index }}
                     {%- endfor %}
                     else {{ providers | length + 1 }}
                 end,
-                provider
+                data_provider
         ) as provider_rank
 
     from observed
@@ -63,7 +59,7 @@ final as (
         date_day,
         station_id,
         station_name,
-        provider,
+        data_provider,
         avg_temp_c,
         min_temp_c,
         max_temp_c,

@@ -5,18 +5,18 @@
 -- warns with every account with delivery outside var('reporting_timezone').
 
 select
-    accounts.platform,
-    accounts.account_id,
-    accounts.timezone_name,
-    '{{ var("reporting_timezone") }}' as reporting_timezone
+    ad_accounts.platform,
+    ad_accounts.account_id,
+    ad_accounts.timezone_name,
+    '{{ var("reporting_timezone") }}' as expected_timezone
 
-from {{ ref('dim_ad_accounts') }} as accounts
+from {{ ref('dim_ad_accounts') }} as ad_accounts
 where
-    not accounts.is_in_reporting_timezone
+    not ad_accounts.is_in_reporting_timezone
     and exists (
-        select 1
+        select 1 as delivered
         from {{ ref('fct_ad_performance_daily') }} as performance
         where
-            performance.platform = accounts.platform
-            and performance.account_id = accounts.account_id
+            performance.platform = ad_accounts.platform
+            and performance.account_id = ad_accounts.account_id
     )

@@ -8,24 +8,20 @@ calendar as (
 
 ),
 
-{% if var('kr_holidays__enabled', true) -%}
 holidays as (
 
-    select * from {{ ref('stg_kr_holidays__holidays') }}
-    where is_holiday
+    {% if var('kr_holidays__enabled', true) -%}
+        select * from {{ ref('stg_kr_holidays__holidays') }}
+        where is_holiday
+    {%- else -%}
+        select
+            cast(null as date) as holiday_date,
+            cast(null as {{ dbt.type_string() }}) as holiday_name,
+            false as is_substitute
+        where 1 = 0
+    {%- endif %}
 
 ),
-{%- else -%}
-holidays as (
-
-    select
-        cast(null as date) as holiday_date,
-        cast(null as {{ dbt.type_string() }}) as holiday_name,
-        false as is_substitute
-    where 1 = 0
-
-),
-{%- endif %}
 
 -- Two holidays can fall on one day (e.g. Buddha's Birthday on Children's Day): one row
 -- per day, the names joined.

@@ -12,15 +12,15 @@ final as (
         date_day,
         station_id,
         station_name,
-        provider,
+        data_provider,
         avg_temp_c,
         min_temp_c,
         max_temp_c,
         precipitation_mm,
         -- 1 mm or more: a rainy day as the KMA counts days of precipitation.
-        precipitation_mm >= 1 as is_rainy_day,
         avg_wind_speed_ms,
-        avg_humidity_pct
+        avg_humidity_pct,
+        precipitation_mm >= 1 as is_rainy_day
 
     from weather
 

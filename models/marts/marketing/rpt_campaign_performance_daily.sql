@@ -108,8 +108,10 @@ final as (
             )
             as {{ dbt.type_numeric() }}
         ) as tracker_revenue,
-        cast(coalesce(tracker_days.tracker_revenue_in_reporting_currency, 0)
-            as {{ dbt.type_numeric() }}) as tracker_revenue_in_reporting_currency,
+        cast(
+            coalesce(tracker_days.tracker_revenue_in_reporting_currency, 0)
+            as {{ dbt.type_numeric() }}
+        ) as tracker_revenue_in_reporting_currency,
         {{ argo.safe_divide('campaign_days.spend', 'tracker_days.tracker_installs') }}
             as tracker_cpi,
         {{ argo.safe_divide(

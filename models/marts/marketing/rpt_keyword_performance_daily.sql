@@ -51,8 +51,9 @@ final as (
         keyword_performance.conversions_value,
         '{{ var("reporting_currency") | upper }}' as reporting_currency_code,
         exchange_rates.exchange_rate,
-        {{ argo.in_reporting_currency('keyword_performance.spend', 'exchange_rates.exchange_rate') }}
-            as spend_in_reporting_currency,
+        {{ argo.in_reporting_currency(
+            'keyword_performance.spend', 'exchange_rates.exchange_rate'
+        ) }} as spend_in_reporting_currency,
         {{ argo.in_reporting_currency(
             'keyword_performance.conversions_value', 'exchange_rates.exchange_rate'
         ) }} as conversions_value_in_reporting_currency,

@@ -15,7 +15,7 @@ renamed as (
     select
         cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
             as source_relation,
-        cast(provider as {{ dbt.type_string() }}) as provider,
+        cast(provider as {{ dbt.type_string() }}) as data_provider,
         cast(rate_date as date) as rate_date,
         cast(upper(trim(base_currency)) as {{ dbt.type_string() }}) as base_currency,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,

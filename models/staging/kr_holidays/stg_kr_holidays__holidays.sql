@@ -21,7 +21,7 @@ renamed as (
         cast(date_kind as {{ dbt.type_string() }}) as date_kind,
         cast(seq as {{ dbt.type_int() }}) as seq,
         coalesce(is_substitute, false) as is_substitute,
-        cast(provider as {{ dbt.type_string() }}) as provider,
+        cast(provider as {{ dbt.type_string() }}) as data_provider,
         matches_holidays_package,
         cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at

@@ -15,7 +15,7 @@ renamed as (
     select
         cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
             as source_relation,
-        cast(provider as {{ dbt.type_string() }}) as provider,
+        cast(provider as {{ dbt.type_string() }}) as data_provider,
         cast(station_id as {{ dbt.type_string() }}) as station_id,
         cast(station_name as {{ dbt.type_string() }}) as station_name,
         cast(weather_date as date) as date_day,
