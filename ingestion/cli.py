@@ -38,6 +38,9 @@ SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
         "ingestion.sandbox.kakao_moment_api:KakaoMomentFake",
         {"report_interval": 0.2},
     ),
+    # Korea Eximbank's fake (one request per day, result codes with HTTP 200);
+    # FrankfurterFake in the same module serves the no-key provider.
+    "exchange_rates": ("ingestion.sandbox.exchange_rates_api:KoreaEximFake", {}),
 }
 
 

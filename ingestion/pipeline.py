@@ -40,6 +40,7 @@ SOURCES: dict[str, Callable[..., Any]] = {
     "google_ads": _lazy("ingestion.sources.google_ads", "google_ads_source"),
     "naver_searchad": _lazy("ingestion.sources.naver_searchad", "naver_searchad_source"),
     "kakao_moment": _lazy("ingestion.sources.kakao_moment", "kakao_moment_source"),
+    "exchange_rates": _lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
 }
 
 

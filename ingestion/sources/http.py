@@ -21,7 +21,9 @@ from requests import Response
 from ingestion.sources.errors import SourceApiError
 
 #: Query parameters whose values never appear in a message or a log line.
-SECRET_PARAMS = frozenset({"access_token", "client_secret", "refresh_token", "api_key", "token"})
+SECRET_PARAMS = frozenset(
+    {"access_token", "client_secret", "refresh_token", "api_key", "token", "authkey", "serviceKey"}
+)
 
 _PAYLOAD_ATTR = "_argo_payload"
 _INVALID = object()

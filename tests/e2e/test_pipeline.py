@@ -16,6 +16,7 @@ import pytest
 from ingestion.cli import SANDBOX_FAKES
 from ingestion.pipeline import run_source
 from ingestion.sandbox import AdDay, World
+from ingestion.sandbox.trackers import TRACKERS, Trackers
 from ingestion.settings import PROJECT_DIR
 from ingestion.transform import dbt
 from tests.conftest import FAST, query
@@ -30,6 +31,7 @@ WORLD_PLATFORM = {
     "kakao_moment": "kakao_moment",
 }
 #: The world's generic conversion kinds (non-Meta platforms) -> ARGO's common names.
+DBT_PLATFORM = {world: dbt for dbt, world in WORLD_PLATFORM.items()}
 COMMON_NAME = {
     "purchase": "purchase",
     "add_to_cart": "add_to_cart",
@@ -173,6 +175,59 @@ def assert_reconciled(world: World, warehouse: Path, platforms: list[str]) -> No
         compare(f"{platform} keyword-days", served_kw, in_mart)
 
 
+def assert_trackers_reconciled(world: World, warehouse: Path, sources: list[str]) -> None:
+    """Tracker installs, events and revenue in the marts equal what the tracker fakes served."""
+    trackers = [t for t in TRACKERS if t in sources]
+    if not trackers:
+        return
+    view = Trackers(world)
+    served: dict[tuple[str, str, str, str | None], list[Any]] = defaultdict(
+        lambda: [0, 0, 0, Decimal(0)]
+    )
+    by_campaign: dict[tuple[str, str, str], int] = defaultdict(int)
+    for tracker in trackers:
+        for app in view.apps(tracker):
+            for row in view.daily(app, world.first_day, world.as_of):
+                key = (tracker, app.app_id, row.date.isoformat(), row.campaign_id)
+                numbers = served[key]
+                numbers[0] += row.installs
+                for name, event in row.events.items():
+                    numbers[1 if name == "purchase" else 2] += event.count
+                    if name == "purchase":
+                        numbers[3] += event.revenue
+                if row.platform is not None and row.installs:
+                    platform = DBT_PLATFORM[row.platform]
+                    by_campaign[(platform, row.date.isoformat(), row.campaign_id or "")] += (
+                        row.installs
+                    )
+    rows = query(
+        warehouse,
+        "select tracker, app_id, cast(date_day as varchar), campaign_id, sum(installs), "
+        "sum(purchases), sum(sign_ups), sum(revenue) from marts.fct_tracker_performance_daily "
+        "group by all",
+    )
+    in_mart = {
+        (t, a, d, c): (int(i), int(p), int(u), Decimal(str(r)).quantize(Decimal("0.01")))
+        for t, a, d, c, i, p, u, r in rows
+    }
+    expected = {
+        k: (v[0], v[1], v[2], v[3].quantize(Decimal("0.01")))
+        for k, v in served.items()
+        if any(v[:3])
+    }
+    compare("tracker app-day-campaigns", expected, in_mart)
+    rows = query(
+        warehouse,
+        "select platform, cast(date_day as varchar), campaign_id, tracker_installs "
+        "from marts.rpt_campaign_performance_daily where tracker_installs > 0",
+    )
+    compare(
+        "tracker installs per campaign-day",
+        dict(by_campaign),
+        {(p, d, c): int(i) for p, d, c, i in rows},
+    )
+
+
 def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     fakes, options = [], {}
     for source, (target, kwargs) in SANDBOX_FAKES.items():
@@ -193,12 +248,13 @@ def test_two_runs_with_restatement_reconcile(
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     fakes, options = start_fakes(world)
-    platforms = list(options)
+    platforms = [source for source in options if source in WORLD_PLATFORM]
     try:
         for source, source_options in options.items():
             run_source(source, **source_options)
         dbt(["build"])
         assert_reconciled(world, warehouse, platforms)
+        assert_trackers_reconciled(world, warehouse, list(options))
         before = mart_totals(warehouse)
 
         # Two days, not three: sources stop at each account's local yesterday, and for an
@@ -208,6 +264,7 @@ def test_two_runs_with_restatement_reconcile(
             run_source(source, **{k: v for k, v in source_options.items() if k != "start_date"})
         dbt(["build"])
         assert_reconciled(world, warehouse, platforms)
+        assert_trackers_reconciled(world, warehouse, list(options))
         after = mart_totals(warehouse)
     finally:
         for fake in fakes:

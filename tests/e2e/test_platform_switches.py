@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from ingestion.pipeline import run_source
+from ingestion.sandbox import World
+from ingestion.sandbox.exchange_rates_api import KoreaEximFake
 from ingestion.settings import PROJECT_DIR
 from ingestion.transform import dbt
 from tests.conftest import query
@@ -18,16 +20,25 @@ pytestmark = pytest.mark.e2e
 
 
 def test_only_meta_loaded_and_the_others_switched_off(
-    meta_options: dict[str, Any], warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World,
+    meta_options: dict[str, Any],
+    warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     others = [p for p in project["vars"]["argo__ad_platforms"] if p != "meta_ads"]
-    switches = {f"{p}__enabled": False for p in others}
+    # Trackers and public context switched off too: only exchange rates (Meta bills in
+    # several currencies) and Meta are loaded.
+    context = ["appsflyer", "adjust", "kr_holidays", "weather"]
+    switches = {f"{p}__enabled": False for p in others + context}
 
     # Only Meta's raw tables exist: the other platforms' sources must not be read at all.
     run_source("meta_ads", **meta_options)
+    with KoreaEximFake(world) as fx:
+        run_source("exchange_rates", **fx.source_options(), backoff_factor=0.01)
     dbt(["build", "--vars", json.dumps(switches)])
 
     platforms = {
@@ -41,5 +52,15 @@ def test_only_meta_loaded_and_the_others_switched_off(
     )
     assert keyword_rows == 0, "no search platform enabled: the keyword report is empty, not broken"
     built = {row[0] for row in query(warehouse, "select table_name from information_schema.tables")}
-    for platform in others:
+    for platform in others + context:
         assert not any(platform in name for name in built), f"{platform} models were built"
+    ((tracker_rows,),) = query(
+        warehouse, "select count(*) from marts.fct_tracker_performance_daily"
+    )
+    assert tracker_rows == 0, "no tracker enabled: the tracker fact is empty, not broken"
+    ((unconverted,),) = query(
+        warehouse,
+        "select count(*) from marts.fct_ad_performance_daily "
+        "where spend_in_reporting_currency is null",
+    )
+    assert unconverted == 0, "every Meta ad-day has its spend in the reporting currency"
