@@ -41,6 +41,7 @@ SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
     # Korea Eximbank's fake (one request per day, result codes with HTTP 200);
     # FrankfurterFake in the same module serves the no-key provider.
     "exchange_rates": ("ingestion.sandbox.exchange_rates_api:KoreaEximFake", {}),
+    "kr_holidays": ("ingestion.sandbox.kr_holidays_api:KrHolidaysFake", {}),
 }
 
 

@@ -41,6 +41,7 @@ SOURCES: dict[str, Callable[..., Any]] = {
     "naver_searchad": _lazy("ingestion.sources.naver_searchad", "naver_searchad_source"),
     "kakao_moment": _lazy("ingestion.sources.kakao_moment", "kakao_moment_source"),
     "exchange_rates": _lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
+    "kr_holidays": _lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
 }
 
 

@@ -1,0 +1,272 @@
+"""The dlt source for Korean public holidays: data.go.kr SpcdeInfoService or the offline package."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dlt
+import pyarrow as pa
+from dlt.common.schema.typing import TWriteDispositionConfig
+from dlt.sources import DltResource
+
+from ingestion.sources.errors import SourceAuthError, SourceError
+from ingestion.sources.kr_holidays import tables
+from ingestion.sources.kr_holidays.client import SpcdeInfoClient
+
+log = logging.getLogger("argo.sources.kr_holidays")
+
+DEFAULT_BASE_URL = "https://apis.data.go.kr/B090041/openapi/service/SpcdeInfoService"
+MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
+SEOUL = ZoneInfo("Asia/Seoul")
+PROVIDERS = (tables.PROVIDER_API, tables.PROVIDER_PACKAGE)
+
+Month = tuple[int, int]
+
+
+def today_in_korea() -> date:
+    """Today's date in Korea (the calendar the holidays belong to)."""
+    return datetime.now(SEOUL).date()
+
+
+def month_range(first: Month, last: Month) -> list[Month]:
+    """Every (year, month) from ``first`` to ``last``, both included."""
+    months: list[Month] = []
+    year, month = first
+    while (year, month) <= last:
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def target_years(
+    *,
+    today: date,
+    years: list[int] | None,
+    start_date: date | None,
+    end_date: date | None,
+    initial_days: int,
+) -> list[int]:
+    """The years a run covers: ``years`` if given, else from the start year to the end year.
+
+    The start year is ``start_date``'s (or the year ``initial_days`` before today), the end
+    year ``end_date``'s (or next year: the API publishes the coming year ahead).
+    """
+    if years:
+        return sorted({int(y) for y in years})
+    first = (start_date or today - timedelta(days=initial_days)).year
+    last = end_date.year if end_date else today.year + 1
+    return list(range(first, last + 1))
+
+
+def months_to_pull(
+    *,
+    months: list[Month],
+    settled: set[str],
+    today: date,
+    lookback_days: int,
+    force: bool,
+) -> list[Month]:
+    """The months one data.go.kr run asks for.
+
+    Months before the refresh window are loaded once (then ``settled``); the month of
+    ``today - lookback_days``, the current and next month, and every later month of the
+    range are asked again on every run (holidays are still announced for them: temporary
+    holidays, elections). ``force`` (an explicit ``start_date``) asks for every month.
+    """
+    if force:
+        return list(months)
+    refresh = today - timedelta(days=lookback_days)
+    refresh_from = (refresh.year, refresh.month)
+    return [m for m in months if m >= refresh_from or tables.year_month(*m) not in settled]
+
+
+def _parse_date(value: str | date | None, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SourceError(
+            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
+        ) from None
+
+
+def cross_check(rows: list[dict[str, Any]], year: int, month: int) -> list[str]:
+    """Sets ``matches_holidays_package`` on data.go.kr rows; returns the disagreements.
+
+    A row matches when the package agrees on whether its day is a day off. Days the
+    package has and the API does not are returned too (they have no row to mark).
+    """
+    package = tables.package_holidays(year)
+    problems: list[str] = []
+    api_days = {r["holiday_date"] for r in rows if r["is_holiday"]}
+    for row in rows:
+        day = row["holiday_date"]
+        row["matches_holidays_package"] = (day in package) == row["is_holiday"]
+        if not row["matches_holidays_package"]:
+            has = "has" if day in package else "does not have"
+            problems.append(
+                f"{day.isoformat()} '{row['holiday_name']}' (isHoliday="
+                f"{'Y' if row['is_holiday'] else 'N'}): the holidays package {has} it"
+            )
+    for day, names in package.items():
+        if day.month == month and day not in api_days:
+            problems.append(
+                f"{day.isoformat()} '{' / '.join(names)}': in the holidays package, "
+                "not a holiday in data.go.kr's answer"
+            )
+    return problems
+
+
+@dlt.source(name="kr_holidays", max_table_nesting=0)
+def kr_holidays_source(
+    service_key: dlt.TSecretStrValue | None = None,
+    provider: str | None = None,
+    years: list[int] | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    lookback_days: int = 0,
+    initial_days: int = 365,
+    page_size: int = 100,
+    max_attempts: int = 8,
+    backoff_factor: float = 1.0,
+    request_timeout: float = 60.0,
+    async_poll_interval: float = 0.0,
+) -> DltResource:
+    """Korean public holidays (공휴일), from data.go.kr or computed offline.
+
+    Every argument is read by dlt from config (``[sources.kr_holidays]`` in
+    ``.dlt/config.toml`` / ``.dlt/secrets.toml`` or ``SOURCES__KR_HOLIDAYS__<NAME>``
+    variables) unless passed.
+
+    Args:
+        service_key: data.go.kr key for 한국천문연구원_특일 정보 (a secret; Encoding or
+            Decoding form). Optional: without it the holidays are computed offline.
+        provider: ``data_go_kr`` (default when a key is set) or ``holidays`` (the
+            ``holidays`` package, no network; default without a key).
+        years: Years to load; default from the start year (``start_date``'s, or
+            ``initial_days`` before today) to next year (``end_date``'s if given).
+        base_url: SpcdeInfoService root; point it at the sandbox for tests.
+        start_date: Sets the first year; with data.go.kr it also asks again for every
+            month of the range, loaded or not (YYYY-MM-DD).
+        end_date: Sets the last year (YYYY-MM-DD); default next year.
+        lookback_days: data.go.kr months from the one ``lookback_days`` before today on
+            are asked again on every run (0: from the current month).
+        initial_days: Days before today whose year starts the range when neither
+            ``years`` nor ``start_date`` is given.
+        page_size: ``numOfRows`` per call.
+        max_attempts: Attempts per call before failing (429, 5xx, timeouts).
+        backoff_factor: Exponential backoff multiplier, seconds.
+        request_timeout: Seconds to wait for one answer before retrying.
+        async_poll_interval: Unused (accepted so that one sandbox setting fits every
+            source).
+
+    Returns:
+        The ``holidays`` resource.
+    """
+    chosen = provider or (tables.PROVIDER_API if service_key else tables.PROVIDER_PACKAGE)
+    if chosen not in PROVIDERS:
+        raise SourceError(
+            tables.SOURCE,
+            f"unknown provider '{chosen}'",
+            hint=f"use one of {', '.join(PROVIDERS)}",
+        )
+    if chosen == tables.PROVIDER_API and not service_key:
+        raise SourceAuthError(
+            tables.SOURCE,
+            "provider 'data_go_kr' needs a service key and none is configured",
+            hint="set SOURCES__KR_HOLIDAYS__SERVICE_KEY (or service_key under "
+            "[sources.kr_holidays] in .dlt/secrets.toml), or use provider = 'holidays'",
+        )
+    if lookback_days < 0 or initial_days < 0 or page_size < 1:
+        raise SourceError(
+            tables.SOURCE, "lookback_days and initial_days must be >= 0, page_size >= 1"
+        )
+    start = _parse_date(start_date, "start_date")
+    end = _parse_date(end_date, "end_date")
+    today = today_in_korea()
+    covered = target_years(
+        today=today, years=years, start_date=start, end_date=end, initial_days=initial_days
+    )
+    months = month_range((covered[0], 1), (covered[-1], 12)) if covered else []
+    loaded_at = datetime.now(UTC)
+
+    def offline() -> Iterator[pa.Table]:
+        rows: list[dict[str, Any]] = []
+        for year, month in months:
+            for item in tables.package_items(year, month):
+                row = tables.parse_item(item, year, month)
+                rows.append({**row, "provider": tables.PROVIDER_PACKAGE})
+        log.info(
+            "kr_holidays: %d holidays in %d-%d computed with the holidays package",
+            len(rows),
+            covered[0] if covered else 0,
+            covered[-1] if covered else 0,
+        )
+        yield tables.to_table(rows, loaded_at)
+
+    def from_api() -> Iterator[pa.Table]:
+        assert service_key  # checked above
+        state = dlt.current.resource_state().setdefault("settled_months", [])
+        settled = set(state)
+        pull = months_to_pull(
+            months=months,
+            settled=settled,
+            today=today,
+            lookback_days=lookback_days,
+            force=start is not None,
+        )
+        client = SpcdeInfoClient(
+            base_url,
+            service_key,
+            page_size=page_size,
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            timeout=request_timeout,
+        )
+        refresh = today - timedelta(days=lookback_days)
+        rows: list[dict[str, Any]] = []
+        disagreements = 0
+        for year, month in pull:
+            month_rows = [
+                {**tables.parse_item(item, year, month), "provider": tables.PROVIDER_API}
+                for item in client.month(year, month)
+            ]
+            for problem in cross_check(month_rows, year, month):
+                disagreements += 1
+                log.warning("kr_holidays: data.go.kr and the holidays package differ: %s", problem)
+            rows.extend(month_rows)
+            if (year, month) < (refresh.year, refresh.month):
+                settled.add(tables.year_month(year, month))
+        log.info(
+            "kr_holidays: %d months asked of data.go.kr (%d calls), %d holidays, "
+            "%d disagreement(s) with the holidays package",
+            len(pull),
+            client.calls,
+            len(rows),
+            disagreements,
+        )
+        yield tables.to_table(rows, loaded_at)
+        # Committed with the data: a failed run leaves the state as it was.
+        state[:] = sorted(settled)
+
+    @dlt.resource(
+        name="holidays",
+        write_disposition=MERGE,
+        primary_key=["holiday_date", "holiday_name"],
+        merge_key="year_month",
+    )
+    def holidays() -> Iterator[pa.Table]:
+        if chosen == tables.PROVIDER_API:
+            yield from from_api()
+        else:
+            yield from offline()
+
+    return holidays

@@ -1,0 +1,44 @@
+"""Fixtures of the Korean holidays source tests: the SpcdeInfoService fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ingestion import pipeline
+from ingestion.sandbox import Faults, World
+from ingestion.sandbox.kr_holidays_api import KrHolidaysFake
+
+#: Source options that keep the connector fast against the fake.
+FAST = {"backoff_factor": 0.01, "max_attempts": 4}
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kr_holidays`` in the pipeline's sources (until the lead registers it)."""
+    monkeypatch.setitem(
+        pipeline.SOURCES,
+        "kr_holidays",
+        pipeline._lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
+    )
+
+
+@pytest.fixture
+def kr(world: World, faults: Faults) -> Iterator[KrHolidaysFake]:
+    fake = KrHolidaysFake(world, faults)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def years(world: World) -> list[int]:
+    """Three years: last year, this year and next year of the world."""
+    return [world.as_of.year - 1, world.as_of.year, world.as_of.year + 1]
+
+
+@pytest.fixture
+def kr_options(kr: KrHolidaysFake, years: list[int]) -> dict[str, Any]:
+    return {**kr.source_options(), "years": years, **FAST}
