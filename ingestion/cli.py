@@ -42,6 +42,7 @@ SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
     # FrankfurterFake in the same module serves the no-key provider.
     "exchange_rates": ("ingestion.sandbox.exchange_rates_api:KoreaEximFake", {}),
     "kr_holidays": ("ingestion.sandbox.kr_holidays_api:KrHolidaysFake", {}),
+    "appsflyer": ("ingestion.sandbox.appsflyer_api:AppsFlyerFake", {}),
 }
 
 

@@ -42,6 +42,7 @@ SOURCES: dict[str, Callable[..., Any]] = {
     "kakao_moment": _lazy("ingestion.sources.kakao_moment", "kakao_moment_source"),
     "exchange_rates": _lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
     "kr_holidays": _lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
+    "appsflyer": _lazy("ingestion.sources.appsflyer", "appsflyer_source"),
 }
 
 

@@ -1,0 +1,172 @@
+"""AppsFlyer Pull API client: CSV reports over HTTPS with a V2 API token (Bearer)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dlt.sources.helpers.requests import Client
+from requests import Response
+
+from ingestion.sources.appsflyer.tables import AGGREGATE_REPORTS, SOURCE
+from ingestion.sources.errors import SourceApiError, SourceAuthError
+from ingestion.sources.http import redact_text
+
+#: The text AppsFlyer sends with HTTP 403 when a report's call quota is used up for now.
+LIMIT_REACHED = "Limit reached"
+DEFAULT_BASE_URL = "https://hq1.appsflyer.com"
+AGG_PATH = "/api/agg-data/export/app/{app_id}/{report}/v5"
+RAW_PATH = "/api/raw-data/export/app/{app_id}/{report}/v5"
+
+
+def is_limit_reached(response: Response) -> bool:
+    """Whether ``response`` is AppsFlyer's throttling answer (HTTP 403 ``Limit reached``)."""
+    return response.status_code == 403 and LIMIT_REACHED.lower() in response.text.lower()
+
+
+def is_truncated(response: Response) -> bool:
+    """Whether a 200 CSV answer was cut short (every complete CSV answer ends in a newline)."""
+    if response.status_code != 200:
+        return False
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) != len(response.content):
+        return True
+    return bool(response.content) and not response.content.endswith(b"\n")
+
+
+class AppsFlyerClient:
+    """Reads AppsFlyer Pull API reports as CSV text.
+
+    Retries (exponential backoff, ``Retry-After`` honoured) on connection errors,
+    timeouts, HTTP 429 and 5xx, the throttling answer (403 ``Limit reached``) and a CSV
+    answer cut short.
+
+    Args:
+        base_url: API root, e.g. ``https://hq1.appsflyer.com``.
+        api_token: The V2 API token (a secret; sent only as ``Authorization: Bearer``).
+        max_attempts: Attempts per request before failing.
+        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
+        timeout: Seconds to wait for one answer (raw reports can take minutes).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_token: str,
+        *,
+        max_attempts: int = 8,
+        backoff_factor: float = 1.0,
+        timeout: float = 300.0,
+    ) -> None:
+        if not api_token:
+            raise SourceAuthError(
+                SOURCE,
+                "no API token is configured",
+                hint="copy the V2 API token from AppsFlyer (Security center > API tokens) into "
+                "SOURCES__APPSFLYER__API_TOKEN or api_token under [sources.appsflyer] in "
+                ".dlt/secrets.toml",
+            )
+        self.base_url = base_url.rstrip("/")
+        self._token = api_token
+        self.attempts = 0
+        self._client = Client(
+            request_timeout=timeout,
+            raise_for_status=False,
+            request_max_attempts=max_attempts,
+            request_backoff_factor=backoff_factor,
+            request_max_retry_delay=300.0,
+            respect_retry_after_header=True,
+            retry_condition=self._should_retry,
+            session_attrs={
+                "headers": {"Authorization": f"Bearer {api_token}", "Accept": "text/csv"}
+            },
+        )
+
+    def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        self.attempts += 1
+        if response is None:
+            return False
+        return is_limit_reached(response) or is_truncated(response)
+
+    def report(
+        self,
+        app_id: str,
+        report: str,
+        since: date,
+        until: date,
+        *,
+        timezone: str,
+        maximum_rows: int | None = None,
+    ) -> str:
+        """One report of one app for the days ``[since, until]``, as CSV text.
+
+        Raises:
+            SourceAuthError: HTTP 401 (token wrong, revoked or missing).
+            SourceApiError: Any other error the retries did not clear (403 ``Limit
+                reached`` after every attempt, 400 with AppsFlyer's message, 404, 5xx).
+        """
+        aggregate = report in AGGREGATE_REPORTS
+        path = (AGG_PATH if aggregate else RAW_PATH).format(app_id=app_id, report=report)
+        params: dict[str, Any] = {
+            "from": since.isoformat(),
+            "to": until.isoformat(),
+            "timezone": timezone,
+        }
+        if maximum_rows is not None and not aggregate:
+            params["maximum_rows"] = maximum_rows
+        record = f"app_id={app_id}, report={report}, from={since}, to={until}"
+        try:
+            response = self._client.session.get(self.base_url + path, params=params)
+        except Exception as exc:  # connection refused, timeouts after the last retry
+            raise SourceApiError(
+                SOURCE,
+                f"GET {self.base_url}{path} failed after retries: "
+                f"{redact_text(type(exc).__name__ + ': ' + str(exc), [self._token])}",
+                record=record,
+                hint="check base_url and the network; the run can be repeated safely",
+            ) from None
+        if response.status_code == 200 and not is_truncated(response):
+            return response.content.decode("utf-8-sig")
+        self._raise(response, record)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _raise(self, response: Response, record: str) -> None:
+        status = response.status_code
+        text = redact_text(response.text.strip()[:300], [self._token]) or response.reason
+        if status == 401:
+            raise SourceAuthError(
+                SOURCE,
+                f"AppsFlyer refused the API token (HTTP 401: {text})",
+                record=record,
+                hint="check SOURCES__APPSFLYER__API_TOKEN (api_token in .dlt/secrets.toml): it "
+                "must be a V2 token (Security center > API tokens) of a user who can see the "
+                "app. Nothing was loaded by this run",
+            )
+        if is_limit_reached(response):
+            raise SourceApiError(
+                SOURCE,
+                "AppsFlyer kept answering 'Limit reached' (HTTP 403) after every retry",
+                record=record,
+                hint="the Pull API quota of this app and report is used up for now; run again "
+                "later (the lookback window re-reads missed days) or ask for fewer reports",
+            )
+        if status == 200:
+            raise SourceApiError(
+                SOURCE,
+                "the CSV answer stayed cut short after every retry",
+                record=record,
+                hint="run again later; nothing was loaded by this run",
+            )
+        hints = {
+            400: "AppsFlyer refused the parameters (dates within the last 90 days, a time "
+            "zone the app uses); fix start_date/end_date/timezone",
+            403: "the token's user may not read this app's reports; check its permissions",
+            404: "check app_ids: each must be an app id AppsFlyer shows (com.example or "
+            "id123456789)",
+        }
+        raise SourceApiError(
+            SOURCE,
+            f"AppsFlyer answered HTTP {status}: {text}",
+            record=record,
+            hint=hints.get(status, "run again later; the lookback window re-reads missed days"),
+        )
