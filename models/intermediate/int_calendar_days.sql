@@ -1,4 +1,5 @@
-{#- Every day from var('argo__calendar_start') to var('argo__calendar_end'). -#}
+{#- Every day from var('argo__calendar_start') to var('argo__calendar_end'), both included
+    (dbt's date_spine stops before its end). -#}
 with
 
 spine as (
@@ -6,7 +7,7 @@ spine as (
     {{ dbt.date_spine(
         'day',
         "cast('" ~ var('argo__calendar_start') ~ "' as date)",
-        "cast('" ~ var('argo__calendar_end') ~ "' as date)",
+        dbt.dateadd('day', 1, "cast('" ~ var('argo__calendar_end') ~ "' as date)"),
     ) }}
 
 ),
