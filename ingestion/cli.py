@@ -43,6 +43,9 @@ SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
     "exchange_rates": ("ingestion.sandbox.exchange_rates_api:KoreaEximFake", {}),
     "kr_holidays": ("ingestion.sandbox.kr_holidays_api:KrHolidaysFake", {}),
     "appsflyer": ("ingestion.sandbox.appsflyer_api:AppsFlyerFake", {}),
+    "adjust": ("ingestion.sandbox.adjust_api:AdjustFake", {}),
+    # KMA ASOS (data.go.kr); OpenMeteoFake in the same module serves the no-key provider.
+    "weather": ("ingestion.sandbox.weather_api:KmaAsosFake", {}),
 }
 
 

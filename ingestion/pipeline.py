@@ -43,6 +43,8 @@ SOURCES: dict[str, Callable[..., Any]] = {
     "exchange_rates": _lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
     "kr_holidays": _lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
     "appsflyer": _lazy("ingestion.sources.appsflyer", "appsflyer_source"),
+    "adjust": _lazy("ingestion.sources.adjust", "adjust_source"),
+    "weather": _lazy("ingestion.sources.weather", "weather_source"),
 }
 
 
