@@ -10,6 +10,7 @@ source as (
 
 ),
 
+-- Adjust names a missing campaign or ad group 'unknown' (organic installs): null here.
 renamed as (
 
     select
@@ -19,10 +20,10 @@ renamed as (
         cast(app_name as {{ dbt.type_string() }}) as app_name,
         cast(day as date) as date_day,
         cast(network as {{ dbt.type_string() }}) as media_source,
-        cast(campaign_network as {{ dbt.type_string() }}) as campaign_name,
-        cast(campaign_id_network as {{ dbt.type_string() }}) as campaign_id,
-        cast(adgroup_network as {{ dbt.type_string() }}) as ad_group_name,
-        cast(adgroup_id_network as {{ dbt.type_string() }}) as ad_group_id,
+        cast(nullif(campaign_network, 'unknown') as {{ dbt.type_string() }}) as campaign_name,
+        cast(nullif(campaign_id_network, 'unknown') as {{ dbt.type_string() }}) as campaign_id,
+        cast(nullif(adgroup_network, 'unknown') as {{ dbt.type_string() }}) as ad_group_name,
+        cast(nullif(adgroup_id_network, 'unknown') as {{ dbt.type_string() }}) as ad_group_id,
         cast(upper(country_code) as {{ dbt.type_string() }}) as country_code,
         cast(coalesce(installs, 0) as {{ dbt.type_bigint() }}) as installs,
         cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,

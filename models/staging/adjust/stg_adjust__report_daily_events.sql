@@ -10,6 +10,7 @@ source as (
 
 ),
 
+-- Adjust names a missing campaign or ad group 'unknown' (organic installs): null here.
 renamed as (
 
     select
@@ -18,8 +19,8 @@ renamed as (
         cast(app_token as {{ dbt.type_string() }}) as app_id,
         cast(day as date) as date_day,
         cast(network as {{ dbt.type_string() }}) as media_source,
-        cast(campaign_id_network as {{ dbt.type_string() }}) as campaign_id,
-        cast(adgroup_id_network as {{ dbt.type_string() }}) as ad_group_id,
+        cast(nullif(campaign_id_network, 'unknown') as {{ dbt.type_string() }}) as campaign_id,
+        cast(nullif(adgroup_id_network, 'unknown') as {{ dbt.type_string() }}) as ad_group_id,
         cast(upper(country_code) as {{ dbt.type_string() }}) as country_code,
         cast(event_slug as {{ dbt.type_string() }}) as event_name,
         cast(coalesce(events, 0) as {{ dbt.type_bigint() }}) as event_count,
