@@ -15,6 +15,7 @@ from dlt.sources import DltResource
 
 from ingestion.sources.adjust import tables
 from ingestion.sources.adjust.client import DEFAULT_BASE_URL, AdjustClient
+from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 
 log = logging.getLogger("argo.sources.adjust")
@@ -56,15 +57,6 @@ def report_window(
     return today - timedelta(days=initial_days), until
 
 
-def date_chunks(since: date, until: date, days: int) -> Iterator[tuple[date, date]]:
-    """Splits ``[since, until]`` into consecutive inclusive pieces of at most ``days`` days."""
-    start = since
-    while start <= until:
-        end = min(start + timedelta(days=days - 1), until)
-        yield start, end
-        start = end + timedelta(days=1)
-
-
 def offset_delta(utc_offset: str | None) -> timedelta:
     """``"+09:00"`` -> 9 hours; ``None`` -> :data:`LATEST_OFFSET`.
 
@@ -80,19 +72,6 @@ def offset_delta(utc_offset: str | None) -> timedelta:
         )
     delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
     return -delta if match.group(1) == "-" else delta
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 def _names(values: list[str] | str | None) -> list[str]:
@@ -182,8 +161,8 @@ def adjust_source(
             tables.SOURCE, f"currency '{currency}' is not a currency code", hint="use e.g. USD"
         )
     offset = offset_delta(utc_offset)
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     client = AdjustClient(
         base_url,
         api_token,

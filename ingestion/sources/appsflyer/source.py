@@ -16,6 +16,7 @@ from dlt.sources import DltResource
 
 from ingestion.sources.appsflyer import tables
 from ingestion.sources.appsflyer.client import DEFAULT_BASE_URL, AppsFlyerClient
+from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceDataError, SourceError
 
 log = logging.getLogger("argo.sources.appsflyer")
@@ -66,28 +67,6 @@ def report_window(
         )
         since = earliest
     return since, until
-
-
-def date_chunks(since: date, until: date, days: int) -> Iterator[tuple[date, date]]:
-    """Splits ``[since, until]`` into consecutive inclusive pieces of at most ``days`` days."""
-    start = since
-    while start <= until:
-        end = min(start + timedelta(days=days - 1), until)
-        yield start, end
-        start = end + timedelta(days=1)
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 def _names(values: list[str] | str | None) -> list[str]:
@@ -182,8 +161,8 @@ def appsflyer_source(
         raise SourceError(
             tables.SOURCE, f"unknown timezone '{timezone}'", hint="use e.g. Asia/Seoul"
         ) from None
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     client = AppsFlyerClient(
         base_url,
         api_token,

@@ -14,6 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.exchange_rates import tables
 from ingestion.sources.exchange_rates.client import FrankfurterClient, KoreaEximClient
@@ -59,28 +60,6 @@ def rate_window(
     else:
         since = today - timedelta(days=initial_days)
     return since, until
-
-
-def date_chunks(since: date, until: date, days: int) -> Iterator[tuple[date, date]]:
-    """Splits ``[since, until]`` into consecutive inclusive pieces of at most ``days`` days."""
-    start = since
-    while start <= until:
-        end = min(start + timedelta(days=days - 1), until)
-        yield start, end
-        start = end + timedelta(days=1)
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 def _currencies(values: Sequence[str] | str | None) -> list[str]:
@@ -168,8 +147,8 @@ def exchange_rates_source(
             tables.SOURCE, "lookback_days, initial_days and window_days must be at least 1"
         )
     wanted = _currencies(currencies)
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     url = base_url or DEFAULT_BASE_URLS[chosen]
     retry: dict[str, Any] = {
         "max_attempts": max_attempts,

@@ -15,6 +15,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
+from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import GoogleAdsClient, normalize_customer_id
@@ -55,28 +56,6 @@ def report_window(
     else:
         since = yesterday - timedelta(days=initial_days - 1)
     return since, until
-
-
-def date_chunks(since: date, until: date, days: int) -> Iterator[tuple[date, date]]:
-    """Splits ``[since, until]`` into consecutive inclusive pieces of at most ``days`` days."""
-    start = since
-    while start <= until:
-        end = min(start + timedelta(days=days - 1), until)
-        yield start, end
-        start = end + timedelta(days=1)
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 @dlt.source(name="google_ads", max_table_nesting=0)
@@ -162,8 +141,8 @@ def google_ads_source(
             hint="set SOURCES__GOOGLE_ADS__ACCOUNT_IDS='[\"1234567890\"]', or "
             "SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID to a manager account to load all its clients",
         )
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     loaded_at = datetime.now(UTC)
     customers: list[dict[str, Any]] = []
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.kakao_moment import tables
 from ingestion.sources.kakao_moment.client import KakaoMomentClient, chunks
@@ -64,28 +65,6 @@ def report_window(
     else:
         since = today - timedelta(days=initial_days)
     return since, until
-
-
-def date_chunks(since: date, until: date, days: int) -> Iterator[tuple[date, date]]:
-    """Splits ``[since, until]`` into consecutive inclusive pieces of at most ``days`` days."""
-    start = since
-    while start <= until:
-        end = min(start + timedelta(days=days - 1), until)
-        yield start, end
-        start = end + timedelta(days=1)
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 @dataclass
@@ -191,8 +170,8 @@ def kakao_moment_source(
         backoff_factor=backoff_factor,
         timeout=request_timeout,
     )
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     loaded_at = datetime.now(UTC)
     accounts: list[dict[str, Any]] = []
     structures: dict[str, _Structure] = {}

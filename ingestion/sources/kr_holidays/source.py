@@ -13,6 +13,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion.sources.dates import parse_date
 from ingestion.sources.errors import SourceAuthError, SourceError
 from ingestion.sources.kr_holidays import tables
 from ingestion.sources.kr_holidays.client import SpcdeInfoClient
@@ -82,19 +83,6 @@ def months_to_pull(
     refresh = today - timedelta(days=lookback_days)
     refresh_from = (refresh.year, refresh.month)
     return [m for m in months if m >= refresh_from or tables.year_month(*m) not in settled]
-
-
-def _parse_date(value: str | date | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(
-            tables.SOURCE, f"{name} '{value}' is not a date", hint="use YYYY-MM-DD"
-        ) from None
 
 
 def cross_check(rows: list[dict[str, Any]], year: int, month: int) -> list[str]:
@@ -189,8 +177,8 @@ def kr_holidays_source(
         raise SourceError(
             tables.SOURCE, "lookback_days and initial_days must be >= 0, page_size >= 1"
         )
-    start = _parse_date(start_date, "start_date")
-    end = _parse_date(end_date, "end_date")
+    start = parse_date(start_date, "start_date", tables.SOURCE)
+    end = parse_date(end_date, "end_date", tables.SOURCE)
     today = today_in_korea()
     covered = target_years(
         today=today, years=years, start_date=start, end_date=end, initial_days=initial_days

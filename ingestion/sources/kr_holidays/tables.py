@@ -17,6 +17,7 @@ from typing import Any
 import holidays
 import pyarrow as pa
 
+from ingestion.sources import datagokr
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "kr_holidays"
@@ -54,51 +55,21 @@ def is_substitute(name: str) -> bool:
 
 
 def items_of(body: Any, record: str) -> list[dict[str, Any]]:
-    """The items of one answer's ``body``, whatever shape data.go.kr chose.
-
-    ``{"items": {"item": [..]}}`` for several results, ``{"items": {"item": {..}}}`` for
-    exactly one, ``{"items": ""}`` for none.
+    """The items of one answer's ``body`` (a list, one object or ``""``).
 
     Raises:
         SourceDataError: ``items`` or ``item`` has any other shape.
     """
-    items = body.get("items") if isinstance(body, dict) else None
-    if items in ("", None):
-        return []
-    item = items.get("item") if isinstance(items, dict) else "?"
-    if item in ("", None):
-        return []
-    if isinstance(item, dict):
-        return [item]
-    if isinstance(item, list) and all(isinstance(i, dict) for i in item):
-        return item
-    raise SourceDataError(
-        SOURCE,
-        f"'items' has an unexpected shape: {str(items)[:120]}",
-        record=record,
-        hint="the API answer is malformed; nothing was loaded by this run",
-    )
+    return datagokr.items_of(body, record, SOURCE)
 
 
 def total_of(body: Any, record: str) -> int:
     """``totalCount`` of an answer (a number or a numeric string).
 
     Raises:
-        SourceDataError: ``totalCount`` is missing or not a whole number.
+        SourceDataError: ``totalCount`` is missing, not a whole number or negative.
     """
-    value = body.get("totalCount") if isinstance(body, dict) else None
-    try:
-        total = int(str(value))
-    except ValueError:
-        raise SourceDataError(
-            SOURCE,
-            f"'totalCount' is not a whole number ({value!r})",
-            record=record,
-            hint="the API answer is malformed; nothing was loaded by this run",
-        ) from None
-    if total < 0:
-        raise SourceDataError(SOURCE, f"'totalCount' is negative ({total})", record=record)
-    return total
+    return datagokr.total_of(body, record, SOURCE)
 
 
 def _locdate(value: Any) -> date:

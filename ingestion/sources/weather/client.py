@@ -1,32 +1,24 @@
 """Clients of the two weather providers: KMA ASOS daily (data.go.kr, a key) and Open-Meteo.
 
-data.go.kr answers in two shapes. The service answers JSON (``dataType=JSON``):
-``{"response": {"header": {"resultCode": "00", ...}, "body": {"items": ..., "totalCount"}}}``.
-The portal's gateway, which checks the service key and the traffic quota before the
-service sees the call, answers XML whatever was asked, usually with HTTP 200::
-
-    <OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>
-    <returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>
-    <returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>
-
-So the status code says little: every answer is classified by its body (the approach of
-``kr_holidays``, copied here), and the codes decide between retrying, an auth error and
-an API error.
+KMA's service answers JSON (``dataType=JSON``); the data.go.kr gateway answers XML errors
+with HTTP 200. What every data.go.kr service shares (the key's two forms, classifying an
+answer by its body, the ``items`` shapes) is in :mod:`ingestion.sources.datagokr`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import quote, unquote
 
-from dlt.sources.helpers.requests import Client
 from requests import Response
 
+from ingestion.sources import datagokr
+from ingestion.sources.datagokr import (
+    AUTH_CODES,
+    QUOTA_CODE,
+    Answer,
+    classify,
+)
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
 from ingestion.sources.http import JsonApi, redact_url
 from ingestion.sources.weather.tables import KMA_ASOS, SOURCE, items_of, total_of
@@ -35,23 +27,6 @@ from ingestion.sources.weather.tables import KMA_ASOS, SOURCE, items_of, total_o
 OPERATION = "getWthrDataList"
 #: ``numOfRows`` the service accepts at most.
 MAX_ROWS = 999
-#: Gateway codes that mean "the key is not usable" (register, renew or fix the key).
-AUTH_CODES = {
-    "20": "SERVICE_ACCESS_DENIED_ERROR: the key has no approved use (활용신청) of this API",
-    "21": "TEMPORARILY_DISABLE_THE_SERVICEKEY_ERROR: the key is temporarily disabled",
-    "30": "SERVICE_KEY_IS_NOT_REGISTERED_ERROR: the key is not registered",
-    "31": "DEADLINE_HAS_EXPIRED_ERROR: the key's period of use has ended",
-    "32": "UNREGISTERED_IP_ERROR: this machine's IP is not registered for the key",
-    "33": "UNSIGNED_CALL_ERROR: the call is not signed",
-}
-#: Daily traffic quota used up (the gateway's 22); retried only a little.
-QUOTA_CODE = "22"
-#: Per-second traffic limit (23) and transient service errors: retried with backoff.
-#: (``99`` is not among them: ASOS answers it for an ``endDt`` of today or later.)
-TRANSIENT_CODES = frozenset({"01", "02", "04", "05", "23"})
-#: The service's "no data" code: an empty answer, not an error.
-NO_DATA_CODE = "03"
-QUOTA_RETRIES = 2
 #: Pages of one request before the client assumes the paging is broken.
 MAX_PAGES = 1000
 #: Open-Meteo ``daily`` variables ARGO asks for.
@@ -64,9 +39,9 @@ DAILY_VARIABLES = (
     "relative_humidity_2m_mean",
 )
 TIMEZONE = "Asia/Seoul"
+# (ASOS answers resultCode 99 for an ``endDt`` of today or later: not transient, so
+# datagokr.TRANSIENT_CODES, without 99, is used as it is.)
 
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_CLASSIFIED = "_argo_weather"
 _KEY_HINT = (
     "set SOURCES__WEATHER__SERVICE_KEY (or service_key under [sources.weather] in "
     ".dlt/secrets.toml) to your data.go.kr key for 기상청_지상(종관, ASOS) 일자료 조회서비스, or "
@@ -75,112 +50,20 @@ _KEY_HINT = (
 
 
 def normalize_service_key(key: str) -> str:
-    """The service key in its decoded form, whichever form (Encoding/Decoding) was configured.
-
-    The key must reach the gateway URL-encoded exactly once (encoded twice, the gateway
-    answers 30), so an encoded key is decoded here and encoded once in the URL.
+    """The key in its decoded form (see :func:`ingestion.sources.datagokr.normalize_service_key`).
 
     Raises:
         SourceAuthError: The key is empty, or has a ``%`` that is not a valid escape.
     """
-    key = key.strip()
-    if not key:
-        raise SourceAuthError(
-            SOURCE, "provider kma_asos needs a service key and none is configured", hint=_KEY_HINT
-        )
-    if "%" in key:
-        if _PERCENT.sub("", key).count("%"):
-            raise SourceAuthError(
-                SOURCE,
-                "the service key has a '%' that is not a URL escape (the key is not shown)",
-                hint="copy the key again from data.go.kr (마이페이지 > 활용신청 현황); either "
-                "the Encoding or the Decoding form works",
-            )
-        key = unquote(key)
-    return key
+    return datagokr.normalize_service_key(
+        key,
+        SOURCE,
+        missing="provider kma_asos needs a service key and none is configured",
+        hint=_KEY_HINT,
+    )
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One classified data.go.kr answer.
-
-    Attributes:
-        kind: ``ok`` (resultCode 00 or 03), ``error`` (a gateway or service error code) or
-            ``garbled`` (neither valid JSON nor XML: truncated).
-        code: The resultCode / returnReasonCode.
-        message: The error's names (``errMsg``, ``returnAuthMsg``, ``resultMsg``).
-        body: The service answer's ``response.body`` (``ok`` only).
-    """
-
-    kind: str
-    code: str = ""
-    message: str = ""
-    body: Any = None
-
-
-def _from_header(header: dict[str, Any]) -> Answer:
-    code = str(header.get("returnReasonCode") or "").strip()
-    names = [
-        str(header.get(k) or "").strip()
-        for k in ("returnAuthMsg", "errMsg")
-        if str(header.get(k) or "").strip()
-    ]
-    return Answer("error", code.zfill(2) if code else "?", " / ".join(dict.fromkeys(names)))
-
-
-def classify(response: Response) -> Answer:
-    """Reads an answer's body (once per response) into an :class:`Answer`."""
-    cached = response.__dict__.get(_CLASSIFIED)
-    if isinstance(cached, Answer):
-        return cached
-    answer = classify_bytes(response.content)
-    response.__dict__[_CLASSIFIED] = answer
-    return answer
-
-
-def classify_bytes(content: bytes) -> Answer:
-    """Classifies a data.go.kr body (XML gateway error, JSON service answer, or garbled)."""
-    text = content.decode("utf-8", errors="replace").strip()
-    if text.startswith("<"):
-        try:
-            root = ElementTree.fromstring(text)
-        except ElementTree.ParseError:
-            return Answer("garbled")
-        gateway = root.find(".//cmmMsgHeader")
-        if root.tag == "cmmMsgHeader":
-            gateway = root
-        if gateway is not None:
-            return _from_header({child.tag: child.text for child in gateway})
-        code = (root.findtext(".//header/resultCode") or "").strip()
-        if code:
-            message = (root.findtext(".//header/resultMsg") or "").strip()
-            if code in ("00", NO_DATA_CODE):
-                return Answer("error", code, "an XML answer although dataType=JSON was asked")
-            return Answer("error", code, message)
-        return Answer("garbled")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return Answer("garbled")
-    if not isinstance(data, dict):
-        return Answer("error", "?", f"an unexpected JSON {type(data).__name__}")
-    gateway_json = data.get("OpenAPI_ServiceResponse")
-    if isinstance(gateway_json, dict) and isinstance(gateway_json.get("cmmMsgHeader"), dict):
-        return _from_header(gateway_json["cmmMsgHeader"])
-    response = data.get("response")
-    header = response.get("header") if isinstance(response, dict) else None
-    if not isinstance(response, dict) or not isinstance(header, dict):
-        return Answer("error", "?", "no 'response.header' in the answer")
-    code = str(header.get("resultCode") or "").strip()
-    message = str(header.get("resultMsg") or "").strip()
-    if code in ("00", "0", "0000"):
-        return Answer("ok", "00", message, response.get("body"))
-    if code == NO_DATA_CODE:
-        return Answer("ok", code, message, {"items": "", "totalCount": 0})
-    return Answer("error", code or "?", message)
-
-
-class AsosClient:
+class AsosClient(datagokr.ServiceClient):
     """Reads KMA's ``getWthrDataList`` (ASOS daily) per station and date range, page by page.
 
     Args:
@@ -193,6 +76,8 @@ class AsosClient:
         timeout: Seconds to wait for one answer.
     """
 
+    operation = OPERATION
+
     def __init__(
         self,
         base_url: str,
@@ -204,43 +89,15 @@ class AsosClient:
         max_retry_delay: float = 300.0,
         timeout: float = 60.0,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._key = normalize_service_key(service_key)
-        self.page_size = max(1, min(page_size, MAX_ROWS))
-        self.calls = 0
-        self._quota_hits = 0
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=max_retry_delay,
-            respect_retry_after_header=True,
-            retry_condition=self._should_retry,
-            session_attrs={"headers": {"Accept": "application/json"}},
+        super().__init__(
+            base_url,
+            normalize_service_key(service_key),
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            max_retry_delay=max_retry_delay,
+            timeout=timeout,
         )
-
-    def _redact(self, text: str) -> str:
-        for secret in (quote(quote(self._key, safe=""), safe=""), quote(self._key, safe="")):
-            text = text.replace(secret, "***")
-        text = text.replace(self._key, "***")
-        return re.sub(r"(serviceKey=)[^&\s\"']+", r"\1***", text, flags=re.IGNORECASE)
-
-    def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
-        if response is None or response.status_code != 200:
-            return False  # dlt retries 429, 5xx and connection errors by itself
-        answer = classify(response)
-        if answer.kind == "garbled" or answer.code in TRANSIENT_CODES:
-            return True
-        if answer.code == QUOTA_CODE:
-            self._quota_hits += 1
-            return self._quota_hits <= QUOTA_RETRIES
-        return False
-
-    def _url(self, params: dict[str, Any]) -> str:
-        # The key is encoded here, once; requests leaves existing %XX escapes alone.
-        query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
-        return f"{self.base_url}/{OPERATION}?serviceKey={quote(self._key, safe='')}&{query}"
+        self.page_size = max(1, min(page_size, MAX_ROWS))
 
     def page(self, station: str, since: date, until: date, page_no: int) -> dict[str, Any]:
         """One page of daily observations: the answer's ``response.body``.
@@ -262,10 +119,8 @@ class AsosClient:
             "numOfRows": self.page_size,
         }
         record = self.record(station, since, until, page_no)
-        self._quota_hits = 0
-        self.calls += 1
         try:
-            response = self._client.session.get(self._url(params))
+            response = self._get(params)
         except Exception as exc:  # connection refused, timeouts after the last retry
             raise SourceApiError(
                 SOURCE,

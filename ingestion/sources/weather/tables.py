@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ingestion.sources import datagokr
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "weather"
@@ -75,55 +76,25 @@ OPEN_METEO_FIELDS = {
     "relative_humidity_2m_mean": "avg_humidity_pct",
 }
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_MALFORMED = "the API answer is malformed; nothing was loaded by this run"
+_MALFORMED = datagokr.MALFORMED
 
 
 def items_of(body: Any, record: str) -> list[dict[str, Any]]:
-    """The items of one data.go.kr answer's ``body``, whatever shape it chose.
-
-    ``{"items": {"item": [..]}}`` for several results, ``{"items": {"item": {..}}}`` for
-    exactly one, ``{"items": ""}`` for none.
+    """The items of one ASOS answer's ``body`` (a list, one object or ``""``).
 
     Raises:
         SourceDataError: ``items`` or ``item`` has any other shape.
     """
-    items = body.get("items") if isinstance(body, dict) else None
-    if items in ("", None):
-        return []
-    item = items.get("item") if isinstance(items, dict) else "?"
-    if item in ("", None):
-        return []
-    if isinstance(item, dict):
-        return [item]
-    if isinstance(item, list) and all(isinstance(i, dict) for i in item):
-        return item
-    raise SourceDataError(
-        SOURCE,
-        f"'items' has an unexpected shape: {str(items)[:120]}",
-        record=record,
-        hint=_MALFORMED,
-    )
+    return datagokr.items_of(body, record, SOURCE)
 
 
 def total_of(body: Any, record: str) -> int:
-    """``totalCount`` of a data.go.kr answer (a number or a numeric string).
+    """``totalCount`` of an ASOS answer (a number or a numeric string).
 
     Raises:
         SourceDataError: ``totalCount`` is missing, not a whole number or negative.
     """
-    value = body.get("totalCount") if isinstance(body, dict) else None
-    try:
-        total = int(str(value))
-    except ValueError:
-        total = -1
-    if total < 0:
-        raise SourceDataError(
-            SOURCE,
-            f"'totalCount' is not a whole number ({value!r})",
-            record=record,
-            hint=_MALFORMED,
-        )
-    return total
+    return datagokr.total_of(body, record, SOURCE)
 
 
 def parse_measure(

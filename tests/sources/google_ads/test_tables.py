@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from ingestion.sources.dates import date_chunks
 from ingestion.sources.errors import SourceDataError, SourceError
 from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import normalize_customer_id
-from ingestion.sources.google_ads.source import date_chunks, report_window
+from ingestion.sources.google_ads.source import report_window
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from ingestion.sources.dates import date_chunks
 from ingestion.sources.kakao_moment.client import ReportPacer, chunks
-from ingestion.sources.kakao_moment.source import date_chunks, report_window
+from ingestion.sources.kakao_moment.source import report_window
 
 TODAY = date(2026, 11, 25)
 

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from ingestion.sources.dates import date_chunks
 from ingestion.sources.http import redact_url
-from ingestion.sources.meta_ads.source import date_chunks, insight_window
+from ingestion.sources.meta_ads.source import insight_window
 
 TODAY = date(2026, 11, 24)
 
