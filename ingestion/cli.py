@@ -14,8 +14,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ingestion.aws import AwsError
 from ingestion.pipeline import SOURCES, IngestError, IngestResult, run_source
-from ingestion.settings import PROJECT_DIR, use_warehouse, warehouse_path
+from ingestion.settings import (
+    PROJECT_DIR,
+    TARGETS,
+    target,
+    use_target,
+    use_warehouse,
+    warehouse_path,
+)
 from ingestion.transform import TransformError, dbt, summarize
 
 log = logging.getLogger("argo")
@@ -128,6 +136,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Loads one source (or every source) for an optional date range."""
     if args.warehouse:
         use_warehouse(args.warehouse)
+    if args.target:
+        use_target(args.target)
     names = list(SOURCES) if args.source == "all" else [args.source]
     range_options = {"start_date": args.start, "end_date": args.end}
     if args.sandbox:
@@ -153,7 +163,9 @@ def cmd_transform(args: argparse.Namespace) -> int:
         command += ["--select", *args.select]
     if args.full_refresh:
         command.append("--full-refresh")
-    dbt(command, target=args.target)
+    if args.target:
+        use_target(args.target)
+    dbt(command, target=target())
     return 0
 
 
@@ -161,7 +173,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     """Builds the dbt docs site under target/ and optionally serves it."""
     if args.warehouse:
         use_warehouse(args.warehouse)
-    dbt(["docs", "generate"], target=args.target)
+    if args.target:
+        use_target(args.target)
+    dbt(["docs", "generate"], target=target())
     print(f"Docs site: {PROJECT_DIR / 'target' / 'index.html'}")
     if args.serve:
         dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1"])
@@ -186,6 +200,39 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             return 0
 
 
+def cmd_aws(args: argparse.Namespace) -> int:
+    """``argo aws bootstrap|check|policy``: ARGO's S3 buckets, Glue databases, workgroup."""
+    from ingestion.aws import Aws, AwsConfig, Step, policy_json
+
+    config = AwsConfig.from_env(raw_datasets=[f"raw_{name}" for name in SOURCES])
+    if args.action == "policy":
+        print(policy_json(config, args.account))
+        return 0
+    fix = args.action == "bootstrap"
+    print(
+        f"{'Bootstrapping' if fix else 'Checking'} ARGO on AWS in {config.region} "
+        f"(lake s3://{config.lake_bucket}, results s3://{config.results_bucket}, "
+        f"workgroup {config.workgroup})",
+        file=sys.stderr,
+    )
+
+    def show(step: Step) -> None:
+        print(f"  {step}", file=sys.stderr, flush=True)
+
+    steps = Aws(config).run(fix=fix, progress=show)
+    problems = [s for s in steps if s.outcome == "problem"]
+    if problems:
+        print(
+            f"\n{len(problems)} problem(s). What to do: run `argo aws bootstrap` (with a role "
+            "allowed to create them), then `argo aws check` again",
+            file=sys.stderr,
+        )
+        return 1
+    changed = sum(s.outcome in ("created", "updated") for s in steps)
+    print(f"\nAll {len(steps)} resources in place ({changed} changed by this run).")
+    return 0
+
+
 def _date(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
@@ -205,6 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=42, help="synthetic world seed (default 42)")
         p.add_argument("--scale", type=float, default=1.0, help="world scale factor (default 1)")
         p.add_argument("--days", type=int, default=90, help="days of history (default 90)")
+
+    def target_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--target",
+            choices=TARGETS,
+            help="where to load and build: local (DuckDB, default) or athena (S3 + Glue + "
+            "Athena, settings from the environment); same as ARGO_TARGET",
+        )
 
     def warehouse_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -230,22 +285,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     world_options(ingest)
     warehouse_option(ingest)
+    target_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
     transform.add_argument("--select", nargs="+", help="dbt node selection")
     transform.add_argument("--full-refresh", action="store_true")
     transform.add_argument("--no-tests", action="store_true", help="dbt run instead of build")
-    transform.add_argument("--target", help="profiles.yml target (default local)")
+    target_option(transform)
     warehouse_option(transform)
     transform.set_defaults(func=cmd_transform)
 
     docs = sub.add_parser("docs", help="build the dbt docs site (the data catalog)")
     docs.add_argument("--serve", action="store_true", help="serve it on 127.0.0.1")
     docs.add_argument("--port", type=int, default=8080)
-    docs.add_argument("--target", help="profiles.yml target (default local)")
+    target_option(docs)
     warehouse_option(docs)
     docs.set_defaults(func=cmd_docs)
+
+    aws = sub.add_parser(
+        "aws", help="production on AWS: create, check, or print the IAM policy (boto3)"
+    )
+    aws.add_argument(
+        "action",
+        choices=["bootstrap", "check", "policy"],
+        help="bootstrap: create or repair the buckets, Glue databases and Athena workgroup; "
+        "check: report without changing anything; policy: print the pipeline role's "
+        "least-privilege IAM policy",
+    )
+    aws.add_argument("--account", default="*", help="AWS account id for the policy's ARNs")
+    aws.set_defaults(func=cmd_aws)
 
     box = sub.add_parser("sandbox", help="serve the fake APIs on 127.0.0.1 until Ctrl-C")
     world_options(box)
@@ -266,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (IngestError, TransformError) as exc:
+    except (IngestError, TransformError, AwsError) as exc:
         print(f"\nargo {args.command} failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

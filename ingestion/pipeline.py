@@ -15,7 +15,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from ingestion.settings import pipelines_dir, warehouse_path
+from ingestion.settings import pipelines_dir, target, warehouse_path
 from ingestion.sources.errors import SourceError
 
 log = logging.getLogger("argo.pipeline")
@@ -75,19 +75,42 @@ def _source_error(exc: BaseException) -> SourceError | None:
 
 
 def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
-    """The dlt pipeline of ``source``: DuckDB warehouse file by default, dataset ``raw_<source>``.
+    """The dlt pipeline of ``source``, dataset ``raw_<source>``.
+
+    The destination follows ``ARGO_TARGET``: ``local`` (default) is the DuckDB warehouse
+    file; ``athena`` is parquet on S3 with the tables in Glue (see :mod:`ingestion.aws`).
 
     Args:
         source: A name in :data:`SOURCES`.
-        destination: A dlt destination to use instead of the warehouse file.
+        destination: A dlt destination to use instead.
+
+    Raises:
+        IngestError: ``ARGO_TARGET`` is not a target, or the AWS settings are incomplete.
     """
+    staging = None
     if destination is None:
-        path = warehouse_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        destination = dlt.destinations.duckdb(str(path))
+        try:
+            name = target()
+        except ValueError as exc:
+            raise IngestError(str(exc)) from None
+        if name == "athena":
+            from ingestion.aws import AwsConfig, AwsError, dlt_destination
+
+            try:
+                destination, staging = dlt_destination(AwsConfig.from_env([f"raw_{source}"]))
+            except AwsError as exc:
+                raise IngestError(f"{source}: {exc}") from None
+            # Athena deletes through a temp table of row keys: with Arrow tables and
+            # composite primary keys that needs dlt's own row id (DECISIONLOG, 24).
+            dlt.config["normalize.parquet_normalizer.add_dlt_id"] = True
+        else:
+            path = warehouse_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            destination = dlt.destinations.duckdb(str(path))
     return dlt.pipeline(
         pipeline_name=f"argo_{source}",
         destination=destination,
+        staging=staging,
         dataset_name=f"raw_{source}",
         pipelines_dir=str(pipelines_dir()),
         progress="log",

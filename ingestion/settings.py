@@ -12,6 +12,9 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WAREHOUSE_ENV = "ARGO_DUCKDB_PATH"
+TARGET_ENV = "ARGO_TARGET"
+#: The targets ``profiles.yml`` defines: ``local`` (DuckDB) and ``athena`` (S3 + Glue).
+TARGETS = ("local", "athena")
 DEFAULT_WAREHOUSE = Path("data") / "argo.duckdb"
 
 
@@ -34,3 +37,24 @@ def use_warehouse(path: Path | str) -> Path:
 def pipelines_dir() -> Path:
     """Dlt's working folder (state, load packages), kept beside the warehouse file."""
     return warehouse_path().parent / ".dlt" / "pipelines"
+
+
+def target() -> str:
+    """The warehouse target of this process: ``ARGO_TARGET`` (``local`` or ``athena``).
+
+    One switch for both tools: dlt lands into the DuckDB file or into S3 + Glue, and dbt
+    uses the ``profiles.yml`` target of the same name.
+
+    Raises:
+        ValueError: ``ARGO_TARGET`` names another target.
+    """
+    value = (os.environ.get(TARGET_ENV) or "local").strip().lower()
+    if value not in TARGETS:
+        raise ValueError(f"{TARGET_ENV}={value!r} is not a target; use one of {', '.join(TARGETS)}")
+    return value
+
+
+def use_target(name: str) -> str:
+    """Points dlt and dbt at target ``name`` for this process (sets ``ARGO_TARGET``)."""
+    os.environ[TARGET_ENV] = name
+    return target()
