@@ -13,6 +13,9 @@ import pytest
 from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
 from ingestion.settings import WAREHOUSE_ENV
 
+#: Moto in server mode (``moto_endpoint``, ``aws``) for the AWS and Athena tests.
+pytest_plugins = ["tests.moto_fixtures"]
+
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
 

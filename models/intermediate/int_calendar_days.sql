@@ -1,14 +1,9 @@
-{#- Every day from var('argo__calendar_start') to var('argo__calendar_end'), both included
-    (dbt's date_spine stops before its end). -#}
+{#- Every day from var('argo__calendar_start') to var('argo__calendar_end'), both included. -#}
 with
 
 spine as (
 
-    {{ dbt.date_spine(
-        'day',
-        "cast('" ~ var('argo__calendar_start') ~ "' as date)",
-        dbt.dateadd('day', 1, "cast('" ~ var('argo__calendar_end') ~ "' as date)"),
-    ) }}
+    {{ argo.calendar_spine(var('argo__calendar_start'), var('argo__calendar_end')) }}
 
 ),
 

@@ -14,7 +14,7 @@ from moto.core.authorization import enable_iam_authentication
 from ingestion.aws import DBT_SCHEMAS, Aws, AwsConfig, AwsError, policy
 from ingestion.cli import main
 from ingestion.pipeline import SOURCES
-from tests.aws.conftest import REGION
+from tests.moto_fixtures import REGION
 
 LAKE, RESULTS = "acme-argo-lake", "acme-argo-results"
 

@@ -22,8 +22,8 @@ from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.exchange_rates_api import KoreaEximFake
 from ingestion.settings import WAREHOUSE_ENV
-from tests.aws.conftest import REGION
 from tests.conftest import query
+from tests.moto_fixtures import REGION
 
 LAKE = "acme-argo-lake"
 COLUMNS = ["provider", "rate_date", "currency_code", "quoted_units", "quoted_rate", "rate_per_unit"]

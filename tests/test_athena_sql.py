@@ -1,0 +1,118 @@
+"""The Athena SQL guard catches DuckDB-only SQL and marts that differ (no AWS needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingestion.athena_sql import (
+    ReplayError,
+    check_dialect,
+    dialect_problems,
+    replay_on_duckdb,
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("select a from t qualify row_number() over (partition by a order by b) = 1", "parse"),
+        ("select a::int as a from t", "'::' cast"),
+        ("select * exclude (a) from t", "EXCLUDE"),
+        ("select list_agg(a) from t", "list_agg() is not an Athena function"),
+        ("select struct_pack(a := 1) as s", "struct_pack() is not an Athena function"),
+        ("select a, count(*) from t group by all", "GROUP BY ALL"),
+    ],
+)
+def test_duckdb_only_sql_is_refused(sql: str, problem: str) -> None:
+    found = dialect_problems(sql)
+    assert found and any(problem in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select cast(a as double) as a, day_of_week(d) as w from t",
+        "select date_add('day', 1, cast('2026-01-01' as date)) as d",
+        "select array_join(array_agg(x), ',') as xs from t group by y",
+        "select coalesce(try_cast(a as integer), 0) as a from t",
+    ],
+)
+def test_athena_sql_passes(sql: str) -> None:
+    assert dialect_problems(sql) == []
+
+
+def manifest(*nodes: tuple[str, str, str, list[str]]) -> dict[str, Any]:
+    """A manifest of (name, schema, athena sql, parents) models."""
+    return {
+        "nodes": {
+            f"model.argo.{name}": {
+                "resource_type": "model",
+                "schema": schema,
+                "alias": name,
+                "compiled_code": sql,
+                "config": {"materialized": "view" if schema != "marts" else "table"},
+                "depends_on": {"nodes": [f"model.argo.{p}" for p in parents]},
+            }
+            for name, schema, sql, parents in nodes
+        }
+    }
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A warehouse as dbt would leave it: raw rows, a staging view, a mart table."""
+    path = tmp_path / "built.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw; create schema staging; create schema marts")
+    con.execute(
+        "create table raw.spend as select * from "
+        "(values (date '2026-11-02', 10.5), (date '2026-11-08', 4.0)) t(d, amount)"
+    )
+    con.execute("create view staging.stg as select d, amount from raw.spend")
+    con.execute(
+        "create table marts.daily as select d, isodow(d) as dow, sum(amount) as spend "
+        "from staging.stg group by d"
+    )
+    con.close()
+    return path
+
+
+def test_replay_finds_equal_and_different_marts(built: Path, tmp_path: Path) -> None:
+    stg = ("stg", "staging", 'select d, amount from "awsdatacatalog"."raw"."spend"', [])
+    same = manifest(
+        stg,
+        (
+            "daily",
+            "marts",
+            "select d, day_of_week(d) as dow, sum(amount) as spend "
+            'from "awsdatacatalog"."staging"."stg" group by d',
+            ["stg"],
+        ),
+    )
+    assert check_dialect(same) == {}
+    (result,) = replay_on_duckdb(same, built, tmp_path / "a")
+    assert result.equal and result.rows == 2
+    # an Athena branch that computes another thing (a Sunday-first weekday) is caught
+    other = manifest(
+        stg,
+        (
+            "daily",
+            "marts",
+            "select d, day_of_week(d) % 7 + 1 as dow, sum(amount) as spend "
+            'from "awsdatacatalog"."staging"."stg" group by d',
+            ["stg"],
+        ),
+    )
+    (result,) = replay_on_duckdb(other, built, tmp_path / "b")
+    assert not result.equal and result.only_in_athena_sql == 2 and result.only_in_duckdb == 2
+    # a model that does not run names itself
+    broken = manifest(
+        stg,
+        ("daily", "marts", 'select nosuchcolumn from "awsdatacatalog"."staging"."stg"', ["stg"]),
+    )
+    with pytest.raises(ReplayError, match=r"model\.argo\.daily"):
+        replay_on_duckdb(broken, built, tmp_path / "c")
