@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -19,7 +20,7 @@ from ingestion.cli import SANDBOX_FAKES
 from ingestion.pipeline import run_source
 from ingestion.sandbox import AdDay, World
 from ingestion.sandbox.trackers import TRACKERS, Trackers
-from ingestion.settings import PROJECT_DIR
+from ingestion.settings import PROJECT_DIR, WAREHOUSE_ENV
 from ingestion.transform import dbt
 from tests.conftest import FAST, query
 
@@ -241,6 +242,56 @@ def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     return fakes, options
 
 
+INCREMENTAL_MARTS = (
+    "fct_ad_performance_daily",
+    "fct_ad_conversions_daily",
+    "rpt_campaign_performance_daily",
+    "rpt_ad_group_performance_daily",
+    "rpt_keyword_performance_daily",
+)
+
+
+def marts_of(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every mart, sorted (a mart's rows as a comparable multiset)."""
+    names = [
+        r[0]
+        for r in query(
+            path,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1",
+        )
+    ]
+    return {n: sorted(query(path, f"select * from marts.{n}"), key=repr) for n in names}
+
+
+def assert_incremental_equals_full_refresh(
+    warehouse: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The marts built incrementally equal the marts of a full refresh of the same data."""
+    kinds = dict(
+        query(
+            warehouse,
+            "select table_name, table_type from information_schema.tables "
+            "where table_schema = 'marts'",
+        )
+    )
+    assert all(kinds[m] == "BASE TABLE" for m in INCREMENTAL_MARTS)
+    copy = scratch / "full_refresh" / "argo.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, copy)
+    if warehouse.with_name(warehouse.name + ".wal").exists():
+        shutil.copyfile(
+            warehouse.with_name(warehouse.name + ".wal"), copy.with_name(copy.name + ".wal")
+        )
+    monkeypatch.setenv(WAREHOUSE_ENV, str(copy))
+    dbt(["run", "--full-refresh", "--select", "marts"])
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
+    incremental, full = marts_of(warehouse), marts_of(copy)
+    assert set(INCREMENTAL_MARTS) <= set(full)
+    differing = [n for n in full if incremental[n] != full[n]]
+    assert not differing, f"incremental marts differ from a full refresh: {differing}"
+
+
 def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
     """The models compiled for Athena (catalog on moto) are Athena SQL and, transpiled and
     run on this warehouse's data, build the same marts as the DuckDB target did."""
@@ -295,4 +346,5 @@ def test_two_runs_with_restatement_reconcile(
         assert restated, f"{platform}: conversions restated by the world must change in the mart"
     assert all(after[k][2] >= before[k][2] for k in before), "restated conversions only grow"
     assert len(after) > len(before), "the new days appear"
+    assert_incremental_equals_full_refresh(warehouse, tmp_path, monkeypatch)
     assert_athena_sql_agrees(warehouse, tmp_path)

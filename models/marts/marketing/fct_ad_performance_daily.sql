@@ -1,8 +1,13 @@
+{{ config(**argo.incremental_mart_config(
+    unique_key=['date_day', 'platform', 'account_id', 'ad_group_id', 'ad_id']
+)) }}
+
 with
 
 ad_performance as (
 
     select * from {{ ref('int_ad_performance_unioned') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 

@@ -1,8 +1,13 @@
+{{ config(**argo.incremental_mart_config(
+    unique_key=['date_day', 'platform', 'account_id', 'ad_group_id']
+)) }}
+
 with
 
 ad_performance as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 

@@ -1,8 +1,13 @@
+{{ config(**argo.incremental_mart_config(
+    unique_key=['date_day', 'platform', 'account_id', 'campaign_id']
+)) }}
+
 with
 
 ad_performance as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 
@@ -15,6 +20,7 @@ campaigns as (
 tracker_performance as (
 
     select * from {{ ref('fct_tracker_performance_daily') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 

@@ -1,8 +1,13 @@
+{{ config(**argo.incremental_mart_config(
+    unique_key=['date_day', 'platform', 'account_id', 'keyword_id']
+)) }}
+
 with
 
 keyword_performance as (
 
     select * from {{ ref('int_keyword_performance_unioned') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 
