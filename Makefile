@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint typecheck sqllint pytest dbt-check docs clean
+.PHONY: help install demo test lint typecheck sqllint pytest dbt-check docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,8 +28,8 @@ test: install lint typecheck sqllint pytest dbt-check ## every check CI runs
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
-	$(RUN) ruff check ingestion tests
-	$(RUN) ruff format --check ingestion tests
+	$(RUN) ruff check ingestion tests bench
+	$(RUN) ruff format --check ingestion tests bench
 
 typecheck: install ## mypy --strict on ingestion/
 	$(RUN) mypy
@@ -45,6 +45,10 @@ dbt-check: install ## the demo on a scratch warehouse: dbt build (data + unit te
 
 docs: install ## build the dbt docs site under target/
 	$(RUN) argo docs
+
+bench: install ## benchmarks (not in make test): Athena scan bytes of the BI queries on the demo's marts
+	@test -f data/argo.duckdb || $(RUN) argo demo --no-docs
+	$(RUN) python bench/athena_scan.py
 
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf data target logs .pytest_cache .mypy_cache .ruff_cache
