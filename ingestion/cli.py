@@ -6,6 +6,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from ingestion.settings import (
     use_warehouse,
     warehouse_path,
 )
-from ingestion.transform import TransformError, dbt, summarize
+from ingestion.transform import TransformError, athena_scan_summary, dbt, summarize
 
 log = logging.getLogger("argo")
 
@@ -166,6 +167,13 @@ def cmd_transform(args: argparse.Namespace) -> int:
     if args.target:
         use_target(args.target)
     dbt(command, target=target())
+    target_dir = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    scanned = athena_scan_summary(target_dir / "run_results.json")
+    if scanned is not None:
+        total, dollars, costliest = scanned
+        print(f"Athena scanned {total / 1e9:.2f} GB in this run (about ${dollars:.4f}); most:")
+        for node, size in costliest:
+            print(f"  {size / 1e6:>10.1f} MB  {node}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,34 @@ def summarize(
                 first = last = None
             summary.append(TableSummary(schema, name, int(rows), first, last))
     return summary
+
+
+#: Athena's price per byte scanned ($5 per TB) and its minimum billed per query (10 MB).
+ATHENA_DOLLARS_PER_BYTE = 5.0 / 1e12
+ATHENA_MINIMUM_BYTES = 10 * 1024**2
+
+
+def athena_scan_summary(run_results: Path) -> tuple[int, float, list[tuple[str, int]]] | None:
+    """Bytes Athena scanned in a dbt run, from ``run_results.json``.
+
+    dbt-athena records each query's ``data_scanned_in_bytes`` in its adapter response.
+
+    Returns:
+        ``(bytes, dollars, the five costliest nodes)``, or ``None`` when the run has no
+        Athena figures (another target, or no run yet).
+    """
+    if not run_results.exists():
+        return None
+    results = json.loads(run_results.read_text()).get("results", [])
+    scanned = [
+        (str(r.get("unique_id")), int(r["adapter_response"]["data_scanned_in_bytes"]))
+        for r in results
+        if isinstance(r.get("adapter_response"), dict)
+        and "data_scanned_in_bytes" in r["adapter_response"]
+    ]
+    if not scanned:
+        return None
+    total = sum(b for _, b in scanned)
+    # DDL scans nothing and is free; a query that reads data is billed at least 10 MB.
+    dollars = sum(max(b, ATHENA_MINIMUM_BYTES) for _, b in scanned if b) * ATHENA_DOLLARS_PER_BYTE
+    return total, dollars, sorted(scanned, key=lambda x: -x[1])[:5]

@@ -116,3 +116,27 @@ def test_replay_finds_equal_and_different_marts(built: Path, tmp_path: Path) -> 
     )
     with pytest.raises(ReplayError, match=r"model\.argo\.daily"):
         replay_on_duckdb(broken, built, tmp_path / "c")
+
+
+def test_athena_scan_summary_reads_dbt_athenas_run_results(tmp_path: Path) -> None:
+    import json
+
+    from ingestion.transform import athena_scan_summary
+
+    assert athena_scan_summary(tmp_path / "run_results.json") is None
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"results": [{"unique_id": "model.a", "adapter_response": {}}]}))
+    assert athena_scan_summary(path) is None, "a DuckDB run has no scan figures"
+    results = [
+        {"unique_id": "model.argo.big", "adapter_response": {"data_scanned_in_bytes": 3 * 10**9}},
+        {"unique_id": "model.argo.small", "adapter_response": {"data_scanned_in_bytes": 1000}},
+        {"unique_id": "model.argo.ddl", "adapter_response": {"data_scanned_in_bytes": 0}},
+    ]
+    path.write_text(json.dumps({"results": results}))
+    summary = athena_scan_summary(path)
+    assert summary is not None
+    total, dollars, costliest = summary
+    assert total == 3 * 10**9 + 1000
+    # 3 GB at $5/TB, plus the 10 MB minimum of the small query; DDL is free
+    assert dollars == pytest.approx((3 * 10**9 + 10 * 1024**2) * 5 / 1e12)
+    assert costliest[0] == ("model.argo.big", 3 * 10**9)
