@@ -74,6 +74,26 @@ def _source_error(exc: BaseException) -> SourceError | None:
     return None
 
 
+_ROW_IDS_KEY = "normalize.parquet_normalizer.add_dlt_id"
+_row_ids_added = False
+
+
+def _athena_row_ids(on: bool) -> None:
+    """Adds dlt's ``_dlt_id`` to Arrow rows while loading into Athena, and only then.
+
+    Athena deletes through a temporary table of row keys: with Arrow tables and composite
+    primary keys that needs dlt's own row id (DECISIONLOG, 24). The setting is
+    process-wide in dlt, so it is undone for the next DuckDB pipeline of this process.
+    """
+    global _row_ids_added
+    if on:
+        dlt.config[_ROW_IDS_KEY] = True
+        _row_ids_added = True
+    elif _row_ids_added:
+        dlt.config[_ROW_IDS_KEY] = False
+        _row_ids_added = False
+
+
 def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
     """The dlt pipeline of ``source``, dataset ``raw_<source>``.
 
@@ -100,10 +120,9 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
                 destination, staging = dlt_destination(AwsConfig.from_env([f"raw_{source}"]))
             except AwsError as exc:
                 raise IngestError(f"{source}: {exc}") from None
-            # Athena deletes through a temp table of row keys: with Arrow tables and
-            # composite primary keys that needs dlt's own row id (DECISIONLOG, 24).
-            dlt.config["normalize.parquet_normalizer.add_dlt_id"] = True
+            _athena_row_ids(True)
         else:
+            _athena_row_ids(False)
             path = warehouse_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             destination = dlt.destinations.duckdb(str(path))

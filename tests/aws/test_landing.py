@@ -72,6 +72,9 @@ def test_athena_target_lands_parquet_on_s3(
     assert on_s3 == in_duckdb and len(on_s3) == landed.rows["exchange_rates"] > 0
     assert staged.schema.field("rate_per_unit").type == pa.decimal128(24, 10)
     assert not (tmp_path / "athena" / "argo.duckdb").exists(), "no DuckDB file on athena"
+    assert "_dlt_id" in staged.column_names, "Athena's merge needs dlt's row id"
+    columns = [r[0] for r in query(local, "describe raw_exchange_rates.exchange_rates")]
+    assert "_dlt_id" not in columns, "the DuckDB target keeps its leaner rows"
     # Glue points at those files; the merge lands them in an Iceberg table in the lake
     sql = statements()
     external = next(q for q in sql if "EXTERNAL TABLE" in q and "_staging`.`exchange_rates`" in q)
