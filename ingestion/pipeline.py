@@ -15,10 +15,14 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from ingestion.locks import AlreadyRunning, exclusive
 from ingestion.settings import pipelines_dir, target, warehouse_path
 from ingestion.sources.errors import SourceError
+from ingestion.sources.http import redact_log_records
 
 log = logging.getLogger("argo.pipeline")
+# Secrets that APIs take in the URL never reach a log (see redact_log_records).
+redact_log_records()
 
 # Arrow tables from our sources carry their own _loaded_at; dlt adds its load id too.
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
@@ -109,11 +113,7 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
     """
     staging = None
     if destination is None:
-        try:
-            name = target()
-        except ValueError as exc:
-            raise IngestError(str(exc)) from None
-        if name == "athena":
+        if _target_or_error() == "athena":
             from ingestion.aws import AwsConfig, AwsError, dlt_destination
 
             try:
@@ -151,6 +151,25 @@ def run_source(source: str, destination: Any = None, **options: Any) -> IngestRe
     """
     if source not in SOURCES:
         raise IngestError(f"unknown source '{source}'; known: {', '.join(sorted(SOURCES))}")
+    if destination is None and _target_or_error() == "athena":
+        lock, what = pipelines_dir() / f"argo_{source}.lock", f"{source} into Athena"
+    else:
+        lock, what = warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
+    try:
+        with exclusive(lock, what):
+            return _run(source, destination, options)
+    except AlreadyRunning as exc:
+        raise IngestError(f"{source}: {exc}") from None
+
+
+def _target_or_error() -> str:
+    try:
+        return target()
+    except ValueError as exc:
+        raise IngestError(str(exc)) from None
+
+
+def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     pipeline = make_pipeline(source, destination)
     started = time.monotonic()
     try:

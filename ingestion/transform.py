@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from ingestion.locks import AlreadyRunning, exclusive
 from ingestion.settings import PROJECT_DIR, warehouse_path
+
+#: dbt commands that write the warehouse (and so take its lock on DuckDB).
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
 
 
 class TransformError(Exception):
@@ -42,7 +47,20 @@ def dbt(args: list[str], *, target: str | None = None) -> Any:
     full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if target:
         full += ["--target", target]
-    result = dbtRunner().invoke(full)
+    if (
+        args[0] in WRITING_COMMANDS
+        and (target or os.environ.get("ARGO_TARGET") or "local") == "local"
+    ):
+        # DuckDB admits one writing process: the same lock as the loads (ingestion.locks).
+        try:
+            with exclusive(
+                warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
+            ):
+                result = dbtRunner().invoke(full)
+        except AlreadyRunning as exc:
+            raise TransformError(f"dbt {args[0]}: {exc}") from None
+    else:
+        result = dbtRunner().invoke(full)
     if result.success:
         return result
     failed: list[str] = []

@@ -10,6 +10,7 @@ answer (Meta's error codes 4/17/32/613/80000-80014 arrive as HTTP 400).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,6 +37,41 @@ def redact_url(url: str) -> str:
         return url
     query = [(k, "***" if k in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe='{}:,"[]')))
+
+
+_SECRET_QUERY = re.compile(
+    r"(\b(?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"']+", re.IGNORECASE
+)
+_redacting = False
+
+
+def redact_log_records() -> None:
+    """Redacts secret query parameters from every log record of this process.
+
+    HTTP libraries log request URLs at debug level (urllib3: ``GET /path?authkey=...``);
+    some APIs take their key in the URL (Korea Eximbank, data.go.kr). A log record factory
+    sees every record of every logger before any handler, so ``argo -v`` and a debug
+    capture alike get ``authkey=***``. Idempotent.
+    """
+    global _redacting
+    if _redacting:
+        return
+    _redacting = True
+    make_record = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if record.args or "=" in str(record.msg):
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):
+                return record
+            redacted = _SECRET_QUERY.sub(r"\1***", message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 def redact_text(text: str, secrets: list[str]) -> str:
