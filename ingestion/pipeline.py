@@ -169,10 +169,34 @@ def _target_or_error() -> str:
         raise IngestError(str(exc)) from None
 
 
+def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
+    """Loads what a previous run extracted but did not load (it died before its load step).
+
+    Left to ``pipeline.run``, a package stranded by a first run that never reached the
+    destination is dropped with the state it advanced (dlt reads the missing dataset as
+    a wiped destination), and the days only that package held would be lost. Loaded here
+    first, it lands; the new run then continues from its state and merges on top.
+    """
+    if not pipeline.has_pending_data:
+        return
+    log.warning(
+        "%s: a previous run stopped before loading; loading its data first (%s)",
+        source,
+        ", ".join(
+            [*pipeline.list_extracted_load_packages(), *pipeline.list_normalized_load_packages()]
+        ),
+    )
+    if pipeline.list_extracted_load_packages():
+        pipeline.normalize()
+    if pipeline.list_normalized_load_packages():
+        pipeline.load()
+
+
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     pipeline = make_pipeline(source, destination)
     started = time.monotonic()
     try:
+        _finish_pending(pipeline, source)
         data = SOURCES[source](**{k: v for k, v in options.items() if v is not None})
         info: LoadInfo = pipeline.run(data)
     except ConfigFieldMissingException as exc:
