@@ -306,6 +306,9 @@ def assert_incremental_equals_full_refresh(
     assert set(INCREMENTAL_MARTS) <= set(full)
     differing = [n for n in full if incremental[n] != full[n]]
     assert not differing, f"incremental marts differ from a full refresh: {differing}"
+    dbt(["run", "--select", "marts"])  # the same run again changes nothing
+    again = marts_of(warehouse)
+    assert [n for n in again if again[n] != incremental[n]] == [], "a repeated run changed marts"
 
 
 def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
