@@ -38,6 +38,7 @@ class Faults:
         self._queue: list[Fault] = []
         self._async_failures = 0
         self._token_expired = False
+        self._expire_countdown: int | None = None
         self.async_polls = 2
         self.fired: list[str] = []
 
@@ -76,6 +77,23 @@ class Faults:
     def expire_token(self) -> None:
         """Every token is expired until :meth:`restore_token`."""
         self._token_expired = True
+
+    def expire_token_after(self, n: int) -> None:
+        """Every token expires after the next ``n`` requests (a token that dies mid-run)."""
+        with self._lock:
+            self._expire_countdown = n
+
+    def count_request(self) -> None:
+        """Called once per request by the server: runs the countdown of ``expire_token_after``."""
+        with self._lock:
+            if self._expire_countdown is None:
+                return
+            if self._expire_countdown <= 0:
+                self._token_expired = True
+                self._expire_countdown = None
+                self.fired.append("expire_token")
+            else:
+                self._expire_countdown -= 1
 
     def restore_token(self) -> None:
         """Tokens are valid again."""
@@ -121,5 +139,6 @@ class Faults:
             self._queue.clear()
             self._async_failures = 0
             self._token_expired = False
+            self._expire_countdown = None
             self.async_polls = 2
             self.fired.clear()

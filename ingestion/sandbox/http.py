@@ -169,6 +169,7 @@ class FakeApi:
         request = Request(method, parts.path, query, form, headers)
         logged = {k: v for k, v in {**query, **form}.items() if k not in self._secret_params}
         self.requests.append((method, parts.path, logged))
+        self.faults.count_request()
 
         reply: Reply | None = None
         truncate = False
