@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -30,7 +31,7 @@ from urllib.parse import quote, unquote
 from dlt.sources.helpers.requests import Client
 from requests import Response
 
-from ingestion.sources.errors import SourceAuthError, SourceDataError
+from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
 
 #: Gateway codes that mean "the key is not usable" (register, renew or fix the key).
 AUTH_CODES = {
@@ -232,6 +233,20 @@ class ServiceClient:
     operation = ""
     #: Result codes retried with backoff.
     transient_codes: frozenset[str] = TRANSIENT_CODES
+    #: The source its errors name.
+    source = ""
+    #: The service as the portal names it (whose use the key must be approved for).
+    service_name = ""
+    #: How to configure the key, or do without one.
+    key_hint = ""
+    #: What to do when the key's daily quota is used up.
+    quota_hint = ""
+    #: What to do when the service refuses a request.
+    failure_hint = "run again later; the run can be repeated safely"
+    #: What to do when the pages never reach ``totalCount``.
+    paging_hint = "raise page_size; the API's totalCount does not match its pages"
+    #: Pages of one request before the paging is taken as broken.
+    max_pages = 100
 
     def __init__(
         self,
@@ -286,3 +301,96 @@ class ServiceClient:
         self._quota_hits = 0
         self.calls += 1
         return self._client.session.get(self._url(params))
+
+    def body(self, params: dict[str, Any], record: str) -> dict[str, Any]:
+        """One call's ``response.body``, or the error its answer means.
+
+        Raises:
+            SourceAuthError: The gateway refused the key (20, 21, 30-33).
+            SourceApiError: Quota used up (22), a refused request, or any error the
+                retries did not clear.
+            SourceDataError: The answer has no ``response.body`` object.
+        """
+        try:
+            response = self._get(params)
+        except Exception as exc:  # connection refused, timeouts after the last retry
+            raise SourceApiError(
+                self.source,
+                f"GET {self.operation} failed after retries: "
+                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
+                record=record,
+                hint="check base_url and the network; the run can be repeated safely",
+            ) from None
+        answer = classify(response)
+        if answer.kind == "ok" and response.status_code == 200:
+            if not isinstance(answer.body, dict):
+                raise SourceDataError(
+                    self.source, "the answer has no 'response.body' object", record=record
+                )
+            return dict(answer.body)
+        raise self._error(response, answer, record)
+
+    def _error(self, response: Response, answer: Answer, record: str) -> Exception:
+        """The error a failed answer means, named for this service."""
+        detail = self._redact(
+            f"HTTP {response.status_code}, code {answer.code or '-'}: "
+            f"{answer.message or response.reason or answer.kind}"
+        )
+        if answer.code in AUTH_CODES:
+            return SourceAuthError(
+                self.source,
+                f"data.go.kr refused the service key ({detail}; {AUTH_CODES[answer.code]})",
+                record=record,
+                hint="check the key on data.go.kr (마이페이지 > 활용신청 현황) and that the use "
+                f"of {self.service_name} is approved (a new key takes up to an hour to "
+                "work); " + self.key_hint + ". Nothing was loaded by this run",
+            )
+        if answer.code == QUOTA_CODE:
+            return SourceApiError(
+                self.source,
+                f"the key's daily traffic quota is used up ({detail})",
+                record=record,
+                hint=self.quota_hint,
+            )
+        if answer.kind == "garbled":
+            return SourceApiError(
+                self.source,
+                f"the answer stayed unreadable after every retry ({detail})",
+                record=record,
+                hint="the API sent a truncated or invalid body; run again later",
+            )
+        return SourceApiError(
+            self.source,
+            f"GET {self.operation} failed ({detail})",
+            record=record,
+            hint=self.failure_hint,
+        )
+
+    def all_items(
+        self, page: Callable[[int], dict[str, Any]], record: Callable[[int | None], str], what: str
+    ) -> list[dict[str, Any]]:
+        """Every item of one request, page by page (``pageNo``, ``totalCount``).
+
+        Args:
+            page: The body of page ``n`` (1, 2, ...).
+            record: How page ``n`` (or, with ``None``, the whole request) is named in errors.
+            what: The request in the paging error ("one month").
+
+        Raises:
+            SourceDataError: ``items`` or ``totalCount`` has an impossible shape.
+            SourceApiError: The pages never reach ``totalCount``.
+        """
+        collected: list[dict[str, Any]] = []
+        for page_no in range(1, self.max_pages + 1):
+            body = page(page_no)
+            items = items_of(body, record(page_no), self.source)
+            total = total_of(body, record(page_no), self.source)
+            collected.extend(items)
+            if not items or len(collected) >= total:
+                return collected
+        raise SourceApiError(
+            self.source,
+            f"more than {self.max_pages} pages for {what}",
+            record=record(None),
+            hint=self.paging_hint,
+        )

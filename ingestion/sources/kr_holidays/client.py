@@ -10,19 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from requests import Response
-
 from ingestion.sources import datagokr
 from ingestion.sources.datagokr import (
-    AUTH_CODES,
     NO_DATA_CODE,
-    QUOTA_CODE,
     QUOTA_RETRIES,
     Answer,
     classify,
 )
-from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
-from ingestion.sources.kr_holidays.tables import items_of, total_of
 
 SOURCE = "kr_holidays"
 log = logging.getLogger("argo.sources.kr_holidays")
@@ -71,6 +65,19 @@ class SpcdeInfoClient(datagokr.ServiceClient):
 
     operation = OPERATION
     transient_codes = TRANSIENT_CODES
+    source = SOURCE
+    service_name = "한국천문연구원_특일 정보"
+    key_hint = _KEY_HINT
+    quota_hint = (
+        "quotas reset at midnight KST: run again tomorrow (past months already loaded are "
+        "not asked again), or ask data.go.kr for more traffic (운영계정); provider = "
+        "'holidays' needs no quota. Nothing was loaded by this run"
+    )
+    failure_hint = (
+        "run again; if it persists, check the request against the API documentation "
+        "(data.go.kr, 한국천문연구원_특일 정보)"
+    )
+    max_pages = MAX_PAGES
 
     def __init__(
         self,
@@ -107,65 +114,7 @@ class SpcdeInfoClient(datagokr.ServiceClient):
             "numOfRows": self.page_size,
             "pageNo": page_no,
         }
-        record = f"solYear={year}, solMonth={month:02d}, pageNo={page_no}"
-        try:
-            response = self._get(params)
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                SOURCE,
-                f"GET {OPERATION} failed after retries: "
-                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
-                record=record,
-                hint="check base_url and the network; the run can be repeated safely",
-            ) from None
-        answer = classify(response)
-        if answer.kind == "ok" and response.status_code == 200:
-            body = answer.body
-            if not isinstance(body, dict):
-                raise SourceDataError(
-                    SOURCE, "the answer has no 'response.body' object", record=record
-                )
-            return body
-        self._raise(response, answer, record)
-        raise AssertionError("unreachable")
-
-    def _raise(self, response: Response, answer: Answer, record: str) -> None:
-        detail = self._redact(
-            f"HTTP {response.status_code}, code {answer.code or '-'}: "
-            f"{answer.message or response.reason or answer.kind}"
-        )
-        if answer.code in AUTH_CODES:
-            raise SourceAuthError(
-                SOURCE,
-                f"data.go.kr refused the service key ({detail}; {AUTH_CODES[answer.code]})",
-                record=record,
-                hint="check the key on data.go.kr (마이페이지 > 활용신청 현황) and that the use "
-                "of 한국천문연구원_특일 정보 is approved (a new key takes up to an hour to "
-                "work); " + _KEY_HINT + ". Nothing was loaded by this run",
-            )
-        if answer.code == QUOTA_CODE:
-            raise SourceApiError(
-                SOURCE,
-                f"the key's daily traffic quota is used up ({detail})",
-                record=record,
-                hint="quotas reset at midnight KST: run again tomorrow (past months already "
-                "loaded are not asked again), or ask data.go.kr for more traffic (운영계정); "
-                "provider = 'holidays' needs no quota. Nothing was loaded by this run",
-            )
-        if answer.kind == "garbled":
-            raise SourceApiError(
-                SOURCE,
-                f"the answer stayed unreadable after every retry ({detail})",
-                record=record,
-                hint="the API sent a truncated or invalid body; run again later",
-            )
-        raise SourceApiError(
-            SOURCE,
-            f"GET {OPERATION} failed ({detail})",
-            record=record,
-            hint="run again; if it persists, check the request against the API documentation "
-            "(data.go.kr, 한국천문연구원_특일 정보)",
-        )
+        return self.body(params, f"solYear={year}, solMonth={month:02d}, pageNo={page_no}")
 
     def month(self, year: int, month: int) -> list[Any]:
         """Every item of one month, across pages (``numOfRows``/``pageNo``/``totalCount``).
@@ -173,18 +122,9 @@ class SpcdeInfoClient(datagokr.ServiceClient):
         Raises:
             SourceDataError: ``items`` or ``totalCount`` has an impossible shape.
         """
-        collected: list[Any] = []
-        for page_no in range(1, MAX_PAGES + 1):
-            body = self.page(year, month, page_no)
-            record = f"solYear={year}, solMonth={month:02d}, pageNo={page_no}"
-            items = items_of(body, record)
-            total = total_of(body, record)
-            collected.extend(items)
-            if not items or len(collected) >= total:
-                return collected
-        raise SourceApiError(
-            SOURCE,
-            f"more than {MAX_PAGES} pages for one month",
-            record=f"solYear={year}, solMonth={month:02d}",
-            hint="raise page_size; the API's totalCount does not match its pages",
+        where = f"solYear={year}, solMonth={month:02d}"
+        return self.all_items(
+            lambda page_no: self.page(year, month, page_no),
+            lambda page_no: where if page_no is None else f"{where}, pageNo={page_no}",
+            "one month",
         )

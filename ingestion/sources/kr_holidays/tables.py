@@ -17,7 +17,6 @@ from typing import Any
 import holidays
 import pyarrow as pa
 
-from ingestion.sources import datagokr
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "kr_holidays"
@@ -52,24 +51,6 @@ def year_month(year: int, month: int) -> str:
 def is_substitute(name: str) -> bool:
     """Whether a holiday name is a substitute holiday (대체공휴일, "Alternative holiday")."""
     return bool(_SUBSTITUTE.search(name))
-
-
-def items_of(body: Any, record: str) -> list[dict[str, Any]]:
-    """The items of one answer's ``body`` (a list, one object or ``""``).
-
-    Raises:
-        SourceDataError: ``items`` or ``item`` has any other shape.
-    """
-    return datagokr.items_of(body, record, SOURCE)
-
-
-def total_of(body: Any, record: str) -> int:
-    """``totalCount`` of an answer (a number or a numeric string).
-
-    Raises:
-        SourceDataError: ``totalCount`` is missing, not a whole number or negative.
-    """
-    return datagokr.total_of(body, record, SOURCE)
 
 
 def _locdate(value: Any) -> date:

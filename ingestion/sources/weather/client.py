@@ -10,18 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from requests import Response
-
 from ingestion.sources import datagokr
-from ingestion.sources.datagokr import (
-    AUTH_CODES,
-    QUOTA_CODE,
-    Answer,
-    classify,
-)
-from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
+from ingestion.sources.errors import SourceApiError
 from ingestion.sources.http import JsonApi, redact_url
-from ingestion.sources.weather.tables import KMA_ASOS, SOURCE, items_of, total_of
+from ingestion.sources.weather.tables import KMA_ASOS, SOURCE
 
 #: The operation ARGO reads: daily ASOS observations.
 OPERATION = "getWthrDataList"
@@ -77,6 +69,19 @@ class AsosClient(datagokr.ServiceClient):
     """
 
     operation = OPERATION
+    source = SOURCE
+    service_name = "the ASOS daily service"
+    key_hint = _KEY_HINT
+    quota_hint = (
+        "quotas reset at midnight KST: run again tomorrow, load fewer stations or days, or "
+        "use provider = 'open_meteo'. Nothing was loaded by this run"
+    )
+    failure_hint = (
+        "ASOS serves days up to yesterday (KST) only: check start_date/end_date and "
+        "stations (ASOS station ids such as 108); the run can be repeated safely"
+    )
+    paging_hint = "raise page_size (at most 999); the API's totalCount does not match its pages"
+    max_pages = MAX_PAGES
 
     def __init__(
         self,
@@ -118,69 +123,13 @@ class AsosClient(datagokr.ServiceClient):
             "pageNo": page_no,
             "numOfRows": self.page_size,
         }
-        record = self.record(station, since, until, page_no)
-        try:
-            response = self._get(params)
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                SOURCE,
-                f"GET {OPERATION} failed after retries: "
-                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
-                record=record,
-                hint="check base_url and the network; the run can be repeated safely",
-            ) from None
-        answer = classify(response)
-        if answer.kind == "ok" and response.status_code == 200:
-            if not isinstance(answer.body, dict):
-                raise SourceDataError(
-                    SOURCE, "the answer has no 'response.body' object", record=record
-                )
-            return dict(answer.body)
-        self._raise(response, answer, record)
-        raise AssertionError("unreachable")
+        return self.body(params, self.record(station, since, until, page_no))
 
     @staticmethod
     def record(station: str, since: date, until: date, page_no: int | None = None) -> str:
         """How a request is named in errors."""
         text = f"{KMA_ASOS} stnIds={station}, startDt={since:%Y%m%d}, endDt={until:%Y%m%d}"
         return text + (f", pageNo={page_no}" if page_no is not None else "")
-
-    def _raise(self, response: Response, answer: Answer, record: str) -> None:
-        detail = self._redact(
-            f"HTTP {response.status_code}, code {answer.code or '-'}: "
-            f"{answer.message or response.reason or answer.kind}"
-        )
-        if answer.code in AUTH_CODES:
-            raise SourceAuthError(
-                SOURCE,
-                f"data.go.kr refused the service key ({detail}; {AUTH_CODES[answer.code]})",
-                record=record,
-                hint="check the key on data.go.kr (마이페이지 > 활용신청 현황) and that the use "
-                "of the ASOS daily service is approved (a new key takes up to an hour to "
-                "work); " + _KEY_HINT + ". Nothing was loaded by this run",
-            )
-        if answer.code == QUOTA_CODE:
-            raise SourceApiError(
-                SOURCE,
-                f"the key's daily traffic quota is used up ({detail})",
-                record=record,
-                hint="quotas reset at midnight KST: run again tomorrow, load fewer stations "
-                "or days, or use provider = 'open_meteo'. Nothing was loaded by this run",
-            )
-        if answer.kind == "garbled":
-            raise SourceApiError(
-                SOURCE,
-                f"the answer stayed unreadable after every retry ({detail})",
-                record=record,
-                hint="the API sent a truncated or invalid body; run again later",
-            )
-        raise SourceApiError(
-            SOURCE,
-            f"GET {OPERATION} failed ({detail})",
-            record=record,
-            hint="ASOS serves days up to yesterday (KST) only: check start_date/end_date and "
-            "stations (ASOS station ids such as 108); the run can be repeated safely",
-        )
 
     def days(self, station: str, since: date, until: date) -> list[dict[str, Any]]:
         """Every item of ``[since, until]`` for ``station``, across pages.
@@ -189,20 +138,10 @@ class AsosClient(datagokr.ServiceClient):
             SourceDataError: ``items`` or ``totalCount`` has an impossible shape.
             SourceApiError: The pages never reach ``totalCount``.
         """
-        collected: list[dict[str, Any]] = []
-        for page_no in range(1, MAX_PAGES + 1):
-            body = self.page(station, since, until, page_no)
-            record = self.record(station, since, until, page_no)
-            items = items_of(body, record)
-            total = total_of(body, record)
-            collected.extend(items)
-            if not items or len(collected) >= total:
-                return collected
-        raise SourceApiError(
-            SOURCE,
-            f"more than {MAX_PAGES} pages for one request",
-            record=self.record(station, since, until),
-            hint="raise page_size (at most 999); the API's totalCount does not match its pages",
+        return self.all_items(
+            lambda page_no: self.page(station, since, until, page_no),
+            lambda page_no: self.record(station, since, until, page_no),
+            "one request",
         )
 
 

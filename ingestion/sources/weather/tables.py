@@ -79,24 +79,6 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _MALFORMED = datagokr.MALFORMED
 
 
-def items_of(body: Any, record: str) -> list[dict[str, Any]]:
-    """The items of one ASOS answer's ``body`` (a list, one object or ``""``).
-
-    Raises:
-        SourceDataError: ``items`` or ``item`` has any other shape.
-    """
-    return datagokr.items_of(body, record, SOURCE)
-
-
-def total_of(body: Any, record: str) -> int:
-    """``totalCount`` of an ASOS answer (a number or a numeric string).
-
-    Raises:
-        SourceDataError: ``totalCount`` is missing, not a whole number or negative.
-    """
-    return datagokr.total_of(body, record, SOURCE)
-
-
 def parse_measure(
     value: Any, *, field: str, record: str, blank: float | None = None
 ) -> float | None:

@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from requests import Response
 
+from ingestion.sources.datagokr import items_of, total_of
 from ingestion.sources.errors import SourceAuthError, SourceDataError
 from ingestion.sources.kr_holidays.client import classify, normalize_service_key
 from ingestion.sources.kr_holidays.tables import (
     SCHEMA,
+    SOURCE,
     is_substitute,
-    items_of,
     package_holidays,
     package_items,
     parse_item,
     to_table,
-    total_of,
 )
 
 ITEM = {"dateKind": "01", "dateName": "설날", "isHoliday": "Y", "locdate": 20260216, "seq": 1}
@@ -37,23 +37,23 @@ def response(text: str, status: int = 200) -> Response:
 
 
 def test_items_come_as_a_list_an_object_or_an_empty_string() -> None:
-    assert items_of({"items": {"item": [ITEM, ITEM]}}, "r") == [ITEM, ITEM]
-    assert items_of({"items": {"item": ITEM}}, "r") == [ITEM]
-    assert items_of({"items": ""}, "r") == []
-    assert items_of({"items": None}, "r") == []
+    assert items_of({"items": {"item": [ITEM, ITEM]}}, "r", SOURCE) == [ITEM, ITEM]
+    assert items_of({"items": {"item": ITEM}}, "r", SOURCE) == [ITEM]
+    assert items_of({"items": ""}, "r", SOURCE) == []
+    assert items_of({"items": None}, "r", SOURCE) == []
     with pytest.raises(SourceDataError, match=r"unexpected shape.*\[record: month 2\]"):
-        items_of({"items": ["nope"]}, "month 2")
+        items_of({"items": ["nope"]}, "month 2", SOURCE)
     with pytest.raises(SourceDataError):
-        items_of({"items": {"item": ["nope"]}}, "r")
+        items_of({"items": {"item": ["nope"]}}, "r", SOURCE)
 
 
 def test_total_count_is_a_number_or_a_numeric_string() -> None:
-    assert total_of({"totalCount": 3}, "r") == 3
-    assert total_of({"totalCount": "12"}, "r") == 12
+    assert total_of({"totalCount": 3}, "r", SOURCE) == 3
+    assert total_of({"totalCount": "12"}, "r", SOURCE) == 12
     with pytest.raises(SourceDataError, match="totalCount"):
-        total_of({"totalCount": "many"}, "r")
+        total_of({"totalCount": "many"}, "r", SOURCE)
     with pytest.raises(SourceDataError, match="totalCount"):
-        total_of({}, "r")
+        total_of({}, "r", SOURCE)
 
 
 def test_parse_item_reads_every_field() -> None:
@@ -150,7 +150,7 @@ def test_classify_gateway_errors_in_xml_and_json_and_service_errors() -> None:
     header = classify(response('{"response": {"header": {"resultCode": "10", "resultMsg": "X"}}}'))
     assert (header.kind, header.code, header.message) == ("error", "10", "X")
     no_data = classify(response('{"response": {"header": {"resultCode": "03"}}}'))
-    assert no_data.kind == "ok" and items_of(no_data.body, "r") == []
+    assert no_data.kind == "ok" and items_of(no_data.body, "r", SOURCE) == []
     ok = classify(response('{"response": {"header": {"resultCode": "00"}, "body": {"items": ""}}}'))
     assert ok.kind == "ok" and ok.body == {"items": ""}
     assert classify(response('{"response": {"header": {"resultCo')).kind == "garbled"
