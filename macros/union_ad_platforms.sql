@@ -36,22 +36,5 @@
             {%- do platforms.append(platform) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if platforms | length == 0 %}
-    select
-        {%- for column in columns %}
-        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where 1 = 0
-    {%- else -%}
-        {%- for platform in platforms %}
-    select
-        {%- for column in columns %}
-        cast({{ column.name }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ ref('int_' ~ platform ~ '__' ~ model_suffix) }}
-            {%- if not loop.last %}
-    union all
-            {%- endif %}
-        {%- endfor %}
-    {%- endif %}
+    {{- argo.union_models(platforms, model_suffix, columns) -}}
 {%- endmacro %}

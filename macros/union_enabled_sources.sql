@@ -11,19 +11,30 @@
             {%- do enabled.append(source_name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if enabled | length == 0 %}
+    {{- argo.union_models(enabled, model_suffix, columns) -}}
+{%- endmacro %}
+
+
+{#
+    The `union all` itself: int_<name>__<model_suffix> for each of `names`, each selecting
+    `columns` ({'name', 'data_type'}) cast in that order; with no names, an empty
+    relation of those columns, so downstream models still build. Shared by
+    union_enabled_sources and union_ad_platforms.
+#}
+{% macro union_models(names, model_suffix, columns) -%}
+    {%- if names | length == 0 %}
     select
         {%- for column in columns %}
         cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
         {%- endfor %}
     where 1 = 0
     {%- else -%}
-        {%- for source_name in enabled %}
+        {%- for name in names %}
     select
         {%- for column in columns %}
         cast({{ column.name }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ ref('int_' ~ source_name ~ '__' ~ model_suffix) }}
+    from {{ ref('int_' ~ name ~ '__' ~ model_suffix) }}
             {%- if not loop.last %}
     union all
             {%- endif %}
