@@ -25,6 +25,23 @@ class Request:
 
 
 @dataclass
+class Exchange:
+    """One request as sent (secrets included) and its answer, for replaying.
+
+    Recorded only when :attr:`FakeApi.exchanges` is a list (the benchmarks set it); the
+    no-framework baseline of ``bench/`` sends the same requests again.
+    """
+
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    response: bytes
+    content_type: str
+
+
+@dataclass
 class Reply:
     """A fake's answer: status, JSON-able body (or raw bytes) and headers."""
 
@@ -63,6 +80,12 @@ class FakeApi:
     def __init__(self, faults: Faults | None = None, secret_params: tuple[str, ...] = ()) -> None:
         self.faults = faults or Faults()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        #: Requests to replay (``None``: not recorded), and what was served: bytes, and
+        #: seconds spent answering (both counted always, for the benchmarks).
+        self.exchanges: list[Exchange] | None = None
+        self.bytes_served = 0
+        self.busy_seconds = 0.0
+        self._counting = threading.Lock()
         self._secret_params = secret_params
         self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
@@ -148,6 +171,7 @@ class FakeApi:
         )
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        started = time.perf_counter()
         parts = urlsplit(handler.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         length = int(handler.headers.get("Content-Length") or 0)
@@ -197,3 +221,18 @@ class FakeApi:
             handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(body)
+        with self._counting:
+            self.bytes_served += len(body)
+            self.busy_seconds += time.perf_counter() - started
+            if self.exchanges is not None:
+                self.exchanges.append(
+                    Exchange(
+                        method,
+                        handler.path,
+                        dict(handler.headers.items()),
+                        raw,
+                        reply.status,
+                        body,
+                        reply.content_type,
+                    )
+                )
