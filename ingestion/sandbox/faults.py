@@ -37,6 +37,7 @@ class Faults:
         self._lock = threading.Lock()
         self._queue: list[Fault] = []
         self._async_failures = 0
+        self._async_stalls = 0
         self._token_expired = False
         self._expire_countdown: int | None = None
         self.async_polls = 2
@@ -118,6 +119,20 @@ class Faults:
                 return True
             return False
 
+    def async_stall_next(self, n: int = 1) -> None:
+        """The next ``n`` report jobs never finish: they answer "running" to every poll."""
+        with self._lock:
+            self._async_stalls += n
+
+    def take_async_stall(self) -> bool:
+        """Consumes one queued never-finishing report job; whether there was one."""
+        with self._lock:
+            if self._async_stalls:
+                self._async_stalls -= 1
+                self.fired.append("async_stall")
+                return True
+            return False
+
     def take(self, path: str, kinds: tuple[str, ...]) -> Fault | None:
         """Consumes and returns the first queued fault of ``kinds`` matching ``path``."""
         with self._lock:
@@ -138,6 +153,7 @@ class Faults:
         with self._lock:
             self._queue.clear()
             self._async_failures = 0
+            self._async_stalls = 0
             self._token_expired = False
             self._expire_countdown = None
             self.async_polls = 2

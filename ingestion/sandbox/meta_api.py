@@ -73,6 +73,7 @@ class ReportRun:
     fields: list[str]
     polls: int = 0
     fail: bool = False
+    stall: bool = False
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -448,6 +449,7 @@ class MetaFake(FakeApi):
                 until,
                 fields,
                 fail=self.faults.take_async_failure(),
+                stall=self.faults.take_async_stall(),
             )
             with self._lock:
                 self._runs[run.run_id] = run
@@ -458,7 +460,7 @@ class MetaFake(FakeApi):
         self, request: Request, run: ReportRun, edge: list[str], params: dict[str, str]
     ) -> Reply:
         if edge == ["insights"]:
-            if run.polls <= self.faults.async_polls or run.fail:
+            if run.polls <= self.faults.async_polls or run.fail or run.stall:
                 return Reply(
                     ERROR_STATUS, graph_error("(#100) The report is not ready yet", 100, 1487750)
                 )
@@ -471,8 +473,8 @@ class MetaFake(FakeApi):
         target = self.faults.async_polls
         if run.polls == 1:
             status, percent = "Job Not Started", 0
-        elif run.polls <= target:
-            status, percent = "Job Running", min(99, round(100 * (run.polls - 1) / target))
+        elif run.polls <= target or run.stall:
+            status, percent = "Job Running", min(99, round(100 * (run.polls - 1) / max(target, 1)))
         elif run.fail:
             status, percent = "Job Failed", 50
         else:

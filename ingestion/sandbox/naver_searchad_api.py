@@ -143,6 +143,7 @@ class ReportJob:
     stat_date: date
     polls: int = 0
     failed: bool = False
+    stalled: bool = False
     deleted: bool = False
     token: str = ""
     built_on: date | None = None
@@ -402,6 +403,7 @@ class NaverSearchAdFake(FakeApi):
         with self._lock:
             job = ReportJob(next(self._ids), customer, report_type, day)
             job.failed = self.faults.take_async_failure()
+            job.stalled = self.faults.take_async_stall()
             self._jobs[job.job_id] = job
             kept = [j for j in self._jobs.values() if j.customer_id == customer and not j.deleted]
             for old in kept[: max(len(kept) - MAX_JOBS, 0)]:
@@ -437,7 +439,7 @@ class NaverSearchAdFake(FakeApi):
         job.polls += 1
         if job.token and self._changed(job):
             return Reply(200, self._job_body(job, "CHANGED"))  # the day was restated since
-        if job.polls <= self.faults.async_polls:
+        if job.polls <= self.faults.async_polls or job.stalled:
             return Reply(200, self._job_body(job, STATUS_CYCLE[(job.polls - 1) % 3]))
         if job.failed:
             return Reply(200, self._job_body(job, "ERROR"))

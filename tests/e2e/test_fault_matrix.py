@@ -10,6 +10,7 @@ timeout            the next request answers after the client's timeout
 truncated          the next 2 successful answers are cut in half (JSON/CSV/TSV)
 platform limit     the API's own rate-limit answer on the next request
 report job fails   the next report job ends in error (APIs with report jobs)
+report job stalls  the next report job never finishes (answers "running" forever)
 token expires      every token stops working after 3 requests, mid-run
 =================  ===========================================================
 
@@ -39,6 +40,9 @@ from ingestion.settings import WAREHOUSE_ENV
 from tests.e2e.test_crash_recovery import raw_tables
 
 TIMEOUT = 0.5
+#: Sources whose API builds reports as jobs, and how long they wait for one here.
+REPORT_JOB_SOURCES = ("meta_ads", "naver_searchad")
+ASYNC_TIMEOUT = 1.0
 
 FAULTS: dict[str, Callable[[Faults], None]] = {
     "throttle": lambda f: f.throttle_next(2, retry_after=0),
@@ -47,6 +51,7 @@ FAULTS: dict[str, Callable[[Faults], None]] = {
     "truncated": lambda f: f.truncate_next(2),
     "platform limit": lambda f: f.rate_limit_next(1),
     "report job fails": lambda f: f.async_fail_next(1),
+    "report job stalls": lambda f: f.async_stall_next(1),
     "token expires": lambda f: f.expire_token_after(3),
 }
 
@@ -65,7 +70,7 @@ def start(world: World, source: str) -> Any:
     return fake
 
 
-def options_of(fake: Any) -> dict[str, Any]:
+def options_of(fake: Any, source: str) -> dict[str, Any]:
     options = {
         **fake.source_options(),
         "backoff_factor": 0.01,
@@ -73,6 +78,8 @@ def options_of(fake: Any) -> dict[str, Any]:
         "max_attempts": 6,
         "request_timeout": TIMEOUT,
     }
+    if source in REPORT_JOB_SOURCES:
+        options["async_timeout"] = ASYNC_TIMEOUT
     return options
 
 
@@ -100,7 +107,7 @@ def clean_run(world: World, source: str) -> None:
     """The history, then a day later the update, without faults."""
     fake = start(world, source)
     try:
-        options = options_of(fake)
+        options = options_of(fake, source)
         run_source(source, **options)
         world.advance(1)
         run_source(source, **{k: v for k, v in options.items() if k != "start_date"})
@@ -122,12 +129,13 @@ def test_fault_recovers_or_fails_cleanly(
     world = new_world()
     fake = start(world, source)
     try:
-        options = options_of(fake)
+        options = options_of(fake, source)
         run_source(source, **options)
         world.advance(1)
         update = {k: v for k, v in options.items() if k != "start_date"}
         before_tables, before_state = raw_tables(warehouse, source), state_of(source)
         FAULTS[fault](fake.faults)
+        fired: set[str] = set()
         try:
             run_source(source, **update)
         except IngestError as exc:
@@ -138,8 +146,12 @@ def test_fault_recovers_or_fails_cleanly(
             )
             assert raw_tables(warehouse, source) == before_tables, "nothing half-written"
             assert state_of(source) == before_state, "the incremental state did not move"
+            fired.update(fake.faults.fired)
             fake.faults.reset()
             run_source(source, **update)  # the next run catches up
+        if fault.startswith("report job") and source in REPORT_JOB_SOURCES:
+            fired.update(fake.faults.fired)
+            assert {"async_fail", "async_stall"} & fired, "the report-job fault fired"
         recovered = raw_tables(warehouse, source)
     finally:
         fake.stop()
