@@ -13,6 +13,7 @@ micros value exactly. Conversion values arrive as doubles in major units and are
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -316,14 +317,23 @@ DAILY_TABLES = (AD_PERFORMANCE, AD_CONVERSIONS, KEYWORD_PERFORMANCE, KEYWORD_CON
 DAILY_MERGE_KEY = ("customer_id", "segments_date")
 
 
+@functools.cache
+def json_path(gaql_field: str) -> tuple[str, ...]:
+    """The JSON keys of a GAQL field: ``campaign.start_date_time`` -> campaign, startDateTime."""
+    keys = []
+    for part in gaql_field.split("."):
+        head, *rest = part.split("_")
+        keys.append(head + "".join(p[:1].upper() + p[1:] for p in rest))
+    return tuple(keys)
+
+
 def lookup(row: dict[str, Any], gaql_field: str) -> Any:
     """The value of ``campaign.start_date_time`` in ``{"campaign": {"startDateTime": ...}}``."""
     node: Any = row
-    for part in gaql_field.split("."):
+    for key in json_path(gaql_field):
         if not isinstance(node, dict):
             return None
-        head, *rest = part.split("_")
-        node = node.get(head + "".join(p[:1].upper() + p[1:] for p in rest))
+        node = node.get(key)
     return node
 
 
