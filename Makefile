@@ -46,9 +46,9 @@ dbt-check: install ## the demo on a scratch warehouse: dbt build (data + unit te
 docs: install ## build the dbt docs site under target/
 	$(RUN) argo docs
 
-bench: install ## benchmarks (not in make test): Athena scan bytes of the BI queries on the demo's marts
-	@test -f data/argo.duckdb || $(RUN) argo demo --no-docs
-	$(RUN) python bench/athena_scan.py
+BENCH_ARGS ?=
+bench: install ## benchmarks, not in make test (~45 min; BENCH_ARGS="--sf 1 --skip scan" to choose)
+	$(RUN) python -m bench.run $(BENCH_ARGS)
 
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf data target logs .pytest_cache .mypy_cache .ruff_cache

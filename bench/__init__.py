@@ -1,0 +1,1 @@
+"""ARGO benchmarks (`make bench`); see bench/run.py."""

@@ -1,0 +1,511 @@
+"""Ingestion benchmark: every source through dlt against a no-framework baseline.
+
+For each source, in one run:
+
+1. **live**: the real connector (``run_source``: the source's client, Arrow tables, dlt
+   extract/normalize/load into DuckDB) against its fake API, which builds every answer
+   from the synthetic world. Every request and answer is recorded.
+2. **dlt**: the same connector again, into a fresh warehouse, against a replay server that
+   serves the recorded answers. The fake's cost of inventing data is gone; what is left is
+   HTTP on 127.0.0.1 plus the connector plus dlt.
+3. **baseline**: the recorded requests sent again, one after another, to the same replay
+   server by a plain ``requests`` loop that parses each answer (``json.loads``, CSV/TSV
+   through ``pyarrow.csv``, XML) into an Arrow table and writes it straight into DuckDB.
+   No dlt, no schema, no state, no merge: the floor of PERFORMANCE.md.
+
+The ratio is dlt / baseline. Each run is its own process, so peak memory is that run's
+own maximum resident set (the fakes and the world live in the parent).
+
+``memory_by_range`` runs each source live over longer histories; a source that streams
+its pages keeps the same peak memory however many days it loads.
+
+Children: ``python -m bench.ingest dlt <source> <warehouse> <options.json>`` and
+``python -m bench.ingest baseline <warehouse> <exchanges.pickle> <root_url>``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import defaultdict, deque
+from dataclasses import asdict, dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from bench.common import Child, answer, progress, run_child
+
+SOURCES = (
+    "meta_ads",
+    "google_ads",
+    "naver_searchad",
+    "kakao_moment",
+    "exchange_rates",
+    "kr_holidays",
+    "appsflyer",
+    "adjust",
+    "weather",
+)
+
+
+#: The sandbox's tuning (ingestion.cli.TUNING) with the waits that only model the
+#: real APIs' latency made negligible: a replayed answer is ready at once, and what is
+#: measured is the connector and dlt, not sleeping. Kakao's fake stops enforcing its
+#: one-report-per-interval pacing for the same reason.
+TUNING: dict[str, Any] = {"async_poll_interval": 0.001, "backoff_factor": 0.01}
+FAKE_OVERRIDES: dict[str, dict[str, Any]] = {"kakao_moment": {"report_interval": 0.0}}
+
+
+@dataclass
+class SourceFigures:
+    """One source's ingestion figures."""
+
+    source: str
+    days: int
+    rows: int
+    http_mb: float
+    requests: int
+    live_seconds: float
+    live_peak_rss_mb: float
+    fake_seconds: float
+    dlt_seconds: float
+    dlt_peak_rss_mb: float
+    baseline_seconds: float
+    baseline_rows: int
+    baseline_peak_rss_mb: float
+
+    @property
+    def ratio(self) -> float:
+        """Dlt time over the baseline's (1.0: no overhead)."""
+        return self.dlt_seconds / self.baseline_seconds if self.baseline_seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures with the derived rates."""
+        return {
+            **asdict(self),
+            "rows_per_second": round(self.rows / self.dlt_seconds) if self.dlt_seconds else 0,
+            "mb_per_second": round(self.http_mb / self.dlt_seconds, 2) if self.dlt_seconds else 0,
+            "dlt_vs_baseline": round(self.ratio, 2),
+        }
+
+
+# -- the replay server ---------------------------------------------------------------------
+
+
+class ReplayServer:
+    """Serves recorded answers on 127.0.0.1, matched on method, path with query, and body.
+
+    Repeated requests (status polls) get their recorded answers in order, then the last
+    one again. The fake's address in an answer (Meta's ``paging.next``, Naver's download
+    URL) is rewritten to the replay server's. An unrecorded request gets a 599 and is
+    counted in :attr:`misses`.
+    """
+
+    def __init__(self, exchanges: list[Any], fake_root: str) -> None:
+        self._answers: dict[tuple[str, str, bytes], deque[tuple[int, str, bytes]]] = defaultdict(
+            deque
+        )
+        self._exchanges = exchanges
+        self._fake_root = fake_root.encode()
+        self.misses: list[str] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.root_url = ""
+
+    def start(self) -> str:
+        """Starts serving; returns the root URL."""
+        replay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, content_type, payload = replay.answer(self.command, self.path, body)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self._server = server
+        self.root_url = f"http://127.0.0.1:{server.server_address[1]}"
+        for exchange in self._exchanges:
+            payload = exchange.response.replace(self._fake_root, self.root_url.encode())
+            key = (exchange.method, exchange.target, exchange.body)
+            self._answers[key].append((exchange.status, exchange.content_type, payload))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self.root_url
+
+    def answer(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes]:
+        """The recorded answer to one request."""
+        with self._lock:
+            queue = self._answers.get((method, target, body))
+            if not queue:
+                self.misses.append(f"{method} {target}")
+                return 599, "text/plain", b"not recorded"
+            return queue.popleft() if len(queue) > 1 else queue[0]
+
+    def stop(self) -> None:
+        """Stops serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+# -- children --------------------------------------------------------------------------------
+
+
+def child_dlt(source: str, warehouse: str, options_file: str) -> None:
+    """Runs one source through dlt into ``warehouse``; answers rows and seconds."""
+    from ingestion.pipeline import run_source
+    from ingestion.settings import use_warehouse
+
+    use_warehouse(warehouse)
+    options = json.loads(Path(options_file).read_text())
+    started = time.perf_counter()
+    result = run_source(source, **options)
+    answer({"seconds": time.perf_counter() - started, "rows": sum(result.rows.values())})
+
+
+def _largest_record_list(value: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """The longest list of objects among a document's nested object values."""
+    best: list[dict[str, Any]] = []
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        best = value
+    if isinstance(value, dict) and depth < 4:
+        for item in value.values():
+            found = _largest_record_list(item, depth + 1)
+            if len(found) > len(best):
+                best = found
+    return best
+
+
+def records_of(document: Any) -> list[dict[str, Any]]:
+    """The records of a JSON answer: its longest list of objects.
+
+    A top-level list of small wrappers that each hold records (Google Ads searchStream's
+    batches of ``results``) gives the records of every wrapper.
+    """
+    if isinstance(document, list) and document and all(isinstance(x, dict) for x in document):
+        inner = [_largest_record_list(dict(x), 1) for x in document]
+        if all(inner) and all(len(x) <= 4 for x in document):
+            return [record for batch in inner for record in batch]
+        return document
+    return _largest_record_list(document)
+
+
+class _Sink:
+    """Writes Arrow batches into DuckDB tables, one per endpoint."""
+
+    def __init__(self, path: str) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(path)
+        self.rows = 0
+        self._buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._tables: dict[str, str] = {}
+
+    def add_records(self, table: str, rows: list[dict[str, Any]]) -> None:
+        buffer = self._buffers[table]
+        buffer.extend(rows)
+        if len(buffer) >= 50_000:
+            self.flush(table)
+
+    def flush(self, table: str) -> None:
+        import pyarrow as pa
+
+        buffer = self._buffers.pop(table, [])
+        if buffer:
+            self.write(table, pa.Table.from_pylist(buffer))
+
+    def write(self, table: str, batch: Any) -> None:
+        import duckdb
+        import pyarrow as pa
+
+        # A column that is null throughout this batch is typed text, not NULL.
+        for index, column in enumerate(batch.schema):
+            if pa.types.is_null(column.type):
+                batch = batch.set_column(index, column.name, batch.column(index).cast(pa.string()))
+        self.rows += batch.num_rows
+        self.con.register("batch", batch)
+        name = self._tables.get(table)
+        try:
+            if name is None:
+                raise KeyError(table)
+            self.con.execute(f'insert into "{name}" by name select * from batch')
+        except (KeyError, duckdb.Error):
+            # First batch of the endpoint, or a shape the table does not take: a new table.
+            name = f"{table}_{len(self._tables) + 1}"
+            self.con.execute(f'create table "{name}" as select * from batch')
+            self._tables[table] = name
+        self.con.unregister("batch")
+
+    def close(self) -> None:
+        for table in list(self._buffers):
+            self.flush(table)
+        self.con.close()
+
+
+def _table_name(target: str) -> str:
+    path = target.split("?", 1)[0].strip("/").split("/")
+    words = [part for part in path if part and not part[0].isdigit()][-2:]
+    return "_".join(words).replace("-", "_").replace(".", "_").lower() or "root"
+
+
+def _parse(exchange_target: str, content_type: str, payload: bytes, sink: _Sink) -> None:
+    import pyarrow.csv as pacsv
+
+    table = _table_name(exchange_target)
+    if "json" in content_type:
+        rows = records_of(json.loads(payload))
+        if rows:
+            sink.add_records(table, rows)
+    elif "csv" in content_type:
+        sink.write(table, pacsv.read_csv(io.BytesIO(payload)))
+    elif "xml" in content_type:
+        items = [
+            {child.tag: child.text for child in item}
+            for item in ET.fromstring(payload).iter("item")
+        ]
+        if items:
+            sink.add_records(table, items)
+    elif "octet-stream" in content_type and payload:
+        # Naver's report downloads: TSV without a header row.
+        sink.write(
+            table,
+            pacsv.read_csv(
+                io.BytesIO(payload),
+                read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pacsv.ParseOptions(delimiter="\t"),
+            ),
+        )
+
+
+def child_baseline(warehouse: str, exchanges_file: str, root_url: str) -> None:
+    """Sends the recorded requests to ``root_url``; writes every answer's rows to DuckDB."""
+    import requests
+
+    with open(exchanges_file, "rb") as handle:
+        exchanges = pickle.load(handle)
+    session = requests.Session()
+    sink = _Sink(warehouse)
+    started = time.perf_counter()
+    for exchange in exchanges:
+        headers = {
+            k: v for k, v in exchange.headers.items() if k.lower() not in ("host", "content-length")
+        }
+        response = session.request(
+            exchange.method, root_url + exchange.target, data=exchange.body or None, headers=headers
+        )
+        if response.status_code == 200:
+            _parse(
+                exchange.target,
+                response.headers.get("Content-Type", ""),
+                response.content,
+                sink,
+            )
+    sink.close()
+    answer({"seconds": time.perf_counter() - started, "rows": sink.rows})
+
+
+# -- the benchmark ---------------------------------------------------------------------------
+
+
+def _options(fake: Any, tuning: dict[str, Any], root: str | None = None) -> dict[str, Any]:
+    options = {**fake.source_options(), **tuning}
+    if root is not None:
+        options = {
+            k: v.replace(fake.root_url, root) if isinstance(v, str) else v
+            for k, v in options.items()
+        }
+    return options
+
+
+def _world(seed: int, scale: float, days: int, as_of: date) -> Any:
+    from ingestion.sandbox import World, WorldConfig
+
+    return World(WorldConfig(seed=seed, scale=scale, history_days=days, as_of=as_of))
+
+
+def _live(
+    source: str, fake: Any, warehouse: Path, workdir: Path, tuning: dict[str, Any]
+) -> tuple[Child, float, int, float]:
+    """One live run: the child, the fake's busy seconds, requests, and MB served."""
+    options_file = workdir / f"{source}.options.json"
+    options_file.write_text(json.dumps(_options(fake, tuning)))
+    busy, served, count = fake.busy_seconds, fake.bytes_served, len(fake.requests)
+    child = run_child("bench.ingest", "dlt", source, str(warehouse), str(options_file))
+    return (
+        child,
+        fake.busy_seconds - busy,
+        len(fake.requests) - count,
+        (fake.bytes_served - served) / 1e6,
+    )
+
+
+def run(
+    *,
+    seed: int,
+    scale: float,
+    days: int,
+    as_of: date,
+    workdir: Path,
+    sources: tuple[str, ...] = SOURCES,
+) -> list[SourceFigures]:
+    """Live, dlt and baseline runs of every source over ``days`` of history."""
+    from ingestion.cli import start_fakes
+
+    fakes: dict[str, Any] = {}
+    figures: list[SourceFigures] = []
+    for kind in ("live", "dlt", "baseline"):
+        (workdir / kind).mkdir(parents=True, exist_ok=True)
+    try:
+        start_fakes(_world(seed, scale, days, as_of), fakes, FAKE_OVERRIDES)
+        for source in sources:
+            fake = fakes[source]
+            fake.exchanges = []
+            progress(f"ingest {source}: live run against its fake ({days} days, scale {scale})")
+            live, fake_seconds, requests, http_mb = _live(
+                source, fake, workdir / "live" / f"{source}.duckdb", workdir, TUNING
+            )
+            exchanges, fake.exchanges = fake.exchanges, None
+            replay = ReplayServer(exchanges, fake.root_url)
+            replay.start()
+            try:
+                progress(f"ingest {source}: dlt run against the replayed answers")
+                options_file = workdir / f"{source}.replay.json"
+                options_file.write_text(json.dumps(_options(fake, TUNING, replay.root_url)))
+                dlt_run = run_child(
+                    "bench.ingest",
+                    "dlt",
+                    source,
+                    str(workdir / "dlt" / f"{source}.duckdb"),
+                    str(options_file),
+                )
+                progress(f"ingest {source}: baseline (requests -> Arrow -> DuckDB, no dlt)")
+                exchanges_file = workdir / f"{source}.exchanges.pickle"
+                with open(exchanges_file, "wb") as handle:
+                    pickle.dump(exchanges, handle)
+                baseline = run_child(
+                    "bench.ingest",
+                    "baseline",
+                    str(workdir / "baseline" / f"{source}.duckdb"),
+                    str(exchanges_file),
+                    replay.root_url,
+                )
+                exchanges_file.unlink()
+            finally:
+                replay.stop()
+            if replay.misses:
+                progress(
+                    f"ingest {source}: {len(replay.misses)} requests were not in the recording "
+                    f"(first: {replay.misses[0]}); the dlt figure includes their failures"
+                )
+            figures.append(
+                SourceFigures(
+                    source=source,
+                    days=days,
+                    rows=int(live.answer["rows"]),
+                    http_mb=round(http_mb, 2),
+                    requests=requests,
+                    live_seconds=round(live.answer["seconds"], 2),
+                    live_peak_rss_mb=round(live.peak_rss_mb, 1),
+                    fake_seconds=round(fake_seconds, 2),
+                    dlt_seconds=round(dlt_run.answer["seconds"], 2),
+                    dlt_peak_rss_mb=round(dlt_run.peak_rss_mb, 1),
+                    baseline_seconds=round(baseline.answer["seconds"], 2),
+                    baseline_rows=int(baseline.answer["rows"]),
+                    baseline_peak_rss_mb=round(baseline.peak_rss_mb, 1),
+                )
+            )
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+    return figures
+
+
+def memory_by_range(
+    *,
+    seed: int,
+    scale: float,
+    ranges: tuple[int, ...],
+    as_of: date,
+    workdir: Path,
+    keep: Path | None = None,
+    sources: tuple[str, ...] = SOURCES,
+) -> list[dict[str, Any]]:
+    """Peak memory and time of each source's live run over each history length.
+
+    Args:
+        seed: Seed of the world.
+        scale: Scale of the world.
+        ranges: Days of history to load, one world per range.
+        as_of: The world's today.
+        workdir: Where the warehouses go.
+        keep: Where to leave the warehouse of the longest range (the transform benchmark
+            starts from it); each source loads into it.
+        sources: The sources to run.
+    """
+    from ingestion.cli import start_fakes
+
+    rows: list[dict[str, Any]] = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    for days in ranges:
+        fakes: dict[str, Any] = {}
+        warehouse = (
+            keep
+            if keep is not None and days == max(ranges)
+            else workdir / f"days_{days}" / "argo.duckdb"
+        )
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            start_fakes(_world(seed, scale, days, as_of), fakes, FAKE_OVERRIDES)
+            for source in sources:
+                progress(f"memory: {source} over {days} days")
+                child, _, _, http_mb = _live(source, fakes[source], warehouse, workdir, TUNING)
+                rows.append(
+                    {
+                        "source": source,
+                        "days": days,
+                        "rows": int(child.answer["rows"]),
+                        "http_mb": round(http_mb, 2),
+                        "seconds": round(child.answer["seconds"], 2),
+                        "peak_rss_mb": round(child.peak_rss_mb, 1),
+                    }
+                )
+        finally:
+            for fake in fakes.values():
+                fake.stop()
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    """Child entry points (see the module docstring)."""
+    if argv[:1] == ["dlt"]:
+        child_dlt(*argv[1:4])
+    elif argv[:1] == ["baseline"]:
+        child_baseline(*argv[1:4])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

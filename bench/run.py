@@ -1,0 +1,384 @@
+"""``make bench``: ARGO's benchmarks in one run, printed and written to JSON.
+
+Sections (each can be skipped with ``--skip``):
+
+* ``ingest``: every source over HTTP through dlt (rows/s, MB/s, peak memory) against a
+  no-dlt baseline that fetches the same pages (bench/ingest.py);
+* ``memory``: each source's peak memory over 90, 365 and 730 days of history (the
+  ingestion section's live runs are its 365-day figures); the 730-day warehouse is the
+  starting point of the next sections;
+* ``transform``: ``dbt build`` at SF1 and SF10 against one hand-written DuckDB query,
+  dbt's parse/start-up apart (bench/transform.py);
+* ``incremental``: a one-day incremental ``dbt run`` against a full refresh with 90, 365
+  and 730 days of history, at SF1;
+* ``scan``: what the BI queries would scan on Athena, on the SF10 marts
+  (bench/athena_scan.py).
+
+Usage: ``uv run python -m bench.run [--sf 1 10] [--skip ingest ...] [--out FILE]``.
+Everything is written under ``--workdir`` (default ``data/bench``, git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import ingest, transform
+from bench.common import PROJECT_DIR, describe, machine, progress, run_child
+
+SECTIONS = ("ingest", "memory", "transform", "incremental", "scan")
+#: The targets of issue #6, checked against the figures.
+TARGETS = {
+    "ingest": "dlt within 2x of the no-framework baseline",
+    "transform": "dbt build within 3x of the hand-written query at the largest SF",
+    "incremental": "a one-day incremental under 10% of a full refresh at 365 days",
+    "memory": "ingestion peak memory does not grow with the date range (<= 1.25x)",
+}
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+def _verdict(met: bool | None) -> str:
+    return "n/a" if met is None else ("met" if met else "NOT met")
+
+
+def report(results: dict[str, Any]) -> str:
+    """The printed report of ``results`` (also how the README table is made)."""
+    out = [
+        f"ARGO benchmarks, {results['started']}",
+        f"machine: {describe(results['machine'])}",
+        f"world: seed {results['config']['seed']}, scale {results['config']['scale']}",
+    ]
+    figures = results.get("ingest")
+    if figures:
+        out += ["", f"Ingestion over HTTP, {figures[0]['days']} days (dlt vs no-dlt baseline)"]
+        out.append(
+            _table(
+                [
+                    "source",
+                    "rows",
+                    "MB",
+                    "reqs",
+                    "dlt s",
+                    "rows/s",
+                    "MB/s",
+                    "peak MB",
+                    "base s",
+                    "base MB",
+                    "ratio",
+                    "live s",
+                    "fake s",
+                ],
+                [
+                    [
+                        f["source"],
+                        f"{f['rows']:,}",
+                        f"{f['http_mb']:.1f}",
+                        f["requests"],
+                        f"{f['dlt_seconds']:.2f}",
+                        f"{f['rows_per_second']:,}",
+                        f"{f['mb_per_second']:.2f}",
+                        f"{f['dlt_peak_rss_mb']:.0f}",
+                        f"{f['baseline_seconds']:.2f}",
+                        f"{f['baseline_peak_rss_mb']:.0f}",
+                        f"{f['dlt_vs_baseline']:.1f}x",
+                        f"{f['live_seconds']:.1f}",
+                        f"{f['fake_seconds']:.1f}",
+                    ]
+                    for f in figures
+                ],
+            )
+        )
+        total = results["summary"]["ingest"]
+        out.append(
+            f"all sources: dlt {total['dlt_seconds']:.1f} s, baseline "
+            f"{total['baseline_seconds']:.1f} s, ratio {total['ratio']:.1f}x"
+        )
+    memory = results.get("memory")
+    if memory:
+        ranges = sorted({m["days"] for m in memory})
+        out += ["", "Ingestion peak memory (MB) and seconds by days of history (live, per source)"]
+        rows = []
+        for source in dict.fromkeys(m["source"] for m in memory):
+            by_days = {m["days"]: m for m in memory if m["source"] == source}
+            rows.append(
+                [source]
+                + [f"{by_days[d]['peak_rss_mb']:.0f}" for d in ranges]
+                + [f"{by_days[d]['seconds']:.1f}" for d in ranges]
+                + [f"{by_days[d]['rows']:,}" for d in ranges]
+            )
+        out.append(
+            _table(
+                ["source"]
+                + [f"MB@{d}d" for d in ranges]
+                + [f"s@{d}d" for d in ranges]
+                + [f"rows@{d}d" for d in ranges],
+                rows,
+            )
+        )
+    sfs = results.get("transform")
+    if sfs:
+        out += [
+            "",
+            "dbt build against one hand-written DuckDB query (rpt_campaign_performance_daily)",
+        ]
+        out.append(
+            _table(
+                [
+                    "SF",
+                    "ad-day facts",
+                    "report rows",
+                    "nodes",
+                    "parse s",
+                    "build s",
+                    "build peak MB",
+                    "hand s",
+                    "same rows",
+                    "build/hand",
+                    "(build-parse)/hand",
+                ],
+                [
+                    [
+                        f"{s['sf']:g}",
+                        f"{s['fct_ad_performance_daily_rows']:,}",
+                        f"{s['rpt_campaign_performance_daily_rows']:,}",
+                        f"{s['dbt_build_nodes']} ({s['dbt_build_failures']} failed)",
+                        f"{s['dbt_parse_seconds']:.1f}",
+                        f"{s['dbt_build_seconds']:.1f}",
+                        f"{s['dbt_build_peak_rss_mb']:.0f}",
+                        f"{s['handwritten_seconds']:.2f}",
+                        "yes" if s["handwritten_differences"] == 0 else "NO",
+                        f"{s['build_vs_handwritten']:.1f}x",
+                        f"{s['build_minus_parse_vs_handwritten']:.1f}x",
+                    ]
+                    for s in sfs
+                ],
+            )
+        )
+    inc = results.get("incremental")
+    if inc:
+        out += ["", "One-day incremental dbt run against a full refresh (SF1)"]
+        out.append(
+            _table(
+                [
+                    "history",
+                    "incremental s",
+                    "full refresh s",
+                    "ratio",
+                    "5 marts incr s",
+                    "5 marts full s",
+                    "marts ratio",
+                    "peak MB incr/full",
+                ],
+                [
+                    [
+                        f"{i['history_days']} days",
+                        f"{i['incremental_seconds']:.1f}",
+                        f"{i['full_refresh_seconds']:.1f}",
+                        f"{i['incremental_vs_full']:.0%}",
+                        f"{i['incremental_marts_seconds']:.2f}",
+                        f"{i['full_refresh_marts_seconds']:.2f}",
+                        f"{i['marts_incremental_vs_full']:.0%}",
+                        f"{i['incremental_peak_rss_mb']:.0f}/{i['full_refresh_peak_rss_mb']:.0f}",
+                    ]
+                    for i in inc
+                ],
+            )
+        )
+    scan = results.get("scan")
+    if scan:
+        out += ["", "Athena scan bytes of the BI queries (marts of the largest SF, Athena layout)"]
+        out.append(
+            _table(
+                ["query", "layout", "MB scanned", "billed MB", "$ per query"],
+                [
+                    [
+                        s["query"],
+                        s["layout"],
+                        f"{s['bytes_scanned'] / 1e6:.2f}",
+                        f"{s['billed_bytes'] / 1e6:.1f}",
+                        f"{s['dollars']:.5f}",
+                    ]
+                    for s in scan["scans"]
+                ],
+            )
+        )
+    out += ["", "Targets"]
+    for name, target in TARGETS.items():
+        verdict = results["summary"].get("targets", {}).get(name)
+        detail = results["summary"].get("target_figures", {}).get(name, "")
+        out.append(f"  {_verdict(verdict):<8} {target}: {detail}")
+    return "\n".join(out)
+
+
+def summarize(results: dict[str, Any]) -> dict[str, Any]:
+    """Totals and whether each target was met."""
+    summary: dict[str, Any] = {"targets": {}, "target_figures": {}}
+    figures = results.get("ingest")
+    if figures:
+        dlt_total = sum(f["dlt_seconds"] for f in figures)
+        base_total = sum(f["baseline_seconds"] for f in figures)
+        summary["ingest"] = {
+            "dlt_seconds": dlt_total,
+            "baseline_seconds": base_total,
+            "ratio": dlt_total / base_total,
+        }
+        worst = max(figures, key=lambda f: f["dlt_vs_baseline"])
+        summary["targets"]["ingest"] = dlt_total / base_total <= 2.0
+        summary["target_figures"]["ingest"] = (
+            f"all sources {dlt_total / base_total:.1f}x; worst {worst['source']} "
+            f"{worst['dlt_vs_baseline']:.1f}x"
+        )
+    sfs = results.get("transform")
+    if sfs:
+        largest = max(sfs, key=lambda s: s["sf"])
+        summary["targets"]["transform"] = largest["build_vs_handwritten"] <= 3.0
+        summary["target_figures"]["transform"] = (
+            f"SF{largest['sf']:g}: {largest['build_vs_handwritten']:.1f}x "
+            f"({largest['build_minus_parse_vs_handwritten']:.1f}x without parse/start-up)"
+        )
+    inc = {i["history_days"]: i for i in results.get("incremental") or []}
+    if 365 in inc:
+        summary["targets"]["incremental"] = inc[365]["incremental_vs_full"] < 0.10
+        summary["target_figures"]["incremental"] = (
+            f"365 days: dbt run {inc[365]['incremental_vs_full']:.0%}, the five incremental "
+            f"marts {inc[365]['marts_incremental_vs_full']:.0%}"
+        )
+    memory = results.get("memory")
+    if memory:
+        ranges = sorted({m["days"] for m in memory})
+        growth = {}
+        for source in {m["source"] for m in memory}:
+            by_days = {m["days"]: m["peak_rss_mb"] for m in memory if m["source"] == source}
+            growth[source] = by_days[ranges[-1]] / by_days[ranges[0]]
+        worst_source = max(growth, key=lambda s: growth[s])
+        summary["targets"]["memory"] = growth[worst_source] <= 1.25
+        summary["target_figures"]["memory"] = (
+            f"largest growth {ranges[0]} -> {ranges[-1]} days: {worst_source} "
+            f"{growth[worst_source]:.2f}x"
+        )
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the chosen sections, prints the report and writes the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--scale", type=float, default=1.0, help="world scale of the sandbox")
+    parser.add_argument("--days", type=int, default=365, help="history of the ingestion section")
+    parser.add_argument(
+        "--ranges", type=int, nargs="+", default=[90, 365, 730], help="memory section histories"
+    )
+    parser.add_argument("--sf", type=float, nargs="+", default=[1.0, 10.0], help="scale factors")
+    parser.add_argument(
+        "--histories", type=int, nargs="+", default=[90, 365, 730], help="incremental histories"
+    )
+    parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
+    parser.add_argument("--workdir", default="data/bench")
+    parser.add_argument("--out", default="bench/results/bench.json")
+    args = parser.parse_args(argv)
+    workdir = (PROJECT_DIR / args.workdir).resolve()
+    out = PROJECT_DIR / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    as_of = datetime.now(UTC).date()
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "config": {k: v for k, v in vars(args).items() if k not in ("workdir", "out")},
+    }
+    base = workdir / "base" / "argo.duckdb"
+    try:
+        if "ingest" not in args.skip:
+            shutil.rmtree(workdir / "ingest", ignore_errors=True)
+            results["ingest"] = [
+                f.as_dict()
+                for f in ingest.run(
+                    seed=args.seed,
+                    scale=args.scale,
+                    days=args.days,
+                    as_of=as_of,
+                    workdir=workdir / "ingest",
+                )
+            ]
+            shutil.rmtree(workdir / "ingest", ignore_errors=True)
+        if "memory" not in args.skip:
+            shutil.rmtree(workdir / "memory", ignore_errors=True)
+            shutil.rmtree(base.parent, ignore_errors=True)
+            # The ingestion section's live runs are this section's figures at its range.
+            done = {f["days"] for f in results.get("ingest", [])}
+            results["memory"] = [
+                {
+                    "source": f["source"],
+                    "days": f["days"],
+                    "rows": f["rows"],
+                    "http_mb": f["http_mb"],
+                    "seconds": f["live_seconds"],
+                    "peak_rss_mb": f["live_peak_rss_mb"],
+                }
+                for f in results.get("ingest", [])
+                if f["days"] != max(args.ranges)
+            ] + ingest.memory_by_range(
+                seed=args.seed,
+                scale=args.scale,
+                ranges=tuple(d for d in args.ranges if d not in done or d == max(args.ranges)),
+                as_of=as_of,
+                workdir=workdir / "memory",
+                keep=base,
+            )
+            shutil.rmtree(workdir / "memory", ignore_errors=True)
+        needs_base = {"transform", "incremental", "scan"} - set(args.skip)
+        if needs_base and not base.exists():
+            progress(f"{base} is missing: run the memory section first (it loads the base)")
+            return 2
+        if "transform" not in args.skip:
+            results["transform"] = [
+                transform.scale_factor(base, sf, workdir) for sf in sorted(args.sf)
+            ]
+        if "incremental" not in args.skip:
+            sf1 = workdir / f"sf{min(args.sf):g}" / "argo.duckdb"
+            if not sf1.exists():
+                transform.scale_factor(base, min(args.sf), workdir)
+            results["incremental"] = transform.incremental(
+                sf1, tuple(sorted(args.histories)), workdir
+            )
+        if "scan" not in args.skip:
+            largest = workdir / f"sf{max(args.sf):g}" / "argo.duckdb"
+            if not largest.exists():
+                transform.scale_factor(base, max(args.sf), workdir)
+            scan_out = workdir / "athena_scan.json"
+            progress("scan: the Athena layout of the largest SF's marts")
+            run_child(
+                "bench.athena_scan",
+                "--warehouse",
+                str(largest),
+                "--accounts",
+                "1",
+                "--years",
+                "2",
+                "--out",
+                str(scan_out),
+            )
+            results["scan"] = json.loads(scan_out.read_text())
+    finally:
+        results["seconds"] = round(time.monotonic() - started)
+        results["summary"] = summarize(results)
+        out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(report(results))
+    print(f"\n{time.monotonic() - started:.0f} s; figures written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""Transform benchmarks: ``dbt build`` at a scale factor, and incremental against full refresh.
+
+Scale factors. SF1 is about one million ad-day fact rows across platforms
+(``fct_ad_performance_daily``), SF10 ten times that. They start from a warehouse loaded
+from the sandbox (every source, through dlt) and copy every advertiser of the ad
+platforms and trackers under new ids (``<id>~<k>`` in every id column of every raw table
+of those sources), so campaigns, ads, keywords, conversions and the tracker installs
+that point at them stay joined, and dates, currencies, holidays and weather stay as the
+world made them. The copies are written into the raw tables, as if dlt had loaded them.
+
+``dbt build`` is measured in its own process: wall time, what dbt spent in the nodes
+(``elapsed_time`` of run_results), and, apart, ``dbt parse`` with partial parsing off,
+which is dbt's start-up and parse cost. Against it: ``bench/rpt_campaign_performance_daily.sql``,
+one hand-written DuckDB query that computes the campaign report from the raw tables,
+checked row for row against the dbt mart (``bench/check_handwritten.py``).
+
+Incremental: a history of N days (the newest N days of the warehouse), its newest day
+held back; a full build; the held-back day lands; then ``dbt run`` (incremental) and
+``dbt run --full-refresh`` are timed on the same data.
+
+Child: ``python -m bench.transform dbt <warehouse> <target_dir> <dbt args...>`` and
+``python -m bench.transform handwritten <warehouse>``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import PROJECT_DIR, Child, answer, progress, run_child
+
+#: Sources whose raw tables are copied per advertiser to grow the world.
+CLONED_SCHEMAS = (
+    "raw_meta_ads",
+    "raw_google_ads",
+    "raw_naver_searchad",
+    "raw_kakao_moment",
+    "raw_appsflyer",
+    "raw_adjust",
+)
+#: Every column that identifies an advertiser's entity (or an install) in those tables.
+ID_COLUMNS = frozenset(
+    {
+        "id",
+        "account_id",
+        "ad_account_id",
+        "customer_id",
+        "report_customer_id",
+        "campaign_id",
+        "ad_group_id",
+        "adset_id",
+        "ad_id",
+        "creative_id",
+        "keyword_id",
+        "criterion_id",
+        "campaign_id_network",
+        "adgroup_id_network",
+        "app_id",
+        "app_token",
+        "appsflyer_id",
+        "_dlt_id",
+    }
+)
+NO_ID = "'-', '', 'unknown'"
+#: Raw fact table -> its day column (history length and the held-back day).
+FACT_DAYS = {
+    "raw_meta_ads.ads_insights": "date_start",
+    "raw_meta_ads.ads_insights_actions": "date_start",
+    "raw_google_ads.ad_performance_daily": "segments_date",
+    "raw_google_ads.ad_conversions_daily": "segments_date",
+    "raw_google_ads.keyword_performance_daily": "segments_date",
+    "raw_google_ads.keyword_conversions_daily": "segments_date",
+    "raw_naver_searchad.ad_stats_daily": "stat_date",
+    "raw_naver_searchad.ad_conversion_stats_daily": "stat_date",
+    "raw_kakao_moment.creative_report": "report_date",
+    "raw_kakao_moment.creative_report_conversions": "report_date",
+    "raw_appsflyer.partners_daily": "date",
+    "raw_appsflyer.partners_daily_events": "date",
+    "raw_appsflyer.geo_daily": "date",
+    "raw_appsflyer.geo_daily_events": "date",
+    "raw_appsflyer.installs": "install_date",
+    "raw_appsflyer.in_app_events": "event_date",
+    "raw_adjust.report_daily": "day",
+    "raw_adjust.report_daily_events": "day",
+}
+INCREMENTAL_MARTS = (
+    "fct_ad_performance_daily",
+    "fct_ad_conversions_daily",
+    "rpt_campaign_performance_daily",
+    "rpt_ad_group_performance_daily",
+    "rpt_keyword_performance_daily",
+)
+
+
+def ad_day_rows(con: Any) -> int:
+    """Ad-day rows the raw tables make (the grain of ``fct_ad_performance_daily``)."""
+    (rows,) = con.execute(
+        """
+        select
+            (select count(*) from raw_meta_ads.ads_insights)
+            + (select count(*) from raw_google_ads.ad_performance_daily)
+            + (select count(*) from raw_kakao_moment.creative_report)
+            + (select count(*) from (
+                select distinct stat_date, ad_id from raw_naver_searchad.ad_stats_daily))
+        """
+    ).fetchone()
+    return int(rows)
+
+
+def grow(path: Path, copies: int) -> None:
+    """Adds ``copies - 1`` copies of every advertiser to the raw tables at ``path``."""
+    import duckdb
+
+    if copies <= 1:
+        return
+    with duckdb.connect(str(path)) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in ({', '.join('?' for _ in CLONED_SCHEMAS)}) "
+            "and table_name not like '\\_dlt%' escape '\\' and table_type = 'BASE TABLE'",
+            list(CLONED_SCHEMAS),
+        ).fetchall()
+        for schema, table in tables:
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? and data_type = 'VARCHAR'",
+                    [schema, table],
+                ).fetchall()
+                if name in ID_COLUMNS
+            ]
+            if not columns:
+                continue
+            # The APIs' own "no id" markers (Naver's '-', Adjust's 'unknown') stay as they are.
+            replaced = ", ".join(
+                f'case when "{c}" in ({NO_ID}) then "{c}" '
+                f'else "{c}" || \'~\' || copy.k end as "{c}"'
+                for c in columns
+            )
+            con.execute(
+                f'insert into "{schema}"."{table}" '
+                f'select * exclude (k) replace ({replaced}) from "{schema}"."{table}", '
+                f"range(1, {copies}) as copy(k)"
+            )
+
+
+def keep_history(path: Path, days: int) -> str:
+    """Keeps the newest ``days`` of every raw fact table; returns the newest day."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        newest = max(
+            con.execute(f"select max({column}) from {table}").fetchone()[0]  # type: ignore[index]
+            for table, column in FACT_DAYS.items()
+        )
+        for table, column in FACT_DAYS.items():
+            con.execute(
+                f"delete from {table} where {column} <= ?::date - interval ({days}) day",
+                [newest],
+            )
+    return str(newest)
+
+
+def hold_back(path: Path, day: str) -> None:
+    """Moves the raw rows of ``day`` aside (schema ``bench_held``)."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists bench_held")
+        for table, column in FACT_DAYS.items():
+            held = "bench_held." + table.replace(".", "__")
+            con.execute(
+                f"create or replace table {held} as select * from {table} where {column} = ?::date",
+                [day],
+            )
+            con.execute(f"delete from {table} where {column} = ?::date", [day])
+
+
+def land_held_back(path: Path) -> None:
+    """Puts the held-back day's rows back, as a load of that day would."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        for table in FACT_DAYS:
+            held = "bench_held." + table.replace(".", "__")
+            con.execute(f"insert into {table} select * from {held}")
+        con.execute("drop schema bench_held cascade")
+
+
+# -- children --------------------------------------------------------------------------------
+
+
+def child_dbt(warehouse: str, target_dir: str, *args: str) -> None:
+    """One dbt command on ``warehouse``; answers dbt's own timings from run_results."""
+    os.environ["ARGO_DUCKDB_PATH"] = warehouse
+    os.environ["DBT_TARGET_PATH"] = target_dir
+    os.environ["DBT_LOG_PATH"] = target_dir
+    from ingestion.transform import dbt
+
+    started = time.perf_counter()
+    dbt(list(args))
+    seconds = time.perf_counter() - started
+    summary: dict[str, Any] = {"seconds": seconds}
+    results_file = Path(target_dir) / "run_results.json"
+    if args[0] != "parse" and results_file.exists():
+        results = json.loads(results_file.read_text())
+        summary["elapsed"] = results.get("elapsed_time")
+        by_kind: dict[str, float] = {}
+        marts = 0.0
+        for result in results["results"]:
+            kind = result["unique_id"].split(".")[0]
+            by_kind[kind] = by_kind.get(kind, 0.0) + result["execution_time"]
+            if result["unique_id"].split(".")[-1] in INCREMENTAL_MARTS:
+                marts += result["execution_time"]
+        summary["node_seconds"] = by_kind
+        summary["incremental_marts_seconds"] = marts
+        summary["nodes"] = len(results["results"])
+        summary["failures"] = sum(1 for r in results["results"] if r["status"] in ("error", "fail"))
+    answer(summary)
+
+
+def child_handwritten(warehouse: str) -> None:
+    """Runs the hand-written campaign report into a table; answers its time and rows."""
+    import duckdb
+
+    from bench.check_handwritten import RESULT_TABLE, compare, count_rows, materialize
+
+    seeds = PROJECT_DIR / "seeds"
+    with duckdb.connect(warehouse) as con:
+        seconds = materialize(con, seeds)
+        rows = count_rows(con, RESULT_TABLE)
+        differences = compare(con, seeds)
+    answer({"seconds": seconds, "rows": rows, "differences": len(differences)})
+
+
+def dbt_child(warehouse: Path, target_dir: Path, *args: str) -> Child:
+    """``dbt <args>`` in its own process on ``warehouse``."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    return run_child("bench.transform", "dbt", str(warehouse), str(target_dir), *args)
+
+
+# -- the benchmarks --------------------------------------------------------------------------
+
+
+def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
+    """``dbt build`` and the hand-written query at scale factor ``sf``."""
+    import duckdb
+
+    with duckdb.connect(str(base), read_only=True) as con:
+        base_rows = ad_day_rows(con)
+    copies = max(1, round(sf * 1_000_000 / base_rows))
+    warehouse = workdir / f"sf{sf:g}" / "argo.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    warehouse.parent.mkdir(parents=True)
+    shutil.copy(base, warehouse)
+    progress(f"transform SF{sf:g}: {copies} copies of {base_rows:,} ad-day rows")
+    started = time.perf_counter()
+    grow(warehouse, copies)
+    grow_seconds = time.perf_counter() - started
+    target = workdir / f"sf{sf:g}" / "target"
+    progress(f"transform SF{sf:g}: dbt parse (no partial parse): dbt's start-up and parse")
+    parse = dbt_child(warehouse, target, "parse", "--no-partial-parse")
+    progress(f"transform SF{sf:g}: dbt build")
+    build = dbt_child(warehouse, target, "build")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (facts,) = con.execute("select count(*) from marts.fct_ad_performance_daily").fetchone()  # type: ignore[misc]
+        (report,) = con.execute(  # type: ignore[misc]
+            "select count(*) from marts.rpt_campaign_performance_daily"
+        ).fetchone()
+        raw_mb = warehouse.stat().st_size / 1e6
+    progress(f"transform SF{sf:g}: the hand-written query (and its check against the mart)")
+    hand = run_child("bench.transform", "handwritten", str(warehouse))
+    return {
+        "sf": sf,
+        "copies": copies,
+        "fct_ad_performance_daily_rows": facts,
+        "rpt_campaign_performance_daily_rows": report,
+        "warehouse_mb": round(raw_mb, 1),
+        "grow_seconds": round(grow_seconds, 1),
+        "dbt_parse_seconds": round(parse.seconds, 2),
+        "dbt_build_seconds": round(build.seconds, 2),
+        "dbt_build_nodes": build.answer.get("nodes"),
+        "dbt_build_failures": build.answer.get("failures"),
+        "dbt_build_node_seconds": {
+            k: round(v, 2) for k, v in build.answer.get("node_seconds", {}).items()
+        },
+        "dbt_build_peak_rss_mb": round(build.peak_rss_mb, 1),
+        "handwritten_seconds": round(hand.answer["seconds"], 2),
+        "handwritten_rows": hand.answer["rows"],
+        "handwritten_differences": hand.answer["differences"],
+        "handwritten_peak_rss_mb": round(hand.peak_rss_mb, 1),
+        "build_vs_handwritten": round(build.seconds / hand.answer["seconds"], 1),
+        "build_minus_parse_vs_handwritten": round(
+            (build.seconds - parse.seconds) / hand.answer["seconds"], 1
+        ),
+    }
+
+
+def incremental(source: Path, histories: tuple[int, ...], workdir: Path) -> list[dict[str, Any]]:
+    """A one-day incremental ``dbt run`` against a full refresh, per history length."""
+    figures = []
+    for days in histories:
+        folder = workdir / f"inc{days}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        warehouse = folder / "argo.duckdb"
+        shutil.copy(source, warehouse)
+        newest = keep_history(warehouse, days)
+        hold_back(warehouse, newest)
+        target = folder / "target"
+        progress(f"incremental {days} days: full build without the newest day ({newest})")
+        dbt_child(warehouse, target, "run", "--full-refresh")
+        land_held_back(warehouse)
+        progress(f"incremental {days} days: the newest day lands; dbt run (incremental)")
+        inc = dbt_child(warehouse, target, "run")
+        progress(f"incremental {days} days: dbt run --full-refresh on the same data")
+        full = dbt_child(warehouse, target, "run", "--full-refresh")
+        figures.append(
+            {
+                "history_days": days,
+                "incremental_seconds": round(inc.seconds, 2),
+                "full_refresh_seconds": round(full.seconds, 2),
+                "incremental_vs_full": round(inc.seconds / full.seconds, 3),
+                "incremental_marts_seconds": round(inc.answer["incremental_marts_seconds"], 2),
+                "full_refresh_marts_seconds": round(full.answer["incremental_marts_seconds"], 2),
+                "marts_incremental_vs_full": round(
+                    inc.answer["incremental_marts_seconds"]
+                    / full.answer["incremental_marts_seconds"],
+                    3,
+                ),
+                "incremental_node_seconds": round(inc.answer["node_seconds"].get("model", 0), 2),
+                "full_refresh_node_seconds": round(full.answer["node_seconds"].get("model", 0), 2),
+                "incremental_peak_rss_mb": round(inc.peak_rss_mb, 1),
+                "full_refresh_peak_rss_mb": round(full.peak_rss_mb, 1),
+            }
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    """Child entry points (see the module docstring)."""
+    if argv[:1] == ["dbt"]:
+        child_dbt(argv[1], argv[2], *argv[3:])
+    elif argv[:1] == ["handwritten"]:
+        child_handwritten(argv[1])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

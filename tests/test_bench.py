@@ -1,0 +1,192 @@
+"""The benchmark's own machinery: what it measures must be what it claims to measure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+
+from bench import ingest, run, transform
+from ingestion.sandbox.http import Exchange
+
+
+def _exchange(target: str, body: bytes, response: bytes, method: str = "GET") -> Exchange:
+    return Exchange(method, target, {}, body, 200, response, "application/json")
+
+
+def test_records_are_the_longest_list_of_objects() -> None:
+    meta_page = {
+        "data": [{"ad_id": "1", "actions": [{"a": 1}, {"a": 2}, {"a": 3}]}, {"ad_id": "2"}],
+        "paging": {"cursors": {"after": "x"}},
+    }
+    assert [r["ad_id"] for r in ingest.records_of(meta_page)] == ["1", "2"]
+    # Google Ads searchStream: a list of batches, each with its results.
+    stream = [
+        {"results": [{"campaign": {"id": "1"}}], "fieldMask": "campaign.id", "requestId": "r"},
+        {"results": [{"campaign": {"id": "2"}}, {"campaign": {"id": "3"}}], "requestId": "s"},
+    ]
+    assert [r["campaign"]["id"] for r in ingest.records_of(stream)] == ["1", "2", "3"]
+    # A plain list of records (Naver's campaigns, Eximbank's rates) is itself the records.
+    plain = [{"id": "a", "rows": [{"x": 1}]}, {"id": "b", "rows": [{"x": 2}]}, {"id": "c"}]
+    assert ingest.records_of(plain) == plain
+    assert ingest.records_of({"status": "DONE"}) == []
+
+
+def test_replay_answers_in_recorded_order_then_repeats_the_last() -> None:
+    fake_root = "http://127.0.0.1:1"
+    recorded = [
+        _exchange("/job/1", b"", b'{"status": "RUNNING"}'),
+        _exchange("/job/1", b"", b'{"status": "DONE", "next": "' + fake_root.encode() + b'/p"}'),
+        _exchange("/search", b'{"q": 1}', b'{"rows": 1}', "POST"),
+        _exchange("/search", b'{"q": 2}', b'{"rows": 2}', "POST"),
+    ]
+    server = ingest.ReplayServer(recorded, fake_root)
+    root = server.start()
+    try:
+        polls = [requests.get(root + "/job/1", timeout=5).json()["status"] for _ in range(3)]
+        assert polls == ["RUNNING", "DONE", "DONE"]
+        # The fake's address inside an answer points at the replay server.
+        assert requests.get(root + "/job/1", timeout=5).json()["next"] == root + "/p"
+        # Same path, different body: a different request.
+        second = requests.post(root + "/search", data=b'{"q": 2}', timeout=5)
+        assert second.json() == {"rows": 2}
+        missing = requests.get(root + "/job/2", timeout=5)
+        assert missing.status_code == 599
+        assert server.misses == ["GET /job/2"]
+    finally:
+        server.stop()
+
+
+def _raw(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw_naver_searchad")
+        con.execute("create schema raw_appsflyer")
+        con.execute("create schema raw_exchange_rates")
+        con.execute(
+            "create table raw_naver_searchad.ad_stats_daily as select * from (values "
+            "('100', 'cmp-1', '-', 'ad-1', date '2026-01-01', 5), "
+            "('100', 'cmp-1', 'kw-1', 'ad-2', date '2026-01-02', 7)) "
+            "as t(customer_id, campaign_id, keyword_id, ad_id, stat_date, clicks)"
+        )
+        con.execute(
+            "create table raw_naver_searchad.campaigns as select * from (values "
+            "('100', 'cmp-1', 'Brand')) as t(customer_id, campaign_id, name)"
+        )
+        con.execute(
+            "create table raw_appsflyer.installs as select * from (values "
+            "('app', 'cmp-1', 'unknown', date '2026-01-01')) "
+            "as t(app_id, campaign_id, adset_id, install_date)"
+        )
+        con.execute(
+            "create table raw_exchange_rates.exchange_rates as select * from (values "
+            "('USD', date '2026-01-01', 1400.0)) as t(currency_code, rate_date, rate)"
+        )
+
+
+def test_grow_copies_advertisers_under_new_ids_keeping_joins(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _raw(path)
+    transform.grow(path, 3)
+    with duckdb.connect(str(path)) as con:
+        stats = con.execute(
+            "select customer_id, campaign_id, keyword_id, clicks "
+            "from raw_naver_searchad.ad_stats_daily order by all"
+        ).fetchall()
+        assert len(stats) == 6
+        assert {s[0] for s in stats} == {"100", "100~1", "100~2"}
+        # Naver's "no keyword" marker and Adjust-style 'unknown' are not ids to copy.
+        assert sorted({s[2] for s in stats}) == ["-", "kw-1", "kw-1~1", "kw-1~2"]
+        assert sum(s[3] for s in stats) == 3 * 12
+        # Every copied stat still finds its copied campaign, and the tracker row its campaign.
+        (orphans,) = con.execute(
+            "select count(*) from raw_naver_searchad.ad_stats_daily s "
+            "left join raw_naver_searchad.campaigns c using (customer_id, campaign_id) "
+            "where c.name is null"
+        ).fetchone()  # type: ignore[misc]
+        assert orphans == 0
+        installs = con.execute(
+            "select campaign_id, adset_id from raw_appsflyer.installs"
+        ).fetchall()
+        assert sorted(installs) == [
+            ("cmp-1", "unknown"),
+            ("cmp-1~1", "unknown"),
+            ("cmp-1~2", "unknown"),
+        ]
+        # Public data is the same world for every advertiser: not copied.
+        (rates,) = con.execute("select count(*) from raw_exchange_rates.exchange_rates").fetchone()  # type: ignore[misc]
+        assert rates == 1
+
+
+def test_history_and_held_back_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "w.duckdb"
+    _raw(path)
+    monkeypatch.setattr(
+        transform,
+        "FACT_DAYS",
+        {
+            "raw_naver_searchad.ad_stats_daily": "stat_date",
+            "raw_appsflyer.installs": "install_date",
+        },
+    )
+    newest = transform.keep_history(path, 1)
+    assert newest == "2026-01-02"
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("select count(*) from raw_naver_searchad.ad_stats_daily").fetchone() == (
+            1,
+        )
+        assert con.execute("select count(*) from raw_appsflyer.installs").fetchone() == (0,)
+    transform.hold_back(path, newest)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("select count(*) from raw_naver_searchad.ad_stats_daily").fetchone() == (
+            0,
+        )
+    transform.land_held_back(path)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("select clicks from raw_naver_searchad.ad_stats_daily").fetchall() == [
+            (7,)
+        ]
+
+
+def _results(**overrides: Any) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "ingest": [
+            {"source": "a", "dlt_seconds": 3.0, "baseline_seconds": 2.0, "dlt_vs_baseline": 1.5},
+            {"source": "b", "dlt_seconds": 1.0, "baseline_seconds": 1.0, "dlt_vs_baseline": 1.0},
+        ],
+        "transform": [
+            {"sf": 1.0, "build_vs_handwritten": 9.0, "build_minus_parse_vs_handwritten": 5.0},
+            {"sf": 10.0, "build_vs_handwritten": 2.5, "build_minus_parse_vs_handwritten": 2.0},
+        ],
+        "incremental": [
+            {"history_days": 365, "incremental_vs_full": 0.2, "marts_incremental_vs_full": 0.05}
+        ],
+        "memory": [
+            {"source": "a", "days": 90, "peak_rss_mb": 200.0},
+            {"source": "a", "days": 730, "peak_rss_mb": 240.0},
+            {"source": "b", "days": 90, "peak_rss_mb": 100.0},
+            {"source": "b", "days": 730, "peak_rss_mb": 300.0},
+        ],
+    }
+    results.update(overrides)
+    return results
+
+
+def test_targets_are_judged_on_the_figures() -> None:
+    summary = run.summarize(_results())
+    assert summary["ingest"]["ratio"] == pytest.approx(4.0 / 3.0)
+    assert summary["targets"] == {
+        "ingest": True,  # 4 s against 3 s in all
+        "transform": True,  # judged at the largest SF only
+        "incremental": False,  # 20% of a full refresh
+        "memory": False,  # b grew 3x with the range
+    }
+    assert "b 3.00x" in summary["target_figures"]["memory"]
+    slower = _results(
+        ingest=[
+            {"source": "a", "dlt_seconds": 5.0, "baseline_seconds": 2.0, "dlt_vs_baseline": 2.5}
+        ]
+    )
+    assert run.summarize(slower)["targets"]["ingest"] is False
