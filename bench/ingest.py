@@ -220,6 +220,7 @@ class _Sink:
         self.rows = 0
         self._buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._tables: dict[str, str] = {}
+        self._created = 0
 
     def add_records(self, table: str, rows: list[dict[str, Any]]) -> None:
         buffer = self._buffers[table]
@@ -251,7 +252,8 @@ class _Sink:
             self.con.execute(f'insert into "{name}" by name select * from batch')
         except (KeyError, duckdb.Error):
             # First batch of the endpoint, or a shape the table does not take: a new table.
-            name = f"{table}_{len(self._tables) + 1}"
+            self._created += 1
+            name = f"{table}_{self._created}"
             self.con.execute(f'create table "{name}" as select * from batch')
             self._tables[table] = name
         self.con.unregister("batch")

@@ -190,3 +190,23 @@ def test_targets_are_judged_on_the_figures() -> None:
         ]
     )
     assert run.summarize(slower)["targets"]["ingest"] is False
+
+
+def test_baseline_sink_keeps_every_row_when_the_shape_changes(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    sink = ingest._Sink(str(tmp_path / "b.duckdb"))
+    sink.write("stats", pa.table({"clicks": [1, 2]}))
+    sink.write("stats", pa.table({"clicks": [3]}))
+    sink.write("stats", pa.table({"name": ["x"]}))  # another shape: a table of its own
+    sink.write("stats", pa.table({"clicks": [4]}))  # the first shape again: still stored
+    sink.add_records("campaigns", [{"id": "1", "budget": None}, {"id": "2", "budget": None}])
+    sink.close()
+    with duckdb.connect(str(tmp_path / "b.duckdb")) as con:
+        tables = [t for (t,) in con.execute("show tables").fetchall()]
+        stored = sum(
+            con.execute(f'select count(*) from "{t}"').fetchone()[0]  # type: ignore[index]
+            for t in tables
+        )
+    assert stored == sink.rows == 7
+    assert len([t for t in tables if t.startswith("stats")]) >= 2
