@@ -14,7 +14,8 @@ Sections (each can be skipped with ``--skip``):
 * ``scan``: what the BI queries would scan on Athena, on the SF10 marts
   (bench/athena_scan.py).
 
-Usage: ``uv run python -m bench.run [--sf 1 10] [--skip ingest ...] [--out FILE]``.
+Usage: ``uv run python -m bench.run [--sf 1 10] [--skip ingest ...] [--out FILE]``;
+``--show FILE`` prints the report of an earlier run.
 Everything is written under ``--workdir`` (default ``data/bench``, git-ignored).
 """
 
@@ -26,6 +27,7 @@ import shutil
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import ingest, transform
@@ -287,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     parser.add_argument("--workdir", default="data/bench")
     parser.add_argument("--out", default="bench/results/bench.json")
+    parser.add_argument("--show", metavar="JSON", help="print the report of an earlier run")
     args = parser.parse_args(argv)
+    if args.show:
+        print(report(json.loads(Path(args.show).read_text())))
+        return 0
     workdir = (PROJECT_DIR / args.workdir).resolve()
     out = PROJECT_DIR / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
