@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import sys
 import threading
@@ -73,6 +74,8 @@ class SourceFigures:
     requests: int
     live_seconds: float
     live_peak_rss_mb: float
+    live_stream_peak_mb: float
+    live_load_peak_mb: float
     fake_seconds: float
     dlt_seconds: float
     dlt_peak_rss_mb: float
@@ -171,16 +174,60 @@ class ReplayServer:
 # -- children --------------------------------------------------------------------------------
 
 
+class _MemorySampler(threading.Thread):
+    """Samples this process's resident memory every 20 ms, with the wall time."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, int]] = []
+        self._halt = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            with open("/proc/self/statm") as statm:
+                resident = int(statm.read().split()[1]) * self._page
+            self.samples.append((time.time(), resident))
+            self._halt.wait(0.02)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+    def peak(self, since: float = 0.0, until: float = float("inf")) -> int:
+        """Largest sample taken in ``[since, until]``."""
+        return max((rss for at, rss in self.samples if since <= at <= until), default=0)
+
+
 def child_dlt(source: str, warehouse: str, options_file: str) -> None:
-    """Runs one source through dlt into ``warehouse``; answers rows and seconds."""
-    from ingestion.pipeline import run_source
+    """Runs one source through dlt into ``warehouse``.
+
+    Answers rows and seconds, and the peak memory before the load step (the connector,
+    extract and normalize: the part that streams) apart from the load step's (DuckDB
+    merging the load package into the warehouse, in this process).
+    """
+    from ingestion.pipeline import make_pipeline, run_source
     from ingestion.settings import use_warehouse
 
     use_warehouse(warehouse)
     options = json.loads(Path(options_file).read_text())
+    sampler = _MemorySampler()
+    sampler.start()
     started = time.perf_counter()
     result = run_source(source, **options)
-    answer({"seconds": time.perf_counter() - started, "rows": sum(result.rows.values())})
+    seconds = time.perf_counter() - started
+    sampler.stop()
+    trace = make_pipeline(source).last_trace
+    load = next((s for s in trace.steps if s.step == "load"), None) if trace else None
+    load_start = load.started_at.timestamp() if load else float("inf")
+    answer(
+        {
+            "seconds": seconds,
+            "rows": sum(result.rows.values()),
+            "extract_normalize_peak_bytes": sampler.peak(until=load_start),
+            "load_peak_bytes": sampler.peak(since=load_start),
+        }
+    )
 
 
 def _largest_record_list(value: Any, depth: int = 0) -> list[dict[str, Any]]:
@@ -339,6 +386,10 @@ def _options(fake: Any, tuning: dict[str, Any], root: str | None = None) -> dict
     return options
 
 
+def _mb(size: int) -> float:
+    return round(size / 1e6, 1)
+
+
 def _world(seed: int, scale: float, days: int, as_of: date) -> Any:
     from ingestion.sandbox import World, WorldConfig
 
@@ -428,6 +479,8 @@ def run(
                     requests=requests,
                     live_seconds=round(live.answer["seconds"], 2),
                     live_peak_rss_mb=round(live.peak_rss_mb, 1),
+                    live_stream_peak_mb=_mb(live.answer["extract_normalize_peak_bytes"]),
+                    live_load_peak_mb=_mb(live.answer["load_peak_bytes"]),
                     fake_seconds=round(fake_seconds, 2),
                     dlt_seconds=round(dlt_run.answer["seconds"], 2),
                     dlt_peak_rss_mb=round(dlt_run.peak_rss_mb, 1),
@@ -489,6 +542,8 @@ def memory_by_range(
                         "http_mb": round(http_mb, 2),
                         "seconds": round(child.answer["seconds"], 2),
                         "peak_rss_mb": round(child.peak_rss_mb, 1),
+                        "stream_peak_mb": _mb(child.answer["extract_normalize_peak_bytes"]),
+                        "load_peak_mb": _mb(child.answer["load_peak_bytes"]),
                     }
                 )
         finally:

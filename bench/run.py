@@ -36,10 +36,10 @@ from bench.common import PROJECT_DIR, describe, machine, progress, run_child
 SECTIONS = ("ingest", "memory", "transform", "incremental", "scan")
 #: The targets of issue #6, checked against the figures.
 TARGETS = {
-    "ingest": "dlt within 2x of the no-framework baseline",
+    "ingest": "dlt within 2x of the no-framework baseline (every source of 10k+ rows)",
     "transform": "dbt build within 3x of the hand-written query at the largest SF",
     "incremental": "a one-day incremental under 10% of a full refresh at 365 days",
-    "memory": "ingestion peak memory does not grow with the date range (<= 1.25x)",
+    "memory": "ingestion peak memory does not grow with the date range (<= 1.25x, 90 -> 730 days)",
 }
 
 
@@ -110,22 +110,28 @@ def report(results: dict[str, Any]) -> str:
     memory = results.get("memory")
     if memory:
         ranges = sorted({m["days"] for m in memory})
-        out += ["", "Ingestion peak memory (MB) and seconds by days of history (live, per source)"]
+        out += [
+            "",
+            "Ingestion peak memory (MB) by days of history (live, per source): the connector,",
+            "extract and normalize (stream) apart from the load step (DuckDB merging the load)",
+        ]
         rows = []
         for source in dict.fromkeys(m["source"] for m in memory):
             by_days = {m["days"]: m for m in memory if m["source"] == source}
             rows.append(
                 [source]
-                + [f"{by_days[d]['peak_rss_mb']:.0f}" for d in ranges]
-                + [f"{by_days[d]['seconds']:.1f}" for d in ranges]
                 + [f"{by_days[d]['rows']:,}" for d in ranges]
+                + [f"{by_days[d]['stream_peak_mb']:.0f}" for d in ranges]
+                + [f"{by_days[d]['load_peak_mb']:.0f}" for d in ranges]
+                + [f"{by_days[d]['seconds']:.1f}" for d in ranges]
             )
         out.append(
             _table(
                 ["source"]
-                + [f"MB@{d}d" for d in ranges]
-                + [f"s@{d}d" for d in ranges]
-                + [f"rows@{d}d" for d in ranges],
+                + [f"rows@{d}d" for d in ranges]
+                + [f"stream@{d}d" for d in ranges]
+                + [f"load@{d}d" for d in ranges]
+                + [f"s@{d}d" for d in ranges],
                 rows,
             )
         )
@@ -236,10 +242,15 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             "baseline_seconds": base_total,
             "ratio": dlt_total / base_total,
         }
-        worst = max(figures, key=lambda f: f["dlt_vs_baseline"])
-        summary["targets"]["ingest"] = dlt_total / base_total <= 2.0
+        # Judged per source where there is volume: a source of a few hundred rows measures
+        # dlt's fixed cost per run, which the table shows on its own.
+        sized = [f for f in figures if f["rows"] >= 10_000] or figures
+        worst = max(sized, key=lambda f: f["dlt_vs_baseline"])
+        within = [f["source"] for f in sized if f["dlt_vs_baseline"] <= 2.0]
+        summary["targets"]["ingest"] = dlt_total / base_total <= 2.0 and len(within) == len(sized)
         summary["target_figures"]["ingest"] = (
-            f"all sources {dlt_total / base_total:.1f}x; worst {worst['source']} "
+            f"all sources {dlt_total / base_total:.1f}x; sources of 10k+ rows within 2x: "
+            f"{len(within)} of {len(sized)}; worst {worst['source']} "
             f"{worst['dlt_vs_baseline']:.1f}x"
         )
     sfs = results.get("transform")
@@ -260,15 +271,19 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     memory = results.get("memory")
     if memory:
         ranges = sorted({m["days"] for m in memory})
-        growth = {}
+        growth: dict[str, dict[str, float]] = {"stream_peak_mb": {}, "load_peak_mb": {}}
         for source in {m["source"] for m in memory}:
-            by_days = {m["days"]: m["peak_rss_mb"] for m in memory if m["source"] == source}
-            growth[source] = by_days[ranges[-1]] / by_days[ranges[0]]
-        worst_source = max(growth, key=lambda s: growth[s])
-        summary["targets"]["memory"] = growth[worst_source] <= 1.25
+            by_days = {m["days"]: m for m in memory if m["source"] == source}
+            for part, ratios in growth.items():
+                ratios[source] = by_days[ranges[-1]][part] / by_days[ranges[0]][part]
+        stream, load = growth["stream_peak_mb"], growth["load_peak_mb"]
+        worst_stream = max(stream, key=lambda s: stream[s])
+        worst_load = max(load, key=lambda s: load[s])
+        summary["targets"]["memory"] = stream[worst_stream] <= 1.25 and load[worst_load] <= 1.25
         summary["target_figures"]["memory"] = (
-            f"largest growth {ranges[0]} -> {ranges[-1]} days: {worst_source} "
-            f"{growth[worst_source]:.2f}x"
+            f"{ranges[0]} -> {ranges[-1]} days, largest growth: connector+extract+normalize "
+            f"{worst_stream} {stream[worst_stream]:.2f}x; load step (DuckDB merge) "
+            f"{worst_load} {load[worst_load]:.2f}x"
         )
     return summary
 
@@ -332,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                     "http_mb": f["http_mb"],
                     "seconds": f["live_seconds"],
                     "peak_rss_mb": f["live_peak_rss_mb"],
+                    "stream_peak_mb": f["live_stream_peak_mb"],
+                    "load_peak_mb": f["live_load_peak_mb"],
                 }
                 for f in results.get("ingest", [])
                 if f["days"] != max(args.ranges)
