@@ -121,8 +121,8 @@ def report(results: dict[str, Any]) -> str:
             rows.append(
                 [source]
                 + [f"{by_days[d]['rows']:,}" for d in ranges]
-                + [f"{by_days[d]['stream_peak_mb']:.0f}" for d in ranges]
-                + [f"{by_days[d]['load_peak_mb']:.0f}" for d in ranges]
+                + [f"{by_days[d].get('stream_peak_mb', 0):.0f}" for d in ranges]
+                + [f"{by_days[d].get('load_peak_mb', 0):.0f}" for d in ranges]
                 + [f"{by_days[d]['seconds']:.1f}" for d in ranges]
             )
         out.append(
@@ -155,6 +155,8 @@ def report(results: dict[str, Any]) -> str:
                     "same rows",
                     "build/hand",
                     "(build-parse)/hand",
+                    "report-only run s",
+                    "run/hand",
                 ],
                 [
                     [
@@ -169,6 +171,9 @@ def report(results: dict[str, Any]) -> str:
                         "yes" if s["handwritten_differences"] == 0 else "NO",
                         f"{s['build_vs_handwritten']:.1f}x",
                         f"{s['build_minus_parse_vs_handwritten']:.1f}x",
+                        f"{s.get('report_run_seconds', 0):.1f} "
+                        f"({s.get('report_run_models')} models)",
+                        f"{s.get('report_run_vs_handwritten', 0):.1f}x",
                     ]
                     for s in sfs
                 ],
