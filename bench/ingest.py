@@ -14,10 +14,13 @@ For each source, in one run:
    No dlt, no schema, no state, no merge: the floor of PERFORMANCE.md.
 
 The ratio is dlt / baseline. Each run is its own process, so peak memory is that run's
-own maximum resident set (the fakes and the world live in the parent).
+own (the fakes and the world live in the parent). The dlt run must load as many rows as
+the live run, and the replay must have had an answer for every request; a difference is
+printed and kept in the figures.
 
-``memory_by_range`` runs each source live over longer histories; a source that streams
-its pages keeps the same peak memory however many days it loads.
+``memory_by_range`` runs each source live over longer histories and reports the peak of
+the connector with extract and normalize apart from the load step's: a connector that
+streams its pages keeps the same peak however many days it loads.
 
 Children: ``python -m bench.ingest dlt <source> <warehouse> <options.json>`` and
 ``python -m bench.ingest baseline <warehouse> <exchanges.pickle> <root_url>``.
@@ -55,7 +58,7 @@ SOURCES = (
 )
 
 
-#: The sandbox's tuning (ingestion.cli.TUNING) with the waits that only model the
+#: The sandbox's tuning (ingestion.cli.SANDBOX_TUNING) with the waits that only model the
 #: real APIs' latency made negligible: a replayed answer is ready at once, and what is
 #: measured is the connector and dlt, not sleeping. Kakao's fake stops enforcing its
 #: one-report-per-interval pacing for the same reason.
@@ -72,6 +75,8 @@ class SourceFigures:
     rows: int
     http_mb: float
     requests: int
+    replay_misses: int
+    dlt_rows: int
     live_seconds: float
     live_peak_rss_mb: float
     live_stream_peak_mb: float
@@ -465,6 +470,11 @@ def run(
                 exchanges_file.unlink()
             finally:
                 replay.stop()
+            if int(dlt_run.answer["rows"]) != int(live.answer["rows"]):
+                progress(
+                    f"ingest {source}: the replayed dlt run loaded {dlt_run.answer['rows']:,} "
+                    f"rows, the live run {live.answer['rows']:,}"
+                )
             if replay.misses:
                 progress(
                     f"ingest {source}: {len(replay.misses)} requests were not in the recording "
@@ -477,6 +487,8 @@ def run(
                     rows=int(live.answer["rows"]),
                     http_mb=round(http_mb, 2),
                     requests=requests,
+                    replay_misses=len(replay.misses),
+                    dlt_rows=int(dlt_run.answer["rows"]),
                     live_seconds=round(live.answer["seconds"], 2),
                     live_peak_rss_mb=round(live.peak_rss_mb, 1),
                     live_stream_peak_mb=_mb(live.answer["extract_normalize_peak_bytes"]),
