@@ -34,13 +34,26 @@
 {#
     The days an incremental run recomputes: `true` on a full build, else `column` from
     var('argo__mart_lookback_days') before the newest day in the mart.
+
+    The newest day is read when the model runs and written into the SQL as a date
+    literal. A literal lets the engine push the filter through the staging and
+    intermediate views down to the raw tables' scans (DuckDB prunes row groups, Athena
+    partitions); a scalar subquery on the mart would be applied only after the views
+    had read all of history. An empty mart gives every day.
 #}
 {% macro in_lookback_window(column='date_day') -%}
     {%- if is_incremental() -%}
-        {{ column }} >= (
-            select {{ dbt.dateadd('day', -1 * var('argo__mart_lookback_days'), 'max(date_day)') }}
-            from {{ this }}
-        )
+        {%- set newest = none -%}
+        {%- if execute -%}
+            {%- set found = run_query('select max(date_day) from ' ~ this) -%}
+            {%- set newest = found.columns[0].values()[0] -%}
+        {%- endif -%}
+        {%- if newest is none -%}
+            1 = 1
+        {%- else -%}
+            {%- set day = "cast('" ~ (newest | string)[:10] ~ "' as date)" -%}
+            {{ column }} >= {{ dbt.dateadd('day', -1 * var('argo__mart_lookback_days'), day) }}
+        {%- endif -%}
     {%- else -%}
         1 = 1
     {%- endif -%}
