@@ -110,6 +110,11 @@ def compare(con: duckdb.DuckDBPyConnection, seeds_dir: Path | str) -> list[str]:
     their multiplicity) once values are normalised.
     """
     materialize(con, seeds_dir)
+    return differences(con)
+
+
+def differences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The differences between the already materialised result table and the mart."""
     expected = columns(con, MART)
     actual = columns(con, RESULT_TABLE)
     expected_names = [name for name, _ in expected]
@@ -117,23 +122,23 @@ def compare(con: duckdb.DuckDBPyConnection, seeds_dir: Path | str) -> list[str]:
     if expected_names != actual_names:
         return [f"columns differ:\n  mart:  {expected_names}\n  query: {actual_names}"]
 
-    differences: list[str] = []
+    found: list[str] = []
     for (name, mart_type), (_, query_type) in zip(expected, actual, strict=True):
         mart_float = mart_type.split("(")[0].upper() in FLOAT_TYPES
         query_float = query_type.split("(")[0].upper() in FLOAT_TYPES
         if mart_float != query_float:
-            differences.append(f"column {name}: mart {mart_type}, query {query_type}")
+            found.append(f"column {name}: mart {mart_type}, query {query_type}")
 
     expected_rows = count_rows(con, MART)
     actual_rows = count_rows(con, RESULT_TABLE)
     if expected_rows != actual_rows:
-        differences.append(f"row counts differ: mart {expected_rows}, query {actual_rows}")
+        found.append(f"row counts differ: mart {expected_rows}, query {actual_rows}")
 
     mart_select = normalised_select(MART, expected)
     query_select = normalised_select(RESULT_TABLE, expected)
-    differences += one_way(con, mart_select, query_select, "in the mart, not in the query")
-    differences += one_way(con, query_select, mart_select, "in the query, not in the mart")
-    return differences
+    found += one_way(con, mart_select, query_select, "in the mart, not in the query")
+    found += one_way(con, query_select, mart_select, "in the query, not in the mart")
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     con = duckdb.connect(args.warehouse)
     try:
         timings = [materialize(con, args.seeds_dir) for _ in range(max(args.repeat, 1))]
-        differences = compare(con, args.seeds_dir)
+        found = differences(con)
         print(f"mart rows:  {count_rows(con, MART)}")
         print(f"query rows: {count_rows(con, RESULT_TABLE)}")
         print(
@@ -157,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         con.close()
 
-    if differences:
+    if found:
         print("DIFFERENCES:")
-        print("\n".join(differences))
+        print("\n".join(found))
         return 1
     print("no differences: the query matches the mart both ways")
     return 0
