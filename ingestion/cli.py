@@ -11,10 +11,11 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingestion import clock
 from ingestion.aws import AwsError
 from ingestion.pipeline import SOURCES, IngestError, IngestResult, run_source
 from ingestion.settings import (
@@ -96,9 +97,7 @@ def sandbox(
     from ingestion.sandbox import World, WorldConfig
 
     world = World(
-        WorldConfig(
-            seed=seed, scale=scale, history_days=days, as_of=as_of or datetime.now(UTC).date()
-        )
+        WorldConfig(seed=seed, scale=scale, history_days=days, as_of=as_of or clock.today())
     )
     fakes: dict[str, Any] = {}
     try:
@@ -122,7 +121,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
     path = use_warehouse(args.warehouse) if args.warehouse else warehouse_path()
     total = 3 if args.no_docs else 4
-    started = time.monotonic()
+    started = time.perf_counter()
     _step(
         1, total, f"starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)"
     )
@@ -135,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.no_docs:
         _step(4, total, "dbt docs generate")
         dbt(["docs", "generate"])
-    print(f"\nARGO demo built in {time.monotonic() - started:.0f} s. Warehouse: {path}")
+    print(f"\nARGO demo built in {time.perf_counter() - started:.0f} s. Warehouse: {path}")
     print(f"{'table':<44} {'rows':>10}  dates")
     for table in summarize(path):
         dates = f"{table.first_day} .. {table.last_day}" if table.first_day else ""
@@ -221,7 +220,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         print("# Serving on 127.0.0.1; Ctrl-C stops.", flush=True)
         try:
             while True:
-                time.sleep(3600)
+                clock.sleep(3600)
         except KeyboardInterrupt:
             return 0
 

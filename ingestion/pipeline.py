@@ -194,7 +194,7 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
 
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     pipeline = make_pipeline(source, destination)
-    started = time.monotonic()
+    started = time.perf_counter()
     try:
         _finish_pending(pipeline, source)
         data = SOURCES[source](**{k: v for k, v in options.items() if v is not None})
@@ -222,6 +222,6 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
     return IngestResult(
         source=source,
         dataset=pipeline.dataset_name,
-        seconds=time.monotonic() - started,
+        seconds=time.perf_counter() - started,
         rows={k: v for k, v in rows.items() if not k.startswith("_dlt")},
     )

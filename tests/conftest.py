@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from ingestion import clock
 from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
 from ingestion.settings import WAREHOUSE_ENV
 
-#: Moto in server mode (``moto_endpoint``, ``aws``) for the AWS and Athena tests.
-pytest_plugins = ["tests.moto_fixtures"]
+#: The frozen clock of every test (``frozen_clock``, ``any_instant``), and moto in server
+#: mode (``moto_endpoint``, ``aws``) for the AWS and Athena tests.
+pytest_plugins = ["tests.clock_fixtures", "tests.moto_fixtures"]
 
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
@@ -22,12 +24,12 @@ FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
 
 @pytest.fixture
 def world() -> World:
-    """A small world whose today is three days before the real UTC date.
+    """A small world whose today is three days before the clock's UTC date.
 
-    The source asks for data up to each account's real today, so a test may advance the
-    world by up to three days and still be served all of it.
+    The source asks for data up to each account's today on the (frozen) clock, so a test
+    may advance the world by up to three days and still be served all of it.
     """
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     return World(WorldConfig(seed=7, scale=0.3, history_days=45, as_of=as_of))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from ingestion import clock
 from ingestion.cli import main
 from tests.conftest import query
 
@@ -28,8 +29,9 @@ def test_ingest_with_a_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -
     assert "is not a date" in capsys.readouterr().err
 
 
+@pytest.mark.any_instant
 def test_ingest_sandbox_range_loads_only_that_range(warehouse: Path) -> None:
-    today = datetime.now(UTC).date()  # the sandbox world's today
+    today = clock.today()  # the sandbox world's today
     start, end = today - timedelta(days=10), today - timedelta(days=8)
     args = ["ingest", "meta_ads", "--sandbox", "--scale", "0.2", "--days", "20"]
     assert main([*args, "--start", start.isoformat(), "--end", end.isoformat()]) == 0

@@ -33,13 +33,13 @@ import itertools
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import (
@@ -744,7 +744,7 @@ class GoogleAdsFake(FakeApi):
             return Reply(400, {"error": "invalid_grant", "error_description": "Bad Request"})
         token = "ya29.sandbox-" + secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_lifetime
+            self._tokens[token] = clock.monotonic() + self.token_lifetime
             self.tokens_issued += 1
         return Reply(
             200,
@@ -769,7 +769,7 @@ class GoogleAdsFake(FakeApi):
                 self._expiry_applied = False
             token = match.group(1) if match else None
             expiry = self._tokens.get(token) if token else None
-            expired = token in self._expired or (expiry is not None and expiry < time.monotonic())
+            expired = token in self._expired or (expiry is not None and expiry <= clock.monotonic())
         if token is None:
             return self._failure(
                 401,

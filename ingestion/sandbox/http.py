@@ -199,6 +199,7 @@ class FakeApi:
         truncate = False
         fault = self.faults.take(parts.path, ("slow",))
         if fault is not None:
+            # wall clock: the client's socket timeout is real, so the answer is really late.
             time.sleep(float(fault.params["seconds"]))
         fault = self.faults.take(parts.path, ("fail", "throttle", "rate_limit"))
         if fault is not None and fault.kind == "fail":

@@ -20,13 +20,13 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import GROUP_GOALS, AdDay, World
@@ -160,7 +160,7 @@ class KakaoMomentFake(FakeApi):
     @staticmethod
     def today() -> date:
         """Kakao's today (Korean time); report ranges must end before it."""
-        return datetime.now(SEOUL).date()
+        return clock.today(SEOUL)
 
     def platform_rate_limit(self, request: Request, code: int) -> Reply:
         """``-10`` (app quota, HTTP 400) or Kakao Moment's ``-813`` with HTTP 429."""
@@ -479,9 +479,10 @@ class KakaoMomentFake(FakeApi):
                 ),
             )
         with self._lock:
-            now = time.monotonic()
+            now = clock.monotonic()
             last = self._last_report.get(account_id)
-            if last is not None and now - last < self.report_interval:
+            # Kakao's servers count in milliseconds: a call a microsecond early is on time.
+            if last is not None and now - last < self.report_interval - 0.001:
                 self.rate_limited += 1
                 return Reply(
                     429,

@@ -31,11 +31,11 @@ import hmac
 import itertools
 import secrets
 import threading
-import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import PLATFORM_SETTLEMENT_DAYS, AdDay, KeywordDay, World
@@ -181,7 +181,7 @@ class NaverSearchAdFake(FakeApi):
         self.max_skew_ms = max_skew_ms
         self._jobs: dict[int, ReportJob] = {}
         self._by_token: dict[str, ReportJob] = {}
-        self._ids = itertools.count(int(time.time()) % 10**6 * 1000)
+        self._ids = itertools.count(int(clock.now().timestamp()) % 10**6 * 1000)
         self._lock = threading.Lock()
         self.rejected_signatures = 0
 
@@ -231,7 +231,10 @@ class NaverSearchAdFake(FakeApi):
                 f"API-KEY '{api_key}' is invalid.",
                 apikey=api_key,
             )
-        fresh = timestamp.isdigit() and abs(time.time() * 1000 - int(timestamp)) <= self.max_skew_ms
+        fresh = (
+            timestamp.isdigit()
+            and abs(clock.now().timestamp() * 1000 - int(timestamp)) <= self.max_skew_ms
+        )
         if not fresh:
             return gateway_problem(
                 "invalid-timestamp",
@@ -411,7 +414,7 @@ class NaverSearchAdFake(FakeApi):
         return Reply(200, self._job_body(job, "REGIST"))
 
     def _job_body(self, job: ReportJob, status: str) -> dict[str, Any]:
-        now = _time(datetime.now(UTC))
+        now = _time(clock.now())
         return {
             "reportJobId": job.job_id,
             "reportTp": job.report_type,

@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import World
@@ -92,7 +93,7 @@ OPEN_METEO_NAMES = {
 
 def kst_today() -> date:
     """The real date in Korea (the API servers' clock)."""
-    return datetime.now(SEOUL).date()
+    return clock.today(SEOUL)
 
 
 class Climate:

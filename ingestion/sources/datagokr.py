@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from dlt.sources.helpers.requests import Client
 from requests import Response
 
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
+from ingestion.sources.http import retrying_client
 
 #: Gateway codes that mean "the key is not usable" (register, renew or fix the key).
 AUTH_CODES = {
@@ -262,15 +262,13 @@ class ServiceClient:
         self._key = service_key
         self.calls = 0
         self._quota_hits = 0
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=max_retry_delay,
-            respect_retry_after_header=True,
+        self._client = retrying_client(
+            headers={"Accept": "application/json"},
             retry_condition=self._should_retry,
-            session_attrs={"headers": {"Accept": "application/json"}},
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            max_retry_delay=max_retry_delay,
+            timeout=timeout,
         )
 
     def _redact(self, text: str) -> str:

@@ -17,8 +17,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dlt.sources.helpers.requests import Client
+from dlt.sources.helpers.requests.session import Session
 from requests import Response
 
+from ingestion import clock
 from ingestion.sources.errors import SourceApiError
 
 #: Query parameters whose values never appear in a message or a log line.
@@ -97,6 +99,52 @@ def payload(response: Response) -> Any:
 
 
 ThrottlePredicate = Callable[[Response, Any], bool]
+RetryPredicate = Callable[[Response | None, BaseException | None], bool]
+
+
+class _ClockedClient(Client):
+    """dlt's retrying client whose waits between attempts go through :mod:`ingestion.clock`."""
+
+    def _make_session(self) -> Session:
+        session = super()._make_session()
+        session.send.retry.sleep = clock.sleep  # type: ignore[attr-defined]
+        return session
+
+
+def retrying_client(
+    *,
+    headers: Mapping[str, str] | None = None,
+    retry_condition: RetryPredicate | None = None,
+    max_attempts: int = 8,
+    backoff_factor: float = 1.0,
+    max_retry_delay: float = 300.0,
+    timeout: float = 120.0,
+) -> Client:
+    """Dlt's retrying HTTP client as every source uses it.
+
+    Retries connection errors, timeouts, 429 (honouring ``Retry-After``) and 5xx with
+    exponential backoff, plus whatever ``retry_condition`` says; never raises for a status
+    (the caller reads the answer); waits on ARGO's clock, so a frozen clock makes them free.
+
+    Args:
+        headers: Sent with every request (auth goes here; never logged).
+        retry_condition: Given the response (or ``None``) and the exception, whether to
+            ask again beyond dlt's own conditions.
+        max_attempts: Attempts per request before giving up.
+        backoff_factor: Multiplier of the exponential backoff, in seconds.
+        max_retry_delay: Longest single wait between attempts, in seconds.
+        timeout: Seconds to wait for a response.
+    """
+    return _ClockedClient(
+        request_timeout=timeout,
+        raise_for_status=False,
+        request_max_attempts=max_attempts,
+        request_backoff_factor=backoff_factor,
+        request_max_retry_delay=max_retry_delay,
+        respect_retry_after_header=True,
+        retry_condition=retry_condition,
+        session_attrs={"headers": dict(headers or {})},
+    )
 
 
 class JsonApi:
@@ -130,15 +178,13 @@ class JsonApi:
         self._secrets = list(secrets or [])
         self._is_throttled = is_throttled
         self.attempts = 0
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=max_retry_delay,
-            respect_retry_after_header=True,
+        self._client = retrying_client(
+            headers=headers,
             retry_condition=self._should_retry,
-            session_attrs={"headers": dict(headers or {})},
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            max_retry_delay=max_retry_delay,
+            timeout=timeout,
         )
 
     def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:

@@ -27,12 +27,13 @@ import importlib
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ingestion import clock
 from ingestion.cli import SANDBOX_FAKES
 from ingestion.pipeline import IngestError, make_pipeline, run_source
 from ingestion.sandbox import Faults, World, WorldConfig
@@ -85,7 +86,7 @@ def options_of(fake: Any, source: str) -> dict[str, Any]:
 
 def new_world() -> World:
     """A small world; every call gives the same one (the reference and the faulty run)."""
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     return World(WorldConfig(seed=11, scale=0.15, history_days=12, as_of=as_of))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
+from ingestion import clock
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.adjust_api import NETWORKS, PARTNERS, PER_USD, REPORT_PATH, AdjustFake
 from ingestion.sandbox.trackers import Trackers
@@ -22,7 +23,7 @@ METRICS = "installs,clicks,impressions,network_cost,revenue,purchase_events,purc
 
 @pytest.fixture
 def fake() -> Iterator[AdjustFake]:
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     world = World(WorldConfig(seed=5, scale=0.6, history_days=20, as_of=as_of))
     with AdjustFake(world, Faults()) as adjust:
         yield adjust  # type: ignore[misc]

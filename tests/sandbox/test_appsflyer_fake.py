@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
+from ingestion import clock
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.appsflyer_api import RAW_HEADER, AppsFlyerFake
 from ingestion.sandbox.trackers import Trackers
@@ -22,7 +23,7 @@ SEOUL = "Asia/Seoul"
 
 @pytest.fixture
 def fake() -> Iterator[AppsFlyerFake]:
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     world = World(WorldConfig(seed=5, scale=0.3, history_days=20, as_of=as_of))
     with AppsFlyerFake(world, Faults()) as appsflyer:
         yield appsflyer  # type: ignore[misc]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
+from ingestion import clock
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.kakao_moment_api import KakaoMomentFake
 
@@ -21,7 +21,7 @@ INTERVAL = 0.3
 
 @pytest.fixture
 def fake() -> Iterator[KakaoMomentFake]:
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     world = World(WorldConfig(seed=5, scale=0.3, history_days=20, as_of=as_of))
     with KakaoMomentFake(world, Faults(), report_interval=INTERVAL) as kakao:
         yield kakao  # type: ignore[misc]
@@ -192,10 +192,10 @@ def test_report_range_over_31_days_or_with_today_is_rejected(fake: KakaoMomentFa
     today = KakaoMomentFake.today()
     too_long = report(fake, account(fake), today - timedelta(days=40), today - timedelta(days=9))
     assert too_long.status_code == 400 and too_long.json()["code"] == -813
-    time.sleep(INTERVAL)
+    clock.sleep(INTERVAL)
     with_today = report(fake, account(fake), today - timedelta(days=2), today)
     assert with_today.status_code == 400 and with_today.json()["code"] == -813
-    time.sleep(INTERVAL)
+    clock.sleep(INTERVAL)
     ok = report(fake, account(fake), today - timedelta(days=31), today - timedelta(days=1))
     assert ok.status_code == 200
 
@@ -207,7 +207,7 @@ def test_second_report_call_within_the_interval_gets_429(fake: KakaoMomentFake) 
     assert too_soon.status_code == 429
     assert too_soon.json()["code"] == -813 and fake.rate_limited == 1
     assert report(fake, account(fake, 1), day, day).status_code == 200  # other account
-    time.sleep(INTERVAL)
+    clock.sleep(INTERVAL)
     assert report(fake, account(fake), day, day).status_code == 200
     assert get(fake, "/openapi/v4/campaigns", account(fake)).status_code == 200  # not paced
 

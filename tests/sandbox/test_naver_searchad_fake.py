@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
+from ingestion import clock
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake, signature
 
@@ -20,7 +20,7 @@ PLATFORM = "naver_searchad"
 
 @pytest.fixture
 def world() -> World:
-    as_of = datetime.now(UTC).date()
+    as_of = clock.today()
     return World(WorldConfig(seed=11, scale=0.3, history_days=12, as_of=as_of))
 
 
@@ -44,7 +44,7 @@ def call(
     method_signed: str | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    stamp = timestamp or str(int(time.time() * 1000))
+    stamp = timestamp or str(int(clock.now().timestamp() * 1000))
     url = path if path.startswith("http") else fake.base_url + path
     headers = {
         "X-Timestamp": stamp,
@@ -78,7 +78,7 @@ def test_signed_as_naver_samples_sign_is_accepted(fake: NaverSearchAdFake, world
         ({"secret": "not-the-secret"}, "invalid-signature"),
         ({"signed_path": "/ncc/adgroups"}, "invalid-signature"),
         ({"method_signed": "POST"}, "invalid-signature"),
-        ({"timestamp": str(int(time.time() * 1000) - 3_600_000)}, "invalid-timestamp"),
+        ({"timestamp": str(int(clock.now().timestamp() * 1000) - 3_600_000)}, "invalid-timestamp"),
         ({"api_key": "0100000000someone-else"}, "invalid-apikey"),
     ],
 )

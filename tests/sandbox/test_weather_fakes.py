@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
 
+from ingestion import clock
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.weather_api import STATIONS, Climate, KmaAsosFake, OpenMeteoFake
 
 
 @pytest.fixture
 def world() -> World:
-    as_of = datetime.now(UTC).date() - timedelta(days=3)
+    as_of = clock.today() - timedelta(days=3)
     return World(WorldConfig(seed=5, scale=0.3, history_days=400, as_of=as_of))
 
 

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from requests import Response
 
 from ingestion.sources.adjust.tables import DIMENSIONS, SOURCE, metrics
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import redact_text
+from ingestion.sources.http import redact_text, retrying_client
 
 DEFAULT_BASE_URL = "https://dash.adjust.com"
 REPORT_PATH = "/control-center/reports-service/report"
@@ -63,17 +62,12 @@ class AdjustClient:
             )
         self.base_url = base_url.rstrip("/")
         self._token = api_token
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=300.0,
-            respect_retry_after_header=True,
+        self._client = retrying_client(
+            headers={"Authorization": f"Bearer {api_token}", "Accept": "application/json"},
             retry_condition=self._should_retry,
-            session_attrs={
-                "headers": {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
-            },
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            timeout=timeout,
         )
 
     @staticmethod

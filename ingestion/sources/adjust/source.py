@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import dlt
@@ -13,6 +13,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.adjust import tables
 from ingestion.sources.adjust.client import DEFAULT_BASE_URL, AdjustClient
 from ingestion.sources.dates import date_chunks, parse_date
@@ -170,7 +171,7 @@ def adjust_source(
         backoff_factor=backoff_factor,
         timeout=request_timeout,
     )
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
     events_hints = dlt.mark.make_hints(
         table_name="report_daily_events", write_disposition=MERGE, merge_key=MERGE_KEY
     )
@@ -184,7 +185,7 @@ def adjust_source(
             events_hints,
             create_table_variant=True,
         )
-        today = (datetime.now(UTC) + offset).date()
+        today = (clock.now() + offset).date()
         windows = [
             report_window(
                 today=today,

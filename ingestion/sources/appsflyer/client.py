@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from requests import Response
 
 from ingestion.sources.appsflyer.tables import AGGREGATE_REPORTS, SOURCE
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import redact_text
+from ingestion.sources.http import redact_text, retrying_client
 
 #: The text AppsFlyer sends with HTTP 403 when a report's call quota is used up for now.
 LIMIT_REACHED = "Limit reached"
@@ -69,17 +68,12 @@ class AppsFlyerClient:
         self.base_url = base_url.rstrip("/")
         self._token = api_token
         self.attempts = 0
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=300.0,
-            respect_retry_after_header=True,
+        self._client = retrying_client(
+            headers={"Authorization": f"Bearer {api_token}", "Accept": "text/csv"},
             retry_condition=self._should_retry,
-            session_attrs={
-                "headers": {"Authorization": f"Bearer {api_token}", "Accept": "text/csv"}
-            },
+            max_attempts=max_attempts,
+            backoff_factor=backoff_factor,
+            timeout=timeout,
         )
 
     def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.appsflyer import tables
 from ingestion.sources.appsflyer.client import DEFAULT_BASE_URL, AppsFlyerClient
 from ingestion.sources.dates import date_chunks, parse_date
@@ -170,7 +171,7 @@ def appsflyer_source(
         backoff_factor=backoff_factor,
         timeout=request_timeout,
     )
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
 
     def raw_tables(app_id: str, report: str, since: date, until: date) -> Iterator[pa.Table]:
         """Raw rows of ``[since, until]``; a range whose answer is full is split in two."""
@@ -214,7 +215,7 @@ def appsflyer_source(
                 yield dlt.mark.with_hints(
                     tables.SCHEMAS[events].empty_table(), _hints(events), create_table_variant=True
                 )
-            today = datetime.now(zone).date()
+            today = clock.today(zone)
             for app_id in apps:
                 last = state.get(app_id)
                 since, until = report_window(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.exchange_rates import tables
@@ -157,7 +158,7 @@ def exchange_rates_source(
     }
     exim = KoreaEximClient(url, auth_key or "", **retry) if chosen == tables.KOREAEXIM else None
     frankfurter = FrankfurterClient(url, **retry) if chosen == tables.FRANKFURTER else None
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
 
     def from_koreaexim(since: date, until: date, seen: set[str]) -> Iterator[list[dict[str, Any]]]:
         assert exim is not None
@@ -197,7 +198,7 @@ def exchange_rates_source(
         yield tables.to_table([], loaded_at)  # the table exists even when nothing is published
         last = state.get(chosen)
         since, until = rate_window(
-            today=datetime.now(SEOUL).date(),
+            today=clock.today(SEOUL),
             newest_day_loaded=date.fromisoformat(last) if last else None,
             lookback_days=lookback_days,
             start_date=start,

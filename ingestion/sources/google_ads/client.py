@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from requests import Response
 
+from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
 from ingestion.sources.http import JsonApi, redact_text
 
@@ -226,7 +226,7 @@ class GoogleAdsClient:
             )
         expires_in = float(body.get("expires_in") or 3599)
         self._access_token = str(token)
-        self._expires_at = time.monotonic() + max(expires_in - EXPIRY_MARGIN, 0.0)
+        self._expires_at = clock.monotonic() + max(expires_in - EXPIRY_MARGIN, 0.0)
         headers = {"Authorization": f"Bearer {token}"}
         if self._developer_token:
             headers["developer-token"] = self._developer_token
@@ -253,7 +253,7 @@ class GoogleAdsClient:
             SourceApiError: Any other error the retries did not clear.
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
-        if self._api is None or time.monotonic() >= self._expires_at:
+        if self._api is None or clock.monotonic() >= self._expires_at:
             self.refresh()
         for attempt in (1, 2):
             assert self._api is not None

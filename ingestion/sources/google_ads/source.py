@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.google_ads import tables
@@ -143,7 +144,7 @@ def google_ads_source(
         )
     start = parse_date(start_date, "start_date", tables.SOURCE)
     end = parse_date(end_date, "end_date", tables.SOURCE)
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
     customers: list[dict[str, Any]] = []
 
     def customer_list() -> list[dict[str, Any]]:
@@ -211,7 +212,7 @@ def google_ads_source(
             for customer in customer_list():
                 customer_id = str(customer["customer"]["id"])
                 time_zone = str(customer["customer"]["timeZone"])
-                yesterday = datetime.now(ZoneInfo(time_zone)).date() - timedelta(days=1)
+                yesterday = clock.today(ZoneInfo(time_zone)) - timedelta(days=1)
                 last = state.get(customer_id)
                 since, until = report_window(
                     yesterday=yesterday,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +11,7 @@ from typing import Any, ClassVar
 
 from requests import Response
 
+from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError
 from ingestion.sources.http import JsonApi, redact_text, redact_url
 
@@ -76,23 +76,15 @@ class ReportPacer:
 
     Args:
         interval: Seconds between two report calls of one account.
-        clock: Monotonic clock (tests may inject one).
-        sleep: Sleep function (tests may inject one).
+
+    Times and waits come from :mod:`ingestion.clock` (tests freeze it).
     """
 
     #: The pacer most recently created (tests and logs read its counters).
     latest: ClassVar[ReportPacer | None] = None
 
-    def __init__(
-        self,
-        interval: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, interval: float) -> None:
         self.interval = interval
-        self._clock = clock
-        self._sleep = sleep
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
@@ -111,18 +103,18 @@ class ReportPacer:
             last = self._last.get(account_id)
             wait = 0.0
             if last is not None:
-                wait = max(0.0, self.interval - (self._clock() - last))
+                wait = max(0.0, self.interval - (clock.monotonic() - last))
                 if wait > 0:
-                    self._sleep(wait)
+                    clock.sleep(wait)
                     stats.slept += wait
-            started = self._clock()
+            started = clock.monotonic()
             if last is not None:
                 stats.gaps.append(started - last)
                 stats.sleeps.append(wait)
             try:
                 return request()
             finally:
-                ended = self._clock()
+                ended = clock.monotonic()
                 stats.calls += 1
                 stats.busy += ended - started
                 self._last[account_id] = ended

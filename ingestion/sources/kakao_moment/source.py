@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.kakao_moment import tables
@@ -172,7 +173,7 @@ def kakao_moment_source(
     )
     start = parse_date(start_date, "start_date", tables.SOURCE)
     end = parse_date(end_date, "end_date", tables.SOURCE)
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
     accounts: list[dict[str, Any]] = []
     structures: dict[str, _Structure] = {}
     locks: dict[str, threading.Lock] = {}
@@ -278,7 +279,7 @@ def kakao_moment_source(
     def creative_report() -> Iterator[Any]:
         state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
         yield from _report_tables([], [], loaded_at)  # both tables exist even with no delivery
-        today = datetime.now(SEOUL).date()
+        today = clock.today(SEOUL)
         jobs: list[tuple[str, date, date]] = []
         for account in account_list():
             account_id = str(account["ad_account_id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import parse_date
 from ingestion.sources.errors import SourceAuthError, SourceError
 from ingestion.sources.kr_holidays import tables
@@ -30,7 +31,7 @@ Month = tuple[int, int]
 
 def today_in_korea() -> date:
     """Today's date in Korea (the calendar the holidays belong to)."""
-    return datetime.now(SEOUL).date()
+    return clock.today(SEOUL)
 
 
 def month_range(first: Month, last: Month) -> list[Month]:
@@ -184,7 +185,7 @@ def kr_holidays_source(
         today=today, years=years, start_date=start, end_date=end, initial_days=initial_days
     )
     months = month_range((covered[0], 1), (covered[-1], 12)) if covered else []
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
 
     def offline() -> Iterator[pa.Table]:
         rows: list[dict[str, Any]] = []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from requests import Response
 
+from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError
 from ingestion.sources.http import JsonApi, redact_text, redact_url
 
@@ -248,7 +248,7 @@ class MetaAdsClient:
         run_id = str(started.get("report_run_id") or "")
         if not run_id:
             raise SourceApiError(SOURCE, "async insights answered no report_run_id", record=record)
-        deadline = time.monotonic() + self.async_timeout
+        deadline = clock.monotonic() + self.async_timeout
         wait = self.async_poll_interval
         while True:
             status = self.call("GET", run_id, record=f"{record} report_run_id={run_id}")
@@ -270,14 +270,14 @@ class MetaAdsClient:
                     hint="the range is retried in smaller pieces; if a one-day report fails, "
                     "run again later",
                 )
-            if time.monotonic() + wait > deadline:
+            if clock.monotonic() + wait > deadline:
                 raise AsyncReportFailed(
                     SOURCE,
                     f"async report {run_id} still '{state}' after {self.async_timeout:.0f} s",
                     record=record,
                     hint="raise async_timeout or lower insights_chunk_days",
                 )
-            time.sleep(wait)
+            clock.sleep(wait)
             wait = min(wait * 2, self.async_poll_max_interval)
         yield from self.paginate(
             f"{run_id}/insights", {}, record=f"{record} report_run_id={run_id}"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dlt
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.meta_ads import tables
@@ -118,7 +118,7 @@ def meta_ads_source(
     )
     start = parse_date(start_date, "start_date", tables.SOURCE)
     end = parse_date(end_date, "end_date", tables.SOURCE)
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
     accounts: list[dict[str, Any]] = []
 
     def account_list() -> list[dict[str, Any]]:
@@ -180,7 +180,7 @@ def meta_ads_source(
         yield from _insight_tables([], loaded_at)  # both tables exist even with no delivery
         for account in account_list():
             account_id = str(account["account_id"])
-            today = datetime.now(ZoneInfo(str(account["timezone_name"]))).date()
+            today = clock.today(str(account["timezone_name"]))
             last = state.get(account_id)
             since, until = insight_window(
                 today=today,

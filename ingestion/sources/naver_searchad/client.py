@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from dlt.sources.helpers.requests import Client
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
+from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
 from ingestion.sources.http import payload, redact_text, redact_url
 
@@ -77,7 +77,7 @@ class NaverSignature(AuthBase):
 
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
         """Adds the four signed headers; the path is signed without its query string."""
-        timestamp = str(int(time.time() * 1000))
+        timestamp = str(int(clock.now().timestamp() * 1000))
         path = urlsplit(str(request.url)).path or "/"
         request.headers["X-Timestamp"] = timestamp
         request.headers["X-API-KEY"] = self.api_key
@@ -331,21 +331,21 @@ class NaverClient:
     ) -> str:
         """Polls a job until its status is final; returns the status (``job`` is updated)."""
         job_id = job["reportJobId"]
-        deadline = time.monotonic() + timeout
+        deadline = clock.monotonic() + timeout
         status = str(job.get("status", ""))
         while status not in FINAL_STATUSES:
             if status and status not in RUNNING_STATUSES:
                 raise SourceApiError(
                     SOURCE, f"job {job_id} has an unknown status {status!r}", record=record
                 )
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 raise SourceApiError(
                     SOURCE,
                     f"job {job_id} still {status} after {timeout:.0f} s",
                     record=record,
                     hint="Naver is slow to build reports; raise async_timeout or run later",
                 )
-            time.sleep(interval)
+            clock.sleep(interval)
             answer = self.get(customer_id, f"/stat-reports/{job_id}", record=record)
             job.update(answer if isinstance(answer, dict) else {})
             status = str(job.get("status", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.errors import SourceError
 from ingestion.sources.naver_searchad import tables
 from ingestion.sources.naver_searchad.client import NaverClient
@@ -134,7 +135,7 @@ def naver_searchad_source(
     )
     start = _date(start_date, "start_date")
     end = _date(end_date, "end_date")
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
     group_cache: dict[str, list[dict[str, Any]]] = {}
 
     def ad_groups_of(customer: str) -> list[dict[str, Any]]:
@@ -183,7 +184,7 @@ def naver_searchad_source(
         def rows() -> Iterator[pa.Table]:
             state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
             yield tables.empty(table, loaded_at)
-            yesterday = datetime.now(TIME_ZONE).date() - timedelta(days=1)
+            yesterday = clock.today(TIME_ZONE) - timedelta(days=1)
             jobs: list[tuple[str, date]] = []
             for customer in customers:
                 last = state.get(customer)

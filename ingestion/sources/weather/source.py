@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.weather import tables
@@ -152,7 +153,7 @@ def weather_source(
         else None
     )
     meteo = OpenMeteoClient(url, **retry) if chosen == tables.OPEN_METEO else None
-    loaded_at = datetime.now(UTC)
+    loaded_at = clock.now()
 
     def read(station: str, since: date, until: date) -> list[dict[str, Any]]:
         if asos is not None:
@@ -169,7 +170,7 @@ def weather_source(
         state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
         newest_days: dict[str, str] = state.setdefault(chosen, {})
         yield tables.to_table([], loaded_at)  # the table exists even when nothing is served
-        today = datetime.now(SEOUL).date()
+        today = clock.today(SEOUL)
         updates: dict[str, str] = {}
         for station in wanted:
             last = newest_days.get(station)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.adjust_api import AdjustFake, Reply, Request
@@ -127,7 +128,7 @@ def test_loads_exactly_what_the_world_serves(
 
 def test_several_apps_in_one_request_and_another_currency(warehouse: Path, faults: Faults) -> None:
     world = World(
-        WorldConfig(seed=11, scale=2.0, history_days=6, as_of=date.today() - timedelta(days=3))
+        WorldConfig(seed=11, scale=2.0, history_days=6, as_of=clock.today() - timedelta(days=3))
     )
     apps = Trackers(world).apps("adjust")
     assert len(apps) >= 2
@@ -143,6 +144,7 @@ def test_several_apps_in_one_request_and_another_currency(warehouse: Path, fault
     assert query(warehouse, "select distinct currency from raw_adjust.report_daily") == [("KRW",)]
 
 
+@pytest.mark.any_instant
 def test_unsettled_days_are_replaced_after_the_world_advances(
     world: World, adjust: AdjustFake, options: dict[str, Any], warehouse: Path
 ) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox import appsflyer_api as fake_module
@@ -165,7 +166,7 @@ def test_raw_reports_equal_the_world(
 
 def test_several_apps_in_one_run(warehouse: Path, faults: Faults) -> None:
     world = World(
-        WorldConfig(seed=11, scale=1.0, history_days=12, as_of=date.today() - timedelta(days=3))
+        WorldConfig(seed=11, scale=1.0, history_days=12, as_of=clock.today() - timedelta(days=3))
     )
     apps = Trackers(world).apps("appsflyer")
     assert len(apps) >= 2
@@ -219,6 +220,7 @@ def test_wrong_token_is_a_clear_error_and_loads_nothing(
         assert table_count(warehouse, table) == 0
 
 
+@pytest.mark.any_instant
 def test_unsettled_days_are_replaced_after_the_world_advances(
     world: World, appsflyer: AppsFlyerFake, options: dict[str, Any], warehouse: Path
 ) -> None:
@@ -230,10 +232,14 @@ def test_unsettled_days_are_replaced_after_the_world_advances(
     appsflyer.requests.clear()
     incremental = {k: v for k, v in options.items() if k != "start_date"}
     run_source("appsflyer", **incremental)
-    # the lookback (3 days up to the newest day loaded) re-reads the two settling days
-    froms = {q["from"] for _, _, q in appsflyer.requests}
-    assert froms == {(newest - timedelta(days=2)).isoformat()}
+    # the lookback (3 days up to the newest day loaded) re-reads the two settling days,
+    # up to today in the app's time zone (raw reports in pieces of at most 7 days)
     app = Trackers(world).apps("appsflyer")[0]
+    spans = sorted((q["from"], q["to"]) for _, _, q in appsflyer.requests)
+    assert spans[0][0] == (newest - timedelta(days=2)).isoformat()
+    assert max(to for _, to in spans) == clock.today(app.timezone_name).isoformat()
+    aggregate = {(q["from"], q["to"]) for _, path, q in appsflyer.requests if "by_date" in path}
+    assert aggregate == {(spans[0][0], clock.today(app.timezone_name).isoformat())}
     after = loaded_partners(warehouse)
     assert after == expected_partners(world, [app])
     grown = [k for k in after if k in before and after[k][0] > before[k][0]]
@@ -272,14 +278,16 @@ def test_missing_aggregate_column_is_a_data_error(
         run_source("appsflyer", **options, reports=["geo_by_date_report"])
 
 
+@pytest.mark.any_instant
 def test_start_older_than_90_days_is_clamped(
     world: World, appsflyer: AppsFlyerFake, options: dict[str, Any], warehouse: Path
 ) -> None:
-    old = (date.today() - timedelta(days=200)).isoformat()
+    app = Trackers(world).apps("appsflyer")[0]
+    today = clock.today(app.timezone_name)  # the app's day (Asia/Seoul), not UTC's
+    old = (today - timedelta(days=200)).isoformat()
     run_source("appsflyer", **{**options, "start_date": old}, reports=["partners_by_date_report"])
     (froms,) = {q["from"] for _, _, q in appsflyer.requests}
-    assert date.fromisoformat(froms) == date.today() - timedelta(days=90)
-    app = Trackers(world).apps("appsflyer")[0]
+    assert date.fromisoformat(froms) == today - timedelta(days=90)
     assert loaded_partners(warehouse) == expected_partners(world, [app])
 
 

@@ -159,6 +159,7 @@ def test_the_two_providers_agree_on_common_days(
     assert {code for _, _, code in rates} == {"USD", "JPY", "EUR", "CNY"}  # the defaults
 
 
+@pytest.mark.any_instant
 def test_todays_rates_before_publication_are_loaded_by_the_next_run(
     world: World,
     exim: KoreaEximFake,

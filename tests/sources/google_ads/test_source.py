@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import AdAccount, Faults, World
 from ingestion.sandbox.google_ads_api import GoogleAdsFake
@@ -36,7 +36,7 @@ AdKey = tuple[str, str, str, str]
 
 def days(world: World, account: AdAccount, since: date | None = None) -> tuple[date, date]:
     """The days a run loads: up to the world's last day, and never the customer's today."""
-    yesterday = datetime.now(ZoneInfo(account.timezone_name)).date() - timedelta(days=1)
+    yesterday = clock.today(account.timezone_name) - timedelta(days=1)
     return since or world.first_day, min(world.as_of - timedelta(days=1), yesterday)
 
 
@@ -136,6 +136,7 @@ def norm_keywords(
     return {k: (i, c, s.normalize(), n) for k, (i, c, s, n) in served.items()}
 
 
+@pytest.mark.any_instant
 def test_loads_exactly_what_the_world_serves(
     world: World, google_options: dict[str, Any], warehouse: Path
 ) -> None:
@@ -317,6 +318,7 @@ def test_token_rejected_after_refresh_fails_clearly(
     assert fake.tokens_issued == 2, "exactly one refresh after the first 401"
 
 
+@pytest.mark.any_instant
 def test_rerun_after_restatement_replaces_restated_days(
     world: World, google_options: dict[str, Any], warehouse: Path
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from ingestion import clock
 from ingestion.sources.dates import date_chunks
 from ingestion.sources.kakao_moment.client import ReportPacer, chunks
 from ingestion.sources.kakao_moment.source import report_window
@@ -53,37 +54,25 @@ def test_windows_have_at_most_31_days_and_cover_the_range() -> None:
     assert list(chunks([str(i) for i in range(250)], 100))[-1] == [str(i) for i in range(200, 250)]
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def test_pacer_sleeps_only_the_rest_of_the_interval_per_account() -> None:
-    clock = FakeClock()
-    pacer = ReportPacer(5.0, clock=clock, sleep=clock.sleep)
+def test_pacer_sleeps_only_the_rest_of_the_interval_per_account(
+    frozen_clock: clock.FrozenClock,
+) -> None:
+    pacer = ReportPacer(5.0)
 
     def call(seconds: float) -> str:
-        clock.now += seconds  # the request takes this long
+        frozen_clock.advance(seconds)  # the request takes this long
         return "ok"
 
     assert pacer.call("a", lambda: call(1.0)) == "ok"
-    assert clock.slept == []  # the first call never waits
+    assert frozen_clock.slept == []  # the first call never waits
     pacer.call("b", lambda: call(1.0))
-    assert clock.slept == []  # another account does not wait for "a"
-    clock.now += 2.0  # the caller works for 2 s
+    assert frozen_clock.slept == []  # another account does not wait for "a"
+    frozen_clock.advance(2.0)  # the caller works for 2 s
     pacer.call("a", lambda: call(1.0))
-    assert clock.slept == [pytest.approx(2.0)]  # 5 - (1 s of "b" + 2 s of work)
-    clock.now += 7.0
+    assert frozen_clock.slept == [pytest.approx(2.0)]  # 5 - (1 s of "b" + 2 s of work)
+    frozen_clock.advance(7.0)
     pacer.call("a", lambda: call(1.0))
-    assert len(clock.slept) == 1  # the interval had passed: no sleep
+    assert len(frozen_clock.slept) == 1  # the interval had passed: no sleep
     stats = pacer.stats["a"]
     assert stats.calls == 3 and stats.slept == pytest.approx(2.0)
     assert stats.gaps == [pytest.approx(5.0), pytest.approx(7.0)]

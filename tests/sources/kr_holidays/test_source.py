@@ -223,6 +223,7 @@ def test_cross_check_flags_each_difference_without_failing(
     assert any(missing.isoformat() in w and "in the holidays package" in w for w in warnings)
 
 
+@pytest.mark.any_instant
 def test_past_months_load_once_and_current_and_later_months_every_run(
     kr: KrHolidaysFake, kr_options: dict[str, Any], years: list[int], warehouse: Path
 ) -> None:
@@ -257,6 +258,7 @@ def test_past_months_load_once_and_current_and_later_months_every_run(
     assert loaded(warehouse) == served(kr, years)
 
 
+@pytest.mark.any_instant
 def test_next_year_appears_once_published(world: World, faults: Faults, warehouse: Path) -> None:
     fake = KrHolidaysFake(world, faults, published_years_ahead=0)
     fake.start()

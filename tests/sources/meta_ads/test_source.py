@@ -68,6 +68,7 @@ def loaded_actions(path: Path) -> dict[tuple[str, str, str, str], float]:
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
+@pytest.mark.any_instant
 def test_loads_exactly_what_the_fake_serves(
     mode: str, world: World, meta_options: dict[str, Any], warehouse: Path
 ) -> None:
@@ -184,6 +185,7 @@ def test_unknown_account_is_named(meta_options: dict[str, Any], warehouse: Path)
         run_source("meta_ads", **{**meta_options, "account_ids": ["999999999"]})
 
 
+@pytest.mark.any_instant
 def test_rerun_after_restatement_replaces_restated_days(
     world: World, meta_options: dict[str, Any], warehouse: Path
 ) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
@@ -23,7 +23,7 @@ Totals = tuple[int, int, Decimal, int, Decimal]
 
 def last_day(world: World) -> date:
     """The newest day a run loads: the world's last day, never Seoul's today."""
-    yesterday = datetime.now(ZoneInfo("Asia/Seoul")).date() - timedelta(days=1)
+    yesterday = clock.today("Asia/Seoul") - timedelta(days=1)
     return min(world.as_of - timedelta(days=1), yesterday)
 
 
@@ -140,6 +140,7 @@ def test_loads_every_customer_completely_and_signs_every_request(
     assert naver._jobs and all(job.deleted for job in naver._jobs.values()), "jobs deleted"
 
 
+@pytest.mark.any_instant
 def test_a_scheduled_run_pulls_only_the_lookback_and_merges_restated_days(
     world: World, naver: NaverSearchAdFake, naver_options: dict[str, Any], warehouse: Path
 ) -> None:
@@ -153,7 +154,7 @@ def test_a_scheduled_run_pulls_only_the_lookback_and_merges_restated_days(
     second = loaded(warehouse)
     # From 20 lookback days before the newest day loaded up to Seoul's yesterday, both
     # reports, every customer (and nothing older).
-    yesterday = datetime.now(ZoneInfo("Asia/Seoul")).date() - timedelta(days=1)
+    yesterday = clock.today("Asia/Seoul") - timedelta(days=1)
     days = (yesterday - (newest - timedelta(days=19))).days + 1
     assert report_posts(naver) - before == len(world.accounts(PLATFORM)) * 2 * days
     restated = [k for k in first if first[k][3] != second[k][3]]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
+from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.weather_api import STATIONS, Climate, KmaAsosFake, OpenMeteoFake
@@ -21,7 +21,7 @@ ALL_STATIONS = list(STATIONS)
 
 
 def yesterday_kst() -> date:
-    return datetime.now(ZoneInfo("Asia/Seoul")).date() - timedelta(days=1)
+    return clock.today("Asia/Seoul") - timedelta(days=1)
 
 
 def days(since: date, until: date) -> list[date]:
@@ -76,6 +76,7 @@ def incremental(options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if k != "start_date"}
 
 
+@pytest.mark.any_instant
 def test_kma_loads_exactly_what_is_served(
     world: World, kma: KmaAsosFake, kma_options: dict[str, Any], climate: Climate, warehouse: Path
 ) -> None:
@@ -221,6 +222,7 @@ def test_more_than_999_rows_are_paged(
     assert table_rows(warehouse) == 1200
 
 
+@pytest.mark.any_instant
 def test_open_meteo_loads_settled_days_and_fills_the_rest_later(
     world: World,
     meteo: OpenMeteoFake,
