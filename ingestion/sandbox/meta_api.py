@@ -1,53 +1,81 @@
 """A fake of the Meta Marketing (Graph) API on 127.0.0.1, serving the synthetic world.
 
-Follows the real protocol where ARGO's connector touches it: token check (code 190 with
-Graph's error body), ``GET /act_{id}``, ``/me/adaccounts``, the ``campaigns``, ``adsets``,
-``ads`` edges with cursor paging (``paging.cursors.after``, ``paging.next``), insights
-both synchronous and through async report runs (``report_run_id``, ``async_status``,
-``async_percent_completion``), numbers as strings, ``actions``/``action_values`` arrays,
-rate-limit errors 17 / 80004 with the usage headers, and code 100 for bad parameters or
+Follows the real protocol as ARGO's connector, Meta's own ``facebook-business`` SDK and
+peer connectors use it: the token check (code 190 with Graph's error body) and
+``appsecret_proof``; ``/me/adaccounts``; ``GET /{id}`` of ad accounts (``act_{id}``),
+campaigns, ad sets, ads, ad creatives and report runs with ``fields`` (a JSON array or a
+comma-separated string, ``creative{id,name}`` nesting) and each node's default fields;
+the ``campaigns``, ``adsets``, ``ads``, ``adcreatives`` edges with cursor paging
+(``after``/``before``, ``paging.next``), ``summary`` total counts and ``effective_status``;
+insights of accounts, campaigns, ad sets and ads, synchronous or through async report
+runs (``report_run_id``, ``async_status``, ``async_percent_completion``), with the
+parameters :mod:`ingestion.sandbox.meta_insights` reads; numbers as strings;
+rate-limit errors 17 / 80004 with the usage headers; code 100 for bad parameters and
 unknown objects. See README.md beside this file for what is and is not faithful.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import itertools
 import json
 import re
-import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
-from ingestion.sandbox.world import MINOR_DIGITS, AdDay, World
+from ingestion.sandbox.meta_insights import (
+    ERROR_STATUS,
+    GraphRefusal,
+    InsightsBook,
+    InsightsQuery,
+    enum_error,
+    field_specs,
+    graph_error,
+    list_param,
+    not_modelled,
+    parse_query,
+)
+from ingestion.sandbox.world import AdAccount, World
 
-#: Graph answers most errors, token errors and rate limits included, with HTTP 400.
-ERROR_STATUS = 400
+__all__ = ["ERROR_STATUS", "MetaFake", "ReportRun", "graph_error"]
 
-
-def graph_error(
-    message: str, code: int, subcode: int | None = None, type_: str = "OAuthException"
-) -> dict[str, Any]:
-    """Graph's error body."""
-    error: dict[str, Any] = {"message": message, "type": type_, "code": code}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    error["fbtrace_id"] = "A" + secrets.token_urlsafe(15)
-    return {"error": error}
+#: ``effective_status`` values the listing edges accept as a filter.
+EFFECTIVE_STATUSES = (
+    "ACTIVE",
+    "PAUSED",
+    "DELETED",
+    "PENDING_REVIEW",
+    "DISAPPROVED",
+    "PREAPPROVED",
+    "PENDING_BILLING_INFO",
+    "CAMPAIGN_PAUSED",
+    "ARCHIVED",
+    "ADSET_PAUSED",
+    "IN_PROCESS",
+    "WITH_ISSUES",
+)
+#: Fields a node answers when the request names none ("default" in Graph's reference).
+DEFAULT_FIELDS = {"account": ("id", "account_id"), "object": ("id",)}
+#: Listing edges of each node type, and the insights level of each.
+EDGES = {
+    "account": ("campaigns", "adsets", "ads", "adcreatives", "insights"),
+    "campaign": ("adsets", "ads", "insights"),
+    "adset": ("ads", "insights"),
+    "ad": ("adcreatives", "insights"),
+    "adcreative": (),
+}
+EDGE_KIND = {"campaigns": "campaign", "adsets": "adset", "ads": "ad", "adcreatives": "adcreative"}
 
 
 def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _amount(value: Any, currency: str) -> str:
-    digits = MINOR_DIGITS.get(currency, 2)
-    return f"{value:.{digits}f}"
 
 
 def _cursor(offset: int) -> str:
@@ -67,14 +95,26 @@ class ReportRun:
     """An async insights job."""
 
     run_id: str
-    account_id: str
-    since: date
-    until: date
-    fields: list[str]
+    query: InsightsQuery
     polls: int = 0
     fail: bool = False
     stall: bool = False
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] | None = None
+    summary: dict[str, Any] | None = field(default=None)
+
+    @property
+    def account_id(self) -> str:
+        """The ad account the report reads."""
+        return self.query.account_id
+
+
+@dataclass(frozen=True)
+class _Node:
+    """What an id in a path names: its type, its ad account and its full row."""
+
+    kind: str
+    account_id: str
+    row: dict[str, Any]
 
 
 class MetaFake(FakeApi):
@@ -84,6 +124,10 @@ class MetaFake(FakeApi):
         world: The world it serves (``meta`` accounts).
         faults: Fault switches (see :class:`~ingestion.sandbox.faults.Faults`).
         access_token: The one valid token.
+        app_secret: The secret of the app the token belongs to; an ``appsecret_proof``
+            sent with a call must be HMAC-SHA256(app_secret, access_token) in hex.
+        require_appsecret_proof: Refuse calls without ``appsecret_proof``, as Graph does
+            for apps with "Require App Secret" on.
         api_version: Path prefix, e.g. ``v21.0``.
         page_size_default: ``limit`` when none is asked.
         page_size_max: Largest ``limit`` honoured.
@@ -94,21 +138,27 @@ class MetaFake(FakeApi):
         world: World,
         faults: Faults | None = None,
         access_token: str = "sandbox-meta-token",
+        app_secret: str = "sandbox-meta-app-secret",
+        require_appsecret_proof: bool = False,
         api_version: str = "v21.0",
         page_size_default: int = 25,
         page_size_max: int = 500,
     ) -> None:
-        super().__init__(faults, secret_params=("access_token",))
+        super().__init__(faults, secret_params=("access_token", "appsecret_proof"))
         self.world = world
         self.access_token = access_token
+        self.app_secret = app_secret
+        self.require_appsecret_proof = require_appsecret_proof
         self.api_version = api_version
         self.prefix = f"/{api_version}"
         self.page_size_default = page_size_default
         self.page_size_max = page_size_max
+        self.insights = InsightsBook(world)
         self._runs: dict[str, ReportRun] = {}
         self._run_ids = itertools.count(6_000_000_000_001)
         self._lock = threading.Lock()
         self._calls = 0
+        self._nodes: dict[str, _Node] | None = None
 
     # -- protocol -----------------------------------------------------------------------
     def source_options(self) -> dict[str, Any]:
@@ -120,12 +170,56 @@ class MetaFake(FakeApi):
             "start_date": self.world.first_day.isoformat(),
         }
 
+    def appsecret_proof(self) -> str:
+        """The ``appsecret_proof`` a client computes for this fake's token and app secret."""
+        return hmac.new(
+            self.app_secret.encode(), self.access_token.encode(), hashlib.sha256
+        ).hexdigest()
+
     def _token(self, request: Request) -> str | None:
         auth = request.headers.get("authorization", "")
         match = re.match(r"(?i)(bearer|oauth)\s+(\S+)", auth)
         if match:
             return match.group(2)
         return request.query.get("access_token") or request.form.get("access_token")
+
+    def _auth_error(self, request: Request) -> Reply | None:
+        token = self._token(request)
+        if not token or token != self.access_token:
+            return Reply(
+                ERROR_STATUS,
+                graph_error("Invalid OAuth access token - Cannot parse access token", 190),
+            )
+        if self.faults.token_expired:
+            return Reply(
+                ERROR_STATUS,
+                graph_error(
+                    "Error validating access token: Session has expired on Tuesday, 24-Nov-26 "
+                    "00:00:00 PST. The current time is Tuesday, 24-Nov-26 01:00:00 PST.",
+                    190,
+                    463,
+                ),
+            )
+        proof = request.query.get("appsecret_proof") or request.form.get("appsecret_proof")
+        if proof is None and self.require_appsecret_proof:
+            return Reply(
+                ERROR_STATUS,
+                graph_error(
+                    "API calls from the server require an appsecret_proof argument",
+                    100,
+                    type_="GraphMethodException",
+                ),
+            )
+        if proof is not None and not hmac.compare_digest(proof, self.appsecret_proof()):
+            return Reply(
+                ERROR_STATUS,
+                graph_error(
+                    "Invalid appsecret_proof provided in the API argument",
+                    100,
+                    type_="GraphMethodException",
+                ),
+            )
+        return None
 
     def _usage_headers(self, account_id: str | None, insights: bool, util: int) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -183,94 +277,131 @@ class MetaFake(FakeApi):
 
     def handle(self, request: Request) -> Reply:
         """Routes one Graph API call."""
-        token = self._token(request)
-        if not token or token != self.access_token:
-            return Reply(
-                ERROR_STATUS,
-                graph_error("Invalid OAuth access token - Cannot parse access token", 190),
-            )
-        if self.faults.token_expired:
-            return Reply(
-                ERROR_STATUS,
-                graph_error(
-                    "Error validating access token: Session has expired on Tuesday, 24-Nov-26 "
-                    "00:00:00 PST. The current time is Tuesday, 24-Nov-26 01:00:00 PST.",
-                    190,
-                    463,
-                ),
-            )
+        refused = self._auth_error(request)
+        if refused is not None:
+            return refused
         with self._lock:
             self._calls += 1
             util = min(95, 5 + self._calls % 40)
         path = request.path
         if not path.startswith(self.prefix + "/"):
-            return self._unknown(path)
+            return self._unsupported(request, path)
         parts = path[len(self.prefix) + 1 :].strip("/").split("/")
         params = {**request.query, **request.form}
-        if parts == ["me", "adaccounts"] and request.method == "GET":
-            rows = [
-                self._account(a.account_id, self._fields(params, ["id"]))
-                for a in self.world.accounts("meta")
-            ]
-            return self._page(request, rows, params)
-        if parts[0].startswith("act_"):
-            account_id = parts[0].removeprefix("act_")
-            try:
-                self.world.account("meta", account_id)
-            except KeyError:
-                return self._unknown(parts[0])
-            headers = self._usage_headers(account_id, parts[-1] == "insights", util)
-            reply = self._account_call(request, account_id, parts[1:], params)
-            reply.headers.update(headers)
-            return reply
-        if parts[0].isdigit() and parts[0] in self._runs:
-            return self._report_call(request, self._runs[parts[0]], parts[1:], params)
-        return self._unknown(path)
+        node = self._node(parts[0])
+        account_id = node.account_id if node is not None else None
+        if parts[0] in self._runs:
+            account_id = self._runs[parts[0]].account_id
+        try:
+            reply = self._route(request, parts, params, node)
+        except GraphRefusal as refusal:
+            reply = Reply(ERROR_STATUS, refusal.body())
+        if account_id is not None:
+            reply.headers.update(self._usage_headers(account_id, parts[-1] == "insights", util))
+        return reply
 
-    def _unknown(self, what: str) -> Reply:
+    def _route(
+        self, request: Request, parts: list[str], params: dict[str, str], node: _Node | None
+    ) -> Reply:
+        if parts == ["me", "adaccounts"] and request.method == "GET":
+            specs = field_specs(params) or [(f, None) for f in DEFAULT_FIELDS["account"]]
+            rows = [self._select(self._account(a.account_id), specs) for a in self._accounts()]
+            return self._page(request, rows, params, self._edge_summary(params, len(rows)))
+        if parts[0] in self._runs:
+            return self._report_call(request, self._runs[parts[0]], parts[1:], params)
+        if node is None or len(parts) > 2:
+            return self._unsupported(request, "/".join(parts))
+        if len(parts) == 1:
+            if request.method != "GET":
+                return self._unsupported(request, parts[0])
+            default = DEFAULT_FIELDS["account" if node.kind == "account" else "object"]
+            specs = field_specs(params) or [(f, None) for f in default]
+            return Reply(200, self._select(node.row, specs))
+        edge = parts[1]
+        if edge not in EDGES[node.kind]:
+            return self._unsupported(request, "/".join(parts))
+        if edge == "insights":
+            return self._insights(request, node, params)
+        if request.method != "GET":
+            return self._unsupported(request, "/".join(parts))
+        return self._listing(request, self._children(node, edge), params)
+
+    def _unsupported(self, request: Request, what: str) -> Reply:
         return Reply(
             ERROR_STATUS,
             graph_error(
-                f"Unsupported get request. Object with ID '{what.strip('/')}' does not exist, "
-                "cannot be loaded due to missing permissions, or does not support this operation. "
-                "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+                f"Unsupported {request.method.lower()} request. Object with ID "
+                f"'{what.strip('/')}' does not exist, cannot be loaded due to missing "
+                "permissions, or does not support this operation. Please read the Graph API "
+                "documentation at https://developers.facebook.com/docs/graph-api",
                 100,
                 33,
                 "GraphMethodException",
             ),
         )
 
-    @staticmethod
-    def _fields(params: dict[str, str], default: list[str]) -> list[str]:
-        raw = params.get("fields")
-        return [f.strip() for f in raw.split(",") if f.strip()] if raw else default
-
-    def _page(self, request: Request, rows: list[dict[str, Any]], params: dict[str, str]) -> Reply:
+    def _page(
+        self,
+        request: Request,
+        rows: list[dict[str, Any]],
+        params: dict[str, str],
+        summary: dict[str, Any] | None = None,
+    ) -> Reply:
         try:
             limit = int(params.get("limit") or self.page_size_default)
         except ValueError:
             return Reply(ERROR_STATUS, graph_error("(#100) Param limit must be a number", 100))
         limit = max(1, min(limit, self.page_size_max))
-        offset = _offset(params["after"]) if params.get("after") else 0
-        if offset < 0:
+        if params.get("before"):
+            end = _offset(params["before"])
+            offset = max(0, end - limit)
+        else:
+            offset = _offset(params["after"]) if params.get("after") else 0
+            end = offset + limit
+        if offset < 0 or end < 0:
             return Reply(ERROR_STATUS, graph_error("(#100) Invalid cursor", 100))
-        data = rows[offset : offset + limit]
+        data = rows[offset:end]
         body: dict[str, Any] = {"data": data}
         if data:
             body["paging"] = {
                 "cursors": {"before": _cursor(offset), "after": _cursor(offset + len(data))}
             }
+            keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
+            keep["limit"] = str(limit)
             if offset + len(data) < len(rows):
-                keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
-                keep["limit"] = str(limit)
-                keep["after"] = _cursor(offset + len(data))
-                body["paging"]["next"] = f"{self.root_url}{request.path}?{urlencode(keep)}"
+                after = {**keep, "after": _cursor(offset + len(data))}
+                body["paging"]["next"] = f"{self.root_url}{request.path}?{urlencode(after)}"
+            if offset > 0:
+                before = {**keep, "before": _cursor(offset)}
+                body["paging"]["previous"] = f"{self.root_url}{request.path}?{urlencode(before)}"
+        if summary is not None:
+            body["summary"] = summary
         return Reply(200, body)
 
     # -- objects ------------------------------------------------------------------------
-    def _account(self, account_id: str, fields: list[str]) -> dict[str, Any]:
+    def _accounts(self) -> list[AdAccount]:
+        return self.world.accounts("meta")
+
+    def _node(self, name: str) -> _Node | None:
+        if name.startswith("act_"):
+            account_id = name.removeprefix("act_")
+            try:
+                self.world.account("meta", account_id)
+            except KeyError:
+                return None
+            return _Node("account", account_id, self._account(account_id))
+        if self._nodes is None:
+            nodes: dict[str, _Node] = {}
+            for account in self._accounts():
+                for edge, kind in EDGE_KIND.items():
+                    for row in self._entities(account.account_id, edge):
+                        nodes[row["id"]] = _Node(kind, account.account_id, row)
+            self._nodes = nodes
+        return self._nodes.get(name)
+
+    def _account(self, account_id: str) -> dict[str, Any]:
         account = self.world.account("meta", account_id)
-        full = {
+        return {
             "id": f"act_{account_id}",
             "account_id": account_id,
             "name": account.name,
@@ -278,32 +409,59 @@ class MetaFake(FakeApi):
             "timezone_name": account.timezone_name,
             "account_status": account.account_status,
         }
-        return {k: v for k, v in full.items() if k in fields or k == "id"}
 
-    def _account_call(
-        self, request: Request, account_id: str, edge: list[str], params: dict[str, str]
+    def _select(
+        self, row: dict[str, Any], specs: list[tuple[str, list[str] | None]]
+    ) -> dict[str, Any]:
+        """The fields asked of a node, ``id`` always; unset (``None``) fields left out."""
+        picked: dict[str, Any] = {"id": row["id"]}
+        for name, sub in specs:
+            if name == "insights":
+                raise not_modelled("insights as a field of an object (read /{id}/insights)")
+            value = row.get(name)
+            if value is None:
+                continue
+            if sub is not None and isinstance(value, dict):
+                nested = self._node(str(value.get("id")))
+                value = self._select(
+                    nested.row if nested is not None else value,
+                    field_specs({"fields": ",".join(sub)}) or [],
+                )
+            picked[name] = value
+        return picked
+
+    def _children(self, node: _Node, edge: str) -> list[dict[str, Any]]:
+        rows = self._entities(node.account_id, edge)
+        if node.kind == "account":
+            return rows
+        if edge == "adcreatives":
+            return [r for r in rows if r["id"] == node.row["creative"]["id"]]
+        parent = {"campaign": "campaign_id", "adset": "adset_id"}[node.kind]
+        return [r for r in rows if r[parent] == node.row["id"]]
+
+    def _listing(
+        self, request: Request, rows: list[dict[str, Any]], params: dict[str, str]
     ) -> Reply:
-        if not edge and request.method == "GET":
-            return Reply(200, self._account(account_id, self._fields(params, ["id"])))
-        if len(edge) != 1:
-            return self._unknown(request.path)
-        name = edge[0]
-        if name == "insights":
-            return self._insights(request, account_id, params)
-        if request.method != "GET" or name not in ("campaigns", "adsets", "ads"):
-            return self._unknown(request.path)
-        fields = self._fields(params, ["id"])
-        rows = [self._select(row, fields) for row in self._entities(account_id, name)]
-        return self._page(request, rows, params)
+        for name in ("filtering", "updated_since", "is_completed"):
+            if params.get(name):
+                raise not_modelled(f"the listing parameter {name}")
+        statuses = list_param(params, "effective_status")
+        if statuses:
+            if any(s not in EFFECTIVE_STATUSES for s in statuses):
+                raise enum_error("effective_status", EFFECTIVE_STATUSES)
+            rows = [r for r in rows if r.get("effective_status") in statuses]
+        specs = field_specs(params) or [(f, None) for f in DEFAULT_FIELDS["object"]]
+        picked = [self._select(row, specs) for row in rows]
+        return self._page(request, picked, params, self._edge_summary(params, len(picked)))
 
     @staticmethod
-    def _select(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        picked: dict[str, Any] = {"id": row["id"]}
-        for f in fields:
-            key = f.split("{", 1)[0]
-            if row.get(key) is not None:
-                picked[key] = row[key]
-        return picked
+    def _edge_summary(params: dict[str, str], count: int) -> dict[str, Any] | None:
+        names = list_param(params, "summary")
+        if not names or names in (["false"], ["0"]):
+            return None
+        if set(names) <= {"true", "1", "total_count"}:
+            return {"total_count": count}
+        raise not_modelled(f"summary {','.join(names)} (the fake counts: summary=total_count)")
 
     def _entities(self, account_id: str, edge: str) -> list[dict[str, Any]]:
         world = self.world
@@ -344,6 +502,16 @@ class MetaFake(FakeApi):
                 }
                 for g in world.ad_groups("meta", account_id)
             ]
+        if edge == "adcreatives":
+            return [
+                {
+                    "id": a.creative_id,
+                    "account_id": account_id,
+                    "name": f"{a.name} | Creative",
+                    "status": "ACTIVE",
+                }
+                for a in world.ads("meta", account_id)
+            ]
         return [
             {
                 "id": a.ad_id,
@@ -361,100 +529,28 @@ class MetaFake(FakeApi):
         ]
 
     # -- insights -----------------------------------------------------------------------
-    def _range(self, params: dict[str, str]) -> tuple[date, date] | Reply:
-        try:
-            time_range = json.loads(params.get("time_range") or "")
-            since = date.fromisoformat(time_range["since"])
-            until = date.fromisoformat(time_range["until"])
-        except (ValueError, KeyError, TypeError):
-            return Reply(
-                ERROR_STATUS,
-                graph_error(
-                    "(#100) Param time_range must be a JSON object with since and until dates",
-                    100,
-                    type_="OAuthException",
-                ),
-            )
-        if since > until:
-            return Reply(
-                ERROR_STATUS, graph_error("(#100) time_range since must be before until", 100)
-            )
-        if params.get("level", "ad") != "ad" or params.get("time_increment", "1") != "1":
-            return Reply(
-                ERROR_STATUS,
-                graph_error("(#100) the sandbox serves level=ad and time_increment=1 only", 100),
-            )
-        return since, until
-
-    def insight_rows(
-        self, account_id: str, since: date, until: date, fields: list[str]
-    ) -> list[dict[str, Any]]:
-        """The insights rows Graph would answer for one account and range."""
-        account = self.world.account("meta", account_id)
-        campaigns = {c.campaign_id: c.name for c in self.world.campaigns("meta", account_id)}
-        groups = {g.ad_group_id: g.name for g in self.world.ad_groups("meta", account_id)}
-        wanted = set(fields) | {"date_start", "date_stop"}
-        rows = []
-        for stat in self.world.daily_stats("meta", account_id, since, until):
-            if stat.impressions == 0:
-                continue
-            row = self._row(stat, account.currency, campaigns, groups)
-            rows.append({k: v for k, v in row.items() if k in wanted})
-        return rows
-
-    @staticmethod
-    def _row(
-        stat: AdDay, currency: str, campaigns: dict[str, str], groups: dict[str, str]
-    ) -> dict[str, Any]:
-        ad = stat.ad
-        day = stat.date.isoformat()
-        row: dict[str, Any] = {
-            "account_id": ad.account_id,
-            "account_currency": currency,
-            "campaign_id": ad.campaign_id,
-            "campaign_name": campaigns[ad.campaign_id],
-            "adset_id": ad.ad_group_id,
-            "adset_name": groups[ad.ad_group_id],
-            "ad_id": ad.ad_id,
-            "ad_name": ad.name,
-            "impressions": str(stat.impressions),
-            "clicks": str(stat.clicks),
-            "spend": _amount(stat.spend, currency),
-            "reach": str(stat.reach),
-            "date_start": day,
-            "date_stop": day,
-        }
-        if stat.actions:
-            row["actions"] = [
-                {"action_type": k, "value": str(v)} for k, v in sorted(stat.actions.items())
-            ]
-        if stat.action_values:
-            row["action_values"] = [
-                {"action_type": k, "value": _amount(v, currency)}
-                for k, v in sorted(stat.action_values.items())
-            ]
-        return row
-
-    def _insights(self, request: Request, account_id: str, params: dict[str, str]) -> Reply:
-        window = self._range(params)
-        if isinstance(window, Reply):
-            return window
-        since, until = window
-        fields = self._fields(params, ["impressions", "spend"])
+    def _insights(self, request: Request, node: _Node, params: dict[str, str]) -> Reply:
+        ad_ids = None
+        if node.kind != "account":
+            key = {"campaign": "campaign_id", "adset": "adset_id", "ad": "id"}[node.kind]
+            ads = self._entities(node.account_id, "ads")
+            ad_ids = frozenset(a["id"] for a in ads if a[key] == node.row["id"])
+        query = parse_query(
+            self.world, node.account_id, params, object_level=node.kind, ad_ids=ad_ids
+        )
         if request.method == "POST":
             run = ReportRun(
                 str(next(self._run_ids)),
-                account_id,
-                since,
-                until,
-                fields,
+                query,
                 fail=self.faults.take_async_failure(),
                 stall=self.faults.take_async_stall(),
             )
             with self._lock:
                 self._runs[run.run_id] = run
             return Reply(200, {"report_run_id": run.run_id})
-        return self._page(request, self.insight_rows(account_id, since, until, fields), params)
+        if request.method != "GET":
+            return self._unsupported(request, request.path)
+        return self._page(request, self.insights.rows(query), params, self.insights.summary(query))
 
     def _report_call(
         self, request: Request, run: ReportRun, edge: list[str], params: dict[str, str]
@@ -464,11 +560,12 @@ class MetaFake(FakeApi):
                 return Reply(
                     ERROR_STATUS, graph_error("(#100) The report is not ready yet", 100, 1487750)
                 )
-            if not run.rows:
-                run.rows = self.insight_rows(run.account_id, run.since, run.until, run.fields)
-            return self._page(request, run.rows, params)
-        if edge:
-            return self._unknown(request.path)
+            if run.rows is None:
+                run.rows = self.insights.rows(run.query)
+                run.summary = self.insights.summary(run.query)
+            return self._page(request, run.rows, params, run.summary)
+        if edge or request.method != "GET":
+            return self._unsupported(request, request.path)
         run.polls += 1
         target = self.faults.async_polls
         if run.polls == 1:
@@ -481,16 +578,17 @@ class MetaFake(FakeApi):
             status, percent = "Job Completed", 100
         if run.polls == 2 and target >= 2 and status == "Job Running":
             status = "Job Started"
-        return Reply(
-            200,
-            {
-                "id": run.run_id,
-                "account_id": run.account_id,
-                "async_status": status,
-                "async_percent_completion": percent,
-                "date_start": run.since.isoformat(),
-                "date_stop": run.until.isoformat(),
-                "time_ref": 1700000000,
-                "time_completed": 1700000060 if status == "Job Completed" else None,
-            },
-        )
+        full: dict[str, Any] = {
+            "id": run.run_id,
+            "account_id": run.account_id,
+            "async_status": status,
+            "async_percent_completion": percent,
+            "date_start": run.query.since.isoformat(),
+            "date_stop": run.query.until.isoformat(),
+            "time_ref": 1700000000,
+            "time_completed": 1700000060 if status == "Job Completed" else None,
+        }
+        specs = field_specs(params)
+        if specs is None:
+            return Reply(200, {k: v for k, v in full.items() if v is not None})
+        return Reply(200, self._select(full, specs))

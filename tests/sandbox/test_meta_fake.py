@@ -160,3 +160,435 @@ def test_rate_limits_and_faults(fake: MetaFake) -> None:
     with pytest.raises(ValueError):
         truncated.json()
     assert get(fake, f"act_{account}").json()["id"] == f"act_{account}"
+
+
+# -- what Meta's SDK and peer connectors send (issue 12) ---------------------------------------
+AUTH = {"Authorization": "Bearer sandbox-meta-token"}
+
+
+def post(fake: MetaFake, path: str, **data: Any) -> requests.Response:
+    return requests.post(f"{fake.base_url}/{path}", data=data, headers=AUTH, timeout=10)
+
+
+def report(fake: MetaFake, path: str, **data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Starts a report run, polls it to completion; its last status and its rows."""
+    run_id = post(fake, path, **data).json()["report_run_id"]
+    for _ in range(10):
+        status = get(fake, run_id).json()
+        if status["async_status"] == "Job Completed":
+            return status, walk(fake, f"{run_id}/insights", limit=100)
+    raise AssertionError(f"report {run_id} did not complete")
+
+
+def refusal(response: requests.Response) -> str:
+    """The message of a Graph code-100 refusal (asserting its shape)."""
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == 100 and error["type"] and error["fbtrace_id"], error
+    return str(error["message"])
+
+
+def world_totals(
+    fake: MetaFake, account_id: str, since: date, until: date, ad_ids: set[str] | None = None
+) -> tuple[int, int, Decimal]:
+    stats = [
+        s
+        for s in fake.world.daily_stats("meta", account_id, since, until)
+        if ad_ids is None or s.ad.ad_id in ad_ids
+    ]
+    return (
+        sum(s.impressions for s in stats),
+        sum(s.clicks for s in stats),
+        sum((s.spend for s in stats), Decimal(0)),
+    )
+
+
+def row_totals(rows: list[dict[str, Any]]) -> tuple[int, int, Decimal]:
+    return (
+        sum(int(r["impressions"]) for r in rows),
+        sum(int(r["clicks"]) for r in rows),
+        sum((Decimal(r["spend"]) for r in rows), Decimal(0)),
+    )
+
+
+def days(since: str, until: str) -> str:
+    return json.dumps({"since": since, "until": until})
+
+
+def test_async_report_reads_fields_sent_as_a_json_array(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    params = {"level": "ad", "time_increment": "1", "time_range": days("2026-02-10", "2026-02-20")}
+    _, as_array = report(
+        fake, f"act_{account}/insights", fields='["ad_id","impressions","clicks","spend"]', **params
+    )
+    _, as_string = report(
+        fake, f"act_{account}/insights", fields="ad_id,impressions,clicks,spend", **params
+    )
+    assert as_array and as_array == as_string
+    assert set(as_array[0]) == {
+        "ad_id",
+        "impressions",
+        "clicks",
+        "spend",
+        "date_start",
+        "date_stop",
+    }
+    world = world_totals(fake, account, date(2026, 2, 10), date(2026, 2, 20))
+    assert row_totals(as_array) == world
+
+
+def test_time_ranges_give_one_row_per_range_and_ignore_time_increment(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    ranges = [
+        {"since": "2026-02-10", "until": "2026-02-14"},
+        {"since": "2026-02-12", "until": "2026-02-20"},  # ranges may overlap
+    ]
+    for method in ("sync", "async"):
+        params = {
+            "level": "account",
+            "time_increment": "1",
+            "time_ranges": json.dumps(ranges),
+            "fields": "impressions,clicks,spend",
+        }
+        if method == "sync":
+            rows = walk(fake, f"act_{account}/insights", **params)
+        else:
+            status, rows = report(fake, f"act_{account}/insights", **params)
+            assert (status["date_start"], status["date_stop"]) == ("2026-02-10", "2026-02-20")
+        assert [(r["date_start"], r["date_stop"]) for r in rows] == [
+            (r["since"], r["until"]) for r in ranges
+        ]
+        for row, wanted in zip(rows, ranges, strict=True):
+            since, until = date.fromisoformat(wanted["since"]), date.fromisoformat(wanted["until"])
+            assert row_totals([row]) == world_totals(fake, account, since, until)
+
+
+def test_time_increment_default_all_days_n_days_and_monthly(fake: MetaFake) -> None:
+    world = fake.world
+    account = world.accounts("meta")[0].account_id
+    base = {"fields": "ad_id,impressions,clicks,spend", "level": "ad"}
+    whole = walk(
+        fake, f"act_{account}/insights", time_range=days("2026-02-10", "2026-02-20"), **base
+    )
+    assert {(r["date_start"], r["date_stop"]) for r in whole} == {("2026-02-10", "2026-02-20")}
+    assert len({r["ad_id"] for r in whole}) == len(whole)  # one row per ad for the range
+    assert row_totals(whole) == world_totals(fake, account, date(2026, 2, 10), date(2026, 2, 20))
+    threes = walk(
+        fake,
+        f"act_{account}/insights",
+        time_range=days("2026-02-10", "2026-02-20"),
+        time_increment=3,
+        **base,
+    )
+    assert sorted({(r["date_start"], r["date_stop"]) for r in threes}) == [
+        ("2026-02-10", "2026-02-12"),
+        ("2026-02-13", "2026-02-15"),
+        ("2026-02-16", "2026-02-18"),
+        ("2026-02-19", "2026-02-20"),
+    ]
+    assert row_totals(threes) == row_totals(whole)
+    months = walk(
+        fake,
+        f"act_{account}/insights",
+        time_range=days("2026-02-15", "2026-03-10"),
+        time_increment="monthly",
+        level="account",
+        fields="impressions,clicks,spend",
+    )
+    # March has no delivery yet (the world's today is 2026-03-01): only February's row.
+    assert [(r["date_start"], r["date_stop"]) for r in months] == [("2026-02-15", "2026-02-28")]
+    for bad in ("0", "91", "weekly"):
+        assert "time_increment" in refusal(get(fake, f"act_{account}/insights", time_increment=bad))
+
+
+PRESETS = {  # the world's today, 2026-03-01, is a Sunday
+    "today": ("2026-03-01", "2026-03-01"),
+    "yesterday": ("2026-02-28", "2026-02-28"),
+    "last_3d": ("2026-02-26", "2026-02-28"),
+    "last_7d": ("2026-02-22", "2026-02-28"),
+    "last_14d": ("2026-02-15", "2026-02-28"),
+    "last_28d": ("2026-02-01", "2026-02-28"),
+    "last_30d": ("2026-01-30", "2026-02-28"),
+    "last_90d": ("2025-12-01", "2026-02-28"),
+    "this_month": ("2026-03-01", "2026-03-01"),
+    "last_month": ("2026-02-01", "2026-02-28"),
+    "this_quarter": ("2026-01-01", "2026-03-01"),
+    "last_quarter": ("2025-10-01", "2025-12-31"),
+    "this_year": ("2026-01-01", "2026-03-01"),
+    "last_year": ("2025-01-01", "2025-12-31"),
+    "this_week_mon_today": ("2026-02-23", "2026-03-01"),
+    "this_week_sun_today": ("2026-03-01", "2026-03-01"),
+    "last_week_mon_sun": ("2026-02-16", "2026-02-22"),
+    "last_week_sun_sat": ("2026-02-22", "2026-02-28"),
+    "maximum": ("2023-02-01", "2026-03-01"),
+    "data_maximum": ("2023-02-01", "2026-03-01"),
+}
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_date_presets_cover_the_documented_days(fake: MetaFake, preset: str) -> None:
+    # A report run states the range it covers even when no day of it had delivery.
+    account = fake.world.accounts("meta")[1].account_id
+    run_id = post(fake, f"act_{account}/insights", date_preset=preset).json()["report_run_id"]
+    status = get(fake, run_id, fields="date_start,date_stop").json()
+    assert (status["date_start"], status["date_stop"]) == PRESETS[preset]
+
+
+def test_last_7d_rows_and_the_default_last_30d(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    rows = walk(
+        fake, f"act_{account}/insights", date_preset="last_7d", fields="impressions,clicks,spend"
+    )
+    assert [(r["date_start"], r["date_stop"]) for r in rows] == [("2026-02-22", "2026-02-28")]
+    assert row_totals(rows) == world_totals(fake, account, date(2026, 2, 22), date(2026, 2, 28))
+    # Neither time_range nor date_preset: last_30d, account level, impressions and spend.
+    rows = walk(fake, f"act_{account}/insights")
+    assert rows == [
+        {
+            "account_id": account,
+            "impressions": rows[0]["impressions"],
+            "spend": rows[0]["spend"],
+            "date_start": "2026-01-30",
+            "date_stop": "2026-02-28",
+        }
+    ]
+    totals = world_totals(fake, account, date(2026, 1, 30), date(2026, 2, 28))
+    assert (int(rows[0]["impressions"]), Decimal(rows[0]["spend"])) == (totals[0], totals[2])
+    # time_range wins over date_preset.
+    rows = walk(
+        fake,
+        f"act_{account}/insights",
+        date_preset="last_7d",
+        time_range=days("2026-02-10", "2026-02-11"),
+    )
+    assert [(r["date_start"], r["date_stop"]) for r in rows] == [("2026-02-10", "2026-02-11")]
+
+
+def test_bad_ranges_and_enums_are_refused_as_graph_does(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    message = refusal(get(fake, f"act_{account}/insights", date_preset="last_2d"))
+    assert message.startswith(
+        "(#100) date_preset must be one of the following values: today, yesterday, this_month,"
+    )
+    assert message.endswith("this_week_sun_today, this_year")
+    assert refusal(get(fake, f"act_{account}/insights", level="country")).startswith(
+        "(#100) level must be one of the following values: ad, adset, campaign, account"
+    )
+    too_old = get(fake, f"act_{account}/insights", time_range=days("2023-01-31", "2023-02-05"))
+    error = too_old.json()["error"]
+    assert too_old.status_code == 400 and error["code"] == 3018
+    assert "37 months" in error["message"]
+    assert get(fake, f"act_{account}/insights", time_range=days("2023-02-01", "2023-02-05")).ok
+    assert "time_range" in refusal(
+        get(fake, f"act_{account}/insights", time_range='{"since": "2026-02-01"}')
+    )
+    assert "time_ranges" in refusal(
+        get(fake, f"act_{account}/insights", time_ranges='[{"since": "2026-02-01"}]')
+    )
+
+
+def test_levels_and_object_insights_sum_to_the_same(fake: MetaFake) -> None:
+    world = fake.world
+    account = world.accounts("meta")[0].account_id
+    time_range = days("2026-02-10", "2026-02-20")
+    fields = "account_id,campaign_id,adset_id,ad_id,impressions,clicks,spend"
+    by_level = {
+        level: walk(
+            fake,
+            f"act_{account}/insights",
+            level=level,
+            time_range=time_range,
+            fields=fields,
+            limit=100,
+        )
+        for level in ("ad", "adset", "campaign", "account")
+    }
+    totals = world_totals(fake, account, date(2026, 2, 10), date(2026, 2, 20))
+    assert {level: row_totals(rows) for level, rows in by_level.items()} == dict.fromkeys(
+        by_level, totals
+    )
+    assert set(by_level["campaign"][0]) == {
+        "account_id",
+        "campaign_id",
+        "impressions",
+        "clicks",
+        "spend",
+        "date_start",
+        "date_stop",
+    }
+    campaign = next(c for c in world.campaigns("meta", account) if c.status == "ACTIVE")
+    ads = {a.ad_id for a in world.ads("meta", account) if a.campaign_id == campaign.campaign_id}
+    own = walk(fake, f"{campaign.campaign_id}/insights", time_range=time_range)
+    assert [set(r) for r in own] == [
+        {"account_id", "campaign_id", "impressions", "spend", "date_start", "date_stop"}
+    ]
+    assert own[0]["campaign_id"] == campaign.campaign_id
+    expected = world_totals(fake, account, date(2026, 2, 10), date(2026, 2, 20), ads)
+    assert (int(own[0]["impressions"]), Decimal(own[0]["spend"])) == (expected[0], expected[2])
+    filtered = walk(
+        fake,
+        f"act_{account}/insights",
+        level="ad",
+        time_range=time_range,
+        fields="impressions,clicks,spend",
+        filtering=json.dumps(
+            [{"field": "campaign.id", "operator": "IN", "value": [campaign.campaign_id]}]
+        ),
+    )
+    assert row_totals(filtered) == expected
+
+
+def test_summary_row(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    response = get(
+        fake,
+        f"act_{account}/insights",
+        level="ad",
+        time_increment=1,
+        time_range=days("2026-02-10", "2026-02-20"),
+        fields="impressions,clicks,spend",
+        default_summary="true",
+        limit=5,
+    ).json()
+    totals = world_totals(fake, account, date(2026, 2, 10), date(2026, 2, 20))
+    assert row_totals([response["summary"]]) == totals
+    assert (response["summary"]["date_start"], response["summary"]["date_stop"]) == (
+        "2026-02-10",
+        "2026-02-20",
+    )
+
+
+def test_reads_objects_by_id_with_default_and_asked_fields(fake: MetaFake) -> None:
+    world = fake.world
+    account = world.accounts("meta")[0].account_id
+    campaign = world.campaigns("meta", account)[0]
+    group = world.ad_groups("meta", account)[0]
+    ad = world.ads("meta", account)[0]
+    assert get(fake, campaign.campaign_id).json() == {"id": campaign.campaign_id}
+    assert get(fake, campaign.campaign_id, fields="name,objective,status").json() == {
+        "id": campaign.campaign_id,
+        "name": campaign.name,
+        "objective": campaign.objective,
+        "status": campaign.status,
+    }
+    assert get(fake, group.ad_group_id, fields='["campaign_id","name"]').json() == {
+        "id": group.ad_group_id,
+        "campaign_id": group.campaign_id,
+        "name": group.name,
+    }
+    assert get(fake, ad.ad_id, fields="adset_id,creative{id,name}").json() == {
+        "id": ad.ad_id,
+        "adset_id": ad.ad_group_id,
+        "creative": {"id": ad.creative_id, "name": f"{ad.name} | Creative"},
+    }
+    creative = get(fake, ad.creative_id, fields="account_id,name").json()
+    assert creative == {
+        "id": ad.creative_id,
+        "account_id": account,
+        "name": f"{ad.name} | Creative",
+    }
+    run_id = post(fake, f"act_{account}/insights", date_preset="last_7d").json()["report_run_id"]
+    assert get(fake, run_id, fields="async_status").json() == {
+        "id": run_id,
+        "async_status": "Job Not Started",
+    }
+    error = get(fake, "1234567", fields="name").json()["error"]
+    assert (error["code"], error["error_subcode"]) == (100, 33)
+    children = walk(fake, f"{campaign.campaign_id}/adsets", fields="campaign_id")
+    assert {c["campaign_id"] for c in children} == {campaign.campaign_id}
+    assert len(children) == sum(
+        1 for g in world.ad_groups("meta", account) if g.campaign_id == campaign.campaign_id
+    )
+    assert walk(fake, f"{ad.ad_id}/adcreatives") == [{"id": ad.creative_id}]
+    assert "insights" in refusal(get(fake, campaign.campaign_id, fields="insights{spend}"))
+
+
+def test_default_fields_of_ad_accounts(fake: MetaFake) -> None:
+    accounts = fake.world.accounts("meta")
+    listed = walk(fake, "me/adaccounts")
+    assert listed == [{"id": f"act_{a.account_id}", "account_id": a.account_id} for a in accounts]
+    assert get(fake, f"act_{accounts[0].account_id}").json() == listed[0]
+    assert walk(fake, "me/adaccounts", fields="name") == [
+        {"id": f"act_{a.account_id}", "name": a.name} for a in accounts
+    ]
+
+
+def test_listing_summary_status_filter_and_paging_back(fake: MetaFake) -> None:
+    world = fake.world
+    account = world.accounts("meta")[0].account_id
+    campaigns = world.campaigns("meta", account)
+    first = get(fake, f"act_{account}/campaigns", summary="true", limit=2).json()
+    assert first["summary"] == {"total_count": len(campaigns)}
+    assert "previous" not in first["paging"]
+    second = requests.get(first["paging"]["next"], headers=AUTH, timeout=10).json()
+    back = requests.get(second["paging"]["previous"], headers=AUTH, timeout=10).json()
+    assert back["data"] == first["data"]
+    assert "summary" not in get(fake, f"act_{account}/campaigns").json()
+    paused = walk(fake, f"act_{account}/campaigns", effective_status='["PAUSED"]', fields="status")
+    assert {c["id"] for c in paused} == {c.campaign_id for c in campaigns if c.status == "PAUSED"}
+    assert "effective_status" in refusal(
+        get(fake, f"act_{account}/campaigns", effective_status='["SLEEPING"]')
+    )
+
+
+def test_appsecret_proof_is_checked(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    good = get(fake, f"act_{account}", appsecret_proof=fake.appsecret_proof())
+    assert good.status_code == 200
+    bad = get(fake, f"act_{account}", appsecret_proof="0" * 64).json()["error"]
+    assert bad == {
+        "message": "Invalid appsecret_proof provided in the API argument",
+        "type": "GraphMethodException",
+        "code": 100,
+        "fbtrace_id": bad["fbtrace_id"],
+    }
+    fake.require_appsecret_proof = True
+    assert "require an appsecret_proof" in refusal(get(fake, f"act_{account}"))
+    assert get(fake, f"act_{account}", appsecret_proof=fake.appsecret_proof()).ok
+    assert fake.appsecret_proof() not in json.dumps(fake.requests)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("insights", {"breakdowns": "age"}),
+        ("insights", {"action_attribution_windows": '["7d_click","1d_view"]'}),
+        ("insights", {"action_breakdowns": '["action_device"]'}),
+        ("insights", {"sort": '["spend_descending"]'}),
+        ("insights", {"fields": "impressions,ctr"}),
+        ("insights", {"filtering": '[{"field":"spend","operator":"GREATER_THAN","value":1}]'}),
+        ("insights", {"export_format": "csv"}),
+        ("campaigns", {"filtering": '[{"field":"name","operator":"CONTAIN","value":"x"}]'}),
+        ("campaigns", {"summary": "insights"}),
+        ("ads", {"updated_since": "1700000000"}),
+    ],
+)
+def test_parameters_the_fake_does_not_model_are_refused(
+    fake: MetaFake, path: str, params: dict[str, str]
+) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    for method in ("GET", "POST") if path == "insights" else ("GET",):
+        call = get if method == "GET" else post
+        assert "not modelled by the ARGO sandbox" in refusal(
+            call(fake, f"act_{account}/{path}", **params)
+        )
+
+
+def test_parameters_that_change_nothing_in_the_world_are_accepted(fake: MetaFake) -> None:
+    account = fake.world.accounts("meta")[0].account_id
+    base = {"level": "ad", "time_range": days("2026-02-10", "2026-02-12"), "time_increment": "1"}
+    plain = walk(fake, f"act_{account}/insights", **base)
+    same = walk(
+        fake,
+        f"act_{account}/insights",
+        action_attribution_windows='["default"]',
+        action_breakdowns='["action_type"]',
+        action_report_time="mixed",
+        use_account_attribution_setting="true",
+        locale="ko_KR",
+        **base,
+    )
+    assert plain and same == plain
+    assert "action_report_time" in refusal(
+        get(fake, f"act_{account}/insights", action_report_time="later")
+    )
