@@ -9,12 +9,22 @@ Follows the real protocol where ARGO's connector touches it:
   OAuth user reaches the accounts through a manager account, ``login-customer-id`` (the
   manager's id, ten digits, no dashes).
 * ``POST /v26/customers/{id}/googleAds:searchStream`` answers a JSON array of batches
-  ``{"results", "fieldMask", "requestId"}``; ``googleAds:search`` answers one page with
-  ``nextPageToken`` (fixed page size, ``pageSize`` is rejected as since v17).
+  (``SearchGoogleAdsStreamResponse``: ``results``, ``fieldMask``, ``requestId``, and
+  ``queryResourceConsumption`` in the last one); ``googleAds:search`` answers one page
+  (``SearchGoogleAdsResponse``: ``results``, ``nextPageToken``, ``totalResultsCount`` when
+  asked, ``fieldMask``, ``queryResourceConsumption``; no ``requestId``, which that message
+  does not have). Every answer carries the request id in the ``request-id`` header. Fixed
+  page size; ``pageSize`` is rejected as since v17.
 * GAQL is parsed: ``SELECT`` fields, ``FROM`` resource, ``WHERE`` conditions joined by
   ``AND`` (``BETWEEN``, ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``IN``, ``NOT IN``),
-  ``ORDER BY``/``LIMIT`` accepted. Rows are nested camelCase JSON, int64 as strings,
-  doubles as numbers, enums as names; unknown fields answer ``queryError.UNRECOGNIZED_FIELD``.
+  ``ORDER BY``/``LIMIT`` accepted; unknown fields answer ``queryError.UNRECOGNIZED_FIELD``.
+* Rows are proto3 JSON (Google's REST mapping): nested lowerCamelCase objects, int64 as
+  strings, doubles as numbers (integral ones without a fraction), enums by name, and every
+  field holding its default value (0, "0", 0.0, "", false, an enum's ``UNSPECIFIED``) left
+  out, in metrics, segments and attributes alike; an object with nothing left in it is
+  absent. ``explicit_presence=True`` instead writes the fields Google's protos declare
+  ``optional`` (ids, names, metrics, ``segments.date``, ...) whenever they are set, zero
+  included, as responses captured from the live API show (see :data:`FIELD_TYPES`).
 * Errors are ``google.rpc.Status`` JSON (``{"error": {"code", "message", "status",
   "details": [GoogleAdsFailure]}}``); quota errors are 429 ``RESOURCE_EXHAUSTED`` with
   ``quotaError`` and ``quotaErrorDetails.retryDelay``.
@@ -117,6 +127,12 @@ def request_id() -> str:
     return secrets.token_urlsafe(16)[:22]
 
 
+#: Header that carries the request id of every REST answer (``SearchGoogleAdsResponse``
+#: has no ``request_id`` field; ``SearchGoogleAdsStreamResponse`` and
+#: ``GoogleAdsFailure`` carry it in the body as well).
+REQUEST_ID_HEADER = "request-id"
+
+
 def failure_body(
     version: str,
     http_code: int,
@@ -124,6 +140,7 @@ def failure_body(
     message: str,
     errors: list[tuple[str, str, str]],
     details_extra: dict[str, Any] | None = None,
+    rid: str | None = None,
 ) -> dict[str, Any]:
     """Google's JSON error (``google.rpc.Status``) with a ``GoogleAdsFailure`` in details.
 
@@ -135,6 +152,7 @@ def failure_body(
         errors: ``(error category, error code, message)`` per ``GoogleAdsError``, e.g.
             ``("authenticationError", "OAUTH_TOKEN_EXPIRED", "...")``.
         details_extra: Extra ``details`` of every error (e.g. ``quotaErrorDetails``).
+        rid: The request id (a new one when not given).
     """
     failure: dict[str, Any] = {
         "@type": f"type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure",
@@ -146,7 +164,7 @@ def failure_body(
             }
             for category, code, text in errors
         ],
-        "requestId": request_id(),
+        "requestId": rid or request_id(),
     }
     return {
         "error": {"code": http_code, "message": message, "status": status, "details": [failure]}
@@ -375,11 +393,6 @@ def _micros(amount: Decimal | int | None, currency: str, minor: bool = False) ->
     return str(int(Decimal(amount) * 1_000_000))
 
 
-def _number(value: Decimal | int) -> float:
-    """A double as the API sends it (JSON number)."""
-    return float(value)
-
-
 Getter = Callable[[Context], Any]
 
 
@@ -508,8 +521,108 @@ def _getters() -> dict[str, Getter]:
 
 
 GETTERS = _getters()
-#: int64 fields are strings in JSON; these metrics are sums of int64.
-INT_METRICS = frozenset({"impressions", "clicks", "cost_micros"})
+#: Enum fields (no presence: left out at ``UNSPECIFIED``, which the fake never serves).
+ENUM_FIELDS = frozenset(
+    {
+        "customer.status",
+        "customer_client.status",
+        "campaign.status",
+        "campaign.advertising_channel_type",
+        "campaign.bidding_strategy_type",
+        "ad_group.status",
+        "ad_group.type",
+        "ad_group_ad.status",
+        "ad_group_ad.ad.type",
+        "ad_group_criterion.type",
+        "ad_group_criterion.status",
+        "ad_group_criterion.keyword.match_type",
+        "segments.conversion_action_category",
+    }
+)
+#: int64 fields (strings in JSON).
+INT64_FIELDS = frozenset(
+    {
+        "customer.id",
+        "customer_client.id",
+        "customer_client.level",
+        "campaign.id",
+        "campaign_budget.id",
+        "campaign_budget.amount_micros",
+        "ad_group.id",
+        "ad_group_ad.ad.id",
+        "ad_group_criterion.criterion_id",
+        "ad_group_criterion.cpc_bid_micros",
+        "metrics.impressions",
+        "metrics.clicks",
+        "metrics.cost_micros",
+    }
+)
+BOOL_FIELDS = frozenset(
+    {
+        "customer.manager",
+        "customer.test_account",
+        "customer_client.manager",
+        "ad_group_criterion.negative",
+    }
+)
+
+
+def _field_type(name: str) -> tuple[str, bool]:
+    """``(proto3 kind, has explicit presence)`` of a served field.
+
+    Google's protos declare ids, names, money, booleans, metrics and scalar segments
+    ``optional`` (explicit presence); resource names and enums have none.
+    """
+    if name in ENUM_FIELDS:
+        return "enum", False
+    if name.endswith("resource_name"):
+        return "string", False
+    if name in INT64_FIELDS:
+        return "int64", True
+    if name in BOOL_FIELDS:
+        return "bool", True
+    if name.startswith("metrics."):
+        return "double", True
+    return "string", True
+
+
+#: GAQL field -> (proto3 kind, explicit presence), for every field the fake serves.
+FIELD_TYPES: dict[str, tuple[str, bool]] = {name: _field_type(name) for name in GETTERS}
+
+
+def _is_default(kind: str, value: Any) -> bool:
+    """Whether ``value`` is the proto3 default of its kind (0, 0.0, "", false, UNSPECIFIED)."""
+    if kind == "bool":
+        return value is False
+    if kind == "enum":
+        return value in ("", "UNSPECIFIED")
+    if kind == "string":
+        return value in ("",)
+    return value in (0, "0")
+
+
+def _encode(kind: str, value: Any) -> Any:
+    """A value as proto3 JSON writes it: int64 as a decimal string, doubles as numbers."""
+    if kind == "int64":
+        return str(int(value))
+    if kind == "double":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if kind == "bool":
+        return bool(value)
+    return str(value)
+
+
+#: One projected field: JSON keys, getter, proto3 kind, explicit presence.
+Projection = list[tuple[tuple[str, ...], Getter, str, bool]]
+
+
+def projection(fields: list[str]) -> Projection:
+    """How to write each field of a row: computed once per query, not per row."""
+    return [
+        (tuple(camel(p) for p in name.split(".")), GETTERS[name], *FIELD_TYPES[name])
+        for name in dict.fromkeys(fields)
+    ]
 
 
 def _resource_of(field_name: str) -> str:
@@ -529,6 +642,9 @@ class GoogleAdsFake(FakeApi):
     Args:
         world: The world it serves (``google_ads`` accounts).
         faults: Fault switches (see :class:`~ingestion.sandbox.faults.Faults`).
+        explicit_presence: ``False`` (default) leaves every default-valued field out of
+            the rows (a zero-click row has no ``clicks``); ``True`` writes the fields the
+            protos declare ``optional`` whenever they are set, zeros included.
         client_id: The OAuth client id accepted at ``/token``.
         client_secret: Its secret.
         refresh_token: The refresh token accepted at ``/token``.
@@ -550,6 +666,7 @@ class GoogleAdsFake(FakeApi):
         world: World,
         faults: Faults | None = None,
         *,
+        explicit_presence: bool = False,
         client_id: str = "sandbox-google-client.apps.googleusercontent.com",
         client_secret: str = "sandbox-google-client-secret",
         refresh_token: str = "1//sandbox-google-refresh-token",
@@ -564,6 +681,7 @@ class GoogleAdsFake(FakeApi):
     ) -> None:
         super().__init__(faults, secret_params=("client_secret", "refresh_token"))
         self.world = world
+        self.explicit_presence = explicit_presence
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
@@ -615,8 +733,9 @@ class GoogleAdsFake(FakeApi):
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
-        body = failure_body(self.api_version, http_code, status, message, errors, extra)
-        return Reply(http_code, body, headers or {})
+        rid = request_id()
+        body = failure_body(self.api_version, http_code, status, message, errors, extra, rid)
+        return Reply(http_code, body, {REQUEST_ID_HEADER: rid, **(headers or {})})
 
     def server_error(self, request: Request, status: int) -> Reply:
         """``INTERNAL`` (500), ``UNAVAILABLE`` (503) or ``DEADLINE_EXCEEDED`` (504)."""
@@ -976,10 +1095,11 @@ class GoogleAdsFake(FakeApi):
         filters = [self._predicate(c) for c in query.conditions]
         contexts = [c for c in contexts if all(f(c) for f in filters)]
         implicit = f"{query.resource}.resource_name"
+        plan = projection([implicit, *query.fields])
         if uses_stats:
-            rows = self._aggregate(contexts, query.fields, implicit)
+            rows = self._aggregate(contexts, query.fields, implicit, plan)
         else:
-            rows = [self._project(c, query.fields, implicit) for c in contexts]
+            rows = [self._project(c, plan) for c in contexts]
         if query.limit is not None:
             rows = rows[: query.limit]
         return rows, ",".join(json_path(f) for f in query.fields)
@@ -1130,7 +1250,7 @@ class GoogleAdsFake(FakeApi):
                     yield _with(base, None, _metrics(part, currency))
 
     def _aggregate(
-        self, contexts: list[Context], fields: list[str], implicit: str
+        self, contexts: list[Context], fields: list[str], implicit: str, plan: Projection
     ) -> list[dict[str, Any]]:
         """Sums metrics over everything the selected (non-metric) fields do not tell apart."""
         groups: dict[tuple[Any, ...], tuple[Context, dict[str, Decimal]]] = {}
@@ -1148,35 +1268,39 @@ class GoogleAdsFake(FakeApi):
         for ctx, sums in groups.values():
             if not any(sums.values()):
                 continue  # the API leaves out rows whose metrics are all zero
-            metrics: dict[str, Any] = {
-                k: (str(int(v)) if k in INT_METRICS else _number(v)) for k, v in sums.items()
-            }
-            rows.append(self._project(_with(ctx, ctx.kind, metrics), fields, implicit))
+            rows.append(self._project(_with(ctx, ctx.kind, sums), plan))
         return rows
 
-    @staticmethod
-    def _project(ctx: Context, fields: list[str], implicit: str) -> dict[str, Any]:
+    def _project(self, ctx: Context, plan: Projection) -> dict[str, Any]:
+        """One row as proto3 JSON: unset fields absent, default values left out.
+
+        With :attr:`explicit_presence`, a set field that has presence is written even when
+        it holds its default. Objects are only created for a value, so a message with
+        nothing in it is absent.
+        """
         row: dict[str, Any] = {}
-        for name in [implicit, *fields]:
-            value = GETTERS[name](ctx)
-            if value is None:
+        keep_set = self.explicit_presence
+        for keys, getter, kind, presence in plan:
+            value = getter(ctx)
+            if value is None or (_is_default(kind, value) and not (presence and keep_set)):
                 continue
             node = row
-            parts = [camel(p) for p in name.split(".")]
-            for part in parts[:-1]:
-                node = node.setdefault(part, {})
-            node[parts[-1]] = value
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = _encode(kind, value)
         return row
 
     # -- answers ------------------------------------------------------------------------
     def _stream(self, rows: list[dict[str, Any]], field_mask: str) -> Reply:
+        """``SearchGoogleAdsStreamResponse`` batches; the last carries the consumption."""
         rid = request_id()
         size = max(1, self.stream_batch_size)
-        batches = [
+        batches: list[dict[str, Any]] = [
             {"results": rows[i : i + size], "fieldMask": field_mask, "requestId": rid}
             for i in range(0, len(rows), size)
         ] or [{"fieldMask": field_mask, "requestId": rid}]
-        return Reply(200, batches)
+        batches[-1]["queryResourceConsumption"] = _consumption(len(rows))
+        return Reply(200, batches, {REQUEST_ID_HEADER: rid})
 
     def _search_page(self, request: Request, rows: list[dict[str, Any]], field_mask: str) -> Reply:
         if "pageSize" in request.form:
@@ -1207,14 +1331,17 @@ class GoogleAdsFake(FakeApi):
                 )
             offset = decoded[0]
         end = offset + self.search_page_size
-        body: dict[str, Any] = {"fieldMask": field_mask, "requestId": request_id()}
+        # SearchGoogleAdsResponse has no request_id: the id travels in the header only.
+        body: dict[str, Any] = {}
         if rows[offset:end]:
             body["results"] = rows[offset:end]
         if end < len(rows):
             body["nextPageToken"] = _encode_token(end, _query_hash(query))
         if request.form.get("returnTotalResultsCount") == "true":
             body["totalResultsCount"] = str(len(rows))
-        return Reply(200, body)
+        body["fieldMask"] = field_mask
+        body["queryResourceConsumption"] = _consumption(len(rows[offset:end]))
+        return Reply(200, body, {REQUEST_ID_HEADER: request_id()})
 
 
 def _with(base: Context, kind: str | None, metrics: dict[str, Any]) -> Context:
@@ -1245,6 +1372,11 @@ def _metrics(part: Any, currency: str) -> dict[str, Decimal]:
         "all_conversions": Decimal(sum(actions.values())),
         "all_conversions_value": sum(values.values(), Decimal(0)),
     }
+
+
+def _consumption(rows: int) -> str:
+    """``query_resource_consumption`` (int64): a plausible cost of serving ``rows`` rows."""
+    return str(100 + 2 * rows)
 
 
 def _query_hash(query: str) -> str:

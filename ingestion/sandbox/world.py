@@ -139,6 +139,13 @@ KEYWORD_MODIFIERS = ("", " 추천", " 할인", " best", " 후기", " 2026", " ch
 #: Share of Kakao delivery already reported for yesterday: Kakao settles a day by 08:00
 #: the next morning, so the newest day is still short until the world moves on.
 KAKAO_UNSETTLED_SHARE = 0.92
+#: Share of Google Ads ad-group-days served only a handful of impressions (little search
+#: volume, a budget spent early, a narrow audience). Most of their ads and keywords get no
+#: click, so no cost where Google bills per click and no conversion: rows the API still
+#: returns (they have impressions) with zero metrics, which its proto3 JSON leaves out.
+GOOGLE_THIN_DAY_SHARE = 0.25
+#: (platform, campaign type) billed per click: cost follows clicks (no click, no cost).
+CPC_BILLED = frozenset({("google_ads", "SEARCH")})
 #: Action types whose counts (and values) are restated as conversions settle.
 SETTLING_ACTIONS = frozenset(
     {
@@ -568,8 +575,9 @@ class World:
         """Splits one ad-day across the keywords of its ad group; empty if it has none.
 
         Impressions, clicks, conversions and money (in the currency's smallest unit) are
-        split by largest remainder, so the parts add up exactly to the ad-day. The split
-        is drawn per (ad, day), so it does not depend on the range asked for.
+        split by largest remainder, so the parts add up exactly to the ad-day; where the
+        campaign is billed per click (:data:`CPC_BILLED`) a keyword's cost follows its
+        clicks. The split is drawn per (ad, day), so it does not depend on the range asked.
         """
         keywords = self._keywords_by_group.get(stat.ad.ad_group_id, [])
         if not keywords:
@@ -584,7 +592,11 @@ class World:
 
         impressions = _split(stat.impressions, weights)
         clicks = _split(stat.clicks, [float(i) for i in impressions])  # never above impressions
-        spend = split_money(stat.spend, weights)
+        campaign = self._campaigns[stat.ad.campaign_id]
+        if (campaign.platform, campaign.objective) in CPC_BILLED:  # a keyword pays its clicks
+            spend = split_money(stat.spend, [float(c) for c in clicks])
+        else:
+            spend = split_money(stat.spend, weights)
         actions = {k: _split(v, weights) for k, v in stat.actions.items()}
         # A value goes where its conversions went (a keyword with no purchase has no sales).
         values = {
@@ -639,10 +651,15 @@ class World:
         )
         clicks = min(impressions, round(impressions * ad.ctr * rng.uniform(0.8, 1.2)))
         reach = min(impressions, round(impressions / rng.uniform(1.1, 1.6)))
-        spend = _money(impressions / 1000 * rng.uniform(*book.cpm), currency)
+        cpm = rng.uniform(*book.cpm)
+        spend = _money(impressions / 1000 * cpm, currency)
         landing = round(clicks * rng.uniform(0.6, 0.9))
         engagement = clicks + round(impressions * rng.uniform(0.001, 0.004))
         video = round(impressions * rng.uniform(0.1, 0.3))
+        if book.account.platform == "google_ads":
+            impressions, clicks, spend = self._google_delivery(
+                ad, campaign, day, impressions, clicks, cpm, currency
+            )
         if book.account.platform != "meta":
             return self._generic_day(book, ad, campaign, day, rng, impressions, clicks, spend)
         final: dict[str, int] = {}
@@ -678,6 +695,31 @@ class World:
                         values[action_type] = _money(observed * unit_value[action_type], currency)
             actions = {k: v for k, v in actions.items() if v}
         return AdDay(day, ad, impressions, clicks, reach, spend, actions, values)
+
+    def _google_delivery(
+        self,
+        ad: Ad,
+        campaign: Campaign,
+        day: date,
+        impressions: int,
+        clicks: int,
+        cpm: float,
+        currency: str,
+    ) -> tuple[int, int, Decimal]:
+        """Google Ads: a share of thin days, and search campaigns billed per click.
+
+        Drawn from their own generator, so the other platforms' days do not change.
+        """
+        # Thin for the whole ad group (its keywords found little search volume that day).
+        thin = _rng(self.config.seed, "thin-day", ad.ad_group_id, day.toordinal())
+        rng = _rng(self.config.seed, "thin-day", ad.ad_id, day.toordinal())
+        if impressions and thin.random() < GOOGLE_THIN_DAY_SHARE:
+            impressions = rng.randint(1, 40)
+            clicks = min(impressions, round(impressions * ad.ctr * rng.uniform(0.8, 1.2)))
+        if (campaign.platform, campaign.objective) in CPC_BILLED:
+            # A cost per click that keeps the cost per thousand impressions near the draw.
+            return impressions, clicks, _money(clicks * cpm / 1000 / ad.ctr, currency)
+        return impressions, clicks, _money(impressions / 1000 * cpm, currency)
 
     def _generic_day(
         self,

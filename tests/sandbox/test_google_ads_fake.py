@@ -23,6 +23,31 @@ CATEGORY = {
     "install": "DOWNLOAD",
 }
 COUNTED = {"purchase", "sign_up", "lead", "install"}
+#: The fields of SearchGoogleAdsResponse (reference, v18-v26; metric_attributes since v23):
+#: no request_id, which travels in the ``request-id`` header.
+SEARCH_RESPONSE_FIELDS = {
+    "results",
+    "nextPageToken",
+    "totalResultsCount",
+    "fieldMask",
+    "summaryRow",
+    "queryResourceConsumption",
+    "metricAttributes",
+}
+#: The fields of SearchGoogleAdsStreamResponse (one JSON object per batch).
+STREAM_RESPONSE_FIELDS = {
+    "results",
+    "fieldMask",
+    "summaryRow",
+    "requestId",
+    "queryResourceConsumption",
+    "metricAttributes",
+}
+AD_QUERY = (
+    "SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, segments.date, metrics.impressions, "
+    "metrics.clicks, metrics.cost_micros, metrics.conversions, metrics.conversions_value "
+    "FROM ad_group_ad WHERE segments.date BETWEEN '{since}' AND '{until}'"
+)
 
 
 @pytest.fixture
@@ -187,14 +212,17 @@ def test_search_stream_answers_nested_camel_case_batches(fake: GoogleAdsFake) ->
     assert got.keys() == served.keys()
     for ad_id, stat in served.items():
         row = got[ad_id]
+        metrics = row["metrics"]
         assert row["adGroupAd"]["resourceName"].endswith(f"~{ad_id}")
         assert row["segments"]["date"] == day.isoformat()
-        assert row["metrics"]["impressions"] == str(stat.impressions)  # int64 as string
-        assert Decimal(row["metrics"]["costMicros"]) == stat.spend * 1_000_000
+        assert metrics["impressions"] == str(stat.impressions)  # int64 as string
+        # A zero is left out (proto3 JSON): absent means 0.
+        assert Decimal(metrics.get("costMicros", "0")) == stat.spend * 1_000_000
         counted = sum(v for k, v in stat.actions.items() if k in COUNTED)
-        assert row["metrics"]["conversions"] == float(counted)  # double as number
+        assert metrics.get("conversions", 0) == counted  # double as number
+        assert ("conversions" in metrics) == (counted > 0)
         value = stat.action_values.get("purchase", Decimal(0))
-        assert Decimal(repr(row["metrics"]["conversionsValue"])) == value
+        assert Decimal(repr(metrics.get("conversionsValue", 0))) == value
 
 
 def test_empty_answer_is_one_batch_without_results(fake: GoogleAdsFake) -> None:
@@ -226,7 +254,8 @@ def test_conversions_by_category_use_google_categories(fake: GoogleAdsFake) -> N
     ):
         key = (row["adGroupAd"]["ad"]["id"], row["segments"]["date"])
         category = row["segments"]["conversionActionCategory"]
-        got[(*key, category)] = (row["metrics"]["conversions"], row["metrics"]["allConversions"])
+        metrics = row["metrics"]
+        got[(*key, category)] = (metrics.get("conversions", 0.0), metrics["allConversions"])
     served = {}
     for stat in fake.world.daily_stats("google_ads", account, since, until):
         for kind, count in stat.actions.items():
@@ -234,6 +263,7 @@ def test_conversions_by_category_use_google_categories(fake: GoogleAdsFake) -> N
             served[key] = (float(count) if kind in COUNTED else 0.0, float(count))
     assert got == served and served
     assert {k[2] for k in got} >= {"PURCHASE", "ADD_TO_CART"}
+    assert any(v[0] == 0 for v in got.values()), "secondary actions: conversions left out"
 
 
 def test_keyword_view_adds_up_the_ad_group_keyword_split(fake: GoogleAdsFake) -> None:
@@ -252,9 +282,9 @@ def test_keyword_view_adds_up_the_ad_group_keyword_split(fake: GoogleAdsFake) ->
     )
     got = {
         (r["adGroup"]["id"], r["adGroupCriterion"]["criterionId"]): (
-            int(r["metrics"]["impressions"]),
-            int(r["metrics"]["clicks"]),
-            Decimal(r["metrics"]["costMicros"]),
+            int(r["metrics"].get("impressions", "0")),
+            int(r["metrics"].get("clicks", "0")),
+            Decimal(r["metrics"].get("costMicros", "0")),
         )
         for r in rows(response)
     }
@@ -375,3 +405,180 @@ def test_faults_come_back_in_google_shape(fake: GoogleAdsFake) -> None:
     throttled = call(fake, query, head=head)
     assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "2"
     assert call(fake, query, head=head).status_code == 200
+
+
+def zero_click_day(world: World) -> tuple[str, date, str]:
+    """(customer, day, ad id) of a search ad-day with impressions and no click."""
+    for account in world.accounts("google_ads"):
+        search = {
+            c.campaign_id
+            for c in world.campaigns("google_ads", account.account_id)
+            if c.objective == "SEARCH"
+        }
+        for stat in world.daily_stats(
+            "google_ads", account.account_id, world.first_day, world.as_of
+        ):
+            if stat.ad.campaign_id in search and stat.impressions and not stat.clicks:
+                return account.account_id, stat.date, stat.ad.ad_id
+    raise AssertionError("the world has no zero-click search ad-day")
+
+
+def zero_click_keyword(world: World) -> tuple[str, date, str]:
+    """(customer, day, keyword id) of a keyword-day (all its ads) with impressions, no click."""
+    for account in world.accounts("google_ads"):
+        totals: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+        for stat in world.daily_stats(
+            "google_ads", account.account_id, world.first_day, world.as_of
+        ):
+            for part in world.keyword_stats(stat):
+                total = totals[(stat.date, part.keyword.keyword_id)]
+                total[0] += part.impressions
+                total[1] += part.clicks
+        for (day, keyword_id), (impressions, clicks) in totals.items():
+            if impressions and not clicks:
+                return account.account_id, day, keyword_id
+    raise AssertionError("the world has no zero-click keyword-day")
+
+
+def test_zero_metrics_are_left_out_of_rows(fake: GoogleAdsFake) -> None:
+    customer, day, ad_id = zero_click_day(fake.world)
+    got = rows(call(fake, AD_QUERY.format(since=day, until=day), customer=customer))
+    (row,) = [r for r in got if r["adGroupAd"]["ad"]["id"] == ad_id]
+    # Impressions but no click: search is billed per click, so no cost, no conversion.
+    assert row["metrics"] == {"impressions": row["metrics"]["impressions"]}
+    assert int(row["metrics"]["impressions"]) > 0
+    customer, day, keyword_id = zero_click_keyword(fake.world)
+    keyword_rows = rows(
+        call(
+            fake,
+            "SELECT ad_group_criterion.criterion_id, segments.date, metrics.impressions, "
+            "metrics.clicks, metrics.cost_micros, metrics.all_conversions FROM keyword_view "
+            f"WHERE segments.date = '{day}'",
+            customer=customer,
+        )
+    )
+    (keyword,) = [r for r in keyword_rows if r["adGroupCriterion"]["criterionId"] == keyword_id]
+    assert "clicks" not in keyword["metrics"] and "costMicros" not in keyword["metrics"]
+    assert "allConversions" not in keyword["metrics"]
+    # Default attributes too: customer.manager and test_account are false, negative is false.
+    (customer_row,) = rows(
+        call(
+            fake,
+            "SELECT customer.id, customer.manager, customer.test_account, customer.status "
+            "FROM customer",
+            customer=customer,
+        )
+    )
+    assert customer_row == {
+        "customer": {
+            "resourceName": f"customers/{customer}",
+            "id": customer,
+            "status": "ENABLED",
+        }
+    }
+    criteria = rows(
+        call(
+            fake,
+            "SELECT ad_group_criterion.criterion_id, ad_group_criterion.negative "
+            "FROM ad_group_criterion",
+            customer=customer,
+        )
+    )
+    assert criteria and all("negative" not in r["adGroupCriterion"] for r in criteria)
+
+
+def test_explicit_presence_writes_set_zeros(fake: GoogleAdsFake) -> None:
+    customer, day, ad_id = zero_click_day(fake.world)
+    fake.explicit_presence = True
+    got = rows(call(fake, AD_QUERY.format(since=day, until=day), customer=customer))
+    (row,) = [r for r in got if r["adGroupAd"]["ad"]["id"] == ad_id]
+    metrics = row["metrics"]
+    assert (metrics["clicks"], metrics["costMicros"]) == ("0", "0")  # int64: strings
+    assert (metrics["conversions"], metrics["conversionsValue"]) == (0, 0)
+    (customer_row,) = rows(
+        call(fake, "SELECT customer.id, customer.manager FROM customer", customer=customer)
+    )
+    assert customer_row["customer"]["manager"] is False
+
+
+def test_integral_doubles_have_no_fraction(fake: GoogleAdsFake) -> None:
+    since, until = fake.world.first_day, fake.world.as_of - timedelta(days=1)
+    got = [
+        row
+        for account in fake.world.accounts("google_ads")
+        for row in rows(
+            call(fake, AD_QUERY.format(since=since, until=until), customer=account.account_id)
+        )
+    ]
+    conversions = [r["metrics"]["conversions"] for r in got if "conversions" in r["metrics"]]
+    assert conversions and all(type(c) is int for c in conversions)  # 3, not 3.0
+    values = [r["metrics"]["conversionsValue"] for r in got if "conversionsValue" in r["metrics"]]
+    assert any(type(v) is float for v in values), "cents stay a fraction"
+
+
+def test_world_has_a_realistic_share_of_zero_metric_rows(fake: GoogleAdsFake) -> None:
+    since, until = fake.world.first_day, fake.world.as_of - timedelta(days=1)
+    ad_rows: list[dict[str, Any]] = []
+    keyword_rows: list[dict[str, Any]] = []
+    for account in fake.world.accounts("google_ads"):
+        ad_rows += rows(
+            call(fake, AD_QUERY.format(since=since, until=until), customer=account.account_id)
+        )
+        keyword_rows += rows(
+            call(
+                fake,
+                "SELECT ad_group_criterion.criterion_id, segments.date, metrics.impressions, "
+                "metrics.clicks, metrics.cost_micros FROM keyword_view "
+                f"WHERE segments.date BETWEEN '{since}' AND '{until}'",
+                customer=account.account_id,
+            )
+        )
+
+    def share(found: list[dict[str, Any]], key: str) -> float:
+        return sum(key not in r["metrics"] for r in found) / len(found)
+
+    assert 0.08 <= share(ad_rows, "clicks") <= 0.4, "ads with impressions and no click"
+    assert 0.15 <= share(keyword_rows, "clicks") <= 0.5, "keywords with impressions, no click"
+    assert share(ad_rows, "conversions") >= 0.3
+    for row in keyword_rows:  # search is billed per click: no click, no cost
+        assert ("clicks" in row["metrics"]) == ("costMicros" in row["metrics"])
+
+
+def test_search_pages_have_only_search_google_ads_response_fields(fake: GoogleAdsFake) -> None:
+    fake.search_page_size = 3
+    head = headers(fake)
+    query = "SELECT campaign.id, campaign.name FROM campaign"
+    body: dict[str, Any] = {"returnTotalResultsCount": True}
+    pages = []
+    while True:
+        response = call(fake, query, "search", head=head, **body)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert set(page) <= SEARCH_RESPONSE_FIELDS, set(page) - SEARCH_RESPONSE_FIELDS
+        assert "requestId" not in page
+        assert len(response.headers["request-id"]) == 22
+        pages.append(page)
+        if "nextPageToken" not in page:
+            break
+        body = {"pageToken": page["nextPageToken"], "returnTotalResultsCount": True}
+    assert len(pages) > 1
+    total = sum(len(p.get("results", [])) for p in pages)
+    assert {p["totalResultsCount"] for p in pages} == {str(total)}  # int64: a string
+    assert all(p["fieldMask"] == "campaign.id,campaign.name" for p in pages)
+    assert all(int(p["queryResourceConsumption"]) > 0 for p in pages)
+
+
+def test_stream_batches_keep_request_id_and_header(fake: GoogleAdsFake) -> None:
+    fake.stream_batch_size = 5
+    since, until = fake.world.first_day, fake.world.as_of - timedelta(days=1)
+    response = call(fake, AD_QUERY.format(since=since, until=until))
+    batches = response.json()
+    assert len(batches) > 2
+    for batch in batches:
+        assert set(batch) <= STREAM_RESPONSE_FIELDS, set(batch) - STREAM_RESPONSE_FIELDS
+        assert batch["requestId"] == response.headers["request-id"]
+    consumption = ["queryResourceConsumption" in b for b in batches]
+    assert consumption == [False] * (len(batches) - 1) + [True], "in the final batch only"
+    refused = call(fake, "SELECT campaign.id FROM nowhere")
+    detail = refused.json()["error"]["details"][0]
+    assert detail["requestId"] == refused.headers["request-id"]

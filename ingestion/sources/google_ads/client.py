@@ -11,7 +11,12 @@ from typing import Any
 from requests import Response
 
 from ingestion import clock
-from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
+from ingestion.sources.errors import (
+    SourceApiError,
+    SourceAuthError,
+    SourceDataError,
+    SourceError,
+)
 from ingestion.sources.http import JsonApi, redact_text
 
 SOURCE = "google_ads"
@@ -371,10 +376,21 @@ class GoogleAdsClient:
             "customer_client.level FROM customer_client WHERE customer_client.level <= 1"
         )
         ids: list[str] = []
-        for page in self.search(manager_id, query, record=f"customer {manager_id} clients"):
+        record = f"customer {manager_id} clients"
+        for page in self.search(manager_id, query, record=record):
             for row in page:
-                client = row.get("customerClient") or {}
+                client = row.get("customerClient") if isinstance(row, dict) else None
+                client = client if isinstance(client, dict) else {}
+                # proto3 JSON leaves false out: an absent ``manager`` is a client account.
                 if client.get("manager") or client.get("status", "ENABLED") != "ENABLED":
                     continue
-                ids.append(str(client.get("id")))
+                if not client.get("id"):
+                    raise SourceDataError(
+                        SOURCE,
+                        "a customer_client row has no 'customer_client.id'",
+                        record=f"{record}: {row!r:.120}",
+                        hint="the API answer is malformed; nothing was loaded by this run. "
+                        "Run again, or list the customers in account_ids",
+                    )
+                ids.append(str(client["id"]))
         return ids

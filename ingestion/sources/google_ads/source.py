@@ -175,6 +175,10 @@ def google_ads_source(
                         hint="check the customer id (a manager account has no campaigns; list "
                         "its clients in account_ids)",
                     )
+                # Checked here (id, currency, time zone present) before any report uses it.
+                tables.to_table(
+                    rows, tables.CUSTOMERS, customer_id=customer_id, loaded_at=loaded_at
+                )
                 customers.append(rows[0])
         return customers
 

@@ -1,9 +1,16 @@
 """GAQL rows to Arrow tables with explicit schemas.
 
-Each table is declared once as columns ``(name, GAQL field, Arrow type, parser, required)``:
-the GAQL ``SELECT`` list is derived from it, and every answer row (nested camelCase JSON,
-int64 as strings, doubles as numbers) is flattened, parsed and checked here, so a malformed
-record stops the run before anything is loaded, with an error naming the record and field.
+Each table is declared once as columns ``(name, GAQL field, Arrow type, parser, required,
+default)``: the GAQL ``SELECT`` list is derived from it, and every answer row (proto3 JSON:
+nested camelCase objects, int64 as strings, doubles as numbers) is flattened, parsed and
+checked here, so a malformed record stops the run before anything is loaded, with an error
+naming the record and field.
+
+Proto3 JSON leaves out a field that holds its default value, so an absent metric is 0 (a
+row with impressions and no click has no ``clicks``, ``costMicros``, ``conversions``) and an
+absent boolean is false: those columns carry a ``default``. The fields that identify a row
+(ids, resource names, ``segments.date``, the conversion action) are ``required``: Google
+always sends them for the queries ARGO asks, so their absence stops the run.
 
 Money: Google reports cost in micros (int64). ``cost_micros`` is kept raw and ``cost`` is the
 same amount in the account currency's major units as ``decimal(18,6)``, which holds any
@@ -116,9 +123,11 @@ def _resource_id(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its name, the GAQL field it comes from, type, parser, whether required.
+    """One column: its name, GAQL field, type, parser, whether required, its default.
 
     ``field`` ``None`` means the column is filled by the source (the customer id asked for).
+    ``default`` is the value of an absent field (proto3 JSON leaves default values out):
+    0 for metrics, false for booleans; ``None`` keeps an absent field null.
     """
 
     name: str
@@ -126,6 +135,12 @@ class Column:
     type: pa.DataType
     parse: Parser
     required: bool = False
+    default: Any = None
+
+    @property
+    def nullable(self) -> bool:
+        """Whether the column can be null (neither required nor defaulted)."""
+        return not self.required and self.default is None
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,7 @@ class Table:
 
     def schema(self) -> pa.Schema:
         """The Arrow schema, with ``_loaded_at`` appended."""
-        fields = [pa.field(c.name, c.type, nullable=not c.required) for c in self.columns]
+        fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]
         return pa.schema([*fields, pa.field("_loaded_at", TIMESTAMP, nullable=False)])
 
 
@@ -170,17 +185,24 @@ def _id(name: str, field: str, required: bool = True) -> Column:
 
 
 CUSTOMER_ID = Column("customer_id", None, pa.string(), _text, True)
+ZERO_MONEY = Decimal(0).quantize(SIX_PLACES)
 METRICS = (
-    Column("impressions", "metrics.impressions", pa.int64(), _count, True),
-    Column("clicks", "metrics.clicks", pa.int64(), _count, False),
-    Column("cost_micros", "metrics.cost_micros", pa.int64(), _count, True),
-    Column("cost", "metrics.cost_micros", MONEY, _micros_to_money, True),
+    Column("impressions", "metrics.impressions", pa.int64(), _count, default=0),
+    Column("clicks", "metrics.clicks", pa.int64(), _count, default=0),
+    Column("cost_micros", "metrics.cost_micros", pa.int64(), _count, default=0),
+    Column("cost", "metrics.cost_micros", MONEY, _micros_to_money, default=ZERO_MONEY),
 )
 CONVERSION_METRICS = (
-    Column("conversions", "metrics.conversions", pa.float64(), _double, False),
-    Column("conversions_value", "metrics.conversions_value", MONEY, _decimal, False),
-    Column("all_conversions", "metrics.all_conversions", pa.float64(), _double, False),
-    Column("all_conversions_value", "metrics.all_conversions_value", MONEY, _decimal, False),
+    Column("conversions", "metrics.conversions", pa.float64(), _double, default=0.0),
+    Column("conversions_value", "metrics.conversions_value", MONEY, _decimal, default=ZERO_MONEY),
+    Column("all_conversions", "metrics.all_conversions", pa.float64(), _double, default=0.0),
+    Column(
+        "all_conversions_value",
+        "metrics.all_conversions_value",
+        MONEY,
+        _decimal,
+        default=ZERO_MONEY,
+    ),
 )
 CONVERSION_SEGMENTS = (
     Column("conversion_action_id", "segments.conversion_action", pa.string(), _resource_id, True),
@@ -203,8 +225,8 @@ CUSTOMERS = Table(
         Column("descriptive_name", "customer.descriptive_name", pa.string(), _text),
         Column("currency_code", "customer.currency_code", pa.string(), _text, True),
         Column("time_zone", "customer.time_zone", pa.string(), _text, True),
-        Column("manager", "customer.manager", pa.bool_(), _bool),
-        Column("test_account", "customer.test_account", pa.bool_(), _bool),
+        Column("manager", "customer.manager", pa.bool_(), _bool, default=False),
+        Column("test_account", "customer.test_account", pa.bool_(), _bool, default=False),
         Column("status", "customer.status", pa.string(), _text),
     ),
     ("customer_id",),
@@ -263,7 +285,7 @@ KEYWORDS = Table(
         Column("keyword_text", "ad_group_criterion.keyword.text", pa.string(), _text, True),
         Column("match_type", "ad_group_criterion.keyword.match_type", pa.string(), _text),
         Column("status", "ad_group_criterion.status", pa.string(), _text),
-        Column("negative", "ad_group_criterion.negative", pa.bool_(), _bool),
+        Column("negative", "ad_group_criterion.negative", pa.bool_(), _bool, default=False),
         Column("cpc_bid_micros", "ad_group_criterion.cpc_bid_micros", pa.int64(), _count),
     ),
     ("ad_group_id", "criterion_id"),
@@ -329,12 +351,26 @@ def json_path(gaql_field: str) -> tuple[str, ...]:
 
 def lookup(row: dict[str, Any], gaql_field: str) -> Any:
     """The value of ``campaign.start_date_time`` in ``{"campaign": {"startDateTime": ...}}``."""
+    return _walk(row, json_path(gaql_field))
+
+
+def _walk(row: dict[str, Any], path: tuple[str, ...]) -> Any:
     node: Any = row
-    for key in json_path(gaql_field):
+    for key in path:
         if not isinstance(node, dict):
             return None
         node = node.get(key)
     return node
+
+
+#: A table's columns with the JSON path of each (``None``: filled by the source).
+Plan = tuple[tuple[Column, tuple[str, ...] | None], ...]
+
+
+@functools.cache
+def plan(table: Table) -> Plan:
+    """Each column with its JSON path, computed once per table (not per row)."""
+    return tuple((c, json_path(c.field) if c.field else None) for c in table.columns)
 
 
 def to_table(
@@ -346,6 +382,9 @@ def to_table(
 ) -> pa.Table:
     """Parses GAQL result rows into an Arrow table of ``table``'s columns.
 
+    An absent field takes its column's default (proto3 JSON leaves default values out: an
+    absent metric is 0); an absent required field (what identifies the row) is an error.
+
     Args:
         rows: ``results`` of a search page or searchStream batch.
         table: The table's declaration.
@@ -355,12 +394,19 @@ def to_table(
     Raises:
         SourceDataError: A required field is missing or a value cannot be parsed.
     """
-    values: list[list[Any]] = [[] for _ in table.columns]
+    columns = plan(table)
+    values: list[list[Any]] = [[] for _ in columns]
     for row in rows:
         if not isinstance(row, dict):
-            raise SourceDataError(SOURCE, f"{table.name}: expected an object, got {row!r:.80}")
-        for slot, column in zip(values, table.columns, strict=True):
-            raw = customer_id if column.field is None else lookup(row, column.field)
+            raise SourceDataError(
+                SOURCE,
+                f"{table.name}: a result row is not a JSON object ({row!r:.80})",
+                record=f"customer {customer_id}, {table.name} FROM {table.resource}",
+                hint="the API answer is malformed; nothing was loaded by this run. Run again; "
+                "report it to Google Ads API support if it persists",
+            )
+        for slot, (column, path) in zip(values, columns, strict=True):
+            raw = customer_id if path is None else _walk(row, path)
             try:
                 value = column.parse(raw)
             except (ValueError, TypeError) as exc:
@@ -371,24 +417,37 @@ def to_table(
                     hint="the API answer is malformed; nothing was loaded by this run. "
                     "Report it with the record above if it persists",
                 ) from None
-            if value is None and column.required:
-                raise SourceDataError(
-                    SOURCE,
-                    f"{table.name}: required field '{column.field}' is missing",
-                    record=_describe(row, table, customer_id),
-                    hint="the API answer is malformed; nothing was loaded by this run",
-                )
+            if value is None:
+                if column.default is not None:
+                    value = column.default
+                elif column.required:
+                    raise SourceDataError(
+                        SOURCE,
+                        f"{table.name}: a row has no '{column.field}', which identifies it "
+                        f"(JSON key {'.'.join(path or ())})",
+                        record=_describe(row, table, customer_id),
+                        hint="Google sends this field in every row of this query, so the "
+                        "answer is malformed (a proxy in between, or an API change); nothing "
+                        "was loaded by this run. Run again; if it persists, check base_url "
+                        "names the API version this connector documents and report the "
+                        "record to Google Ads API support",
+                    )
             slot.append(value)
-    arrays = [pa.array(v, type=c.type) for v, c in zip(values, table.columns, strict=True)]
+    arrays = [pa.array(v, type=c.type) for v, (c, _) in zip(values, columns, strict=True)]
     arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
     return pa.Table.from_arrays(arrays, schema=table.schema())
 
 
 def _describe(row: dict[str, Any], table: Table, customer_id: str) -> str:
-    flat = {"customer_id": customer_id}
-    for column in table.columns:
-        if column.name in table.primary_key and column.field:
-            value = lookup(row, column.field)
-            if value is not None:
-                flat[column.name] = value
-    return describe_record(flat, table.primary_key)
+    """``customer 1, ad_performance_daily FROM ad_group_ad: segments_date=..., ad_id=?``."""
+    known = {}
+    keys = []
+    for column, path in plan(table):
+        if not column.required or path is None:
+            continue
+        keys.append(column.name)
+        value = _walk(row, path)
+        if value is not None and value != "":
+            known[column.name] = value
+    head = f"customer {customer_id}, {table.name} FROM {table.resource}"
+    return f"{head}: {describe_record(known, tuple(keys))}" if keys else head

@@ -13,7 +13,7 @@ import pytest
 from ingestion import clock
 from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import AdAccount, Faults, World
-from ingestion.sandbox.google_ads_api import GoogleAdsFake
+from ingestion.sandbox.google_ads_api import GoogleAdsFake, Query
 from ingestion.sandbox.http import Reply, Request
 from tests.conftest import query
 
@@ -365,3 +365,105 @@ def test_discovers_clients_of_the_manager(
     loaded = {r[0] for r in query(warehouse, "select customer_id from raw_google_ads.customers")}
     assert loaded == {a.account_id for a in world.accounts("google_ads")}
     assert loaded_ads(warehouse) == normalized(served_ads(world, since))
+
+
+def world_totals(world: World) -> dict[str, tuple[Any, ...]]:
+    """Per customer: impressions, clicks, cost, counted conversions, all conversions."""
+    totals: dict[str, tuple[Any, ...]] = {}
+    for account in world.accounts("google_ads"):
+        first, last = days(world, account)
+        stats = list(world.daily_stats("google_ads", account.account_id, first, last))
+        totals[account.account_id] = (
+            sum(s.impressions for s in stats),
+            sum(s.clicks for s in stats),
+            sum((s.spend for s in stats), Decimal(0)),
+            float(sum(v for s in stats for k, v in s.actions.items() if k in COUNTED)),
+            float(sum(v for s in stats for v in s.actions.values())),
+        )
+    return totals
+
+
+@pytest.mark.parametrize("explicit_presence", [False, True], ids=["zeros-left-out", "zeros-sent"])
+def test_omitted_metrics_load_as_zeros_and_add_up_to_the_world(
+    explicit_presence: bool,
+    google: GoogleAdsFake,
+    google_options: dict[str, Any],
+    world: World,
+    warehouse: Path,
+) -> None:
+    google.explicit_presence = explicit_presence
+    run_source("google_ads", **google_options)
+    for table in ("ad_performance_daily", "keyword_performance_daily"):
+        ((zero_click, nulls),) = query(
+            warehouse,
+            "select count(*) filter (where impressions > 0 and clicks = 0 and cost_micros = 0 "
+            "and cost = 0 and conversions = 0 and conversions_value = 0), "
+            "count(*) filter (where clicks is null or cost is null or conversions is null "
+            f"or all_conversions_value is null) from raw_google_ads.{table}",
+        )
+        assert zero_click > 10 and nulls == 0, table
+    ((secondary,),) = query(
+        warehouse,
+        "select count(*) from raw_google_ads.ad_conversions_daily "
+        "where conversion_action_category = 'ADD_TO_CART' and conversions = 0 "
+        "and conversions_value = 0 and all_conversions > 0",
+    )
+    assert secondary > 0, "secondary actions: conversions left out, loaded as 0"
+    loaded = query(
+        warehouse,
+        "select customer_id, sum(impressions), sum(clicks), sum(cost), sum(conversions), "
+        "sum(all_conversions) from raw_google_ads.ad_performance_daily group by 1",
+    )
+    assert {c: (i, k, s.normalize(), n, a) for c, i, k, s, n, a in loaded} == {
+        c: (i, k, s.normalize(), n, a) for c, (i, k, s, n, a) in world_totals(world).items()
+    }
+    ((keyword_clicks, keyword_cost),) = query(
+        warehouse,
+        "select sum(clicks), sum(cost) from raw_google_ads.keyword_performance_daily",
+    )
+    served = served_keywords(world)
+    assert keyword_clicks == sum(v[1] for v in served.values())
+    assert keyword_cost == sum(v[2] for v in served.values())
+    ((negative, managers),) = query(
+        warehouse,
+        "select (select count(*) from raw_google_ads.keywords where negative), "
+        "(select count(*) from raw_google_ads.customers where manager or manager is null)",
+    )
+    assert (negative, managers) == (0, 0), "false left out, loaded as false"
+
+
+class DatelessFake(GoogleAdsFake):
+    """Leaves ``segments.date`` out of one keyword row (what a malformed answer would do)."""
+
+    def run_query(self, customer_id: str, query: Query) -> tuple[list[dict[str, Any]], str]:
+        rows, field_mask = super().run_query(customer_id, query)
+        if query.resource == "keyword_view" and rows and "segments.date" in query.fields:
+            segments = rows[len(rows) // 2]["segments"]
+            del segments["date"]
+        return rows, field_mask
+
+
+def test_a_row_without_its_date_fails_naming_the_record_and_loads_nothing(
+    world: World, faults: Faults, warehouse: Path
+) -> None:
+    fake = DatelessFake(world, faults)
+    fake.start()
+    try:
+        with pytest.raises(IngestError) as err:
+            run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
+    finally:
+        fake.stop()
+    message = str(err.value)
+    assert "\n" not in message
+    assert "google_ads: keyword_performance_daily: a row has no 'segments.date'" in message
+    customers = {a.account_id for a in world.accounts("google_ads")}
+    assert any(
+        f"record: customer {c}, keyword_performance_daily FROM keyword_view: " in message
+        for c in customers
+    )
+    assert "segments_date=?" in message and "criterion_id=" in message
+    assert "What to do:" in message and "nothing was loaded" in message
+    assert not warehouse.exists() or not query(
+        warehouse,
+        "select * from information_schema.tables where table_schema = 'raw_google_ads'",
+    )

@@ -49,7 +49,7 @@ def test_rows_are_flattened_with_exact_money() -> None:
     assert row["segments_date"] == date(2026, 11, 19)
     assert row["cost_micros"] == 1234567 and row["cost"] == Decimal("1.234567")
     assert row["conversions"] == 1.5 and row["conversions_value"] == Decimal("1234.56")
-    assert row["all_conversions"] is None
+    assert row["all_conversions"] == 0.0, "absent (proto3 JSON leaves zeros out): 0"
     assert table.schema.field("cost").type == tables.MONEY
 
 
@@ -59,7 +59,7 @@ def test_rows_are_flattened_with_exact_money() -> None:
         ({"impressions": "-1"}, "negative"),
         ({"costMicros": "abc"}, "bad value"),
         ({"conversions": float("nan")}, "NaN"),
-        ({"impressions": None}, "required field 'metrics.impressions'"),
+        ({"clicks": True}, "not an integer"),
     ],
 )
 def test_bad_values_name_the_record(metrics: dict[str, object], error: str) -> None:
@@ -112,3 +112,51 @@ def test_date_chunks_cover_the_range_once() -> None:
     assert chunks[0] == (date(2026, 1, 1), date(2026, 1, 30))
     assert chunks[-1][1] == date(2026, 3, 1)
     assert all(b[0].toordinal() == a[1].toordinal() + 1 for a, b in itertools.pairwise(chunks))
+
+
+def test_absent_metrics_and_booleans_are_their_proto3_defaults() -> None:
+    row = ad_row()
+    row["metrics"] = {"impressions": "7"}  # no click, no cost, no conversion: all left out
+    (loaded,) = tables.to_table(
+        [row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW
+    ).to_pylist()
+    assert (loaded["impressions"], loaded["clicks"], loaded["cost_micros"]) == (7, 0, 0)
+    assert loaded["cost"] == Decimal(0) and loaded["conversions_value"] == Decimal(0)
+    assert (loaded["conversions"], loaded["all_conversions"]) == (0.0, 0.0)
+    del row["metrics"]  # an object with nothing left in it is absent too
+    (empty,) = tables.to_table(
+        [row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW
+    ).to_pylist()
+    assert empty["impressions"] == 0 and empty["all_conversions_value"] == Decimal(0)
+    keyword = {
+        "adGroup": {"id": "22"},
+        "campaign": {"id": "11"},
+        "adGroupCriterion": {"criterionId": "44", "keyword": {"text": "shoes"}},
+    }
+    (criterion,) = tables.to_table(
+        [keyword], tables.KEYWORDS, customer_id="1234567890", loaded_at=NOW
+    ).to_pylist()
+    assert criterion["negative"] is False and criterion["cpc_bid_micros"] is None
+    schema = tables.AD_PERFORMANCE.schema()
+    assert not schema.field("clicks").nullable and schema.field("ad_id").nullable is False
+
+
+@pytest.mark.parametrize(
+    ("drop", "field"),
+    [
+        (("segments", "date"), "segments.date"),
+        (("adGroupAd", "ad"), "ad_group_ad.ad.id"),
+        (("adGroup", "id"), "ad_group.id"),
+    ],
+)
+def test_a_row_without_a_key_field_names_the_record(drop: tuple[str, str], field: str) -> None:
+    rows = [ad_row(), ad_row()]
+    del rows[1][drop[0]][drop[1]]  # type: ignore[attr-defined]
+    with pytest.raises(SourceDataError) as err:
+        tables.to_table(rows, tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"google_ads: ad_performance_daily: a row has no '{field}'")
+    assert "record: customer 1234567890, ad_performance_daily FROM ad_group_ad" in message
+    assert "campaign_id=11" in message and "What to do:" in message
+    assert "=?" in message, "the missing key is shown as unknown"
