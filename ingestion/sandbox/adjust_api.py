@@ -66,8 +66,6 @@ from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.trackers import EVENTS, App, TrackedDay, Trackers
 from ingestion.sandbox.world import ACCOUNT_PROFILES, World
 
-__all__ = ["AdjustFake", "Reply", "Request"]
-
 REPORT_PATH = "/control-center/reports-service/report"
 #: Adjust's two roots of the Report Service API (dash.adjust.com, automate.adjust.com).
 ROOTS = ("/control-center/reports-service", "/reports-service")
