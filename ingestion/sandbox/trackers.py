@@ -20,15 +20,26 @@ Simplifications, deliberate and documented:
 * Money: the app's revenue currency is USD; ``cost`` is the ad-day's spend converted to
   USD at the world's fixed rate of the account's currency (what a tracker's cost
   integration shows).
+* Other time zones: :meth:`Trackers.daily_in` re-buckets an app's day into the days of
+  another zone (AppsFlyer without ``timezone`` reports in UTC; Adjust takes any
+  ``utc_offset``). Installs and in-app events move with their own timestamps (the raw
+  rows), so they add up exactly to the raw reports in that zone; impressions, clicks and
+  cost, which have no timestamps here, are split by the share of the local day that falls
+  on each day of the other zone (largest remainder, so the parts add up exactly).
+* Attribution: every install's touch is a click or an impression (raw ``Attributed Touch
+  Type``); the apps measured by Adjust count click-through attributions only (Adjust's
+  default ``attribution_type=click``), so their touches are always clicks. Nothing is
+  re-attributed or re-engaged: the world has no retargeting campaigns.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from ingestion.sandbox.world import ACCOUNT_PROFILES, PLATFORMS, AdDay, World, _split
 
@@ -288,8 +299,11 @@ class Trackers:
 
         Their number per tracked row is the row's ``installs``.
         """
+        return self._installs(app, day, list(self.daily(app, day, day)))
+
+    def _installs(self, app: App, day: date, rows: list[TrackedDay]) -> list[Install]:
         result: list[Install] = []
-        for row in self.daily(app, day, day):
+        for row in rows:
             rng = _rng(self.world.config.seed, "raw", app.app_id, row.ad_id, row.country, day)
             for n in range(row.installs):
                 at = datetime.combine(day, time()) + timedelta(seconds=rng.randrange(86_400))
@@ -301,6 +315,8 @@ class Trackers:
                 touch_type = (
                     None if row.platform is None else rng.choice(("click", "click", "impression"))
                 )
+                if touch_type is not None and app.tracker == "adjust":
+                    touch_type = "click"  # Adjust counts click-through attributions only
                 device = f"{rng.getrandbits(44):011x}-{n:04d}"
                 result.append(Install(at, touch, touch_type, device, row))
         result.sort(key=lambda i: (i.install_time, i.device_id))
@@ -313,15 +329,19 @@ class Trackers:
         event each get one, the rest of its ``count`` go to the first users again; the
         revenues add up exactly to the row's revenue.
         """
+        return self._in_app_events(day, self.installs(app, day))
+
+    @staticmethod
+    def _in_app_events(day: date, installs: list[Install]) -> list[InAppEvent]:
         by_row: dict[int, list[Install]] = {}
         rows: dict[int, TrackedDay] = {}
-        for install in self.installs(app, day):
+        for install in installs:
             by_row.setdefault(id(install.row), []).append(install)
             rows[id(install.row)] = install.row
         result: list[InAppEvent] = []
-        for key, installs in by_row.items():
+        for key, group in by_row.items():
             row = rows[key]
-            ordered = sorted(installs, key=lambda i: i.device_id)
+            ordered = sorted(group, key=lambda i: i.device_id)
             for name, numbers in sorted(row.events.items()):
                 revenues = _split_money(numbers.revenue, numbers.count)
                 for k in range(numbers.count):
@@ -333,6 +353,148 @@ class Trackers:
                     result.append(InAppEvent(at, name, revenues[k], install))
         result.sort(key=lambda e: (e.event_time, e.install.device_id, e.name))
         return result
+
+    # -- other time zones --------------------------------------------------------------
+    def local_days(self, app: App, since: date, until: date, zone: tzinfo) -> list[date]:
+        """The app's local days that overlap the days ``[since, until]`` of ``zone``."""
+        home = ZoneInfo(app.timezone_name)
+        start = datetime.combine(since, time(), zone).astimezone(home).date()
+        end = datetime.combine(until + timedelta(days=1), time(), zone).astimezone(home)
+        last = (end - timedelta(microseconds=1)).date()
+        return [start + timedelta(days=i) for i in range((last - start).days + 1)]
+
+    def to_zone(self, app: App, local: datetime, zone: tzinfo) -> datetime:
+        """A naive local time of the app as a naive time of ``zone``."""
+        home = ZoneInfo(app.timezone_name)
+        return local.replace(tzinfo=home).astimezone(zone).replace(tzinfo=None)
+
+    def daily_in(
+        self,
+        app: App,
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        events_by: str = "install",
+        touch_type: str | None = None,
+    ) -> list[TrackedDay]:
+        """Tracked rows of one app with days taken in ``zone`` (see the module notes).
+
+        Args:
+            app: The app.
+            since: First day (of ``zone``).
+            until: Last day (of ``zone``), inclusive.
+            zone: The report's time zone (a ``ZoneInfo`` or a fixed ``timezone``).
+            events_by: ``install`` puts an event on its install's day (AppsFlyer's
+                aggregate reports are cohorted by install date); ``event`` on its own.
+            touch_type: Count only installs attributed to this touch (``click`` or
+                ``impression``) and their events; impressions, clicks and cost are then 0
+                (they do not belong to one kind of touch).
+
+        Returns:
+            Rows like :meth:`daily`, ``date`` in ``zone``; a local row that straddles two
+            days of ``zone`` comes back as two rows.
+        """
+        days = self.local_days(app, since, until, zone)
+        home = ZoneInfo(app.timezone_name)
+        aligned = all(self._segments(d, home, zone) == [(d, 1.0)] for d in days)
+        if aligned and touch_type is None:
+            return list(self.daily(app, since, until))
+        result: list[TrackedDay] = []
+        for day in days:
+            rows = list(self.daily(app, day, day))
+            if not rows:
+                continue
+            segments = self._segments(day, home, zone)
+            installs = self._installs(app, day, rows)
+            by_row: dict[int, list[Install]] = {}
+            for install in installs:
+                by_row.setdefault(id(install.row), []).append(install)
+            events_of: dict[int, list[InAppEvent]] = {}
+            for event in self._in_app_events(day, installs):
+                events_of.setdefault(id(event.install.row), []).append(event)
+            for row in rows:
+                result.extend(
+                    self._split_row(
+                        app,
+                        row,
+                        segments,
+                        by_row.get(id(row), []),
+                        events_of.get(id(row), []),
+                        zone,
+                        events_by,
+                        touch_type,
+                    )
+                )
+        return [r for r in result if since <= r.date <= until]
+
+    @staticmethod
+    def _segments(day: date, home: tzinfo, zone: tzinfo) -> list[tuple[date, float]]:
+        """The days of ``zone`` a local day covers, each with its share of the day."""
+        start = datetime.combine(day, time(), home).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(), home).astimezone(UTC)
+        length = (end - start).total_seconds()
+        result: list[tuple[date, float]] = []
+        cursor = start
+        while cursor < end:
+            there = cursor.astimezone(zone).date()
+            midnight = datetime.combine(there + timedelta(days=1), time(), zone).astimezone(UTC)
+            step = min(end, midnight)
+            result.append((there, (step - cursor).total_seconds() / length))
+            cursor = step
+        return result
+
+    def _split_row(
+        self,
+        app: App,
+        row: TrackedDay,
+        segments: list[tuple[date, float]],
+        installs: list[Install],
+        events: list[InAppEvent],
+        zone: tzinfo,
+        events_by: str,
+        touch_type: str | None,
+    ) -> Iterator[TrackedDay]:
+        """One local row's parts on the days of ``zone`` (its own installs and events)."""
+
+        def there(local: datetime) -> date:
+            return self.to_zone(app, local, zone).date()
+
+        mine = [i for i in installs if touch_type is None or i.touch_type == touch_type]
+        kept = {id(i) for i in mine}
+        own_events = [e for e in events if id(e.install) in kept]
+        weights = [share for _, share in segments]
+        whole = touch_type is None
+        impressions = _split(row.impressions, weights) if whole else [0] * len(segments)
+        clicks = _split(row.clicks, weights) if whole else [0] * len(segments)
+        cents = _split(int(row.cost * 100), weights) if whole else [0] * len(segments)
+        for k, (day, _) in enumerate(segments):
+            count = sum(1 for i in mine if there(i.install_time) == day)
+            counts: dict[str, EventCount] = {}
+            for name in sorted({e.name for e in own_events}):
+                hits = [
+                    e
+                    for e in own_events
+                    if e.name == name
+                    and there(e.install.install_time if events_by == "install" else e.event_time)
+                    == day
+                ]
+                if hits:
+                    users = len({id(e.install) for e in hits})
+                    revenue = sum((e.revenue for e in hits), Decimal("0.00"))
+                    counts[name] = EventCount(users, len(hits), revenue)
+            cost = Decimal(cents[k]) / 100
+            if not (count or impressions[k] or clicks[k] or cents[k] or counts):
+                continue
+            yield replace(
+                row,
+                date=day,
+                impressions=impressions[k],
+                clicks=clicks[k],
+                installs=count,
+                cost=cost.quantize(Decimal("0.01")),
+                events=counts,
+            )
 
 
 def _split_money(total: Decimal, n: int) -> list[Decimal]:

@@ -125,7 +125,7 @@ def test_currency_converts_money_at_the_worlds_rate(fake: AdjustFake) -> None:
 def test_bad_parameters_are_400_with_adjusts_detail(fake: AdjustFake) -> None:
     day = fake.world.first_day
     cases = [
-        ({"date_period": "yesterday"}, "date_period is required"),
+        ({"date_period": "last_decade"}, "date_period is required"),
         ({"dimensions": ""}, "dimensions is required"),
         ({"metrics": "installs,signup_events"}, "Unsupported metrics: signup_events"),
         ({"dimensions": "day,partner_color"}, "Unsupported dimensions: partner_color"),
