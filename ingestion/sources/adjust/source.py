@@ -83,7 +83,7 @@ def _newest_days(table: pa.Table) -> dict[str, str]:
     return {str(t): d.isoformat() for t, d in zip(tokens, newest, strict=True)}
 
 
-@dlt.source(name="adjust", max_table_nesting=0)
+@dlt.source(name="adjust", section="adjust", max_table_nesting=0)
 def adjust_source(
     app_tokens: ListSetting = dlt.config.value,
     api_token: dlt.TSecretStrValue = dlt.secrets.value,

@@ -77,7 +77,7 @@ def _hints(table: str) -> Any:
     )
 
 
-@dlt.source(name="appsflyer", max_table_nesting=0)
+@dlt.source(name="appsflyer", section="appsflyer", max_table_nesting=0)
 def appsflyer_source(
     app_ids: ListSetting = dlt.config.value,
     api_token: dlt.TSecretStrValue = dlt.secrets.value,

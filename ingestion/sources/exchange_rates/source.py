@@ -99,7 +99,7 @@ def _unpublished(
     )
 
 
-@dlt.source(name="exchange_rates", max_table_nesting=0)
+@dlt.source(name="exchange_rates", section="exchange_rates", max_table_nesting=0)
 def exchange_rates_source(
     auth_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,

@@ -59,7 +59,7 @@ def report_window(
     return since, until
 
 
-@dlt.source(name="google_ads", max_table_nesting=0)
+@dlt.source(name="google_ads", section="google_ads", max_table_nesting=0)
 def google_ads_source(
     client_id: TSecretStrValue = dlt.secrets.value,
     client_secret: TSecretStrValue = dlt.secrets.value,

@@ -83,7 +83,7 @@ class _Structure:
         }
 
 
-@dlt.source(name="kakao_moment", max_table_nesting=0)
+@dlt.source(name="kakao_moment", section="kakao_moment", max_table_nesting=0)
 def kakao_moment_source(
     access_token: dlt.TSecretStrValue = dlt.secrets.value,
     refresh_token: dlt.TSecretStrValue | None = None,

@@ -113,7 +113,7 @@ def cross_check(rows: list[dict[str, Any]], year: int, month: int) -> list[str]:
     return problems
 
 
-@dlt.source(name="kr_holidays", max_table_nesting=0)
+@dlt.source(name="kr_holidays", section="kr_holidays", max_table_nesting=0)
 def kr_holidays_source(
     service_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,

@@ -54,7 +54,7 @@ def insight_window(
     return since, until
 
 
-@dlt.source(name="meta_ads", max_table_nesting=0)
+@dlt.source(name="meta_ads", section="meta_ads", max_table_nesting=0)
 def meta_ads_source(
     access_token: str = dlt.secrets.value,
     account_ids: ListSetting = None,

@@ -67,7 +67,7 @@ def _date(value: str | None, name: str) -> date | None:
         ) from None
 
 
-@dlt.source(name="naver_searchad", max_table_nesting=0)
+@dlt.source(name="naver_searchad", section="naver_searchad", max_table_nesting=0)
 def naver_searchad_source(
     api_key: TSecretStrValue = dlt.secrets.value,
     secret_key: TSecretStrValue = dlt.secrets.value,

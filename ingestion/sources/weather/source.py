@@ -82,7 +82,7 @@ def _stations(values: Any, provider: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-@dlt.source(name="weather", max_table_nesting=0)
+@dlt.source(name="weather", section="weather", max_table_nesting=0)
 def weather_source(
     service_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,
