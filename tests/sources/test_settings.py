@@ -308,7 +308,7 @@ def test_every_setting_in_the_toml_files_reaches_the_source(
     ("source", "name"),
     [(s, n) for s in SOURCES for n in SETTINGS[s] if is_list(s, n)],
 )
-@pytest.mark.parametrize("form", ["comma-separated", "spaces", "one value"])
+@pytest.mark.parametrize("form", ["comma-separated", "spaces", "one value", "in config.toml"])
 def test_a_list_setting_also_takes_a_comma_separated_string(
     source: str, name: str, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -316,10 +316,18 @@ def test_a_list_setting_also_takes_a_comma_separated_string(
     if form == "one value":
         value = value[:1]
     text = {"comma-separated": ",".join, "spaces": ", ".join}.get(form, "".join)(value)
+    if form == "in config.toml":
+        text = ",".join(value)
+        (tmp_path / ".dlt").mkdir()
+        files = toml_files(source, {k: v for k, v in SETTINGS[source].items() if k != name})
+        files["config.toml"] += f'{name} = "{text}"\n'
+        for file, content in files.items():
+            (tmp_path / ".dlt" / file).write_text(content)
     with dlt_settings_in(tmp_path, monkeypatch):
-        for other, setting in SETTINGS[source].items():
-            monkeypatch.setenv(f"SOURCES__{source.upper()}__{other.upper()}", env_text(setting))
-        monkeypatch.setenv(f"SOURCES__{source.upper()}__{name.upper()}", text)
+        if form != "in config.toml":
+            for other, setting in SETTINGS[source].items():
+                variable = f"SOURCES__{source.upper()}__{other.upper()}"
+                monkeypatch.setenv(variable, text if other == name else env_text(setting))
         received = call(source)
     assert received.arguments[name] == text
     assert received.lists[name] == value
