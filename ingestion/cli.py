@@ -21,6 +21,7 @@ from ingestion.pipeline import SOURCES, IngestError, IngestResult, run_source
 from ingestion.settings import (
     PROJECT_DIR,
     TARGETS,
+    project_dlt_settings,
     target,
     use_target,
     use_warehouse,
@@ -358,7 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("dlt").setLevel(logging.WARNING)
     try:
-        code: int = args.func(args)
+        with project_dlt_settings():
+            code: int = args.func(args)
         return code
     except (IngestError, TransformError, AwsError) as exc:
         print(f"\nargo {args.command} failed: {exc}", file=sys.stderr)

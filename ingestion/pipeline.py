@@ -17,6 +17,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.locks import AlreadyRunning, exclusive
 from ingestion.settings import pipelines_dir, target, warehouse_path
+from ingestion.sources.config import config_error, settings_dir
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import redact_log_records
 
@@ -193,9 +194,10 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
 
 
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
-    pipeline = make_pipeline(source, destination)
     started = time.perf_counter()
     try:
+        # dlt reads .dlt/*.toml when the pipeline is made: a broken file fails here
+        pipeline = make_pipeline(source, destination)
         _finish_pending(pipeline, source)
         data = SOURCES[source](**{k: v for k, v in options.items() if v is not None})
         info: LoadInfo = pipeline.run(data)
@@ -203,13 +205,18 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
         raise IngestError(
             f"{source}: missing configuration {', '.join(exc.fields)}. What to do: set them "
             f"as environment variables (e.g. SOURCES__{source.upper()}__{exc.fields[0].upper()}) "
-            f"or in .dlt/config.toml / .dlt/secrets.toml under [sources.{source}]; see "
-            f"ingestion/sources/{source}/README.md"
+            f"or under [sources.{source}] in {settings_dir()}/config.toml (secrets in "
+            f"secrets.toml beside it); see ingestion/sources/{source}/README.md"
         ) from None
+    except IngestError:
+        raise
     except Exception as exc:
         cause = _source_error(exc)
         if cause is not None:
             raise IngestError(str(cause)) from None
+        problem = config_error(source, exc)
+        if problem is not None:
+            raise IngestError(problem) from None
         step = exc.step if isinstance(exc, PipelineStepFailed) else "extract"
         root = exc.__cause__ or exc
         raise IngestError(

@@ -1,18 +1,23 @@
-"""Where things live: the project root, the warehouse file, dlt's working folder.
+"""Where things live: the project root, the warehouse file, dlt's working and settings folders.
 
 The warehouse file is ``data/argo.duckdb`` under the project unless ``ARGO_DUCKDB_PATH``
 names another; dbt (``profiles.yml``) and dlt read the same variable, so both always
-open the same file.
+open the same file. dlt's settings (``.dlt/config.toml``, ``.dlt/secrets.toml``) are the
+project's wherever ``argo`` runs, unless ``DLT_PROJECT_DIR`` names another folder.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WAREHOUSE_ENV = "ARGO_DUCKDB_PATH"
 TARGET_ENV = "ARGO_TARGET"
+#: dlt's own variable: the folder whose ``.dlt/`` holds ``config.toml`` and ``secrets.toml``.
+DLT_PROJECT_ENV = "DLT_PROJECT_DIR"
 #: The targets ``profiles.yml`` defines: ``local`` (DuckDB) and ``athena`` (S3 + Glue).
 TARGETS = ("local", "athena")
 DEFAULT_WAREHOUSE = Path("data") / "argo.duckdb"
@@ -58,3 +63,39 @@ def use_target(name: str) -> str:
     """Points dlt and dbt at target ``name`` for this process (sets ``ARGO_TARGET``)."""
     os.environ[TARGET_ENV] = name
     return target()
+
+
+@contextmanager
+def project_dlt_settings() -> Iterator[Path]:
+    """Points dlt at the project's ``.dlt/`` for the block, from whatever directory it runs.
+
+    dlt looks for ``.dlt/`` in the working directory unless ``DLT_PROJECT_DIR`` names the
+    folder that holds it (dlt 1.31, ``RunContext.settings_dir``). ``argo`` sets
+    ``DLT_PROJECT_DIR`` to the project for its run (a value the user set wins), so
+    ``argo ingest`` reads the same settings from any directory. Afterwards the variable is
+    as it was.
+
+    Yields:
+        The folder whose ``.dlt/`` dlt reads.
+    """
+    given = os.environ.get(DLT_PROJECT_ENV)
+    if given:
+        yield Path(given).resolve()
+        return
+    os.environ[DLT_PROJECT_ENV] = str(PROJECT_DIR)
+    _reload_dlt_settings()
+    try:
+        yield PROJECT_DIR
+    finally:
+        os.environ.pop(DLT_PROJECT_ENV, None)
+        _reload_dlt_settings()
+
+
+def _reload_dlt_settings() -> None:
+    """Makes dlt's settings providers (built once per process) look in the folder now set."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    container = Container()
+    if PluggableRunContext in container:
+        container[PluggableRunContext].reload_providers()

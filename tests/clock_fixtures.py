@@ -66,3 +66,18 @@ def frozen_clock(
     monkeypatch.setenv(clock.NOW_ENV, instant.isoformat())
     with clock.frozen(instant) as frozen:
         yield frozen
+
+
+@pytest.fixture
+def flowing_clock(frozen_clock: clock.FrozenClock) -> Iterator[clock.Clock]:
+    """The test's instant, but moving at the machine's pace (for fakes serving a subprocess).
+
+    A fake on a frozen clock never sees another process wait: Kakao's fake would count a
+    paced subprocess's second report call as made in the same instant. The subprocess
+    starts at the same instant through ``ARGO_NOW``, and both clocks then move together.
+    """
+    previous = clock.use(clock.ShiftedClock(frozen_clock.now()))
+    try:
+        yield clock.current()
+    finally:
+        clock.use(previous)

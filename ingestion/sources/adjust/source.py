@@ -16,6 +16,7 @@ from dlt.sources import DltResource
 from ingestion import clock
 from ingestion.sources.adjust import tables
 from ingestion.sources.adjust.client import DEFAULT_BASE_URL, AdjustClient
+from ingestion.sources.config import ListSetting, list_setting, origin
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 
@@ -75,12 +76,6 @@ def offset_delta(utc_offset: str | None) -> timedelta:
     return -delta if match.group(1) == "-" else delta
 
 
-def _names(values: list[str] | str | None) -> list[str]:
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    return list(dict.fromkeys(str(v).strip() for v in values or [] if str(v).strip()))
-
-
 def _newest_days(table: pa.Table) -> dict[str, str]:
     """App token -> the newest day it has in ``table`` (ISO)."""
     grouped = table.group_by("app_token").aggregate([("day", "max")])
@@ -89,11 +84,11 @@ def _newest_days(table: pa.Table) -> dict[str, str]:
     return {str(t): d.isoformat() for t, d in zip(tokens, newest, strict=True)}
 
 
-@dlt.source(name="adjust", max_table_nesting=0)
+@dlt.source(name="adjust", section="adjust", max_table_nesting=0)
 def adjust_source(
-    app_tokens: list[str] | str = dlt.config.value,
+    app_tokens: ListSetting = dlt.config.value,
     api_token: dlt.TSecretStrValue = dlt.secrets.value,
-    event_slugs: list[str] | str | None = None,
+    event_slugs: ListSetting = None,
     currency: str = "USD",
     utc_offset: str | None = None,
     base_url: str = DEFAULT_BASE_URL,
@@ -115,10 +110,11 @@ def adjust_source(
 
     Args:
         app_tokens: Adjust app tokens; several apps load in one run (one request per
-            date chunk, ``app_token__in``).
+            date chunk, ``app_token__in``). A list, a JSON list or a comma-separated string.
         api_token: The Adjust API token (a secret).
         event_slugs: Event slugs whose ``<slug>_events`` and ``<slug>_revenue`` metrics
-            fill ``report_daily_events``; default ``purchase`` and ``registration``.
+            fill ``report_daily_events`` (in any form ``app_tokens`` takes); default
+            ``purchase`` and ``registration``.
         currency: The report currency (Adjust's ``currency``; money is converted into it).
         utc_offset: The report time zone (``+09:00``); default the Adjust account's own.
         base_url: API root; point it at the sandbox for tests.
@@ -137,19 +133,36 @@ def adjust_source(
     Returns:
         The resource ``report_daily`` (it also fills ``report_daily_events``).
     """
-    apps = _names(app_tokens)
+    apps = list_setting(
+        app_tokens,
+        source=tables.SOURCE,
+        name="app_tokens",
+        what="Adjust app tokens (letters and digits)",
+        example=["abc123def456", "ghi789jkl012"],
+        pattern=r"[A-Za-z0-9]+",
+    )
     if not apps:
         raise SourceError(
             tables.SOURCE,
             "no app_tokens are configured",
             hint="set app_tokens (SOURCES__ADJUST__APP_TOKENS) to the Adjust app tokens to load",
         )
-    slugs = list(DEFAULT_EVENT_SLUGS) if event_slugs is None else _names(event_slugs)
+    slugs = (
+        list(DEFAULT_EVENT_SLUGS)
+        if event_slugs is None
+        else list_setting(
+            event_slugs,
+            source=tables.SOURCE,
+            name="event_slugs",
+            what="Adjust event slugs",
+            example=list(DEFAULT_EVENT_SLUGS),
+        )
+    )
     bad = tables.invalid_slugs(slugs)
     if bad:
         raise SourceError(
             tables.SOURCE,
-            f"event_slugs {bad} are not Adjust event slugs",
+            f"{origin('event_slugs', event_slugs).text}: {bad} are not Adjust event slugs",
             hint="use the slugs Adjust's events endpoint lists (lowercase, digits, '_')",
         )
     if lookback_days < 1 or initial_days < 1 or days_per_request < 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from dlt.sources import DltResource
 from ingestion import clock
 from ingestion.sources.appsflyer import tables
 from ingestion.sources.appsflyer.client import DEFAULT_BASE_URL, AppsFlyerClient
+from ingestion.sources.config import ListSetting, list_setting, origin
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceDataError, SourceError
 
@@ -70,12 +70,6 @@ def report_window(
     return since, until
 
 
-def _names(values: list[str] | str | None) -> list[str]:
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    return list(dict.fromkeys(str(v).strip() for v in values or [] if str(v).strip()))
-
-
 def _hints(table: str) -> Any:
     return dlt.mark.make_hints(
         table_name=table,
@@ -84,11 +78,11 @@ def _hints(table: str) -> Any:
     )
 
 
-@dlt.source(name="appsflyer", max_table_nesting=0)
+@dlt.source(name="appsflyer", section="appsflyer", max_table_nesting=0)
 def appsflyer_source(
-    app_ids: list[str] | str = dlt.config.value,
+    app_ids: ListSetting = dlt.config.value,
     api_token: dlt.TSecretStrValue = dlt.secrets.value,
-    reports: list[str] | str | None = None,
+    reports: ListSetting = None,
     timezone: str = "Asia/Seoul",
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
@@ -110,10 +104,11 @@ def appsflyer_source(
 
     Args:
         app_ids: AppsFlyer app ids (``com.example.app``, ``id123456789``); several apps
-            load in one run.
+            load in one run. A list, a JSON list or a comma-separated string.
         api_token: The V2 API token (a secret).
         reports: Any of ``partners_by_date_report``, ``geo_by_date_report``,
-            ``installs_report``, ``in_app_events_report``; default all four.
+            ``installs_report``, ``in_app_events_report`` (in any form ``app_ids`` takes);
+            default all four.
         timezone: The apps' time zone (AppsFlyer's ``timezone``); days and times are local.
         base_url: API root; point it at the sandbox for tests.
         start_date: First day to load (YYYY-MM-DD); overrides the state; at most 90 days ago.
@@ -137,19 +132,32 @@ def appsflyer_source(
         The resources ``partners_daily``, ``geo_daily``, ``installs`` and ``in_app_events``
         (the aggregate ones also fill ``partners_daily_events`` / ``geo_daily_events``).
     """
-    apps = _names(app_ids)
+    apps = list_setting(
+        app_ids,
+        source=tables.SOURCE,
+        name="app_ids",
+        what="AppsFlyer app ids",
+        example=["com.example.app", "id123456789"],
+        pattern=r"[\w.-]+",
+    )
     if not apps:
         raise SourceError(
             tables.SOURCE,
             "no app_ids are configured",
             hint="set app_ids (SOURCES__APPSFLYER__APP_IDS) to the AppsFlyer app ids to load",
         )
-    wanted = _names(reports) or list(tables.REPORTS)
+    wanted = list_setting(
+        reports,
+        source=tables.SOURCE,
+        name="reports",
+        what="report names",
+        example=list(tables.REPORTS[:2]),
+    ) or list(tables.REPORTS)
     unknown = [r for r in wanted if r not in tables.REPORTS]
     if unknown:
         raise SourceError(
             tables.SOURCE,
-            f"unknown reports {unknown}",
+            f"{origin('reports', reports).text}: unknown reports {unknown}",
             hint=f"choose among {', '.join(tables.REPORTS)}",
         )
     if lookback_days < 1 or initial_days < 1 or maximum_rows < 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting, origin
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.exchange_rates import tables
@@ -63,15 +63,23 @@ def rate_window(
     return since, until
 
 
-def _currencies(values: Sequence[str] | str | None) -> list[str]:
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    codes = [str(v).strip().upper() for v in (values or DEFAULT_CURRENCIES)]
-    bad = [c for c in codes if not re.fullmatch(r"[A-Z]{3}", c) or c == tables.BASE_CURRENCY]
-    if bad or not codes:
+def _currencies(values: Any) -> list[str]:
+    codes = [
+        c.upper()
+        for c in list_setting(
+            values,
+            source=tables.SOURCE,
+            name="currencies",
+            what="ISO 4217 currency codes",
+            example=["USD", "JPY"],
+            pattern=r"[A-Za-z]{3}",
+        )
+    ] or list(DEFAULT_CURRENCIES)
+    if tables.BASE_CURRENCY in codes:
         raise SourceError(
             tables.SOURCE,
-            f"currencies must be ISO 4217 codes of foreign currencies, got {bad or codes}",
+            f"{origin('currencies', values).text}: currencies must be foreign currencies, "
+            f"got {tables.BASE_CURRENCY}",
             hint='e.g. currencies = ["USD", "JPY", "EUR", "CNY"]; KRW is the base of '
             "every rate and is not asked for",
         )
@@ -92,11 +100,11 @@ def _unpublished(
     )
 
 
-@dlt.source(name="exchange_rates", max_table_nesting=0)
+@dlt.source(name="exchange_rates", section="exchange_rates", max_table_nesting=0)
 def exchange_rates_source(
     auth_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,
-    currencies: list[str] | None = None,
+    currencies: ListSetting = None,
     base_url: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,
@@ -119,7 +127,8 @@ def exchange_rates_source(
         provider: ``koreaexim`` (Korea Eximbank's deal-basis rates, one request per day) or
             ``frankfurter`` (ECB reference rates, no key); default ``koreaexim`` when
             ``auth_key`` is set, else ``frankfurter``.
-        currencies: Foreign currencies wanted (ISO codes); default USD, JPY, EUR, CNY.
+        currencies: Foreign currencies wanted (ISO codes): a list, a JSON list or a
+            comma-separated string; default USD, JPY, EUR, CNY.
         base_url: API root; default the provider's own; point it at the sandbox for tests.
         start_date: First day to load (YYYY-MM-DD, Korean date); overrides the state.
         end_date: Last day to load; default (and at most) today in Korea.

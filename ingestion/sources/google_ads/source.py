@@ -16,6 +16,7 @@ from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.google_ads import tables
@@ -59,14 +60,14 @@ def report_window(
     return since, until
 
 
-@dlt.source(name="google_ads", max_table_nesting=0)
+@dlt.source(name="google_ads", section="google_ads", max_table_nesting=0)
 def google_ads_source(
     client_id: TSecretStrValue = dlt.secrets.value,
     client_secret: TSecretStrValue = dlt.secrets.value,
     refresh_token: TSecretStrValue = dlt.secrets.value,
     developer_token: TSecretStrValue | None = None,
     login_customer_id: str | None = None,
-    account_ids: list[str] | None = None,
+    account_ids: ListSetting = None,
     base_url: str = DEFAULT_BASE_URL,
     token_url: str = DEFAULT_TOKEN_URL,
     start_date: str | None = None,
@@ -95,8 +96,9 @@ def google_ads_source(
             the sandbox still check it.
         login_customer_id: Manager account id (ten digits; dashes removed) through which
             the user reaches the customers; sent as ``login-customer-id``.
-        account_ids: Customer ids to load (several per run). Empty: every enabled client
-            account directly under ``login_customer_id``.
+        account_ids: Customer ids to load (several per run): a list, a JSON list or a
+            comma-separated string. Empty: every enabled client account directly under
+            ``login_customer_id``.
         base_url: API root with version; point it at the sandbox for tests.
         token_url: OAuth token endpoint.
         start_date: First day to load (YYYY-MM-DD); given, it overrides the incremental
@@ -123,6 +125,17 @@ def google_ads_source(
         raise SourceError(
             tables.SOURCE, "lookback_days, initial_days and report_chunk_days must be at least 1"
         )
+    wanted = [
+        normalize_customer_id(a, "account id")
+        for a in list_setting(
+            account_ids,
+            source=tables.SOURCE,
+            name="account_ids",
+            what="Google Ads customer ids (ten digits, dashes allowed)",
+            example=["1234567890", "2345678901"],
+            pattern=r"\d{10}|\d{3}-\d{3}-\d{4}",
+        )
+    ]
     client = GoogleAdsClient(
         base_url=base_url,
         token_url=token_url,
@@ -135,7 +148,7 @@ def google_ads_source(
         backoff_factor=backoff_factor,
         timeout=request_timeout,
     )
-    if not account_ids and not client.login_customer_id:
+    if not wanted and not client.login_customer_id:
         raise SourceError(
             tables.SOURCE,
             "no account_ids and no login_customer_id configured",
@@ -150,7 +163,7 @@ def google_ads_source(
     def customer_list() -> list[dict[str, Any]]:
         """The customers of this run, each read once (``FROM customer``)."""
         if not customers:
-            ids = [normalize_customer_id(a, "account id") for a in (account_ids or [])]
+            ids = list(wanted)
             if not ids:
                 assert client.login_customer_id is not None
                 ids = client.client_customer_ids(client.login_customer_id)

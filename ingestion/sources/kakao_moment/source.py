@@ -18,6 +18,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.kakao_moment import tables
@@ -83,13 +84,13 @@ class _Structure:
         }
 
 
-@dlt.source(name="kakao_moment", max_table_nesting=0)
+@dlt.source(name="kakao_moment", section="kakao_moment", max_table_nesting=0)
 def kakao_moment_source(
     access_token: dlt.TSecretStrValue = dlt.secrets.value,
     refresh_token: dlt.TSecretStrValue | None = None,
     client_id: str | None = None,
     client_secret: dlt.TSecretStrValue | None = None,
-    account_ids: list[str] | None = None,
+    account_ids: ListSetting = None,
     base_url: str = DEFAULT_BASE_URL,
     auth_url: str = DEFAULT_AUTH_URL,
     start_date: str | None = None,
@@ -118,7 +119,8 @@ def kakao_moment_source(
             is renewed once per run through ``{auth_url}/oauth/token`` (a secret).
         client_id: The Kakao app's REST API key (needed to refresh).
         client_secret: The app's client secret, if switched on (a secret).
-        account_ids: Ad account ids; every account the token can read if empty.
+        account_ids: Ad account ids (digits): a list, a JSON list or a comma-separated
+            string; every account the token can read if empty.
         base_url: API root; point it at the sandbox for tests.
         auth_url: Kakao OAuth root (``https://kauth.kakao.com``).
         start_date: First day to load (YYYY-MM-DD, Korean date); overrides the state.
@@ -143,6 +145,14 @@ def kakao_moment_source(
         The resources ``ad_accounts``, ``campaigns``, ``ad_groups``, ``creatives`` and
         ``creative_report`` (which also fills ``creative_report_conversions``).
     """
+    wanted = list_setting(
+        account_ids,
+        source=tables.SOURCE,
+        name="account_ids",
+        what="ad account ids (digits)",
+        example=["123", "456"],
+        pattern=r"\d+",
+    )
     if lookback_days < 1 or initial_days < 1:
         raise SourceError(tables.SOURCE, "lookback_days and initial_days must be at least 1")
     if not 1 <= report_window_days <= MAX_REPORT_DAYS:
@@ -181,7 +191,7 @@ def kakao_moment_source(
 
     def account_list() -> list[dict[str, Any]]:
         if not accounts:
-            ids = [str(a) for a in (account_ids or [])]
+            ids = list(wanted)
             if not ids:
                 ids = client.account_ids(page_size)
                 log.info("kakao_moment: the token reads %d ad account(s)", len(ids))

@@ -14,6 +14,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting
 from ingestion.sources.dates import parse_date
 from ingestion.sources.errors import SourceAuthError, SourceError
 from ingestion.sources.kr_holidays import tables
@@ -113,11 +114,11 @@ def cross_check(rows: list[dict[str, Any]], year: int, month: int) -> list[str]:
     return problems
 
 
-@dlt.source(name="kr_holidays", max_table_nesting=0)
+@dlt.source(name="kr_holidays", section="kr_holidays", max_table_nesting=0)
 def kr_holidays_source(
     service_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,
-    years: list[int] | None = None,
+    years: ListSetting = None,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
     end_date: str | None = None,
@@ -140,8 +141,9 @@ def kr_holidays_source(
             Decoding form). Optional: without it the holidays are computed offline.
         provider: ``data_go_kr`` (default when a key is set) or ``holidays`` (the
             ``holidays`` package, no network; default without a key).
-        years: Years to load; default from the start year (``start_date``'s, or
-            ``initial_days`` before today) to next year (``end_date``'s if given).
+        years: Years to load (a list, a JSON list or a comma-separated string); default
+            from the start year (``start_date``'s, or ``initial_days`` before today) to
+            next year (``end_date``'s if given).
         base_url: SpcdeInfoService root; point it at the sandbox for tests.
         start_date: Sets the first year; with data.go.kr it also asks again for every
             month of the range, loaded or not (YYYY-MM-DD).
@@ -181,8 +183,20 @@ def kr_holidays_source(
     start = parse_date(start_date, "start_date", tables.SOURCE)
     end = parse_date(end_date, "end_date", tables.SOURCE)
     today = today_in_korea()
+    wanted = list_setting(
+        years,
+        source=tables.SOURCE,
+        name="years",
+        what="years (four digits)",
+        example=["2025", "2026"],
+        pattern=r"\d{4}",
+    )
     covered = target_years(
-        today=today, years=years, start_date=start, end_date=end, initial_days=initial_days
+        today=today,
+        years=[int(y) for y in wanted],
+        start_date=start,
+        end_date=end,
+        initial_days=initial_days,
     )
     months = month_range((covered[0], 1), (covered[-1], 12)) if covered else []
     loaded_at = clock.now()

@@ -13,6 +13,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.meta_ads import tables
@@ -53,10 +54,10 @@ def insight_window(
     return since, until
 
 
-@dlt.source(name="meta_ads", max_table_nesting=0)
+@dlt.source(name="meta_ads", section="meta_ads", max_table_nesting=0)
 def meta_ads_source(
     access_token: str = dlt.secrets.value,
-    account_ids: list[str] | None = None,
+    account_ids: ListSetting = None,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
     end_date: str | None = None,
@@ -78,8 +79,8 @@ def meta_ads_source(
 
     Args:
         access_token: Token with ``ads_read`` (a secret: env or ``.dlt/secrets.toml`` only).
-        account_ids: Ad account ids (digits, ``act_`` optional); all the token can read if
-            empty.
+        account_ids: Ad account ids (digits, ``act_`` optional): a list, a JSON list or a
+            comma-separated string; all the token can read if empty.
         base_url: Graph API root with version; point it at the sandbox for tests.
         start_date: First day to load (YYYY-MM-DD). Given, it overrides the incremental
             state (a backfill or a deliberate re-pull).
@@ -106,6 +107,17 @@ def meta_ads_source(
         )
     if lookback_days < 1 or insights_chunk_days < 1:
         raise SourceError(tables.SOURCE, "lookback_days and insights_chunk_days must be at least 1")
+    wanted = [
+        a.removeprefix("act_")
+        for a in list_setting(
+            account_ids,
+            source=tables.SOURCE,
+            name="account_ids",
+            what="ad account ids (digits, act_ optional)",
+            example=["1234567890", "2345678901"],
+            pattern=r"(act_)?\d+",
+        )
+    ]
     client = MetaAdsClient(
         base_url,
         access_token,
@@ -123,7 +135,7 @@ def meta_ads_source(
 
     def account_list() -> list[dict[str, Any]]:
         if not accounts:
-            ids = [str(a).removeprefix("act_") for a in (account_ids or [])]
+            ids = list(wanted)
             if not ids:
                 ids = client.my_account_ids()
                 log.info("meta_ads: the token reads %d ad account(s)", len(ids))

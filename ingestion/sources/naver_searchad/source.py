@@ -16,6 +16,7 @@ from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting
 from ingestion.sources.errors import SourceError
 from ingestion.sources.naver_searchad import tables
 from ingestion.sources.naver_searchad.client import NaverClient
@@ -67,11 +68,11 @@ def _date(value: str | None, name: str) -> date | None:
         ) from None
 
 
-@dlt.source(name="naver_searchad", max_table_nesting=0)
+@dlt.source(name="naver_searchad", section="naver_searchad", max_table_nesting=0)
 def naver_searchad_source(
     api_key: TSecretStrValue = dlt.secrets.value,
     secret_key: TSecretStrValue = dlt.secrets.value,
-    customer_ids: list[str] = dlt.config.value,
+    customer_ids: ListSetting = dlt.config.value,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
     end_date: str | None = None,
@@ -93,8 +94,9 @@ def naver_searchad_source(
     Args:
         api_key: The access license (Search Ad Center > Tools > API Manager) (secret).
         secret_key: Its secret key; every request is signed with it (secret).
-        customer_ids: Customer (advertiser account) ids to load in one run; a manager
-            account's license acts for every client customer linked to it.
+        customer_ids: Customer (advertiser account) ids to load in one run (a list, a
+            JSON list or a comma-separated string); a manager account's license acts for
+            every client customer linked to it.
         base_url: API root; point it at the sandbox for tests.
         start_date: First day to load (YYYY-MM-DD); given, it overrides the state.
         end_date: Last day to load; default yesterday in Korea.
@@ -114,7 +116,15 @@ def naver_searchad_source(
         The resources ``campaigns``, ``ad_groups``, ``keywords``, ``ads``,
         ``ad_stats_daily`` and ``ad_conversion_stats_daily``.
     """
-    if not customer_ids:
+    customers = list_setting(
+        customer_ids,
+        source=tables.SOURCE,
+        name="customer_ids",
+        what="customer ids (digits)",
+        example=["1234567", "2345678"],
+        pattern=r"\d+",
+    )
+    if not customers:
         raise SourceError(
             tables.SOURCE,
             "no customer_ids configured",
@@ -124,7 +134,6 @@ def naver_searchad_source(
         raise SourceError(
             tables.SOURCE, "lookback_days, initial_days and report_workers must be at least 1"
         )
-    customers = [str(c).strip() for c in customer_ids]
     client = NaverClient(
         base_url,
         str(api_key),

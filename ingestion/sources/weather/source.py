@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources.config import ListSetting, list_setting, origin
 from ingestion.sources.dates import date_chunks, parse_date
 from ingestion.sources.errors import SourceError
 from ingestion.sources.weather import tables
@@ -62,29 +62,32 @@ def weather_window(
     return since, until
 
 
-def _stations(values: Sequence[str | int] | str | None, provider: str) -> list[str]:
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    ids = [str(v).strip() for v in (values or DEFAULT_STATIONS)]
-    bad = [s for s in ids if not re.fullmatch(r"\d{2,4}", s)]
-    if provider == tables.OPEN_METEO:
-        bad += [s for s in ids if s not in tables.STATIONS and s not in bad]
-    if bad or not ids:
+def _stations(values: Any, provider: str) -> list[str]:
+    ids = list_setting(
+        values,
+        source=tables.SOURCE,
+        name="stations",
+        what="ASOS station ids (digits)",
+        example=["108", "159"],
+        pattern=r"\d{2,4}",
+    ) or list(DEFAULT_STATIONS)
+    bad = [s for s in ids if s not in tables.STATIONS] if provider == tables.OPEN_METEO else []
+    if bad:
         known = ", ".join(f"{k} {v[0]}" for k, v in tables.STATIONS.items())
         raise SourceError(
             tables.SOURCE,
-            f"stations must be ASOS station ids ({provider}), got {bad or ids}",
+            f"{origin('stations', values).text}: open_meteo does not know stations {bad}",
             hint=f'e.g. stations = ["108", "159"]; open_meteo knows {known} (their '
             "coordinates are asked for); kma_asos takes any ASOS station id",
         )
     return list(dict.fromkeys(ids))
 
 
-@dlt.source(name="weather", max_table_nesting=0)
+@dlt.source(name="weather", section="weather", max_table_nesting=0)
 def weather_source(
     service_key: dlt.TSecretStrValue | None = None,
     provider: str | None = None,
-    stations: list[str] | None = None,
+    stations: ListSetting = None,
     base_url: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,
@@ -108,7 +111,8 @@ def weather_source(
         provider: ``kma_asos`` (KMA's quality-controlled ASOS daily data) or
             ``open_meteo`` (reanalysis at the station's coordinates, no key); default
             ``kma_asos`` when ``service_key`` is set, else ``open_meteo``.
-        stations: ASOS station ids; default ``["108"]`` (Seoul).
+        stations: ASOS station ids: a list, a JSON list or a comma-separated string;
+            default ``["108"]`` (Seoul).
         base_url: API root; default the provider's own; point it at the sandbox for tests.
         start_date: First day to load (YYYY-MM-DD, Korean date); overrides the state.
         end_date: Last day to load; default (and at most) yesterday in Korea.
