@@ -340,3 +340,50 @@ def serve_docs(
             ready(f"http://127.0.0.1:{server.server_address[1]}/")
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stop serving, exit 0
             server.serve_forever()
+
+
+# --- Linting ------------------------------------------------------------------------------
+
+#: What the linted warehouse's incremental marts hold: one day, so that they are not empty.
+LINT_NEWEST_DAY = "2026-01-01"
+_INCREMENTAL = re.compile(r"incremental_mart_config\(|materialized\s*=\s*[\"']incremental[\"']")
+
+
+def lint_warehouse(path: Path | str) -> Path:
+    """A scratch warehouse for sqlfluff's dbt templater, so linting never opens yours.
+
+    The templater compiles every model on a live connection: ``is_incremental()`` asks it
+    whether the model's table exists, and an incremental mart reads its newest day from it
+    (``macros/incremental_marts.sql``). Here every incremental model has a table with one
+    day in it, so the linter sees the SQL of a daily, incremental run (the full build's
+    SQL differs from it only by ``1 = 1`` in place of the date window). Another process
+    holding the user's ``data/argo.duckdb`` cannot stop the linter.
+
+    Args:
+        path: The scratch file (``data/lint/argo.duckdb`` in the Makefile). Its name must be
+            ``argo.duckdb``, so that compiled SQL names the same database as the real one.
+
+    Returns:
+        The file's absolute path.
+
+    Raises:
+        ValueError: The file is not named ``argo.duckdb``.
+    """
+    path = Path(path) if Path(path).is_absolute() else PROJECT_DIR / path
+    if path.name != "argo.duckdb":
+        raise ValueError(f"the lint warehouse must be named argo.duckdb, not {path.name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    models = PROJECT_DIR / "models"
+    incremental = sorted(
+        (sql.relative_to(models).parts[0], sql.stem)
+        for sql in models.rglob("*.sql")
+        if _INCREMENTAL.search(sql.read_text(encoding="utf-8"))
+    )
+    with duckdb.connect(str(path), config={"autoinstall_known_extensions": False}) as con:
+        for schema, name in incremental:
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(
+                f'create or replace table "{schema}"."{name}" as '
+                f"select date '{LINT_NEWEST_DAY}' as date_day"
+            )
+    return path
