@@ -97,6 +97,14 @@ def test_index_html_opens_from_disk_renders_the_catalog_and_fetches_nothing(
     assert_rendered_and_local(load)
 
 
+def test_a_screenshot_of_the_site_from_disk(browser: str, docs_site: Path, tmp_path: Path) -> None:
+    picture = tmp_path / "docs.png"
+    shot = chromium.screenshot(f"{(docs_site / 'index.html').as_uri()}#!/model/{MODEL}", picture)
+    assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert picture.stat().st_size > 20_000, "a blank page is a few kB"
+    assert shot.beyond_loopback == []
+
+
 def test_the_served_site_fetches_nothing_and_ctrl_c_stops_it(
     browser: str, docs_site: Path, tmp_path: Path
 ) -> None:
