@@ -196,15 +196,29 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    """Builds the dbt docs site under target/ and optionally serves it."""
+    """Builds the self-contained docs site under target/; ``--serve`` serves the built files.
+
+    The site is one ``index.html`` that opens from disk and fetches nothing. Serving takes
+    neither dbt nor the warehouse (a BI tool may hold it meanwhile): it builds the site
+    first only when there is none yet or a ``--warehouse`` or ``--target`` asks for one.
+    """
+    from ingestion.transform import docs_dir, docs_site_ready, serve_docs
+
     if args.warehouse:
         use_warehouse(args.warehouse)
     if args.target:
         use_target(args.target)
-    dbt(["docs", "generate"], target=target())
-    print(f"Docs site: {PROJECT_DIR / 'target' / 'index.html'}")
+    site = docs_dir()
+    if not args.serve or args.warehouse or args.target or not docs_site_ready(site):
+        dbt(["docs", "generate"], target=target())
+        print(f"Docs site: {site / 'index.html'} (opens from disk; it fetches nothing)")
     if args.serve:
-        dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1"])
+
+        def ready(url: str) -> None:
+            print(f"Serving {site} at {url} (Ctrl-C stops)", flush=True)
+
+        serve_docs(site, args.port, ready=ready)
+        print("Stopped serving the docs.", flush=True)
     return 0
 
 

@@ -1,9 +1,21 @@
-"""dbt through its Python API (``dbtRunner``), on the project beside this package."""
+"""dbt through its Python API (``dbtRunner``), on the project beside this package.
+
+Also the docs site: ``docs generate`` always builds it self-contained (manifest and catalog
+inlined, dbt's usage tracker taken out), so ``target/index.html`` opens from disk and asks
+nothing of the network; :func:`serve_docs` serves the built files on 127.0.0.1 without dbt
+or the warehouse.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
+import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +47,8 @@ class TableSummary:
 def dbt(args: list[str], *, target: str | None = None) -> Any:
     """Runs one dbt command in-process and returns dbt's result object.
 
+    ``docs generate`` builds the self-contained docs site (:func:`make_docs_self_contained`).
+
     Args:
         args: The dbt command and its flags, e.g. ``["build", "--select", "marts"]``.
         target: A ``profiles.yml`` target; default from ``ARGO_TARGET`` or ``local``.
@@ -44,6 +58,9 @@ def dbt(args: list[str], *, target: str | None = None) -> Any:
     """
     from dbt.cli.main import dbtRunner
 
+    docs_site = args[:2] == ["docs", "generate"]
+    if docs_site and "--static" not in args:
+        args = [*args, "--static"]
     full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if target:
         full += ["--target", target]
@@ -62,6 +79,8 @@ def dbt(args: list[str], *, target: str | None = None) -> Any:
     else:
         result = dbtRunner().invoke(full)
     if result.success:
+        if docs_site:
+            make_docs_self_contained(docs_dir(args))
         return result
     failed: list[str] = []
     results = getattr(result.result, "results", None) or []
@@ -138,3 +157,233 @@ def athena_scan_summary(run_results: Path) -> tuple[int, float, list[tuple[str, 
     # DDL scans nothing and is free; a query that reads data is billed at least 10 MB.
     dollars = sum(max(b, ATHENA_MINIMUM_BYTES) for _, b in scanned if b) * ATHENA_DOLLARS_PER_BYTE
     return total, dollars, sorted(scanned, key=lambda x: -x[1])[:5]
+
+
+# --- The docs site ------------------------------------------------------------------------
+
+#: What dbt's docs page reports page views to when its manifest allows it (a Snowplow
+#: tracker): the tracker script's CDN, the collector, and the address it reports instead
+#: of the page's own. ARGO's site loads none of them.
+DOCS_TRACKER_HOSTS = (
+    "d1fc8wv8zag5ca.cloudfront.net",
+    "fishtownanalytics.sinter-collect.com",
+    "fuzzed.getdbt.com",
+)
+#: Addresses that dbt's page names without a browser fetching them: an XML namespace, and
+#: links inside the error messages and licence comments of the libraries it bundles.
+DOCS_NEVER_FETCHED = (
+    "http://www.w3.org/2000/svg",
+    "https://errors.angularjs.org/",
+    "http://docs.angularjs.org/api/",
+    "https://github.com/markedjs/marked.",
+    "https://npms.io/search?q=ponyfill.",
+    "http://jqueryui.com",
+    "http://aviaryan.in",
+)
+#: Appended to the page once it is self-contained (:func:`docs_site_ready` looks for it).
+DOCS_MARK = "<!-- argo: self-contained docs site; it fetches nothing from the network -->"
+
+_URL = re.compile(
+    r"(?:https?:)?//[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}[^\s\"'`<>()\\]*", re.I
+)
+_TRACKER_STRING = re.compile(
+    r"([\"'])(?:(?:https?:)?//)?(?:"
+    + "|".join(re.escape(host) for host in DOCS_TRACKER_HOSTS)
+    + r")(?:[/:?][^\"']*)?\1"
+)
+_TRACKER_SWITCH = "turn_on_tracking:function(){"
+#: What makes a browser fetch an address written in a description: a markdown image, an
+#: HTML element that loads its src/href, a CSS url() or @import (JSON-escaped quotes too).
+_REMOTE_EMBED = re.compile(
+    r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
+    r"|<(?:img|script|iframe|frame|link|video|audio|source|track|embed|object|input|image)\b"
+    r"[^>]*?\b(?:src|href|data|poster|srcset)\s*=\s*(?:\\?[\"'])?\s*((?:https?:)?//[^\s\"'\\>]+)"
+    r"|(?:url\(|@import)\s*(?:\\?[\"'])?\s*((?:https?:)?//[^\s\"'\\)]+)",
+    re.I,
+)
+
+
+def docs_dir(args: list[str] | None = None) -> Path:
+    """Where dbt writes the docs site: ``--target-path``, ``DBT_TARGET_PATH`` or ``target/``."""
+    args = args or []
+    configured = None
+    if "--target-path" in args[:-1]:
+        configured = args[args.index("--target-path") + 1]
+    configured = configured or os.environ.get("DBT_TARGET_PATH") or "target"
+    return PROJECT_DIR / configured  # an absolute path stays as it is
+
+
+def make_docs_self_contained(directory: Path) -> Path:
+    """Turns what ``dbt docs generate --static`` wrote into a site that needs only itself.
+
+    dbt's ``index.html`` fetches ``manifest.json`` and ``catalog.json``, which a browser
+    refuses to a page opened from disk ("unable to load the manifest file"), and it carries
+    a usage tracker that loads a script from a CDN. ``static_index.html`` has both files
+    inlined; it becomes ``index.html`` with the tracker switched off and its addresses
+    blanked, and the data escaped so that no text in a description can end the script it
+    sits in. ``manifest.json`` and ``catalog.json`` stay beside it for other tools.
+
+    Args:
+        directory: dbt's target folder after ``docs generate --static``.
+
+    Returns:
+        The path of the self-contained ``index.html``.
+
+    Raises:
+        TransformError: The page would still fetch something from the network (a newer
+            dbt's page, or an image a description embeds by URL); the message names it.
+    """
+    static = directory / "static_index.html"
+    if not static.exists():
+        raise TransformError(
+            f"dbt docs generate wrote no {static}. What to do: run `argo docs` again; "
+            "dbt needs --static for a site that opens from disk"
+        )
+    page = static.read_text(encoding="utf-8")
+    template = page
+    for name in ("manifest.json", "catalog.json"):
+        data = (directory / name).read_text(encoding="utf-8").strip()
+        if data not in page:
+            raise TransformError(
+                f"dbt docs generate --static did not inline {name} into {static}, so the "
+                "page would fetch it. What to do: check the dbt-core version against uv.lock"
+            )
+        embedded = sorted({next(u for u in m.groups() if u) for m in _REMOTE_EMBED.finditer(data)})
+        if embedded:
+            raise TransformError(
+                f"the docs site would make every reader's browser fetch {', '.join(embedded)} "
+                f"(embedded in a description or doc block, see {name}). What to do: link to "
+                "it instead of embedding it, or ship the file in the project's asset-paths "
+                "and refer to it by a relative path"
+            )
+        template = template.replace(data, "")
+        page = page.replace(data, data.replace("<", "\\u003c"))
+    remote = remote_references(template)
+    if remote:
+        raise TransformError(
+            f"dbt's docs page would fetch {', '.join(remote)}; ARGO's docs site fetches "
+            "nothing from the network. What to do: extend the clean-up in "
+            "ingestion/transform.py (make_docs_self_contained) for this dbt version; "
+            "tests/e2e/test_docs_in_browser.py checks the result in a browser"
+        )
+    index = directory / "index.html"
+    partial = directory / ".index.html.partial"
+    partial.write_text(f"{_without_tracker(page)}\n{DOCS_MARK}\n", encoding="utf-8")
+    partial.replace(index)  # a server already serving the folder never sees half a page
+    static.unlink()
+    return index
+
+
+def remote_references(page: str) -> list[str]:
+    """What a browser would fetch from elsewhere for dbt's docs page (its data left out).
+
+    The usage tracker is switched off first; addresses that are never fetched
+    (:data:`DOCS_NEVER_FETCHED`) are not counted.
+    """
+    cleaned = _without_tracker(page)
+    return sorted({u for u in _URL.findall(cleaned) if not u.startswith(DOCS_NEVER_FETCHED)})
+
+
+def _without_tracker(page: str) -> str:
+    """``page`` with dbt's usage tracker unable to start and its addresses blanked."""
+    if _TRACKER_SWITCH in page:
+        page = page.replace(_TRACKER_SWITCH, _TRACKER_SWITCH + "return;")
+    elif any(host in page for host in DOCS_TRACKER_HOSTS):
+        raise TransformError(
+            "dbt's docs page carries its usage tracker in a form ARGO does not know how to "
+            "switch off. What to do: update make_docs_self_contained in ingestion/transform.py "
+            "for this dbt version"
+        )
+    return _TRACKER_STRING.sub('""', page)
+
+
+def docs_site_ready(directory: Path) -> bool:
+    """True when ``directory/index.html`` is a self-contained site built by ARGO."""
+    index = directory / "index.html"
+    if not index.exists():
+        return False
+    with index.open("rb") as page:
+        page.seek(max(0, index.stat().st_size - 2 * len(DOCS_MARK)))
+        return DOCS_MARK.encode() in page.read()
+
+
+class _DocsHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files and nothing else; one short line per request on stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"docs: {format % args}\n")
+
+
+def serve_docs(
+    directory: Path, port: int = 8080, *, ready: Callable[[str], None] | None = None
+) -> None:
+    """Serves the built docs site on 127.0.0.1 until Ctrl-C; no dbt, no warehouse.
+
+    Args:
+        directory: The folder holding the site (``index.html``).
+        port: The port on 127.0.0.1; 0 takes a free one.
+        ready: Called with the site's address once it accepts requests.
+
+    Raises:
+        TransformError: The port cannot be had.
+    """
+    handler = functools.partial(_DocsHandler, directory=str(directory))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise TransformError(
+            f"cannot serve the docs on 127.0.0.1:{port} ({exc.strerror}). What to do: pass "
+            "another --port, or stop what holds it"
+        ) from None
+    with server:
+        if ready:
+            ready(f"http://127.0.0.1:{server.server_address[1]}/")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stop serving, exit 0
+            server.serve_forever()
+
+
+# --- Linting ------------------------------------------------------------------------------
+
+#: What the linted warehouse's incremental marts hold: one day, so that they are not empty.
+LINT_NEWEST_DAY = "2026-01-01"
+_INCREMENTAL = re.compile(r"incremental_mart_config\(|materialized\s*=\s*[\"']incremental[\"']")
+
+
+def lint_warehouse(path: Path | str) -> Path:
+    """A scratch warehouse for sqlfluff's dbt templater, so linting never opens yours.
+
+    The templater compiles every model on a live connection: ``is_incremental()`` asks it
+    whether the model's table exists, and an incremental mart reads its newest day from it
+    (``macros/incremental_marts.sql``). Here every incremental model has a table with one
+    day in it, so the linter sees the SQL of a daily, incremental run (the full build's
+    SQL differs from it only by ``1 = 1`` in place of the date window). Another process
+    holding the user's ``data/argo.duckdb`` cannot stop the linter.
+
+    Args:
+        path: The scratch file (``data/lint/argo.duckdb`` in the Makefile). Its name must be
+            ``argo.duckdb``, so that compiled SQL names the same database as the real one.
+
+    Returns:
+        The file's absolute path.
+
+    Raises:
+        ValueError: The file is not named ``argo.duckdb``.
+    """
+    path = Path(path) if Path(path).is_absolute() else PROJECT_DIR / path
+    if path.name != "argo.duckdb":
+        raise ValueError(f"the lint warehouse must be named argo.duckdb, not {path.name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    models = PROJECT_DIR / "models"
+    incremental = sorted(
+        (sql.relative_to(models).parts[0], sql.stem)
+        for sql in models.rglob("*.sql")
+        if _INCREMENTAL.search(sql.read_text(encoding="utf-8"))
+    )
+    with duckdb.connect(str(path), config={"autoinstall_known_extensions": False}) as con:
+        for schema, name in incremental:
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(
+                f'create or replace table "{schema}"."{name}" as '
+                f"select date '{LINT_NEWEST_DAY}' as date_day"
+            )
+    return path

@@ -14,12 +14,32 @@ from ingestion import clock
 from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
 from ingestion.settings import WAREHOUSE_ENV
 
-#: The frozen clock of every test (``frozen_clock``, ``any_instant``), and moto in server
-#: mode (``moto_endpoint``, ``aws``) for the AWS and Athena tests.
-pytest_plugins = ["tests.clock_fixtures", "tests.moto_fixtures"]
+#: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
+#: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, and the guard that fails any
+#: test reaching beyond 127.0.0.1.
+pytest_plugins = ["tests.clock_fixtures", "tests.moto_fixtures", "tests.network_guard"]
 
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scratch_warehouse_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test opens the project's ``data/argo.duckdb``: the session runs on a scratch one.
+
+    A BI tool holding the user's warehouse open must not break ``make test``; tests that
+    need their own warehouse still take the ``warehouse`` fixture.
+
+    dlt's telemetry is also switched off here: the project's ``.dlt/config.toml`` does it
+    for processes started in the project root, but a test that changes directory (as
+    tests/test_cli.py does) would otherwise start dlt without it for the whole session.
+    tests/test_privacy.py checks the project's own switch, without this variable.
+    """
+    path = tmp_path_factory.mktemp("session_warehouse") / "argo.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(path))
+        patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        yield path
 
 
 @pytest.fixture
