@@ -28,6 +28,20 @@ redact_log_records()
 # Arrow tables from our sources carry their own _loaded_at; dlt adds its load id too.
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
+#: Nothing leaves the machine unless the user says so, whichever ``.dlt/`` folder dlt reads
+#: (the project's ``.dlt/config.toml`` says the same; ``DLT_PROJECT_DIR`` may point
+#: elsewhere): no usage events to dlthub, no DuckDB extension downloaded or loaded behind
+#: the user's back. An environment variable of the user's own wins (e.g.
+#: ``RUNTIME__DLTHUB_TELEMETRY=true`` to send dlt's usage events).
+PRIVATE_DEFAULTS = {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": (
+        '{"autoinstall_known_extensions": false, "autoload_known_extensions": false}'
+    ),
+}
+for _name, _value in PRIVATE_DEFAULTS.items():
+    os.environ.setdefault(_name, _value)
+
 
 def _lazy(module: str, function: str) -> Callable[..., Any]:
     """A factory that imports the source's package only when the source is run."""

@@ -29,16 +29,10 @@ def _scratch_warehouse_for_the_session(tmp_path_factory: pytest.TempPathFactory)
 
     A BI tool holding the user's warehouse open must not break ``make test``; tests that
     need their own warehouse still take the ``warehouse`` fixture.
-
-    dlt's telemetry is also switched off here: the project's ``.dlt/config.toml`` does it
-    for processes started in the project root, but a test that changes directory (as
-    tests/test_cli.py does) would otherwise start dlt without it for the whole session.
-    tests/test_privacy.py checks the project's own switch, without this variable.
     """
     path = tmp_path_factory.mktemp("session_warehouse") / "argo.duckdb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(WAREHOUSE_ENV, str(path))
-        patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         yield path
 
 

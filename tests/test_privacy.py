@@ -165,3 +165,25 @@ def test_dlt_run_sends_no_telemetry_and_downloads_no_extension(tmp_path: Path) -
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen == {"telemetry": False, "install": False, "load": False}
     assert refused_in_subprocesses(guard) == []
+
+
+def test_dlt_switches_hold_when_another_dlt_folder_is_read(tmp_path: Path) -> None:
+    """Run from elsewhere, with DLT_PROJECT_DIR on a folder without ARGO's config.toml."""
+    guard = tmp_path / "guard"
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / ".dlt").mkdir(parents=True)
+    env = without_outside_switches(guarded_env(guard))
+    env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
+    env["DLT_PROJECT_DIR"] = str(elsewhere)
+    done = subprocess.run(
+        [sys.executable, "-c", DLT_RUN],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"telemetry": False, "install": False, "load": False}
+    assert refused_in_subprocesses(guard) == []
