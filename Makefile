@@ -28,20 +28,20 @@ test: install lint typecheck sqllint pytest dbt-check ## every check CI runs
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
-	$(RUN) ruff check ingestion tests bench
-	$(RUN) ruff format --check ingestion tests bench
+	$(RUN) ruff check ingestion argo tests bench
+	$(RUN) ruff format --check ingestion argo tests bench
 
-typecheck: install ## mypy --strict on ingestion/
+typecheck: install ## mypy --strict on ingestion/ and argo/
 	$(RUN) mypy
 
 # sqlfluff's dbt templater compiles every model on a live connection: it gets a scratch
-# warehouse (ingestion.transform.lint_warehouse), never data/argo.duckdb, which a BI tool
+# warehouse (argo.transform.lint_warehouse), never data/argo.duckdb, which a BI tool
 # may hold open. SQLLINT_PATHS=<file> lints one model.
 LINT_WAREHOUSE ?= data/lint/argo.duckdb
 SQLLINT_PATHS ?= models tests/dbt
 
 sqllint: install ## sqlfluff with the dbt templater (on a scratch warehouse, not yours)
-	$(RUN) python -c 'from ingestion.transform import lint_warehouse; lint_warehouse("$(LINT_WAREHOUSE)")'
+	$(RUN) python -c 'from argo.transform import lint_warehouse; lint_warehouse("$(LINT_WAREHOUSE)")'
 	ARGO_TARGET=local ARGO_DUCKDB_PATH=$(LINT_WAREHOUSE) $(RUN) sqlfluff lint $(SQLLINT_PATHS)
 
 pytest: install ## unit, sandbox, source and end-to-end tests

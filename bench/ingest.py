@@ -58,7 +58,7 @@ SOURCES = (
 )
 
 
-#: The sandbox's tuning (ingestion.cli.SANDBOX_TUNING) with the waits that only model the
+#: The sandbox's tuning (the registry's sandbox_options) with the waits that only model the
 #: real APIs' latency made negligible: a replayed answer is ready at once, and what is
 #: measured is the connector and dlt, not sleeping. Kakao's fake stops enforcing its
 #: one-report-per-interval pacing for the same reason.
@@ -211,8 +211,8 @@ def child_dlt(source: str, warehouse: str, options_file: str) -> None:
     extract and normalize: the part that streams) apart from the load step's (DuckDB
     merging the load package into the warehouse, in this process).
     """
-    from ingestion.pipeline import make_pipeline, run_source
-    from ingestion.settings import use_warehouse
+    from argo.pipeline import make_pipeline, run_source
+    from argo.settings import use_warehouse
 
     use_warehouse(warehouse)
     options = json.loads(Path(options_file).read_text())
@@ -427,14 +427,14 @@ def run(
     sources: tuple[str, ...] = SOURCES,
 ) -> list[SourceFigures]:
     """Live, dlt and baseline runs of every source over ``days`` of history."""
-    from ingestion.cli import start_fakes
+    from ingestion.sandbox.registry import start_fakes, stop_fakes
 
     fakes: dict[str, Any] = {}
     figures: list[SourceFigures] = []
     for kind in ("live", "dlt", "baseline"):
         (workdir / kind).mkdir(parents=True, exist_ok=True)
     try:
-        start_fakes(_world(seed, scale, days, as_of), fakes, FAKE_OVERRIDES)
+        fakes = start_fakes(_world(seed, scale, days, as_of), overrides=FAKE_OVERRIDES)
         for source in sources:
             fake = fakes[source]
             fake.exchanges = []
@@ -502,8 +502,7 @@ def run(
                 )
             )
     finally:
-        for fake in fakes.values():
-            fake.stop()
+        stop_fakes(fakes)
     return figures
 
 
@@ -529,7 +528,7 @@ def memory_by_range(
             starts from it); each source loads into it.
         sources: The sources to run.
     """
-    from ingestion.cli import start_fakes
+    from ingestion.sandbox.registry import start_fakes, stop_fakes
 
     rows: list[dict[str, Any]] = []
     workdir.mkdir(parents=True, exist_ok=True)
@@ -542,7 +541,7 @@ def memory_by_range(
         )
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         try:
-            start_fakes(_world(seed, scale, days, as_of), fakes, FAKE_OVERRIDES)
+            fakes = start_fakes(_world(seed, scale, days, as_of), overrides=FAKE_OVERRIDES)
             for source in sources:
                 progress(f"memory: {source} over {days} days")
                 child, _, _, http_mb = _live(source, fakes[source], warehouse, workdir, TUNING)
@@ -559,8 +558,7 @@ def memory_by_range(
                     }
                 )
         finally:
-            for fake in fakes.values():
-                fake.stop()
+            stop_fakes(fakes)
     return rows
 
 

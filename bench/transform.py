@@ -201,7 +201,7 @@ def child_dbt(warehouse: str, target_dir: str, *args: str) -> None:
     os.environ["ARGO_DUCKDB_PATH"] = warehouse
     os.environ["DBT_TARGET_PATH"] = target_dir
     os.environ["DBT_LOG_PATH"] = target_dir
-    from ingestion.transform import dbt
+    from argo.transform import dbt
 
     started = time.perf_counter()
     dbt(list(args))

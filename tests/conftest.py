@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
-from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
-from ingestion.settings import WAREHOUSE_ENV
+from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
 #: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, and the guard that fails any
@@ -53,8 +53,8 @@ def faults() -> Faults:
 
 
 @pytest.fixture
-def meta(world: World, faults: Faults) -> Iterator[MetaFake]:
-    fake = MetaFake(world, faults)
+def meta(world: World, faults: Faults) -> Iterator[MetaAdsFake]:
+    fake = MetaAdsFake(world, faults)
     fake.start()
     yield fake
     fake.stop()
@@ -69,11 +69,11 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def meta_options(world: World, meta: MetaFake) -> dict[str, Any]:
+def meta_options(world: World, meta: MetaAdsFake) -> dict[str, Any]:
     return {
         "base_url": meta.base_url,
         "access_token": meta.access_token,
-        "account_ids": [a.account_id for a in world.accounts("meta")],
+        "account_ids": [a.account_id for a in world.accounts("meta_ads")],
         "start_date": world.first_day.isoformat(),
         **FAST,
     }

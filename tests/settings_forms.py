@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 from datetime import date
@@ -11,13 +10,12 @@ from typing import Any
 from dlt.common.configuration.inject import get_fun_spec
 from dlt.common.configuration.specs.base_configuration import is_secret_hint
 
-from ingestion.pipeline import SOURCES
+from ingestion.registry import SOURCES
 
 
 def factory(source: str) -> Any:
-    """The source's ``@dlt.source`` function itself (the registry holds lazy wrappers)."""
-    module = importlib.import_module(f"ingestion.sources.{source}")
-    return getattr(module, SOURCES[source].__name__)
+    """The source's ``@dlt.source`` function itself."""
+    return SOURCES[source].factory()
 
 
 def is_list(source: str, name: str) -> bool:

@@ -11,7 +11,7 @@ from types import ModuleType
 import duckdb
 import pyarrow.parquet as pq
 
-from ingestion.settings import PROJECT_DIR
+from argo.settings import PROJECT_DIR
 
 
 def bench() -> ModuleType:

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.athena_sql import (
+from tests.athena_sql import (
     ReplayError,
     check_dialect,
     dialect_problems,
@@ -121,7 +121,7 @@ def test_replay_finds_equal_and_different_marts(built: Path, tmp_path: Path) -> 
 def test_athena_scan_summary_reads_dbt_athenas_run_results(tmp_path: Path) -> None:
     import json
 
-    from ingestion.transform import athena_scan_summary
+    from argo.transform import athena_scan_summary
 
     assert athena_scan_summary(tmp_path / "run_results.json") is None
     path = tmp_path / "run_results.json"

@@ -10,9 +10,9 @@ import pytest
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
+from argo.cli import main
+from argo.settings import DLT_PROJECT_ENV, PROJECT_DIR, project_dlt_settings
 from ingestion import clock
-from ingestion.cli import main
-from ingestion.settings import DLT_PROJECT_ENV, PROJECT_DIR, project_dlt_settings
 from ingestion.sources.config import settings_dir
 from tests.conftest import query
 

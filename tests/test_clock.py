@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from argo.settings import PROJECT_DIR
 from ingestion import clock
-from ingestion.settings import PROJECT_DIR
 
 #: Calls that read or wait on the machine's clock; only ingestion/clock.py makes them.
 WALL_CLOCK_CALLS = {

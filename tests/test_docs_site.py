@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.transform import (
+from argo.transform import (
     DOCS_MARK,
     DOCS_TRACKER_HOSTS,
     TransformError,
@@ -105,7 +105,7 @@ def test_the_page_dbt_ships_has_nothing_remote_once_cleaned() -> None:
 
 
 def test_docs_dir_follows_dbt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from ingestion.settings import PROJECT_DIR
+    from argo.settings import PROJECT_DIR
 
     monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
     assert docs_dir() == PROJECT_DIR / "target"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.locks import AlreadyRunning, exclusive
-from ingestion.pipeline import IngestError, run_source
-from ingestion.transform import TransformError, dbt
+from argo.locks import AlreadyRunning, exclusive
+from argo.pipeline import IngestError, run_source
+from argo.transform import TransformError, dbt
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from ingestion.locks import exclusive
+from argo.locks import exclusive
 with exclusive(Path(sys.argv[1]), "the test"):
     print("held", flush=True)
     time.sleep(60)

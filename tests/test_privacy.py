@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingestion.settings import PROJECT_DIR, WAREHOUSE_ENV
-from ingestion.transform import dbt
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import dbt
 from tests.network_guard import Attempt, guarded_env, refused_in_subprocesses
 
 #: Variables that switch the same things from outside; the tests run without them, so
@@ -134,7 +134,7 @@ import json, sys
 from pathlib import Path
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
-from ingestion.pipeline import make_pipeline
+from argo.pipeline import make_pipeline
 
 pipeline = make_pipeline("meta_ads")
 pipeline.run([{"id": 1}], table_name="probe")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import PROJECT_DIR, WAREHOUSE_ENV
-from ingestion.transform import LINT_NEWEST_DAY, dbt, lint_warehouse
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import LINT_NEWEST_DAY, dbt, lint_warehouse
 from tests.conftest import query
 from tests.network_guard import guarded_env, refused_in_subprocesses
 

@@ -1,7 +1,7 @@
 """The sandbox: a deterministic synthetic ad world and protocol-faithful fake APIs on 127.0.0.1."""
 
 from ingestion.sandbox.faults import Faults
-from ingestion.sandbox.meta_api import MetaFake
+from ingestion.sandbox.meta_ads_api import MetaAdsFake
 from ingestion.sandbox.world import (
     Ad,
     AdAccount,
@@ -23,7 +23,7 @@ __all__ = [
     "Faults",
     "Keyword",
     "KeywordDay",
-    "MetaFake",
+    "MetaAdsFake",
     "World",
     "WorldConfig",
 ]

@@ -71,21 +71,21 @@ REPORT_PATH = "/control-center/reports-service/report"
 ROOTS = ("/control-center/reports-service", "/reports-service")
 #: World platform -> Adjust network name (Naver's is assumed).
 NETWORKS = {
-    "meta": "Facebook Installs",
+    "meta_ads": "Facebook Installs",
     "google_ads": "Google Ads ACI",
     "kakao_moment": "Kakao Moment",
     "naver_searchad": "Naver",
 }
 #: World platform -> Adjust partner slug in ``attr_dependency`` (assumed).
 PARTNERS = {
-    "meta": "facebook",
+    "meta_ads": "facebook",
     "google_ads": "adwords",
     "kakao_moment": "kakao",
     "naver_searchad": "naver",
 }
 #: World platform -> Adjust partner name and id (assumed; Organic's id -300 is Adjust's).
 PARTNER_NAMES = {
-    "meta": ("Facebook", "34"),
+    "meta_ads": ("Facebook", "34"),
     "google_ads": ("Google Ads", "254"),
     "kakao_moment": ("Kakao", "1601"),
     "naver_searchad": ("Naver", "1602"),

@@ -72,14 +72,14 @@ from ingestion.sandbox.world import World
 
 #: World platform -> AppsFlyer media source (pid).
 MEDIA_SOURCES = {
-    "meta": "Facebook Ads",
+    "meta_ads": "Facebook Ads",
     "google_ads": "googleadwords_int",
     "kakao_moment": "kakao_int",
     "naver_searchad": "naver_int",
 }
 #: World platform -> AppsFlyer channel (raw reports).
 CHANNELS = {
-    "meta": "Facebook",
+    "meta_ads": "Facebook",
     "google_ads": "ACI_Search",
     "kakao_moment": "",
     "naver_searchad": "",
@@ -495,7 +495,7 @@ class AppsFlyerFake(FakeApi):
             "Store Reinstall": "false",
             "Conversion Type": "install",
             "Campaign Type": "ua",
-            "Match Type": ("srn" if row.platform in ("meta", "google_ads") else "id_matching")
+            "Match Type": ("srn" if row.platform in ("meta_ads", "google_ads") else "id_matching")
             if paid
             else "",
         }
@@ -765,7 +765,7 @@ def _media_filter(value: str, category: str, raw: bool) -> frozenset[str] | None
     """The media sources a ``media_source``/``category`` pair keeps (``None``: all)."""
     organic = ORGANIC_RAW if raw else ORGANIC_AGGREGATE
     if category == "facebook":
-        return frozenset({MEDIA_SOURCES["meta"]})
+        return frozenset({MEDIA_SOURCES["meta_ads"]})
     if category == "organic":
         return frozenset({organic})
     if category == "twitter":
@@ -774,5 +774,5 @@ def _media_filter(value: str, category: str, raw: bool) -> frozenset[str] | None
         return None
     wanted = {v.strip() for v in value.split(",") if v.strip()}
     known = {*MEDIA_SOURCES.values(), organic}
-    aliases = {"facebook": MEDIA_SOURCES["meta"], "organic": organic}
+    aliases = {"facebook": MEDIA_SOURCES["meta_ads"], "organic": organic}
     return frozenset({aliases.get(v.lower(), v) for v in wanted} & known)

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 #: Platforms of the world, in the order their accounts are drawn.
-PLATFORMS = ("meta", "google_ads", "naver_searchad", "kakao_moment")
+PLATFORMS = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment")
 
 #: (currency, time zone, CPM range in the currency, money per USD) of successive accounts.
 ACCOUNT_PROFILES: tuple[tuple[str, str, tuple[float, float], float], ...] = (
@@ -39,7 +39,7 @@ ACCOUNT_PROFILES: tuple[tuple[str, str, tuple[float, float], float], ...] = (
 #: Which of :data:`ACCOUNT_PROFILES` each platform's successive accounts take (Naver and
 #: Kakao sell only in KRW on Korean time).
 PLATFORM_PROFILES: dict[str, tuple[int, ...]] = {
-    "meta": (0, 1, 2, 3),
+    "meta_ads": (0, 1, 2, 3),
     "google_ads": (1, 0, 2, 3),
     "naver_searchad": (1,),
     "kakao_moment": (1,),
@@ -164,7 +164,7 @@ SETTLEMENT_DAYS = 28
 #: the platform applies it by default): Meta 28, Google Ads' default conversion window 30
 #: (the world settles by 28), Naver's conversion window 20, Kakao's 7-day window.
 PLATFORM_SETTLEMENT_DAYS = {
-    "meta": SETTLEMENT_DAYS,
+    "meta_ads": SETTLEMENT_DAYS,
     "google_ads": SETTLEMENT_DAYS,
     "naver_searchad": 20,
     "kakao_moment": 7,
@@ -176,6 +176,11 @@ def maturity(age_days: int, settlement_days: int = SETTLEMENT_DAYS) -> float:
     if age_days >= settlement_days:
         return 1.0
     return 0.6 + 0.4 * max(age_days - 1, 0) / (settlement_days - 1)
+
+
+#: Names that seed a platform's accounts where they differ from the platform's: the world's
+#: seeds predate the name ``meta_ads``, and keeping them keeps every world the same.
+SEED_NAMES = {"meta_ads": "meta"}
 
 
 def _seed(*parts: object) -> int:
@@ -409,7 +414,9 @@ class World:
     def _add_account(self, platform: str, advertiser_id: str, a: int, n: int, profile: int) -> None:
         seed = self.config.seed
         currency, tz, cpm, per_usd = ACCOUNT_PROFILES[profile]
-        account_id = _account_id(platform, seed, platform, "account", a, n)
+        account_id = _account_id(
+            platform, seed, SEED_NAMES.get(platform, platform), "account", a, n
+        )
         rng = _rng(seed, "account", account_id)
         account = AdAccount(
             platform=platform,
@@ -431,7 +438,7 @@ class World:
         account = book.account
         seed = self.config.seed
         platform = account.platform
-        if platform == "meta":
+        if platform == "meta_ads":
             objective = rng.choice(OBJECTIVES)
             goal = META_GOALS[objective]
         else:
@@ -452,7 +459,7 @@ class World:
         budget = round(rng.uniform(50, 500) * book.per_usd) * 10 ** MINOR_DIGITS[account.currency]
         created = datetime.combine(start - timedelta(days=rng.randint(0, 7)), time(9), UTC)
         label = objective.removeprefix("OUTCOME_").replace("_", " ").title()
-        if platform != "meta":
+        if platform != "meta_ads":
             label = f"{label} {goal.title()}"
         campaign = Campaign(
             platform=platform,
@@ -482,7 +489,7 @@ class World:
                     status=campaign.status,
                     optimization_goal=(
                         OPTIMIZATION_GOALS[objective]
-                        if platform == "meta"
+                        if platform == "meta_ads"
                         else GROUP_GOALS[platform].get(goal, "MANUAL_CPC")
                     ),
                     daily_budget_minor=None if campaign.daily_budget_minor else budget // 3,
@@ -660,7 +667,7 @@ class World:
             impressions, clicks, spend = self._google_delivery(
                 ad, campaign, day, impressions, clicks, cpm, currency
             )
-        if book.account.platform != "meta":
+        if book.account.platform != "meta_ads":
             return self._generic_day(book, ad, campaign, day, rng, impressions, clicks, spend)
         final: dict[str, int] = {}
         unit_value: dict[str, float] = {}

@@ -11,9 +11,9 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto.core.authorization import enable_iam_authentication
 
-from ingestion.aws import DBT_SCHEMAS, Aws, AwsConfig, AwsError, policy
-from ingestion.cli import main
-from ingestion.pipeline import SOURCES
+from argo.aws import DBT_SCHEMAS, Aws, AwsConfig, AwsError, policy
+from argo.cli import main
+from ingestion.registry import SOURCES
 from tests.moto_fixtures import REGION
 
 LAKE, RESULTS = "acme-argo-lake", "acme-argo-results"

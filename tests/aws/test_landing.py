@@ -17,11 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.aws import Aws, AwsConfig
-from ingestion.pipeline import IngestError, run_source
+from argo.aws import Aws, AwsConfig
+from argo.pipeline import IngestError, run_source
+from argo.settings import WAREHOUSE_ENV
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.exchange_rates_api import KoreaEximFake
-from ingestion.settings import WAREHOUSE_ENV
 from tests.conftest import query
 from tests.moto_fixtures import REGION
 

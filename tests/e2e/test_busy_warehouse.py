@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import DEFAULT_WAREHOUSE, PROJECT_DIR, WAREHOUSE_ENV, warehouse_path
-from ingestion.transform import DOCS_MARK
+from argo.settings import DEFAULT_WAREHOUSE, PROJECT_DIR, WAREHOUSE_ENV, warehouse_path
+from argo.transform import DOCS_MARK
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
 pytestmark = pytest.mark.e2e

@@ -8,17 +8,17 @@ into a fresh warehouse leaves them.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ingestion.cli import SANDBOX_FAKES
-from ingestion.pipeline import SOURCES, make_pipeline, run_source
+from argo.pipeline import make_pipeline, run_source
+from argo.settings import WAREHOUSE_ENV
+from ingestion.registry import SOURCES
 from ingestion.sandbox import World
-from ingestion.settings import WAREHOUSE_ENV
+from ingestion.sandbox.registry import start_fake
 from tests.conftest import FAST, query
 
 #: Columns that differ between two loads of the same data.
@@ -50,19 +50,16 @@ def raw_tables(path: Path, source: str) -> dict[str, Counter[tuple[Any, ...]]]:
     return found
 
 
-@pytest.mark.parametrize("source", list(SANDBOX_FAKES))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_killed_between_extract_and_load_then_caught_up(
     source: str, world: World, warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target, kwargs = SANDBOX_FAKES[source]
-    module, name = target.split(":")
-    fake = getattr(importlib.import_module(module), name)(world, **kwargs)
-    fake.start()
+    fake = start_fake(source, world)
     try:
         options = {**fake.source_options(), **FAST}
         # the run that dies: extract and normalise, then nothing (the process is gone)
         dying = make_pipeline(source)
-        dying.extract(SOURCES[source](**options))
+        dying.extract(SOURCES[source].factory()(**options))
         dying.normalize()
         assert dying.list_normalized_load_packages(), "a package waits to be loaded"
         del dying
@@ -83,15 +80,12 @@ def test_killed_between_extract_and_load_then_caught_up(
     assert sum(caught_up.rows.values()) > 0
 
 
-@pytest.mark.parametrize("source", list(SANDBOX_FAKES))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_repeated_overlapping_and_out_of_order_runs_equal_one_run(
     source: str, world: World, warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Later days first, then the whole range, then the same again: no row doubled or lost."""
-    target, kwargs = SANDBOX_FAKES[source]
-    module, name = target.split(":")
-    fake = getattr(importlib.import_module(module), name)(world, **kwargs)
-    fake.start()
+    fake = start_fake(source, world)
     try:
         options = {**fake.source_options(), **FAST}
         later = (world.first_day + (world.as_of - world.first_day) / 2).isoformat()

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.cli import main
-from ingestion.settings import WAREHOUSE_ENV
-from ingestion.transform import dbt
+from argo.cli import main
+from argo.settings import WAREHOUSE_ENV
+from argo.transform import dbt
 from tests import chromium
 from tests.network_guard import guarded_env, refused_in_subprocesses
 

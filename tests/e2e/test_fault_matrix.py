@@ -23,7 +23,6 @@ before; a rerun without the fault must then equal the clean run.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Callable
@@ -33,11 +32,12 @@ from typing import Any
 
 import pytest
 
+from argo.pipeline import IngestError, make_pipeline, run_source
+from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
-from ingestion.cli import SANDBOX_FAKES
-from ingestion.pipeline import IngestError, make_pipeline, run_source
+from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, World, WorldConfig
-from ingestion.settings import WAREHOUSE_ENV
+from ingestion.sandbox.registry import start_fake
 from tests.e2e.test_crash_recovery import raw_tables
 
 TIMEOUT = 0.5
@@ -61,14 +61,6 @@ def state_of(source: str) -> str:
     """The incremental state the next run of ``source`` would start from."""
     pipeline = make_pipeline(source)
     return json.dumps(pipeline.state.get("sources", {}), sort_keys=True, default=str)
-
-
-def start(world: World, source: str) -> Any:
-    target, kwargs = SANDBOX_FAKES[source]
-    module, name = target.split(":")
-    fake = getattr(importlib.import_module(module), name)(world, Faults(), **kwargs)
-    fake.start()
-    return fake
 
 
 def options_of(fake: Any, source: str) -> dict[str, Any]:
@@ -106,7 +98,7 @@ def clean_tables(source: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def clean_run(world: World, source: str) -> None:
     """The history, then a day later the update, without faults."""
-    fake = start(world, source)
+    fake = start_fake(source, world)
     try:
         options = options_of(fake, source)
         run_source(source, **options)
@@ -117,7 +109,7 @@ def clean_run(world: World, source: str) -> None:
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-@pytest.mark.parametrize("source", list(SANDBOX_FAKES))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_fault_recovers_or_fails_cleanly(
     source: str,
     fault: str,
@@ -128,7 +120,7 @@ def test_fault_recovers_or_fails_cleanly(
     clean = clean_tables(source, tmp_path_factory.getbasetemp(), monkeypatch)
     # the same with the fault
     world = new_world()
-    fake = start(world, source)
+    fake = start_fake(source, world)
     try:
         options = options_of(fake, source)
         run_source(source, **options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -15,21 +14,21 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.athena_sql import check_dialect, load_manifest, models, replay_on_duckdb
-from ingestion.aws import Aws, AwsConfig
-from ingestion.cli import SANDBOX_FAKES
-from ingestion.pipeline import run_source
-from ingestion.sandbox import AdDay, World
+from argo.aws import Aws, AwsConfig
+from argo.pipeline import run_source
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import dbt
+from ingestion.registry import SOURCES
+from ingestion.sandbox import AdDay, World, registry
 from ingestion.sandbox.trackers import TRACKERS, Trackers
-from ingestion.settings import PROJECT_DIR, WAREHOUSE_ENV
-from ingestion.transform import dbt
+from tests.athena_sql import check_dialect, load_manifest, models, replay_on_duckdb
 from tests.conftest import FAST, query
 
 pytestmark = pytest.mark.e2e
 
 #: dbt platform name -> the world's platform name.
 WORLD_PLATFORM = {
-    "meta_ads": "meta",
+    "meta_ads": "meta_ads",
     "google_ads": "google_ads",
     "naver_searchad": "naver_searchad",
     "kakao_moment": "kakao_moment",
@@ -236,14 +235,8 @@ def assert_trackers_reconciled(world: World, warehouse: Path, sources: list[str]
 
 
 def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
-    fakes, options = [], {}
-    for source, (target, kwargs) in SANDBOX_FAKES.items():
-        module, name = target.split(":")
-        fake = getattr(importlib.import_module(module), name)(world, **kwargs)
-        fake.start()
-        fakes.append(fake)
-        options[source] = {**fake.source_options(), **FAST}
-    return fakes, options
+    fakes = registry.start_fakes(world)
+    return list(fakes.values()), {s: {**f.source_options(), **FAST} for s, f in fakes.items()}
 
 
 INCREMENTAL_MARTS = (
@@ -317,7 +310,7 @@ def assert_incremental_equals_full_refresh(
 def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
     """The models compiled for Athena (catalog on moto) are Athena SQL and, transpiled and
     run on this warehouse's data, build the same marts as the DuckDB target did."""
-    Aws(AwsConfig.from_env([f"raw_{s}" for s in SANDBOX_FAKES])).run(fix=True)
+    Aws(AwsConfig.from_env([s.dataset for s in SOURCES.values()])).run(fix=True)
     athena_target = scratch / "athena_target"
     dbt(["compile", "--target-path", str(athena_target)], target="athena")
     manifest = load_manifest(athena_target)

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from ingestion.pipeline import run_source
+from argo.pipeline import run_source
+from argo.settings import PROJECT_DIR
+from argo.transform import dbt
 from ingestion.sandbox import World
 from ingestion.sandbox.exchange_rates_api import KoreaEximFake
-from ingestion.settings import PROJECT_DIR
-from ingestion.transform import dbt
 from tests.conftest import query
 
 pytestmark = pytest.mark.e2e

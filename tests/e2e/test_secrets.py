@@ -11,10 +11,10 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from ingestion.cli import sandbox
-from ingestion.pipeline import run_source
-from ingestion.settings import pipelines_dir
-from ingestion.transform import dbt
+from argo.pipeline import run_source
+from argo.settings import pipelines_dir
+from argo.transform import dbt
+from ingestion.sandbox.registry import sandbox
 
 #: Option names that hold a secret (``app_tokens`` are Adjust's app ids, not secrets).
 SECRET = re.compile(r"(^|_)(token|secret|key|password)$")

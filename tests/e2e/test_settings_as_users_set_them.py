@@ -13,7 +13,6 @@ points dlt at a scratch folder: the repository's own ``.dlt/`` is never read or 
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -24,12 +23,13 @@ from typing import Any
 
 import pytest
 
+from argo.pipeline import run_source
+from argo.settings import DLT_PROJECT_ENV, WAREHOUSE_ENV
 from ingestion import clock
-from ingestion.cli import SANDBOX_FAKES, SANDBOX_TUNING
 from ingestion.clock import NOW_ENV
-from ingestion.pipeline import SOURCES, run_source
+from ingestion.registry import SOURCES
 from ingestion.sandbox import World, WorldConfig
-from ingestion.settings import DLT_PROJECT_ENV, WAREHOUSE_ENV
+from ingestion.sandbox.registry import connector_options, start_fake
 from tests.conftest import query
 from tests.e2e.test_crash_recovery import raw_tables
 from tests.settings_forms import env_variables, toml_files
@@ -55,10 +55,7 @@ def world(instant: datetime) -> World:
 @pytest.fixture
 def fake(request: pytest.FixtureRequest, world: World) -> Iterator[Any]:
     """The sandbox fake of the test's ``source`` (as ``argo demo`` starts it)."""
-    target, kwargs = SANDBOX_FAKES[request.node.callspec.params["source"]]
-    module, name = target.split(":")
-    started = getattr(importlib.import_module(module), name)(world, **kwargs)
-    started.start()
+    started = start_fake(request.node.callspec.params["source"], world)
     yield started
     started.stop()
 
@@ -79,7 +76,7 @@ def argo(
         NOW_ENV: instant.isoformat(),
         **variables,
     }
-    command = [str(ARGO)] if ARGO.exists() else [sys.executable, "-m", "ingestion.cli"]
+    command = [str(ARGO)] if ARGO.exists() else [sys.executable, "-m", "argo.cli"]
     return subprocess.Popen(
         [*command, "ingest", source],
         cwd=cwd,
@@ -114,7 +111,7 @@ def test_argo_ingest_configured_by_environment_or_by_toml_lands_what_run_source_
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    options = {**fake.source_options(), **SANDBOX_TUNING}
+    options = connector_options(source, fake)
     by_env, by_toml = tmp_path / "env", tmp_path / "toml"
     by_env.mkdir()
     (by_toml / ".dlt").mkdir(parents=True)
@@ -138,7 +135,7 @@ def test_argo_ingest_configured_by_environment_or_by_toml_lands_what_run_source_
 def test_a_comma_separated_list_in_a_variable_is_a_list(
     source: str, fake: Any, instant: datetime, tmp_path: Path
 ) -> None:
-    options = {**fake.source_options(), **SANDBOX_TUNING}
+    options = connector_options(source, fake)
     variables = env_variables(source, options)
     variables["SOURCES__WEATHER__STATIONS"] = "108, 159"
     status, err = finished(argo(source, tmp_path, instant, variables, cwd=tmp_path))
@@ -261,7 +258,7 @@ def test_argo_reads_the_projects_settings_not_the_working_directorys(
     }
     environment = {k: v for k, v in os.environ.items() if k != DLT_PROJECT_ENV} | variables
     environment |= {WAREHOUSE_ENV: str(tmp_path / "argo.duckdb"), NOW_ENV: instant.isoformat()}
-    command = [str(ARGO)] if ARGO.exists() else [sys.executable, "-m", "ingestion.cli"]
+    command = [str(ARGO)] if ARGO.exists() else [sys.executable, "-m", "argo.cli"]
     process = subprocess.run(
         [*command, "ingest", "meta_ads"],
         cwd=tmp_path,

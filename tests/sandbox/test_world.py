@@ -20,8 +20,8 @@ CONFIG = WorldConfig(seed=3, scale=0.3, history_days=40, as_of=date(2026, 6, 1))
 def stats(world: World) -> list[tuple[object, ...]]:
     return [
         (s.date, s.ad.ad_id, s.impressions, s.clicks, s.spend, tuple(sorted(s.actions.items())))
-        for a in world.accounts("meta")
-        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+        for a in world.accounts("meta_ads")
+        for s in world.daily_stats("meta_ads", a.account_id, world.first_day, world.as_of)
     ]
 
 
@@ -33,19 +33,23 @@ def test_same_config_same_world_and_other_seed_differs() -> None:
 
 def test_a_day_does_not_depend_on_the_range_asked() -> None:
     world = World(CONFIG)
-    account = world.accounts("meta")[0].account_id
+    account = world.accounts("meta_ads")[0].account_id
     day = world.first_day + timedelta(days=20)
     whole = [
-        s for s in world.daily_stats("meta", account, world.first_day, world.as_of) if s.date == day
+        s
+        for s in world.daily_stats("meta_ads", account, world.first_day, world.as_of)
+        if s.date == day
     ]
-    alone = list(world.daily_stats("meta", account, day, day))
+    alone = list(world.daily_stats("meta_ads", account, day, day))
     assert whole == alone and alone
 
 
 def test_range_is_clipped_to_history() -> None:
     world = World(CONFIG)
-    account = world.accounts("meta")[0].account_id
-    days = {s.date for s in world.daily_stats("meta", account, date(2000, 1, 1), date(2100, 1, 1))}
+    account = world.accounts("meta_ads")[0].account_id
+    days = {
+        s.date for s in world.daily_stats("meta_ads", account, date(2000, 1, 1), date(2100, 1, 1))
+    }
     assert min(days) >= world.first_day and max(days) == world.as_of - timedelta(days=1)
 
 
@@ -53,8 +57,8 @@ def test_funnel_is_believable() -> None:
     world = World(CONFIG)
     rows = [
         s
-        for a in world.accounts("meta")
-        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+        for a in world.accounts("meta_ads")
+        for s in world.daily_stats("meta_ads", a.account_id, world.first_day, world.as_of)
     ]
     delivering = [s for s in rows if s.impressions]
     assert len(delivering) > 0.9 * len(rows)
@@ -70,32 +74,35 @@ def test_funnel_is_believable() -> None:
 
 def test_currencies_time_zones_and_scale() -> None:
     small = World(CONFIG)
-    accounts = small.accounts("meta")
+    accounts = small.accounts("meta_ads")
     assert len(accounts) >= 2 and len({a.currency for a in accounts}) >= 2
     big = World(WorldConfig(seed=3, scale=1.0))
-    assert len(big.accounts("meta")) >= 4
-    assert len({a.timezone_name for a in big.accounts("meta")}) >= 4
+    assert len(big.accounts("meta_ads")) >= 4
+    assert len({a.timezone_name for a in big.accounts("meta_ads")}) >= 4
     bigger = World(WorldConfig(seed=3, scale=3.0))
-    assert len(bigger.accounts("meta")) > len(big.accounts("meta"))
+    assert len(bigger.accounts("meta_ads")) > len(big.accounts("meta_ads"))
     ids = [
-        a.ad_id for w in (big,) for acc in w.accounts("meta") for a in w.ads("meta", acc.account_id)
+        a.ad_id
+        for w in (big,)
+        for acc in w.accounts("meta_ads")
+        for a in w.ads("meta_ads", acc.account_id)
     ]
     assert len(ids) == len(set(ids))
 
 
 def test_advance_restates_recent_conversions_only() -> None:
     world = World(CONFIG)
-    account = world.accounts("meta")
+    account = world.accounts("meta_ads")
     before = {
         (s.date, s.ad.ad_id): s
         for a in account
-        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+        for s in world.daily_stats("meta_ads", a.account_id, world.first_day, world.as_of)
     }
     world.advance(3)
     after = {
         (s.date, s.ad.ad_id): s
         for a in account
-        for s in world.daily_stats("meta", a.account_id, world.first_day, world.as_of)
+        for s in world.daily_stats("meta_ads", a.account_id, world.first_day, world.as_of)
     }
     assert len(after) > len(before)
     grew = 0
@@ -128,7 +135,7 @@ def test_every_platform_has_accounts_and_korean_media_sell_in_krw() -> None:
         accounts = world.accounts(platform)
         assert accounts, platform
         advertisers = {a.advertiser_id for a in accounts}
-        assert advertisers == {a.advertiser_id for a in world.accounts("meta")}
+        assert advertisers == {a.advertiser_id for a in world.accounts("meta_ads")}
     for platform in ("naver_searchad", "kakao_moment"):
         assert {(a.currency, a.timezone_name) for a in world.accounts(platform)} == {
             ("KRW", "Asia/Seoul")

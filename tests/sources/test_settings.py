@@ -25,8 +25,8 @@ import pytest
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
-from ingestion.pipeline import SOURCES
-from ingestion.settings import PROJECT_DIR
+from argo.settings import PROJECT_DIR
+from ingestion.registry import SOURCES
 from ingestion.sources import config
 from ingestion.sources.errors import SourceError
 from tests.settings_forms import env_text, factory, is_list, toml_files

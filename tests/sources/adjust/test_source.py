@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.adjust_api import AdjustFake, Reply, Request
 from ingestion.sandbox.trackers import App, Trackers

@@ -7,22 +7,11 @@ from typing import Any
 
 import pytest
 
-from ingestion import pipeline
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.appsflyer_api import AppsFlyerFake
 
 #: Source options that keep the connector fast against the fake.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``appsflyer`` in the pipeline's sources (until the lead registers it)."""
-    monkeypatch.setitem(
-        pipeline.SOURCES,
-        "appsflyer",
-        pipeline._lazy("ingestion.sources.appsflyer", "appsflyer_source"),
-    )
 
 
 @pytest.fixture

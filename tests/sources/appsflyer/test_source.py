@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox import appsflyer_api as fake_module
 from ingestion.sandbox.appsflyer_api import EVENT_NAMES, AppsFlyerFake, media_source

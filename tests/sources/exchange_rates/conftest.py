@@ -7,22 +7,11 @@ from typing import Any
 
 import pytest
 
-from ingestion import pipeline
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.exchange_rates_api import FrankfurterFake, FxMarket, KoreaEximFake
 
 #: Source options that keep the connector fast against the fakes.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``exchange_rates`` in the pipeline's sources (until the lead registers it)."""
-    monkeypatch.setitem(
-        pipeline.SOURCES,
-        "exchange_rates",
-        pipeline._lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
-    )
 
 
 @pytest.fixture

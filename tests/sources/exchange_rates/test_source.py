@@ -11,7 +11,7 @@ import duckdb
 import holidays
 import pytest
 
-from ingestion.pipeline import IngestError, run_source
+from argo.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.exchange_rates_api import (
     FrankfurterFake,

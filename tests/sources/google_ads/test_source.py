@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import AdAccount, Faults, World
 from ingestion.sandbox.google_ads_api import GoogleAdsFake, Query
 from ingestion.sandbox.http import Reply, Request

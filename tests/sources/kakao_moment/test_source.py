@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ingestion.pipeline import IngestError, run_source
+from argo.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kakao_moment_api import CONVERSION_STEMS, KakaoMomentFake
 from ingestion.sources.kakao_moment.client import ReportPacer

@@ -7,22 +7,11 @@ from typing import Any
 
 import pytest
 
-from ingestion import pipeline
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kr_holidays_api import KrHolidaysFake
 
 #: Source options that keep the connector fast against the fake.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``kr_holidays`` in the pipeline's sources (until the lead registers it)."""
-    monkeypatch.setitem(
-        pipeline.SOURCES,
-        "kr_holidays",
-        pipeline._lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
-    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from ingestion.pipeline import IngestError, run_source
+from argo.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kr_holidays_api import KrHolidaysFake
 from ingestion.sources.kr_holidays.client import QUOTA_RETRIES

@@ -29,8 +29,8 @@ from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
-from ingestion.pipeline import run_source
-from ingestion.sandbox import MetaFake, World
+from argo.pipeline import run_source
+from ingestion.sandbox import MetaAdsFake, World
 from tests.conftest import query
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -74,7 +74,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     assert not tried, f"the SDK tried to reach the internet: {tried}"
 
 
-def sdk_api(meta: MetaFake) -> FacebookAdsApi:
+def sdk_api(meta: MetaAdsFake) -> FacebookAdsApi:
     """The SDK as a user sets it up, with only Graph's base URL moved to the fake."""
     session = FacebookSession(access_token=meta.access_token, app_secret=meta.app_secret)
     session.GRAPH = meta.root_url  # the one change: https://graph.facebook.com -> the fake
@@ -126,12 +126,12 @@ def loaded_range(
 
 
 def test_the_guard_keeps_the_sdk_off_the_internet(
-    meta: MetaFake, monkeypatch: pytest.MonkeyPatch
+    meta: MetaAdsFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without the base URL change the SDK goes to graph.facebook.com: the guard must stop it.
     assert FacebookSession.GRAPH == "https://graph.facebook.com"
     api = FacebookAdsApi(FacebookSession(access_token=meta.access_token), api_version="v21.0")
-    account = meta.world.accounts("meta")[0].account_id
+    account = meta.world.accounts("meta_ads")[0].account_id
     with (
         pytest.raises(AssertionError, match=r"getaddrinfo graph\.facebook\.com"),
         offline(monkeypatch),
@@ -143,7 +143,7 @@ def test_the_guard_keeps_the_sdk_off_the_internet(
 
 def test_the_sdk_reads_what_argo_loads(
     world: World,
-    meta: MetaFake,
+    meta: MetaAdsFake,
     meta_options: dict[str, Any],
     warehouse: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from ingestion.pipeline import IngestError, run_source
-from ingestion.sandbox import Faults, MetaFake, World
+from argo.pipeline import IngestError, run_source
+from ingestion.sandbox import Faults, MetaAdsFake, World
 from tests.conftest import query
 
 
 def served_insights(world: World) -> dict[tuple[str, str, str], tuple[int, int, Decimal]]:
     """(account, ad, day) -> (impressions, clicks, spend) as the world serves them now."""
     served = {}
-    for account in world.accounts("meta"):
-        for day in world.daily_stats("meta", account.account_id, world.first_day, world.as_of):
+    for account in world.accounts("meta_ads"):
+        for day in world.daily_stats("meta_ads", account.account_id, world.first_day, world.as_of):
             if day.impressions > 0:
                 served[(account.account_id, day.ad.ad_id, day.date.isoformat())] = (
                     day.impressions,
@@ -30,8 +30,8 @@ def served_insights(world: World) -> dict[tuple[str, str, str], tuple[int, int, 
 
 def served_actions(world: World) -> dict[tuple[str, str, str, str], float]:
     served = {}
-    for account in world.accounts("meta"):
-        for day in world.daily_stats("meta", account.account_id, world.first_day, world.as_of):
+    for account in world.accounts("meta_ads"):
+        for day in world.daily_stats("meta_ads", account.account_id, world.first_day, world.as_of):
             if day.impressions > 0:
                 for action_type, count in day.actions.items():
                     key = (account.account_id, day.ad.ad_id, day.date.isoformat(), action_type)
@@ -80,26 +80,26 @@ def test_loads_exactly_what_the_fake_serves(
         for table in ("ad_accounts", "campaigns", "ad_sets", "ads")
     }
     expected = defaultdict(int)
-    for account in world.accounts("meta"):
+    for account in world.accounts("meta_ads"):
         expected["ad_accounts"] += 1
-        expected["campaigns"] += len(world.campaigns("meta", account.account_id))
-        expected["ad_sets"] += len(world.ad_groups("meta", account.account_id))
-        expected["ads"] += len(world.ads("meta", account.account_id))
+        expected["campaigns"] += len(world.campaigns("meta_ads", account.account_id))
+        expected["ad_sets"] += len(world.ad_groups("meta_ads", account.account_id))
+        expected["ads"] += len(world.ads("meta_ads", account.account_id))
     assert {t: c[0] for t, c in entity_counts.items()} == dict(expected)
     assert all(total == distinct for total, distinct in entity_counts.values())
     assert result.rows["ads_insights"] == len(served_insights(world))
     currencies = {r[0] for r in query(warehouse, "select currency from raw_meta_ads.ad_accounts")}
-    assert currencies == {a.currency for a in world.accounts("meta")}
+    assert currencies == {a.currency for a in world.accounts("meta_ads")}
 
 
 def test_follows_cursor_paging(
-    world: World, meta: MetaFake, meta_options: dict[str, Any], warehouse: Path
+    world: World, meta: MetaAdsFake, meta_options: dict[str, Any], warehouse: Path
 ) -> None:
     run_source("meta_ads", page_size=7, insights_mode="sync", **meta_options)
     assert loaded_insights(warehouse) == served_insights(world)
     campaign_pages = [r for r in meta.requests if r[1].endswith("/campaigns")]
     total_campaigns = sum(
-        len(world.campaigns("meta", a.account_id)) for a in world.accounts("meta")
+        len(world.campaigns("meta_ads", a.account_id)) for a in world.accounts("meta_ads")
     )
     assert len(campaign_pages) >= total_campaigns // 7
     assert any("after" in r[2] for r in meta.requests)
@@ -208,4 +208,4 @@ def test_discovers_accounts_when_none_configured(
 ) -> None:
     run_source("meta_ads", **{**meta_options, "account_ids": None})
     loaded = {r[0] for r in query(warehouse, "select account_id from raw_meta_ads.ad_accounts")}
-    assert loaded == {a.account_id for a in world.accounts("meta")}
+    assert loaded == {a.account_id for a in world.accounts("meta_ads")}

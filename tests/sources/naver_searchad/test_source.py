@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
 from tests.conftest import query

@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.weather_api import STATIONS, Climate, KmaAsosFake, OpenMeteoFake
 from tests.conftest import query

@@ -11,24 +11,24 @@ from typing import Any
 import pytest
 import requests
 
-from ingestion.sandbox import Faults, MetaFake, World, WorldConfig
+from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
 
 
 @pytest.fixture
-def fake() -> Iterator[MetaFake]:
+def fake() -> Iterator[MetaAdsFake]:
     world = World(WorldConfig(seed=5, scale=0.3, history_days=20, as_of=date(2026, 3, 1)))
-    with MetaFake(world, Faults()) as meta:
+    with MetaAdsFake(world, Faults()) as meta:
         yield meta
 
 
 def get(
-    fake: MetaFake, path: str, token: str | None = "sandbox-meta-token", **params: Any
+    fake: MetaAdsFake, path: str, token: str | None = "sandbox-meta-token", **params: Any
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.get(f"{fake.base_url}/{path}", params=params, headers=headers, timeout=10)
 
 
-def walk(fake: MetaFake, path: str, **params: Any) -> list[dict[str, Any]]:
+def walk(fake: MetaAdsFake, path: str, **params: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     response = get(fake, path, **params)
     while True:
@@ -42,8 +42,8 @@ def walk(fake: MetaFake, path: str, **params: Any) -> list[dict[str, Any]]:
         )
 
 
-def test_bad_and_expired_tokens_get_code_190(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_bad_and_expired_tokens_get_code_190(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     for token in (None, "wrong"):
         response = get(fake, f"act_{account}", token=token)
         assert response.status_code == 400
@@ -56,34 +56,36 @@ def test_bad_and_expired_tokens_get_code_190(fake: MetaFake) -> None:
     assert get(fake, f"act_{account}").status_code == 200
 
 
-def test_token_as_query_param_works_and_is_not_logged(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_token_as_query_param_works_and_is_not_logged(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     response = requests.get(
         f"{fake.base_url}/act_{account}",
         params={"access_token": "sandbox-meta-token", "fields": "currency"},
         timeout=10,
     )
-    assert response.json()["currency"] == fake.world.account("meta", account).currency
+    assert response.json()["currency"] == fake.world.account("meta_ads", account).currency
     assert "sandbox-meta-token" not in json.dumps(fake.requests)
 
 
-def test_paging_walks_every_ad_once(fake: MetaFake) -> None:
-    for account in fake.world.accounts("meta"):
+def test_paging_walks_every_ad_once(fake: MetaAdsFake) -> None:
+    for account in fake.world.accounts("meta_ads"):
         rows = walk(fake, f"act_{account.account_id}/ads", fields="id,name,creative{id}", limit=4)
         ids = [r["id"] for r in rows]
-        assert sorted(ids) == sorted(a.ad_id for a in fake.world.ads("meta", account.account_id))
+        assert sorted(ids) == sorted(
+            a.ad_id for a in fake.world.ads("meta_ads", account.account_id)
+        )
         assert len(ids) == len(set(ids))
         assert set(rows[0]) == {"id", "name", "creative"}
 
 
-def test_unknown_account_is_code_100(fake: MetaFake) -> None:
+def test_unknown_account_is_code_100(fake: MetaAdsFake) -> None:
     error = get(fake, "act_1").json()["error"]
     assert (error["code"], error["error_subcode"]) == (100, 33)
 
 
-def test_sync_insights_are_strings_and_sum_to_the_world(fake: MetaFake) -> None:
+def test_sync_insights_are_strings_and_sum_to_the_world(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0]
+    account = world.accounts("meta_ads")[0]
     time_range = json.dumps({"since": str(world.first_day), "until": str(world.as_of)})
     rows = walk(
         fake,
@@ -97,7 +99,7 @@ def test_sync_insights_are_strings_and_sum_to_the_world(fake: MetaFake) -> None:
     assert all(isinstance(r["impressions"], str) and isinstance(r["spend"], str) for r in rows)
     served = [
         s
-        for s in world.daily_stats("meta", account.account_id, world.first_day, world.as_of)
+        for s in world.daily_stats("meta_ads", account.account_id, world.first_day, world.as_of)
         if s.impressions
     ]
     assert len(rows) == len(served)
@@ -111,9 +113,9 @@ def test_sync_insights_are_strings_and_sum_to_the_world(fake: MetaFake) -> None:
     assert purchases == sum(s.actions.get("purchase", 0) for s in served)
 
 
-def test_async_report_run_flow_and_failure(fake: MetaFake) -> None:
+def test_async_report_run_flow_and_failure(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0].account_id
+    account = world.accounts("meta_ads")[0].account_id
     params = {
         "level": "ad",
         "time_increment": "1",
@@ -141,8 +143,8 @@ def test_async_report_run_flow_and_failure(fake: MetaFake) -> None:
     assert "Job Failed" in states and "Job Completed" not in states
 
 
-def test_rate_limits_and_faults(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_rate_limits_and_faults(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     fake.faults.rate_limit_next(1, code=17)
     fake.faults.rate_limit_next(1, code=80004)
     first, second = get(fake, f"act_{account}/campaigns"), get(fake, f"act_{account}/campaigns")
@@ -166,11 +168,13 @@ def test_rate_limits_and_faults(fake: MetaFake) -> None:
 AUTH = {"Authorization": "Bearer sandbox-meta-token"}
 
 
-def post(fake: MetaFake, path: str, **data: Any) -> requests.Response:
+def post(fake: MetaAdsFake, path: str, **data: Any) -> requests.Response:
     return requests.post(f"{fake.base_url}/{path}", data=data, headers=AUTH, timeout=10)
 
 
-def report(fake: MetaFake, path: str, **data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def report(
+    fake: MetaAdsFake, path: str, **data: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Starts a report run, polls it to completion; its last status and its rows."""
     run_id = post(fake, path, **data).json()["report_run_id"]
     for _ in range(10):
@@ -189,11 +193,11 @@ def refusal(response: requests.Response) -> str:
 
 
 def world_totals(
-    fake: MetaFake, account_id: str, since: date, until: date, ad_ids: set[str] | None = None
+    fake: MetaAdsFake, account_id: str, since: date, until: date, ad_ids: set[str] | None = None
 ) -> tuple[int, int, Decimal]:
     stats = [
         s
-        for s in fake.world.daily_stats("meta", account_id, since, until)
+        for s in fake.world.daily_stats("meta_ads", account_id, since, until)
         if ad_ids is None or s.ad.ad_id in ad_ids
     ]
     return (
@@ -215,8 +219,8 @@ def days(since: str, until: str) -> str:
     return json.dumps({"since": since, "until": until})
 
 
-def test_async_report_reads_fields_sent_as_a_json_array(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_async_report_reads_fields_sent_as_a_json_array(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     params = {"level": "ad", "time_increment": "1", "time_range": days("2026-02-10", "2026-02-20")}
     _, as_array = report(
         fake, f"act_{account}/insights", fields='["ad_id","impressions","clicks","spend"]', **params
@@ -237,8 +241,8 @@ def test_async_report_reads_fields_sent_as_a_json_array(fake: MetaFake) -> None:
     assert row_totals(as_array) == world
 
 
-def test_time_ranges_give_one_row_per_range_and_ignore_time_increment(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_time_ranges_give_one_row_per_range_and_ignore_time_increment(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     ranges = [
         {"since": "2026-02-10", "until": "2026-02-14"},
         {"since": "2026-02-12", "until": "2026-02-20"},  # ranges may overlap
@@ -263,9 +267,9 @@ def test_time_ranges_give_one_row_per_range_and_ignore_time_increment(fake: Meta
             assert row_totals([row]) == world_totals(fake, account, since, until)
 
 
-def test_time_increment_default_all_days_n_days_and_monthly(fake: MetaFake) -> None:
+def test_time_increment_default_all_days_n_days_and_monthly(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0].account_id
+    account = world.accounts("meta_ads")[0].account_id
     base = {"fields": "ad_id,impressions,clicks,spend", "level": "ad"}
     whole = walk(
         fake, f"act_{account}/insights", time_range=days("2026-02-10", "2026-02-20"), **base
@@ -326,16 +330,16 @@ PRESETS = {  # the world's today, 2026-03-01, is a Sunday
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
-def test_date_presets_cover_the_documented_days(fake: MetaFake, preset: str) -> None:
+def test_date_presets_cover_the_documented_days(fake: MetaAdsFake, preset: str) -> None:
     # A report run states the range it covers even when no day of it had delivery.
-    account = fake.world.accounts("meta")[1].account_id
+    account = fake.world.accounts("meta_ads")[1].account_id
     run_id = post(fake, f"act_{account}/insights", date_preset=preset).json()["report_run_id"]
     status = get(fake, run_id, fields="date_start,date_stop").json()
     assert (status["date_start"], status["date_stop"]) == PRESETS[preset]
 
 
-def test_last_7d_rows_and_the_default_last_30d(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_last_7d_rows_and_the_default_last_30d(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     rows = walk(
         fake, f"act_{account}/insights", date_preset="last_7d", fields="impressions,clicks,spend"
     )
@@ -364,8 +368,8 @@ def test_last_7d_rows_and_the_default_last_30d(fake: MetaFake) -> None:
     assert [(r["date_start"], r["date_stop"]) for r in rows] == [("2026-02-10", "2026-02-11")]
 
 
-def test_bad_ranges_and_enums_are_refused_as_graph_does(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_bad_ranges_and_enums_are_refused_as_graph_does(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     message = refusal(get(fake, f"act_{account}/insights", date_preset="last_2d"))
     assert message.startswith(
         "(#100) date_preset must be one of the following values: today, yesterday, this_month,"
@@ -387,9 +391,9 @@ def test_bad_ranges_and_enums_are_refused_as_graph_does(fake: MetaFake) -> None:
     )
 
 
-def test_levels_and_object_insights_sum_to_the_same(fake: MetaFake) -> None:
+def test_levels_and_object_insights_sum_to_the_same(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0].account_id
+    account = world.accounts("meta_ads")[0].account_id
     time_range = days("2026-02-10", "2026-02-20")
     fields = "account_id,campaign_id,adset_id,ad_id,impressions,clicks,spend"
     by_level = {
@@ -416,8 +420,8 @@ def test_levels_and_object_insights_sum_to_the_same(fake: MetaFake) -> None:
         "date_start",
         "date_stop",
     }
-    campaign = next(c for c in world.campaigns("meta", account) if c.status == "ACTIVE")
-    ads = {a.ad_id for a in world.ads("meta", account) if a.campaign_id == campaign.campaign_id}
+    campaign = next(c for c in world.campaigns("meta_ads", account) if c.status == "ACTIVE")
+    ads = {a.ad_id for a in world.ads("meta_ads", account) if a.campaign_id == campaign.campaign_id}
     own = walk(fake, f"{campaign.campaign_id}/insights", time_range=time_range)
     assert [set(r) for r in own] == [
         {"account_id", "campaign_id", "impressions", "spend", "date_start", "date_stop"}
@@ -438,8 +442,8 @@ def test_levels_and_object_insights_sum_to_the_same(fake: MetaFake) -> None:
     assert row_totals(filtered) == expected
 
 
-def test_summary_row(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_summary_row(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     response = get(
         fake,
         f"act_{account}/insights",
@@ -458,12 +462,12 @@ def test_summary_row(fake: MetaFake) -> None:
     )
 
 
-def test_reads_objects_by_id_with_default_and_asked_fields(fake: MetaFake) -> None:
+def test_reads_objects_by_id_with_default_and_asked_fields(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0].account_id
-    campaign = world.campaigns("meta", account)[0]
-    group = world.ad_groups("meta", account)[0]
-    ad = world.ads("meta", account)[0]
+    account = world.accounts("meta_ads")[0].account_id
+    campaign = world.campaigns("meta_ads", account)[0]
+    group = world.ad_groups("meta_ads", account)[0]
+    ad = world.ads("meta_ads", account)[0]
     assert get(fake, campaign.campaign_id).json() == {"id": campaign.campaign_id}
     assert get(fake, campaign.campaign_id, fields="name,objective,status").json() == {
         "id": campaign.campaign_id,
@@ -497,14 +501,14 @@ def test_reads_objects_by_id_with_default_and_asked_fields(fake: MetaFake) -> No
     children = walk(fake, f"{campaign.campaign_id}/adsets", fields="campaign_id")
     assert {c["campaign_id"] for c in children} == {campaign.campaign_id}
     assert len(children) == sum(
-        1 for g in world.ad_groups("meta", account) if g.campaign_id == campaign.campaign_id
+        1 for g in world.ad_groups("meta_ads", account) if g.campaign_id == campaign.campaign_id
     )
     assert walk(fake, f"{ad.ad_id}/adcreatives") == [{"id": ad.creative_id}]
     assert "insights" in refusal(get(fake, campaign.campaign_id, fields="insights{spend}"))
 
 
-def test_default_fields_of_ad_accounts(fake: MetaFake) -> None:
-    accounts = fake.world.accounts("meta")
+def test_default_fields_of_ad_accounts(fake: MetaAdsFake) -> None:
+    accounts = fake.world.accounts("meta_ads")
     listed = walk(fake, "me/adaccounts")
     assert listed == [{"id": f"act_{a.account_id}", "account_id": a.account_id} for a in accounts]
     assert get(fake, f"act_{accounts[0].account_id}").json() == listed[0]
@@ -513,10 +517,10 @@ def test_default_fields_of_ad_accounts(fake: MetaFake) -> None:
     ]
 
 
-def test_listing_summary_status_filter_and_paging_back(fake: MetaFake) -> None:
+def test_listing_summary_status_filter_and_paging_back(fake: MetaAdsFake) -> None:
     world = fake.world
-    account = world.accounts("meta")[0].account_id
-    campaigns = world.campaigns("meta", account)
+    account = world.accounts("meta_ads")[0].account_id
+    campaigns = world.campaigns("meta_ads", account)
     first = get(fake, f"act_{account}/campaigns", summary="true", limit=2).json()
     assert first["summary"] == {"total_count": len(campaigns)}
     assert "previous" not in first["paging"]
@@ -531,8 +535,8 @@ def test_listing_summary_status_filter_and_paging_back(fake: MetaFake) -> None:
     )
 
 
-def test_appsecret_proof_is_checked(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_appsecret_proof_is_checked(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     good = get(fake, f"act_{account}", appsecret_proof=fake.appsecret_proof())
     assert good.status_code == 200
     bad = get(fake, f"act_{account}", appsecret_proof="0" * 64).json()["error"]
@@ -564,9 +568,9 @@ def test_appsecret_proof_is_checked(fake: MetaFake) -> None:
     ],
 )
 def test_parameters_the_fake_does_not_model_are_refused(
-    fake: MetaFake, path: str, params: dict[str, str]
+    fake: MetaAdsFake, path: str, params: dict[str, str]
 ) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+    account = fake.world.accounts("meta_ads")[0].account_id
     for method in ("GET", "POST") if path == "insights" else ("GET",):
         call = get if method == "GET" else post
         assert "not modelled by the ARGO sandbox" in refusal(
@@ -574,8 +578,8 @@ def test_parameters_the_fake_does_not_model_are_refused(
         )
 
 
-def test_parameters_that_change_nothing_in_the_world_are_accepted(fake: MetaFake) -> None:
-    account = fake.world.accounts("meta")[0].account_id
+def test_parameters_that_change_nothing_in_the_world_are_accepted(fake: MetaAdsFake) -> None:
+    account = fake.world.accounts("meta_ads")[0].account_id
     base = {"level": "ad", "time_range": days("2026-02-10", "2026-02-12"), "time_increment": "1"}
     plain = walk(fake, f"act_{account}/insights", **base)
     same = walk(

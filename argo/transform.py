@@ -22,8 +22,8 @@ from typing import Any
 
 import duckdb
 
-from ingestion.locks import AlreadyRunning, exclusive
-from ingestion.settings import PROJECT_DIR, warehouse_path
+from argo.locks import AlreadyRunning, exclusive
+from argo.settings import PROJECT_DIR, warehouse_path
 
 #: dbt commands that write the warehouse (and so take its lock on DuckDB).
 WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
@@ -68,7 +68,7 @@ def dbt(args: list[str], *, target: str | None = None) -> Any:
         args[0] in WRITING_COMMANDS
         and (target or os.environ.get("ARGO_TARGET") or "local") == "local"
     ):
-        # DuckDB admits one writing process: the same lock as the loads (ingestion.locks).
+        # DuckDB admits one writing process: the same lock as the loads (argo.locks).
         try:
             with exclusive(
                 warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"

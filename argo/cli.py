@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ingestion import clock
-from ingestion.aws import AwsError
-from ingestion.pipeline import SOURCES, IngestError, IngestResult, run_source
-from ingestion.settings import (
+from argo.aws import AwsError
+from argo.pipeline import IngestError, IngestResult, run_source
+from argo.settings import (
     PROJECT_DIR,
     TARGETS,
     project_dlt_settings,
@@ -27,88 +24,16 @@ from ingestion.settings import (
     use_warehouse,
     warehouse_path,
 )
-from ingestion.transform import TransformError, athena_scan_summary, dbt, summarize
+from argo.transform import TransformError, athena_scan_summary, dbt, summarize
+from ingestion import clock
+from ingestion.registry import SOURCES
+from ingestion.sandbox.registry import sandbox
 
 log = logging.getLogger("argo")
-
-#: Source options that make the real connector fast against the local sandbox: the fake
-#: answers at once, so there is no reason to wait seconds between polls or retries.
-SANDBOX_TUNING: dict[str, Any] = {"async_poll_interval": 0.02, "backoff_factor": 0.05}
-
-
-#: Source name -> the fake API class serving it in the sandbox (``module:Class``) and the
-#: keyword arguments it is built with besides the world. Every fake has ``start()``,
-#: ``stop()`` and ``source_options()``.
-SANDBOX_FAKES: dict[str, tuple[str, dict[str, Any]]] = {
-    "meta_ads": ("ingestion.sandbox.meta_api:MetaFake", {}),
-    "google_ads": ("ingestion.sandbox.google_ads_api:GoogleAdsFake", {}),
-    "naver_searchad": ("ingestion.sandbox.naver_searchad_api:NaverSearchAdFake", {}),
-    # Kakao's one report call per 5 s per account, shortened: the fake enforces the interval
-    # it is given and the source paces itself to it (source_options passes it on).
-    "kakao_moment": (
-        "ingestion.sandbox.kakao_moment_api:KakaoMomentFake",
-        {"report_interval": 0.2},
-    ),
-    # Korea Eximbank's fake (one request per day, result codes with HTTP 200);
-    # FrankfurterFake in the same module serves the no-key provider.
-    "exchange_rates": ("ingestion.sandbox.exchange_rates_api:KoreaEximFake", {}),
-    "kr_holidays": ("ingestion.sandbox.kr_holidays_api:KrHolidaysFake", {}),
-    "appsflyer": ("ingestion.sandbox.appsflyer_api:AppsFlyerFake", {}),
-    "adjust": ("ingestion.sandbox.adjust_api:AdjustFake", {}),
-    # KMA ASOS (data.go.kr); OpenMeteoFake in the same module serves the no-key provider.
-    "weather": ("ingestion.sandbox.weather_api:KmaAsosFake", {}),
-}
 
 
 def _step(number: int, total: int, text: str) -> None:
     print(f"[{number}/{total}] {text}", file=sys.stderr, flush=True)
-
-
-def start_fakes(
-    world: Any, fakes: dict[str, Any], overrides: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """Starts every source's fake API on ``world``, adding each to ``fakes`` as it starts.
-
-    The caller stops them (``fake.stop()``), also when a later one failed to start.
-
-    Args:
-        world: The synthetic world every fake serves.
-        fakes: Filled with source name -> started fake.
-        overrides: Source -> keyword arguments of its fake to use instead of
-            :data:`SANDBOX_FAKES`' (the benchmarks drop Kakao's report pacing).
-    """
-    for source, (fake_class, kwargs) in SANDBOX_FAKES.items():
-        module, name = fake_class.split(":")
-        kwargs = {**kwargs, **(overrides or {}).get(source, {})}
-        fake = getattr(importlib.import_module(module), name)(world, **kwargs)
-        fake.start()
-        fakes[source] = fake
-    return fakes
-
-
-@contextmanager
-def sandbox(
-    *, seed: int, scale: float, days: int, as_of: date | None = None
-) -> Iterator[dict[str, dict[str, Any]]]:
-    """Starts the synthetic world's fake APIs on 127.0.0.1 and yields source options for each.
-
-    Yields:
-        Source name -> keyword arguments that point the real connector at its fake.
-    """
-    from ingestion.sandbox import World, WorldConfig
-
-    world = World(
-        WorldConfig(seed=seed, scale=scale, history_days=days, as_of=as_of or clock.today())
-    )
-    fakes: dict[str, Any] = {}
-    try:
-        start_fakes(world, fakes)
-        yield {
-            source: {**fake.source_options(), **SANDBOX_TUNING} for source, fake in fakes.items()
-        }
-    finally:
-        for fake in fakes.values():
-            fake.stop()
 
 
 def _print_ingest(result: IngestResult) -> None:
@@ -202,7 +127,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     neither dbt nor the warehouse (a BI tool may hold it meanwhile): it builds the site
     first only when there is none yet or a ``--warehouse`` or ``--target`` asks for one.
     """
-    from ingestion.transform import docs_dir, docs_site_ready, serve_docs
+    from argo.transform import docs_dir, docs_site_ready, serve_docs
 
     if args.warehouse:
         use_warehouse(args.warehouse)
@@ -228,7 +153,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         print("# The sandbox's own (fake) credentials; `argo ingest <source>` reads these:")
         for name, opts in options.items():
             for key, value in opts.items():
-                if key in SANDBOX_TUNING:
+                if key in SOURCES[name].sandbox_options:
                     continue
                 text = json.dumps(value) if isinstance(value, list | dict) else str(value)
                 print(f"export SOURCES__{name.upper()}__{key.upper()}='{text}'")
@@ -242,9 +167,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def cmd_aws(args: argparse.Namespace) -> int:
     """``argo aws bootstrap|check|policy``: ARGO's S3 buckets, Glue databases, workgroup."""
-    from ingestion.aws import Aws, AwsConfig, Step, policy_json
+    from argo.aws import Aws, AwsConfig, Step, policy_json
 
-    config = AwsConfig.from_env(raw_datasets=[f"raw_{name}" for name in SOURCES])
+    config = AwsConfig.from_env(raw_datasets=[spec.dataset for spec in SOURCES.values()])
     if args.action == "policy":
         print(policy_json(config, args.account))
         return 0

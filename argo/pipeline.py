@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +13,9 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from ingestion.locks import AlreadyRunning, exclusive
-from ingestion.settings import pipelines_dir, target, warehouse_path
+from argo.locks import AlreadyRunning, exclusive
+from argo.settings import pipelines_dir, target, warehouse_path
+from ingestion.registry import SOURCES
 from ingestion.sources.config import config_error, settings_dir
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import redact_log_records
@@ -41,30 +40,6 @@ PRIVATE_DEFAULTS = {
 }
 for _name, _value in PRIVATE_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
-
-
-def _lazy(module: str, function: str) -> Callable[..., Any]:
-    """A factory that imports the source's package only when the source is run."""
-
-    def factory(**kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), function)(**kwargs)
-
-    factory.__name__ = function
-    return factory
-
-
-#: Source name -> factory of its dlt source, in the order ``argo demo`` runs them.
-SOURCES: dict[str, Callable[..., Any]] = {
-    "meta_ads": _lazy("ingestion.sources.meta_ads", "meta_ads_source"),
-    "google_ads": _lazy("ingestion.sources.google_ads", "google_ads_source"),
-    "naver_searchad": _lazy("ingestion.sources.naver_searchad", "naver_searchad_source"),
-    "kakao_moment": _lazy("ingestion.sources.kakao_moment", "kakao_moment_source"),
-    "exchange_rates": _lazy("ingestion.sources.exchange_rates", "exchange_rates_source"),
-    "kr_holidays": _lazy("ingestion.sources.kr_holidays", "kr_holidays_source"),
-    "appsflyer": _lazy("ingestion.sources.appsflyer", "appsflyer_source"),
-    "adjust": _lazy("ingestion.sources.adjust", "adjust_source"),
-    "weather": _lazy("ingestion.sources.weather", "weather_source"),
-}
 
 
 class IngestError(Exception):
@@ -117,7 +92,7 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
     """The dlt pipeline of ``source``, dataset ``raw_<source>``.
 
     The destination follows ``ARGO_TARGET``: ``local`` (default) is the DuckDB warehouse
-    file; ``athena`` is parquet on S3 with the tables in Glue (see :mod:`ingestion.aws`).
+    file; ``athena`` is parquet on S3 with the tables in Glue (see :mod:`argo.aws`).
 
     Args:
         source: A name in :data:`SOURCES`.
@@ -129,7 +104,7 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
     staging = None
     if destination is None:
         if _target_or_error() == "athena":
-            from ingestion.aws import AwsConfig, AwsError, dlt_destination
+            from argo.aws import AwsConfig, AwsError, dlt_destination
 
             try:
                 destination, staging = dlt_destination(AwsConfig.from_env([f"raw_{source}"]))
@@ -213,7 +188,7 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
         # dlt reads .dlt/*.toml when the pipeline is made: a broken file fails here
         pipeline = make_pipeline(source, destination)
         _finish_pending(pipeline, source)
-        data = SOURCES[source](**{k: v for k, v in options.items() if v is not None})
+        data = SOURCES[source].factory()(**{k: v for k, v in options.items() if v is not None})
         info: LoadInfo = pipeline.run(data)
     except ConfigFieldMissingException as exc:
         raise IngestError(

@@ -391,7 +391,7 @@ def _filtered_ads(
         return ad_ids
     if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
         raise GraphRefusal("(#100) Param filtering must be an array of filter objects")
-    ads = [a for a in world.ads("meta", account_id) if ad_ids is None or a.ad_id in ad_ids]
+    ads = [a for a in world.ads("meta_ads", account_id) if ad_ids is None or a.ad_id in ad_ids]
     for spec in filters:
         name, operator, value = spec.get("field"), spec.get("operator"), spec.get("value")
         if name not in FILTER_FIELDS or operator not in FILTER_OPERATORS:
@@ -407,10 +407,10 @@ def _ad_attr(world: World, ad: Ad, level: str, attr: str) -> str:
     if attr == "id":
         return str({"campaign": ad.campaign_id, "adset": ad.ad_group_id, "ad": ad.ad_id}[level])
     if level == "campaign":
-        campaigns = {c.campaign_id: c for c in world.campaigns("meta", ad.account_id)}
+        campaigns = {c.campaign_id: c for c in world.campaigns("meta_ads", ad.account_id)}
         return campaigns[ad.campaign_id].status
     if level == "adset":
-        groups = {g.ad_group_id: g for g in world.ad_groups("meta", ad.account_id)}
+        groups = {g.ad_group_id: g for g in world.ad_groups("meta_ads", ad.account_id)}
         return groups[ad.ad_group_id].status
     return str(ad.status)
 
@@ -520,11 +520,11 @@ class InsightsBook:
 
     def _names(self, account_id: str) -> dict[str, dict[str, str]]:
         world = self.world
-        account = world.account("meta", account_id)
+        account = world.account("meta_ads", account_id)
         names: dict[str, dict[str, str]] = {}
-        campaigns = {c.campaign_id: c for c in world.campaigns("meta", account_id)}
-        groups = {g.ad_group_id: g for g in world.ad_groups("meta", account_id)}
-        for ad in world.ads("meta", account_id):
+        campaigns = {c.campaign_id: c for c in world.campaigns("meta_ads", account_id)}
+        groups = {g.ad_group_id: g for g in world.ad_groups("meta_ads", account_id)}
+        for ad in world.ads("meta_ads", account_id):
             campaign = campaigns[ad.campaign_id]
             names[ad.ad_id] = {
                 "account_id": account_id,
@@ -570,12 +570,12 @@ class InsightsBook:
         fields: Sequence[str],
         names: dict[str, dict[str, str]],
     ) -> list[dict[str, Any]]:
-        account = self.world.account("meta", query.account_id)
+        account = self.world.account("meta_ads", query.account_id)
         key_field = LEVEL_FIELDS[query.level][0]
         carried = [f for lvl in LEVELS[LEVELS.index(query.level) :] for f in LEVEL_FIELDS[lvl]]
         wanted = set(fields) | {"date_start", "date_stop"}
         groups: dict[str, _Group] = {}
-        for stat in self.world.daily_stats("meta", query.account_id, since, until):
+        for stat in self.world.daily_stats("meta_ads", query.account_id, since, until):
             if stat.impressions == 0 or (
                 query.ad_ids is not None and stat.ad.ad_id not in query.ad_ids
             ):

@@ -9,7 +9,7 @@ the ``campaigns``, ``adsets``, ``ads``, ``adcreatives`` edges with cursor paging
 (``after``/``before``, ``paging.next``), ``summary`` total counts and ``effective_status``;
 insights of accounts, campaigns, ad sets and ads, synchronous or through async report
 runs (``report_run_id``, ``async_status``, ``async_percent_completion``), with the
-parameters :mod:`ingestion.sandbox.meta_insights` reads; numbers as strings;
+parameters :mod:`ingestion.sandbox.meta_ads_insights` reads; numbers as strings;
 rate-limit errors 17 / 80004 with the usage headers; code 100 for bad parameters and
 unknown objects. See README.md beside this file for what is and is not faithful.
 """
@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
-from ingestion.sandbox.meta_insights import (
+from ingestion.sandbox.meta_ads_insights import (
     ERROR_STATUS,
     GraphRefusal,
     InsightsBook,
@@ -44,7 +44,7 @@ from ingestion.sandbox.meta_insights import (
 )
 from ingestion.sandbox.world import AdAccount, World
 
-__all__ = ["ERROR_STATUS", "MetaFake", "ReportRun", "graph_error"]
+__all__ = ["ERROR_STATUS", "MetaAdsFake", "ReportRun", "graph_error"]
 
 #: ``effective_status`` values the listing edges accept as a filter.
 EFFECTIVE_STATUSES = (
@@ -117,7 +117,7 @@ class _Node:
     row: dict[str, Any]
 
 
-class MetaFake(FakeApi):
+class MetaAdsFake(FakeApi):
     """The Meta Graph API fake.
 
     Args:
@@ -166,7 +166,7 @@ class MetaFake(FakeApi):
         return {
             "base_url": self.base_url,
             "access_token": self.access_token,
-            "account_ids": [a.account_id for a in self.world.accounts("meta")],
+            "account_ids": [a.account_id for a in self.world.accounts("meta_ads")],
             "start_date": self.world.first_day.isoformat(),
         }
 
@@ -380,13 +380,13 @@ class MetaFake(FakeApi):
 
     # -- objects ------------------------------------------------------------------------
     def _accounts(self) -> list[AdAccount]:
-        return self.world.accounts("meta")
+        return self.world.accounts("meta_ads")
 
     def _node(self, name: str) -> _Node | None:
         if name.startswith("act_"):
             account_id = name.removeprefix("act_")
             try:
-                self.world.account("meta", account_id)
+                self.world.account("meta_ads", account_id)
             except KeyError:
                 return None
             return _Node("account", account_id, self._account(account_id))
@@ -400,7 +400,7 @@ class MetaFake(FakeApi):
         return self._nodes.get(name)
 
     def _account(self, account_id: str) -> dict[str, Any]:
-        account = self.world.account("meta", account_id)
+        account = self.world.account("meta_ads", account_id)
         return {
             "id": f"act_{account_id}",
             "account_id": account_id,
@@ -482,7 +482,7 @@ class MetaFake(FakeApi):
                     "start_time": _time(c.created_time),
                     "stop_time": None,
                 }
-                for c in world.campaigns("meta", account_id)
+                for c in world.campaigns("meta_ads", account_id)
             ]
         if edge == "adsets":
             return [
@@ -500,7 +500,7 @@ class MetaFake(FakeApi):
                     "created_time": _time(g.created_time),
                     "updated_time": _time(g.created_time),
                 }
-                for g in world.ad_groups("meta", account_id)
+                for g in world.ad_groups("meta_ads", account_id)
             ]
         if edge == "adcreatives":
             return [
@@ -510,7 +510,7 @@ class MetaFake(FakeApi):
                     "name": f"{a.name} | Creative",
                     "status": "ACTIVE",
                 }
-                for a in world.ads("meta", account_id)
+                for a in world.ads("meta_ads", account_id)
             ]
         return [
             {
@@ -525,7 +525,7 @@ class MetaFake(FakeApi):
                 "created_time": _time(a.created_time),
                 "updated_time": _time(a.created_time),
             }
-            for a in world.ads("meta", account_id)
+            for a in world.ads("meta_ads", account_id)
         ]
 
     # -- insights -----------------------------------------------------------------------
