@@ -130,7 +130,7 @@ class AwsConfig:
         if missing:
             raise AwsError(
                 f"missing configuration: {', '.join(missing)}. What to do: export them (see "
-                "README, 'Going to production on AWS'), e.g. AWS_REGION=ap-northeast-2 "
+                "docs/production.md), e.g. AWS_REGION=ap-northeast-2 "
                 "ARGO_S3_LAKE_BUCKET=acme-argo-lake ARGO_S3_RESULTS_BUCKET=acme-argo-results"
             )
         try:

@@ -1,4 +1,4 @@
-"""The ``argo`` command: demo, ingest, transform, docs, sandbox."""
+"""The ``argo`` command: demo, ingest, transform, docs, aws, sandbox."""
 
 from __future__ import annotations
 

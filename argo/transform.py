@@ -263,7 +263,7 @@ def make_docs_self_contained(directory: Path) -> Path:
         raise TransformError(
             f"dbt's docs page would fetch {', '.join(remote)}; ARGO's docs site fetches "
             "nothing from the network. What to do: extend the clean-up in "
-            "ingestion/transform.py (make_docs_self_contained) for this dbt version; "
+            "argo/transform.py (make_docs_self_contained) for this dbt version; "
             "tests/e2e/test_docs_in_browser.py checks the result in a browser"
         )
     index = directory / "index.html"
@@ -291,7 +291,7 @@ def _without_tracker(page: str) -> str:
     elif any(host in page for host in DOCS_TRACKER_HOSTS):
         raise TransformError(
             "dbt's docs page carries its usage tracker in a form ARGO does not know how to "
-            "switch off. What to do: update make_docs_self_contained in ingestion/transform.py "
+            "switch off. What to do: update make_docs_self_contained in argo/transform.py "
             "for this dbt version"
         )
     return _TRACKER_STRING.sub('""', page)

@@ -11,7 +11,7 @@ For each source, in one run:
 3. **baseline**: the recorded requests sent again, one after another, to the same replay
    server by a plain ``requests`` loop that parses each answer (``json.loads``, CSV/TSV
    through ``pyarrow.csv``, XML) into an Arrow table and writes it straight into DuckDB.
-   No dlt, no schema, no state, no merge: the floor of PERFORMANCE.md.
+   No dlt, no schema, no state, no merge: the floor (bench/README.md, "How it measures").
 
 The ratio is dlt / baseline. Each run is its own process, so peak memory is that run's
 own (the fakes and the world live in the parent). The dlt run must load as many rows as
