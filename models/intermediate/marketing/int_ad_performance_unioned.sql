@@ -18,7 +18,16 @@ with
 
 delivery as (
 
-    {{ argo.union_ad_platforms('ad_performance_mapped', columns) }}
+    {{ argo.union_models(columns, [
+        ref('int_meta_ads__ad_performance_mapped')
+            if var('meta_ads__enabled') else none,
+        ref('int_google_ads__ad_performance_mapped')
+            if var('google_ads__enabled') else none,
+        ref('int_naver_searchad__ad_performance_mapped')
+            if var('naver_searchad__enabled') else none,
+        ref('int_kakao_moment__ad_performance_mapped')
+            if var('kakao_moment__enabled') else none,
+    ]) }}
 
 ),
 
@@ -29,72 +38,20 @@ conversions as (
 
 ),
 
--- Delivery rows and counted conversion rows stacked, then summed per ad-day: an ad-day
--- with delivery but no conversion has 0 conversions, and conversions a platform reports
--- on a day without delivery still count (with 0 impressions), so no total is lost.
-stacked as (
-
-    select
-        date_day,
-        platform,
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_id,
-        currency_code,
-        impressions,
-        clicks,
-        spend,
-        reach,
-        cast(0 as {{ argo.type_double() }}) as conversions,
-        cast(0 as {{ dbt.type_numeric() }}) as conversions_value
-
-    from delivery
-
-    union all
-
-    select
-        date_day,
-        platform,
-        cast(null as {{ dbt.type_string() }}) as source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_id,
-        currency_code,
-        cast(0 as {{ dbt.type_bigint() }}) as impressions,
-        cast(0 as {{ dbt.type_bigint() }}) as clicks,
-        cast(0 as {{ dbt.type_numeric() }}) as spend,
-        cast(null as {{ dbt.type_bigint() }}) as reach,
-        conversions,
-        conversions_value
-
-    from conversions
-
-),
-
+-- One row per ad-day: delivery and counted conversions stacked and summed, so an ad-day
+-- with delivery but no conversion has 0 conversions and conversions reported on a day
+-- without delivery still count (with 0 impressions): no total is lost.
 summed as (
 
-    -- Types restated after each sum (DuckDB widens sums of decimals and integers).
-    select
-        date_day,
-        platform,
-        max(source_relation) as source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_id,
-        currency_code,
-        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
-        cast(sum(spend) as {{ dbt.type_numeric() }}) as spend,
-        cast(sum(reach) as {{ dbt.type_bigint() }}) as reach,
-        cast(sum(conversions) as {{ argo.type_double() }}) as conversions,
-        cast(sum(conversions_value) as {{ dbt.type_numeric() }}) as conversions_value
-
-    from stacked
-    group by 1, 2, 4, 5, 6, 7, 8
+    {{ argo.sum_delivery_and_conversions(
+        'delivery',
+        'conversions',
+        grain=[
+            'date_day', 'platform', 'account_id', 'campaign_id', 'ad_group_id', 'ad_id',
+            'currency_code',
+        ],
+        extra_counts=['reach'],
+    ) }}
 
 )
 

@@ -23,7 +23,16 @@ with
 
 unioned as (
 
-    {{ argo.union_ad_platforms('campaigns_mapped', columns) }}
+    {{ argo.union_models(columns, [
+        ref('int_meta_ads__campaigns_mapped')
+            if var('meta_ads__enabled') else none,
+        ref('int_google_ads__campaigns_mapped')
+            if var('google_ads__enabled') else none,
+        ref('int_naver_searchad__campaigns_mapped')
+            if var('naver_searchad__enabled') else none,
+        ref('int_kakao_moment__campaigns_mapped')
+            if var('kakao_moment__enabled') else none,
+    ]) }}
 
 )
 

@@ -24,23 +24,28 @@
     {'name': 'conversions', 'data_type': argo.type_double()},
     {'name': 'conversions_value', 'data_type': dbt.type_numeric()},
 ] -%}
-{%- set search_platforms = var('argo__search_ad_platforms') -%}
 
 with
 
 delivery as (
 
-    {{ argo.union_ad_platforms(
-        'keyword_performance_mapped', delivery_columns, only=search_platforms
-    ) }}
+    {{ argo.union_models(delivery_columns, [
+        ref('int_google_ads__keyword_performance_mapped')
+            if var('google_ads__enabled') else none,
+        ref('int_naver_searchad__keyword_performance_mapped')
+            if var('naver_searchad__enabled') else none,
+    ]) }}
 
 ),
 
 conversions as (
 
-    {{ argo.union_ad_platforms(
-        'keyword_conversions_mapped', conversion_columns, only=search_platforms
-    ) }}
+    {{ argo.union_models(conversion_columns, [
+        ref('int_google_ads__keyword_conversions_mapped')
+            if var('google_ads__enabled') else none,
+        ref('int_naver_searchad__keyword_conversions_mapped')
+            if var('naver_searchad__enabled') else none,
+    ]) }}
 
 ),
 
@@ -66,66 +71,17 @@ counted_conversions as (
 
 ),
 
--- Stacked and summed as in int_ad_performance_unioned: no total is lost either way.
-stacked as (
-
-    select
-        date_day,
-        platform,
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        keyword_id,
-        currency_code,
-        impressions,
-        clicks,
-        spend,
-        cast(0 as {{ argo.type_double() }}) as conversions,
-        cast(0 as {{ dbt.type_numeric() }}) as conversions_value
-
-    from delivery
-
-    union all
-
-    select
-        date_day,
-        platform,
-        cast(null as {{ dbt.type_string() }}) as source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        keyword_id,
-        currency_code,
-        cast(0 as {{ dbt.type_bigint() }}) as impressions,
-        cast(0 as {{ dbt.type_bigint() }}) as clicks,
-        cast(0 as {{ dbt.type_numeric() }}) as spend,
-        conversions,
-        conversions_value
-
-    from counted_conversions
-
-),
-
+-- One row per keyword-day, stacked and summed as in int_ad_performance_unioned.
 summed as (
 
-    select
-        date_day,
-        platform,
-        max(source_relation) as source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        keyword_id,
-        currency_code,
-        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
-        cast(sum(spend) as {{ dbt.type_numeric() }}) as spend,
-        cast(sum(conversions) as {{ argo.type_double() }}) as conversions,
-        cast(sum(conversions_value) as {{ dbt.type_numeric() }}) as conversions_value
-
-    from stacked
-    group by 1, 2, 4, 5, 6, 7, 8
+    {{ argo.sum_delivery_and_conversions(
+        'delivery',
+        'counted_conversions',
+        grain=[
+            'date_day', 'platform', 'account_id', 'campaign_id', 'ad_group_id', 'keyword_id',
+            'currency_code',
+        ],
+    ) }}
 
 )
 

@@ -1,4 +1,4 @@
-{#- Keywords of the enabled search platforms (var argo__search_ad_platforms). -#}
+{#- Keywords of the enabled search platforms: those that sell keywords. -#}
 {%- set columns = [
     {'name': 'platform', 'data_type': dbt.type_string()},
     {'name': 'source_relation', 'data_type': dbt.type_string()},
@@ -16,7 +16,12 @@ with
 
 unioned as (
 
-    {{ argo.union_ad_platforms('keywords_mapped', columns, only=var('argo__search_ad_platforms')) }}
+    {{ argo.union_models(columns, [
+        ref('int_google_ads__keywords_mapped')
+            if var('google_ads__enabled') else none,
+        ref('int_naver_searchad__keywords_mapped')
+            if var('naver_searchad__enabled') else none,
+    ]) }}
 
 )
 

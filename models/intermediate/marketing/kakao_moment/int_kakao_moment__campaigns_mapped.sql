@@ -25,19 +25,7 @@ performance as (
 -- names: its name, status, objective and budget are unknown.
 campaigns_only_in_performance as (
 
-    select distinct
-        performance.source_relation,
-        performance.account_id,
-        performance.campaign_id
-
-    from performance
-    left join campaigns
-        on
-            performance.account_id = campaigns.account_id
-            and performance.campaign_id = campaigns.campaign_id
-    where
-        performance.campaign_id is not null
-        and campaigns.campaign_id is null
+    {{ argo.only_in_performance('performance', 'campaigns', 'campaign_id') }}
 
 ),
 

@@ -18,19 +18,9 @@ performance as (
 -- with its campaign from those rows; name and status unknown.
 ad_groups_only_in_performance as (
 
-    select
-        performance.source_relation,
-        performance.account_id,
-        performance.ad_group_id,
-        max(performance.campaign_id) as campaign_id
-
-    from performance
-    left join ad_groups
-        on
-            performance.account_id = ad_groups.account_id
-            and performance.ad_group_id = ad_groups.ad_group_id
-    where ad_groups.ad_group_id is null
-    group by 1, 2, 3
+    {{ argo.only_in_performance(
+        'performance', 'ad_groups', 'ad_group_id', parent_columns=['campaign_id']
+    ) }}
 
 ),
 

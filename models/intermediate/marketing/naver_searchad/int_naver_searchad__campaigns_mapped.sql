@@ -24,17 +24,7 @@ performance as (
 -- performance row has its campaign; its name, type, status and budget are unknown.
 campaigns_only_in_performance as (
 
-    select distinct
-        performance.source_relation,
-        performance.account_id,
-        performance.campaign_id
-
-    from performance
-    left join campaigns
-        on
-            performance.account_id = campaigns.account_id
-            and performance.campaign_id = campaigns.campaign_id
-    where campaigns.campaign_id is null
+    {{ argo.only_in_performance('performance', 'campaigns', 'campaign_id') }}
 
 ),
 
