@@ -9,7 +9,7 @@
       (one atomic Iceberg commit, so a failed run leaves the previous snapshot, never a
       hole), parquet with zstd.
 
-    `argo build --full-refresh` (dbt's --full-refresh) rebuilds them from scratch.
+    `argo transform --full-refresh` (dbt's --full-refresh) rebuilds them from scratch.
 #}
 {% macro incremental_mart_config(unique_key) -%}
     {%- set settings = {

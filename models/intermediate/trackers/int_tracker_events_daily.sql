@@ -1,4 +1,4 @@
-{#- In-app events of every enabled tracker (int_<tracker>__events_daily) in one column set. -#}
+{#- In-app events of every enabled tracker in one column set. -#}
 {%- set columns = [
     {'name': 'date_day', 'data_type': 'date'},
     {'name': 'tracker', 'data_type': dbt.type_string()},
@@ -17,7 +17,12 @@ with
 
 unioned as (
 
-    {{ argo.union_enabled_sources(['appsflyer', 'adjust'], 'events_daily', columns) }}
+    {{ argo.union_models(columns, [
+        ref('int_appsflyer__events_daily')
+            if var('appsflyer__enabled') else none,
+        ref('int_adjust__events_daily')
+            if var('adjust__enabled') else none,
+    ]) }}
 
 )
 

@@ -1,4 +1,4 @@
-{#- Installs of every enabled tracker (int_<tracker>__installs_daily) in one column set. -#}
+{#- Installs of every enabled tracker in one column set. -#}
 {%- set columns = [
     {'name': 'date_day', 'data_type': 'date'},
     {'name': 'tracker', 'data_type': dbt.type_string()},
@@ -15,7 +15,12 @@ with
 
 unioned as (
 
-    {{ argo.union_enabled_sources(['appsflyer', 'adjust'], 'installs_daily', columns) }}
+    {{ argo.union_models(columns, [
+        ref('int_appsflyer__installs_daily')
+            if var('appsflyer__enabled') else none,
+        ref('int_adjust__installs_daily')
+            if var('adjust__enabled') else none,
+    ]) }}
 
 )
 

@@ -20,14 +20,9 @@ renamed as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
-        cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
-        cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
-        cast(coalesce(cost_micros, 0) as {{ dbt.type_bigint() }}) as cost_micros,
-        cast(coalesce(cost, 0) as {{ dbt.type_numeric() }}) as spend,
-        cast(conversions as {{ argo.type_double() }}) as platform_conversions,
-        cast(conversions_value as {{ dbt.type_numeric() }}) as platform_conversions_value,
-        cast(all_conversions as {{ argo.type_double() }}) as all_conversions,
-        cast(all_conversions_value as {{ dbt.type_numeric() }}) as all_conversions_value,
+        -- impressions, clicks, cost_micros, spend, platform_conversions(_value),
+        -- all_conversions(_value)
+        {{ argo.google_ads_metric_columns() }},
         cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 

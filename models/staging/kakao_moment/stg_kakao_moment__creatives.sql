@@ -10,17 +10,6 @@ source as (
 
 ),
 
-cleaned as (
-
-    select
-        *,
-        upper(trim(config)) as config_label,
-        upper(trim(system_config)) as system_config_label
-
-    from source
-
-),
-
 renamed as (
 
     select
@@ -32,32 +21,12 @@ renamed as (
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
         cast(name as {{ dbt.type_string() }}) as ad_name,
         cast(format as {{ dbt.type_string() }}) as creative_format,
-        cast(
-            case config_label
-                when 'ON' then 'ACTIVE'
-                when 'OFF' then 'PAUSED'
-                when 'DEL' then 'DELETED'
-            end
-            as {{ dbt.type_string() }}
-        ) as status,
-        cast(config_label as {{ dbt.type_string() }}) as config,
-        cast(system_config_label as {{ dbt.type_string() }}) as system_config,
-        cast(
-            case
-                when config_label = 'ON' and system_config_label != 'ON'
-                    then system_config_label
-                else config_label
-            end
-            as {{ dbt.type_string() }}
-        ) as effective_status,
-        coalesce(
-            config_label = 'ON' and coalesce(system_config_label, 'ON') = 'ON',
-            false
-        ) as is_active,
+        -- status, config, system_config, effective_status, is_active
+        {{ argo.kakao_moment_status_columns('config', 'system_config') }},
         cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
-    from cleaned
+    from source
 
 )
 

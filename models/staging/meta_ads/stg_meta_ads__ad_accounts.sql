@@ -37,6 +37,7 @@ renamed as (
             as {{ dbt.type_string() }}
         ) as account_status,
         coalesce(account_status = 1, false) as is_active,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source

@@ -28,6 +28,7 @@ renamed as (
         cast(lifetime_budget as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
         {{ argo.to_utc_timestamp('created_time') }} as created_at,
         {{ argo.to_utc_timestamp('updated_time') }} as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source

@@ -28,6 +28,7 @@ renamed as (
         cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
         cast(coalesce(spend, 0) as {{ dbt.type_numeric() }}) as spend,
         cast(reach as {{ dbt.type_bigint() }}) as reach,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source

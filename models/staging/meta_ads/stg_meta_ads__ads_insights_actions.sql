@@ -21,6 +21,7 @@ renamed as (
         cast(action_type as {{ dbt.type_string() }}) as action_type,
         cast(action_count as {{ argo.type_double() }}) as action_count,
         cast(action_value as {{ dbt.type_numeric() }}) as action_value,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source

@@ -29,6 +29,7 @@ renamed as (
         {{ argo.to_utc_timestamp('updated_time') }} as updated_at,
         {{ argo.to_utc_timestamp('start_time') }} as start_at,
         {{ argo.to_utc_timestamp('stop_time') }} as stop_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source

@@ -15,18 +15,9 @@ renamed as (
     select
         cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
             as source_relation,
-        cast(stat_date as date) as date_day,
-        cast(customer_id as {{ dbt.type_string() }}) as account_id,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
-        -- Naver writes "-" where the row came from no keyword (shopping, brand search).
-        cast(
-            case when trim(keyword_id) != '-' then keyword_id end as {{ dbt.type_string() }}
-        ) as keyword_id,
-        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
-        cast(business_channel_id as {{ dbt.type_string() }}) as business_channel_id,
-        cast(media_code as {{ dbt.type_string() }}) as media_code,
-        cast(device as {{ dbt.type_string() }}) as device,
+        -- date_day, account_id, campaign_id, ad_group_id, keyword_id (Naver's "-": null),
+        -- ad_id, business_channel_id, media_code, device
+        {{ argo.naver_searchad_report_columns() }},
         cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
         cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
         -- Cost exactly as the report states it (KRW); whether it includes VAT depends on

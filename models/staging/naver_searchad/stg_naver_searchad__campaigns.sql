@@ -25,18 +25,9 @@ renamed as (
         cast(
             case when use_daily_budget then daily_budget end as {{ dbt.type_numeric() }}
         ) as daily_budget,
-        cast(status as {{ dbt.type_string() }}) as naver_status,
         cast(status_reason as {{ dbt.type_string() }}) as status_reason,
-        -- Naver's status says whether the object serves (ELIGIBLE) or why not; the
-        -- advertiser's switch is userLock (on = paused), a deleted object has delFlag.
-        {{ argo.naver_searchad_status('status', 'user_lock', 'deleted') }} as status,
-        coalesce(status = 'ELIGIBLE', false)
-        and not coalesce(user_lock, false)
-        and not coalesce(deleted, false) as is_active,
-        coalesce(user_lock, false) as is_locked,
-        coalesce(deleted, false) as is_deleted,
-        {{ argo.to_utc_timestamp('registered_at') }} as created_at,
-        {{ argo.to_utc_timestamp('edited_at') }} as updated_at,
+        -- naver_status, status, is_active, is_locked, is_deleted, created_at, updated_at
+        {{ argo.naver_searchad_object_columns() }},
         cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
         {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
 
