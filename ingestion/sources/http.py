@@ -237,6 +237,44 @@ class HttpApi:
             ) from None
 
 
+class TokenClient:
+    """A client of an API that takes a token as ``Authorization: Bearer`` (the trackers').
+
+    Subclasses name the source, how to configure the token, the answers they accept and
+    which answers are asked again (:meth:`should_retry`).
+
+    Args:
+        base_url: API root.
+        token: The API token (a secret; sent only in the header, redacted from errors).
+        retry: How a request is retried.
+
+    Raises:
+        SourceAuthError: No token is configured.
+    """
+
+    #: The source its errors name.
+    source = ""
+    #: How to configure the token.
+    token_hint = ""
+    #: The ``Accept`` header.
+    accept = "application/json"
+
+    def __init__(self, base_url: str, token: str, *, retry: Retry = RETRY) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = bearer(self.source, token, "API token", self.token_hint, Accept=self.accept)
+        self.api = HttpApi(
+            self.source,
+            headers=headers,
+            retry_condition=self.should_retry,
+            retry=retry,
+            secrets=[token],
+        )
+
+    def should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        """Whether to ask again, beyond dlt's own conditions (connection errors, 429, 5xx)."""
+        return False
+
+
 class JsonApi(HttpApi):
     """A JSON HTTP API: a body that is not valid JSON is asked again, then an error.
 

@@ -9,7 +9,7 @@ from requests import Response
 
 from ingestion.sources.appsflyer.tables import AGGREGATE_REPORTS, SOURCE
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import RETRY, HttpApi, Retry, bearer
+from ingestion.sources.http import TokenClient
 
 #: The text AppsFlyer sends with HTTP 403 when a report's call quota is used up for now.
 LIMIT_REACHED = "Limit reached"
@@ -33,43 +33,27 @@ def is_truncated(response: Response) -> bool:
     return bool(response.content) and not response.content.endswith(b"\n")
 
 
-class AppsFlyerClient:
+class AppsFlyerClient(TokenClient):
     """Reads AppsFlyer Pull API reports as CSV text.
 
     Retries (exponential backoff, ``Retry-After`` honoured) on connection errors,
     timeouts, HTTP 429 and 5xx, the throttling answer (403 ``Limit reached``) and a CSV
-    answer cut short.
-
-    Args:
-        base_url: API root, e.g. ``https://hq1.appsflyer.com``.
-        api_token: The V2 API token (a secret; sent only as ``Authorization: Bearer``).
-        retry: How a request is retried (raw reports can take minutes).
+    answer cut short. Takes the arguments of :class:`~ingestion.sources.http.TokenClient`:
+    ``base_url`` (e.g. ``https://hq1.appsflyer.com``), the V2 API token, ``retry`` (raw
+    reports can take minutes).
     """
 
-    def __init__(self, base_url: str, api_token: str, *, retry: Retry = RETRY) -> None:
-        headers = bearer(
-            SOURCE,
-            api_token,
-            "API token",
-            "copy the V2 API token from AppsFlyer (Security center > API tokens) into "
-            "SOURCES__APPSFLYER__API_TOKEN or api_token under [sources.appsflyer] in "
-            ".dlt/secrets.toml",
-            Accept="text/csv",
-        )
-        self.base_url = base_url.rstrip("/")
-        self._api = HttpApi(
-            SOURCE,
-            headers=headers,
-            retry_condition=self._should_retry,
-            retry=retry,
-            secrets=[api_token],
-        )
+    source = SOURCE
+    token_hint = (
+        "copy the V2 API token from AppsFlyer (Security center > API tokens) into "
+        "SOURCES__APPSFLYER__API_TOKEN or api_token under [sources.appsflyer] in "
+        ".dlt/secrets.toml"
+    )
+    accept = "text/csv"
 
-    @staticmethod
-    def _should_retry(response: Response | None, exception: BaseException | None) -> bool:
-        if response is None:
-            return False
-        return is_limit_reached(response) or is_truncated(response)
+    def should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        """The throttling answer and a CSV answer cut short are asked again."""
+        return response is not None and (is_limit_reached(response) or is_truncated(response))
 
     def report(
         self,
@@ -98,7 +82,7 @@ class AppsFlyerClient:
         if maximum_rows is not None and not aggregate:
             params["maximum_rows"] = maximum_rows
         record = f"app_id={app_id}, report={report}, from={since}, to={until}"
-        response = self._api.send("GET", self.base_url + path, params=params, record=record)
+        response = self.api.send("GET", self.base_url + path, params=params, record=record)
         if response.status_code == 200 and not is_truncated(response):
             return response.content.decode("utf-8-sig")
         self._raise(response, record)
@@ -106,7 +90,7 @@ class AppsFlyerClient:
 
     def _raise(self, response: Response, record: str) -> None:
         status = response.status_code
-        text = self._api.redact(response.text.strip()[:300]) or response.reason
+        text = self.api.redact(response.text.strip()[:300]) or response.reason
         if status == 401:
             raise SourceAuthError(
                 SOURCE,

@@ -277,53 +277,43 @@ KEYWORDS = table(
     primary_key=("ad_group_id", "criterion_id"),
     where=("ad_group_criterion.type = KEYWORD",),
 )
-_AD_KEYS = (
-    CUSTOMER_ID,
-    DATE,
-    _id("campaign_id", "campaign.id"),
-    _id("ad_group_id", "ad_group.id"),
-    _id("ad_id", "ad_group_ad.ad.id"),
-)
-_KEYWORD_KEYS = (
-    CUSTOMER_ID,
-    DATE,
-    _id("campaign_id", "campaign.id"),
-    _id("ad_group_id", "ad_group.id"),
-    _id("criterion_id", "ad_group_criterion.criterion_id"),
-)
-AD_PERFORMANCE = table(
-    "ad_performance_daily",
-    "ad_group_ad",
-    (*_AD_KEYS, *METRICS, *CONVERSION_METRICS),
-    primary_key=("customer_id", "ad_group_id", "ad_id", "segments_date"),
-    daily=True,
-)
-AD_CONVERSIONS = table(
-    "ad_conversions_daily",
-    "ad_group_ad",
-    (*_AD_KEYS, *CONVERSION_SEGMENTS, *CONVERSION_METRICS),
-    primary_key=("customer_id", "ad_group_id", "ad_id", "segments_date", "conversion_action_id"),
-    daily=True,
-)
-KEYWORD_PERFORMANCE = table(
-    "keyword_performance_daily",
-    "keyword_view",
-    (*_KEYWORD_KEYS, *METRICS, *CONVERSION_METRICS),
-    primary_key=("customer_id", "ad_group_id", "criterion_id", "segments_date"),
-    daily=True,
-)
-KEYWORD_CONVERSIONS = table(
-    "keyword_conversions_daily",
-    "keyword_view",
-    (*_KEYWORD_KEYS, *CONVERSION_SEGMENTS, *CONVERSION_METRICS),
-    primary_key=(
-        "customer_id",
-        "ad_group_id",
-        "criterion_id",
-        "segments_date",
-        "conversion_action_id",
-    ),
-    daily=True,
+
+
+def _daily(level: str, resource: str, row: arrow.Column) -> tuple[Table, Table]:
+    """The daily performance and conversions tables of one level (ads or keywords).
+
+    A row of either is one ``row`` (ad or keyword criterion) of an ad group on one day; a
+    conversions row is also one conversion action.
+    """
+    keys = (
+        CUSTOMER_ID,
+        DATE,
+        _id("campaign_id", "campaign.id"),
+        _id("ad_group_id", "ad_group.id"),
+        row,
+    )
+    grain = ("customer_id", "ad_group_id", row.name, "segments_date")
+    return (
+        table(
+            f"{level}_performance_daily",
+            resource,
+            (*keys, *METRICS, *CONVERSION_METRICS),
+            primary_key=grain,
+            daily=True,
+        ),
+        table(
+            f"{level}_conversions_daily",
+            resource,
+            (*keys, *CONVERSION_SEGMENTS, *CONVERSION_METRICS),
+            primary_key=(*grain, "conversion_action_id"),
+            daily=True,
+        ),
+    )
+
+
+AD_PERFORMANCE, AD_CONVERSIONS = _daily("ad", "ad_group_ad", _id("ad_id", "ad_group_ad.ad.id"))
+KEYWORD_PERFORMANCE, KEYWORD_CONVERSIONS = _daily(
+    "keyword", "keyword_view", _id("criterion_id", "ad_group_criterion.criterion_id")
 )
 ENTITY_TABLES = (CAMPAIGNS, AD_GROUPS, ADS, KEYWORDS)
 DAILY_TABLES = (AD_PERFORMANCE, AD_CONVERSIONS, KEYWORD_PERFORMANCE, KEYWORD_CONVERSIONS)
