@@ -227,7 +227,7 @@ class _Tampered(AdjustFake):
         ("network_cost", "12.34.5", "not a number"),
         ("installs", "7.5", "not a whole number"),
         ("purchase_events", "-1", "a negative count"),
-        ("network_cost", "-3.5000", "a negative cost"),
+        ("network_cost", "-3.5000", "a negative amount"),
     ],
 )
 def test_malformed_metric_string_is_a_data_error_naming_the_row(
