@@ -21,6 +21,8 @@ from ingestion.sandbox import World
 from ingestion.sandbox.registry import start_fake
 from tests.conftest import FAST, query
 
+pytestmark = pytest.mark.e2e
+
 #: Columns that differ between two loads of the same data.
 LOAD_COLUMNS = {"_dlt_load_id", "_dlt_id", "_loaded_at"}
 
