@@ -11,12 +11,15 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help install demo check test lint typecheck sqllint pytest dbt-check docs bench clean
 
-# pytest in PYTEST_WORKERS processes (pytest-xdist; 0 runs in this process). Tests that
-# share a session's work (one source's fault-free history, the demo warehouse, the
-# project's own target/) carry one xdist_group, so one worker does that work once.
-PYTEST_WORKERS ?= 2
+# pytest in PYTEST_WORKERS processes (pytest-xdist; 0 runs in this process). Three on two
+# cores: a worker of the pipeline tests waits (its fakes' sockets, dlt's thread pools,
+# the argo processes it starts) a fair part of the time. The fast tests are CPU-bound:
+# two. Tests that share a session's work (one source's fault-free history, the demo
+# warehouse, the project's own target/) carry one xdist_group: one worker does it once.
+PYTEST_WORKERS ?= 3
+CHECK_WORKERS ?= 2
 PYTEST_ARGS ?=
-PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+PYTEST = $(RUN) pytest -n $(1) --dist loadgroup $(PYTEST_ARGS)
 #: The tests that run no pipeline: no dlt load, no dbt, no argo or make process (tests/markers.py).
 FAST_TESTS := not (e2e or pipeline or dbt)
 
@@ -34,10 +37,15 @@ install: $(UV) ## create .venv from uv.lock (exact versions)
 demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
 	$(RUN) argo demo
 
-check: install lint typecheck ## the edit-test loop (about a minute): lint, types, unit and sandbox tests
-	$(PYTEST) -m "$(FAST_TESTS)"
+# lint, typecheck and sqllint each use one core: they run side by side (-j), each one's
+# output kept together (-O), then pytest takes both cores.
+check: install ## the edit-test loop (about 30 s): lint, types, the tests that run no pipeline
+	@$(MAKE) --no-print-directory -j2 -O -o install lint typecheck
+	$(call PYTEST,$(CHECK_WORKERS)) -m "$(FAST_TESTS)"
 
-test: install lint typecheck sqllint pytest ## every check CI runs
+test: install ## every check CI runs
+	@$(MAKE) --no-print-directory -j3 -O -o install lint typecheck sqllint
+	@$(MAKE) --no-print-directory -o install pytest
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
@@ -58,10 +66,10 @@ sqllint: install ## sqlfluff with the dbt templater (on a scratch warehouse, not
 	ARGO_TARGET=local ARGO_DUCKDB_PATH=$(LINT_WAREHOUSE) $(RUN) sqlfluff lint $(SQLLINT_PATHS)
 
 pytest: install ## unit, sandbox, source and end-to-end tests, the demo's dbt build and docs
-	$(PYTEST)
+	$(call PYTEST,$(PYTEST_WORKERS))
 
 dbt-check: install ## only the demo on a scratch warehouse: dbt build (data + unit tests), docs
-	$(PYTEST) tests/e2e/test_demo.py
+	$(call PYTEST,0) tests/e2e/test_demo.py
 
 docs: install ## build the dbt docs site under target/
 	$(RUN) argo docs

@@ -74,7 +74,7 @@ def test_no_secret_in_logs_artefacts_or_warehouse(demo: Demo) -> None:
                     found[str(path)] = hit
     assert scanned > 20 and (demo.target / "manifest.json").exists()
     assert (demo.target / "index.html").exists()
-    con = duckdb.connect(str(demo.warehouse), read_only=True)
+    con = duckdb.connect(str(demo.warehouse))  # as dbt may hold it open in this process
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables"
