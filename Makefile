@@ -1,5 +1,6 @@
 # ARGO: two commands matter. `make demo` builds the warehouse on the embedded default;
 # `make test` runs every check CI runs. Both install what they need first, uv included.
+# `make check` is the edit-test loop: lint, types and the tests that run no pipeline.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -8,7 +9,19 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint typecheck sqllint pytest dbt-check docs bench clean
+.PHONY: help install demo check test lint typecheck sqllint pytest dbt-check docs bench clean
+
+# pytest in PYTEST_WORKERS processes (pytest-xdist; 0 runs in this process). Three on two
+# cores: a worker of the pipeline tests waits (its fakes' sockets, dlt's thread pools,
+# the argo processes it starts) a fair part of the time. The fast tests are CPU-bound:
+# two. Tests that share a session's work (one source's fault-free history, the demo
+# warehouse, the project's own target/) carry one xdist_group: one worker does it once.
+PYTEST_WORKERS ?= 3
+CHECK_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST = $(RUN) pytest -n $(1) --dist loadgroup $(PYTEST_ARGS)
+#: The tests that run no pipeline: no dlt load, no dbt, no argo or make process (tests/markers.py).
+FAST_TESTS := not (e2e or pipeline or dbt)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,7 +37,15 @@ install: $(UV) ## create .venv from uv.lock (exact versions)
 demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
 	$(RUN) argo demo
 
-test: install lint typecheck sqllint pytest dbt-check ## every check CI runs
+# lint, typecheck and sqllint each use one core: they run side by side (-j), each one's
+# output kept together (-O), then pytest takes both cores.
+check: install ## the edit-test loop (about 30 s): lint, types, the tests that run no pipeline
+	@$(MAKE) --no-print-directory -j2 -O -o install lint typecheck
+	$(call PYTEST,$(CHECK_WORKERS)) -m "$(FAST_TESTS)"
+
+test: install ## every check CI runs
+	@$(MAKE) --no-print-directory -j3 -O -o install lint typecheck sqllint
+	@$(MAKE) --no-print-directory -o install pytest
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
@@ -44,11 +65,11 @@ sqllint: install ## sqlfluff with the dbt templater (on a scratch warehouse, not
 	$(RUN) python -c 'from argo.transform import lint_warehouse; lint_warehouse("$(LINT_WAREHOUSE)")'
 	ARGO_TARGET=local ARGO_DUCKDB_PATH=$(LINT_WAREHOUSE) $(RUN) sqlfluff lint $(SQLLINT_PATHS)
 
-pytest: install ## unit, sandbox, source and end-to-end tests
-	$(RUN) pytest
+pytest: install ## unit, sandbox, source and end-to-end tests, the demo's dbt build and docs
+	$(call PYTEST,$(PYTEST_WORKERS))
 
-dbt-check: install ## the demo on a scratch warehouse: dbt build (data + unit tests) and docs
-	$(RUN) argo demo --warehouse data/check/argo.duckdb --scale 0.5 --days 60
+dbt-check: install ## only the demo on a scratch warehouse: dbt build (data + unit tests), docs
+	$(call PYTEST,0) tests/e2e/test_demo.py
 
 docs: install ## build the dbt docs site under target/
 	$(RUN) argo docs

@@ -15,9 +15,15 @@ from ingestion import clock
 from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
-#: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, and the guard that fails any
-#: test reaching beyond 127.0.0.1.
-pytest_plugins = ["tests.clock_fixtures", "tests.moto_fixtures", "tests.network_guard"]
+#: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, the guard that fails any
+#: test reaching beyond 127.0.0.1, and the markers that say what a test runs (``pipeline``,
+#: ``dbt``, ``e2e``: ``make check`` leaves those out).
+pytest_plugins = [
+    "tests.clock_fixtures",
+    "tests.moto_fixtures",
+    "tests.network_guard",
+    "tests.markers",
+]
 
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}

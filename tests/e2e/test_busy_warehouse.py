@@ -25,7 +25,10 @@ from argo.settings import DEFAULT_WAREHOUSE, PROJECT_DIR, WAREHOUSE_ENV, warehou
 from argo.transform import DOCS_MARK
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
-pytestmark = pytest.mark.e2e
+#: Both tests hold the project's data/argo.duckdb, and `make sqllint` writes data/lint/ and
+#: target/ in the project: they share one pytest-xdist worker with the other test that
+#: compiles into the project's target/ (tests/test_sqllint.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("project_dir")]
 
 HOLD = """
 import sys, time

@@ -21,6 +21,8 @@ from ingestion.sources.adjust.tables import DIMENSIONS
 from tests.conftest import query
 from tests.sources.adjust.conftest import FAST
 
+pytestmark = pytest.mark.pipeline
+
 PER_USD = {currency: Decimal(repr(rate)) for currency, _, _, rate in ACCOUNT_PROFILES}
 Key = tuple[Any, ...]
 
