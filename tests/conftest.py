@@ -12,6 +12,7 @@ import pytest
 
 from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
+from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
@@ -27,6 +28,16 @@ pytest_plugins = [
 
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
+
+
+def fast(source: str, fake: Any, **extra: Any) -> dict[str, Any]:
+    """The options that point ``source`` at ``fake``, with those of FAST the source has.
+
+    Only Meta and Naver poll report jobs; a source refuses a setting it does not have.
+    """
+    settings = set(SOURCES[source].settings())
+    quick = {key: value for key, value in FAST.items() if key in settings}
+    return {**fake.source_options(), **quick, **extra}
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -23,7 +23,7 @@ from argo.settings import WAREHOUSE_ENV
 from ingestion.registry import SOURCES
 from ingestion.sandbox import World
 from ingestion.sandbox.registry import start_fake
-from tests.conftest import FAST, query
+from tests.conftest import fast, query
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +81,7 @@ def test_killed_between_extract_and_load_then_caught_up(
 ) -> None:
     fake = start_fake(source, world)
     try:
-        options = {**fake.source_options(), **FAST}
+        options = fast(source, fake)
         # the run that dies: extract and normalise, then nothing (the process is gone)
         dying = make_pipeline(source)
         dying.extract(SOURCES[source].factory()(**options))
@@ -110,7 +110,7 @@ def test_repeated_overlapping_and_out_of_order_runs_equal_one_run(
     """Later days first, then the whole range, then the same again: no row doubled or lost."""
     fake = start_fake(source, world)
     try:
-        options = {**fake.source_options(), **FAST}
+        options = fast(source, fake)
         later = (world.first_day + (world.as_of - world.first_day) / 2).isoformat()
         run_source(source, **{**options, "start_date": later})  # the newer half first
         run_source(source, **options)  # then all of it: overlapping, out of order

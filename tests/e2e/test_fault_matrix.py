@@ -48,6 +48,7 @@ from ingestion import clock
 from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.registry import start_fake
+from tests.conftest import fast
 from tests.e2e.test_crash_recovery import raw_tables
 
 pytestmark = pytest.mark.e2e
@@ -113,13 +114,7 @@ def state_of(source: str) -> str:
 
 
 def options_of(fake: Any, source: str) -> dict[str, Any]:
-    options = {
-        **fake.source_options(),
-        "backoff_factor": 0.01,
-        "async_poll_interval": 0.01,
-        "max_attempts": 6,
-        "request_timeout": TIMEOUT,
-    }
+    options = fast(source, fake, max_attempts=6, request_timeout=TIMEOUT)
     if source in REPORT_JOB_SOURCES:
         options["async_timeout"] = ASYNC_TIMEOUT
     return options
