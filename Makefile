@@ -37,15 +37,17 @@ install: $(UV) ## create .venv from uv.lock (exact versions)
 demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
 	$(RUN) argo demo
 
-# lint, typecheck and sqllint each use one core: they run side by side (-j), each one's
-# output kept together (-O), then pytest takes both cores.
+# lint and typecheck each use one core: they run side by side (-j), each one's output kept
+# together (-O), then pytest takes both cores.
 check: install ## the edit-test loop (about 30 s): lint, types, the tests that run no pipeline
 	@$(MAKE) --no-print-directory -j2 -O -o install lint typecheck
 	$(call PYTEST,$(CHECK_WORKERS)) -m "$(FAST_TESTS)"
 
+# All four side by side: sqllint (about 45 s, mostly sqlfluff parsing the dbt project) and
+# mypy would otherwise leave a core idle while pytest waits for them. Each target's output
+# is kept together (-O); any failure fails make test.
 test: install ## every check CI runs
-	@$(MAKE) --no-print-directory -j3 -O -o install lint typecheck sqllint
-	@$(MAKE) --no-print-directory -o install pytest
+	@$(MAKE) --no-print-directory -j4 -O -o install lint typecheck sqllint pytest
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
