@@ -84,7 +84,16 @@ def test_make_sqllint_lints_while_the_warehouse_is_held(
 ) -> None:
     guard = tmp_path / "guard"
     done = subprocess.run(
-        ["make", "--no-print-directory", "-o", "install", "sqllint", f"SQLLINT_PATHS={MODEL}"],
+        # its own lint warehouse: make test runs the project's sqllint beside this test
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            "install",
+            "sqllint",
+            f"SQLLINT_PATHS={MODEL}",
+            f"LINT_WAREHOUSE={tmp_path / 'lint' / 'argo.duckdb'}",
+        ],
         cwd=PROJECT_DIR,
         env=user_env(guard),
         capture_output=True,
