@@ -76,7 +76,7 @@ def _print_ingest(result: IngestResult) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
     path = warehouse_path()
-    _writable_for_dbt("local")
+    _writable_for_dbt(target())
     total = 3 if args.no_docs else 4
     started = time.perf_counter()
     _step(
@@ -551,9 +551,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    logging.getLogger("dlt").setLevel(logging.WARNING)
+    dlt_log = logging.getLogger("dlt")
+    dlt_log.setLevel(logging.WARNING)
     if not args.verbose:
-        logging.getLogger("dlt").addFilter(_one_line)
+        dlt_log.addFilter(_one_line)
+    try:
+        return _run(args)
+    finally:
+        dlt_log.removeFilter(_one_line)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Runs the command; reports what stopped it in one line; returns the exit status."""
     global _running_dbt
     _running_dbt = None
     command = f"argo {args.command}"

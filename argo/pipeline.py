@@ -171,7 +171,7 @@ def _target_or_error() -> str:
         raise IngestError(str(exc)) from None
 
 
-def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
+def _finish_pending(pipeline: dlt.Pipeline, source: str) -> bool:
     """Loads what a previous run extracted but did not load, or loaded only in part.
 
     Left to ``pipeline.run``, a package stranded by a first run that never reached the
@@ -180,9 +180,12 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
     first, it lands; the new run then continues from its state and merges on top. A
     package whose load step was cut short (some tables merged, others not) is resumed:
     dlt runs the jobs that had not completed, then records the load as complete.
+
+    Returns:
+        Whether there was such a load (it is complete now).
     """
     if not pipeline.has_pending_data:
-        return
+        return False
     log.warning(
         "%s: a previous run stopped before its load was complete; finishing it first (%s)",
         source,
@@ -195,16 +198,18 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
     if pipeline.list_normalized_load_packages():
         pipeline.load()
     interrupts.raise_if_received()
+    return True
 
 
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     started = time.perf_counter()
     pipeline: dlt.Pipeline | None = None
     loaded: LoadInfo | None = None
+    finished = False
     try:
         # dlt reads .dlt/*.toml when the pipeline is made: a broken file fails here
         pipeline = make_pipeline(source, destination)
-        _finish_pending(pipeline, source)
+        finished = _finish_pending(pipeline, source)
         data = SOURCES[source].factory()(**{k: v for k, v in options.items() if v is not None})
         loaded = pipeline.run(data)
         # a signal that came while dlt finished its load: the load is whole, the run stops
@@ -219,7 +224,7 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
     except IngestError:
         raise
     except (Exception, KeyboardInterrupt) as exc:
-        raise IngestError(_what_happened(source, pipeline, exc, loaded)) from exc
+        raise IngestError(_what_happened(source, pipeline, exc, loaded, finished)) from exc
     loaded.raise_on_failed_jobs()
     rows = dict(pipeline.last_trace.last_normalize_info.row_counts)  # type: ignore[union-attr]
     return IngestResult(
@@ -250,9 +255,21 @@ def _signal_of(exc: BaseException) -> int | None:
 
 
 def _what_happened(
-    source: str, pipeline: dlt.Pipeline | None, exc: BaseException, loaded: LoadInfo | None
+    source: str,
+    pipeline: dlt.Pipeline | None,
+    exc: BaseException,
+    loaded: LoadInfo | None,
+    finished: bool,
 ) -> str:
-    """One line: what stopped the run, what of it is in the warehouse, and what to do."""
+    """One line: what stopped the run, what of it is in the warehouse, and what to do.
+
+    Args:
+        source: The source.
+        pipeline: Its pipeline, if it was made.
+        exc: What stopped the run.
+        loaded: What ``pipeline.run`` returned, if it returned.
+        finished: Whether the run first finished an earlier run's load.
+    """
     signum = _signal_of(exc)
     step = exc.step if isinstance(exc, PipelineStepFailed) else None
     if signum is None:
@@ -273,7 +290,14 @@ def _what_happened(
         during = f" during the {step} step" if step else ""
         stopped = f"{source}: stopped by {interrupts.name(signum)}{during}"
         again = "run the same command again"
-    unfinished = unfinished_loads(source, pipeline) if pipeline is not None else []
+    try:
+        unfinished = unfinished_loads(source, pipeline) if pipeline is not None else []
+    except Exception as problem:
+        return (
+            f"{stopped}; what of it reached raw_{source} cannot be read ({type(problem).__name__}: "
+            f"{problem}). What to do: run `argo ingest {source}`: it finishes an unfinished load "
+            f"first; `argo transform` refuses to build while one is unfinished"
+        )
     if unfinished:
         return (
             f"{stopped}; {'; '.join(u.describe() for u in unfinished)}. What to do: "
@@ -285,6 +309,11 @@ def _what_happened(
         return (
             f"{stopped} after its load was complete: every table of it is in "
             f"raw_{source} and recorded in raw_{source}._dlt_loads. Nothing to redo"
+        )
+    if finished:
+        return (
+            f"{stopped}; nothing of this run was committed (the unfinished load of an earlier "
+            f"run, which it finished first, is complete in raw_{source}). What to do: {again}"
         )
     return (
         f"{stopped}; nothing of this run was committed: the raw tables and the incremental "
@@ -389,7 +418,10 @@ def _holding(pipeline: dlt.Pipeline, load_id: str, tables: list[str]) -> set[str
     if pipeline.destination is not None and pipeline.destination.destination_type.endswith(
         "duckdb"
     ):
-        return _holding_in_warehouse(pipeline, load_id, tables)
+        try:
+            return _holding_in_warehouse(pipeline, load_id, tables)
+        except Exception as exc:  # the file held by another process: dlt's record then
+            log.warning("cannot read the warehouse (%s); going by dlt's record of the jobs", exc)
     return _holding_by_jobs(pipeline, load_id)
 
 
@@ -420,7 +452,7 @@ def _holding_by_jobs(pipeline: dlt.Pipeline, load_id: str) -> set[str]:
     """
     info = pipeline.get_load_package_info(load_id)
     schema = pipeline.default_schema
-    staged = getattr(pipeline, "staging", None) is not None
+    staged = pipeline.staging is not None
     done: list[ParsedLoadJobFileName] = [
         job.job_file_info for job in info.jobs.get("completed_jobs", [])
     ]

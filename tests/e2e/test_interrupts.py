@@ -30,9 +30,11 @@ from typing import Any
 
 import pytest
 
+from argo.pipeline import make_pipeline
 from argo.settings import DLT_PROJECT_ENV, PROJECT_DIR, WAREHOUSE_ENV
 from ingestion import clock
 from ingestion.clock import NOW_ENV
+from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.registry import connector_options, start_fake
 from tests.conftest import query
@@ -251,16 +253,43 @@ def test_a_signal_during_load_reports_the_tables_that_hold_the_load_and_blocks_t
     assert_transform_refuses_until_ingest_finishes(argo, load_id, holding)
 
 
-def test_a_killed_load_blocks_transform_until_the_next_ingest_finishes_it(argo: Argo) -> None:
-    process = argo.start("ingest", SOURCE, **{PAUSE_AFTER: "3"})
+@pytest.mark.parametrize("merged", [3, 6])
+def test_a_killed_load_blocks_transform_until_the_next_ingest_finishes_it(
+    merged: int, argo: Argo
+) -> None:
+    """SIGKILL prints nothing: the next ``argo transform`` says what the load left."""
+    process = argo.start("ingest", SOURCE, **{PAUSE_AFTER: str(merged)})
     argo.paused(process)
     process.kill()
     assert process.wait(timeout=30) == -signal.SIGKILL
     (load_id,) = argo.state()["normalized"]
     holding = argo.holding(load_id)
-    assert len(holding) == 3
+    assert len(holding) == merged
     assert load_id not in argo.loads()
     assert_transform_refuses_until_ingest_finishes(argo, load_id, holding)
+
+
+def test_an_extracted_load_that_never_reached_the_warehouse_blocks_transform(
+    argo: Argo, fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that died after extracting: its package and advanced state wait on disk."""
+    monkeypatch.setenv(WAREHOUSE_ENV, str(argo.warehouse))
+    dying = make_pipeline(SOURCE)
+    dying.extract(SOURCES[SOURCE].factory()(**connector_options(SOURCE, fake)))
+    (load_id,) = argo.state()["extracted"]
+    del dying
+    status, err = argo.run("transform", "--select", "stg_naver_searchad__campaigns")
+    assert status == 1
+    assert last_line(err) == (
+        f"argo transform failed: refusing to build: {SOURCE} has an unfinished load ({SOURCE}: "
+        f"load {load_id} has not reached {DATASET} (nothing of it is in the warehouse; its data "
+        "waits in dlt's working folder)). What to do: run `argo ingest naver_searchad`, which "
+        "finishes it first, then build again"
+    )
+    status, err = argo.run("ingest", SOURCE)
+    assert status == 0, err[-3000:]
+    assert load_id in argo.loads() and argo.orphans() == {}
+    assert raw_tables(argo.warehouse, SOURCE) == argo.baseline
 
 
 def test_a_failing_load_step_says_which_tables_hold_the_load(argo: Argo) -> None:
@@ -300,13 +329,22 @@ def assert_transform_refuses_until_ingest_finishes(
 ) -> None:
     status, err = argo.run("transform", "--select", "stg_naver_searchad__campaigns")
     assert status == 1
+    tables = ", ".join(sorted(holding))
+    if holding == TABLES:  # every merge committed; dlt had not recorded the load yet
+        state = (
+            f"load {load_id} is in all 6 of its tables of {DATASET} ({tables}) but not "
+            f"recorded as complete in {DATASET}._dlt_loads"
+        )
+    else:
+        state = (
+            f"load {load_id} is in {DATASET} only in part: {len(holding)} of 6 tables hold its "
+            f"rows ({tables}), {6 - len(holding)} do not ({', '.join(sorted(TABLES - holding))})"
+            f", so {DATASET} mixes two loads"
+        )
     assert last_line(err) == (
         f"argo transform failed: refusing to build: {SOURCE} has an unfinished load "
-        f"({SOURCE}: load {load_id} is in {DATASET} only in part: {len(holding)} of 6 tables "
-        f"hold its rows ({', '.join(sorted(holding))}), {6 - len(holding)} do not "
-        f"({', '.join(sorted(TABLES - holding))}), so {DATASET} mixes two "
-        "loads). What to do: run `argo ingest naver_searchad`, which finishes it first, then "
-        "build again"
+        f"({SOURCE}: {state}). What to do: run `argo ingest naver_searchad`, which finishes it "
+        "first, then build again"
     )
     status, err = argo.run("ingest", SOURCE)
     assert status == 0, err[-3000:]
