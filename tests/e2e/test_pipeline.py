@@ -22,7 +22,7 @@ from ingestion.registry import SOURCES
 from ingestion.sandbox import AdDay, World, registry
 from ingestion.sandbox.trackers import TRACKERS, Trackers
 from tests.athena_sql import check_dialect, load_manifest, models, replay_on_duckdb
-from tests.conftest import FAST, query
+from tests.conftest import fast, query
 
 pytestmark = pytest.mark.e2e
 
@@ -236,7 +236,7 @@ def assert_trackers_reconciled(world: World, warehouse: Path, sources: list[str]
 
 def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     fakes = registry.start_fakes(world)
-    return list(fakes.values()), {s: {**f.source_options(), **FAST} for s, f in fakes.items()}
+    return list(fakes.values()), {s: fast(s, f) for s, f in fakes.items()}
 
 
 INCREMENTAL_MARTS = (
