@@ -9,6 +9,7 @@ at once (they share nothing) and are checked one by one.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ import duckdb
 import pytest
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from argo.cli import EARLIEST_ZONE, UsageError, _check_range
+from argo.cli import EARLIEST_ZONE, UsageError, _check_range, main
 from argo.locks import CannotLock, exclusive
 from argo.settings import (
     DLT_PROJECT_ENV,
@@ -375,6 +376,49 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path) -> None:
             ensure_writable(tmp_path / "file" / "data", "the warehouse")
     finally:
         read_only.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("command", "keeps"),
+    [
+        (["ingest", "meta_ads"], "the warehouse, its lock and dlt's working folder (.dlt/)"),
+        (["transform"], "the warehouse and its lock"),
+    ],
+)
+def test_a_read_only_warehouse_folder_gets_one_line(
+    command: list[str],
+    keeps: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before anything runs: no source is asked, no dbt starts, nothing is created."""
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    if os.geteuid() == 0:  # root writes anyway: the folder refuses as a read-only mount does
+        write = Path.write_bytes
+
+        def refuse(self: Path, data: bytes) -> int:
+            if self.parent == read_only:
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+            return write(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.delenv("ARGO_TARGET", raising=False)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(read_only / "argo.duckdb"))
+    try:
+        assert main(command) == 1
+    finally:
+        read_only.chmod(0o755)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    reason = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
+    assert lines == [
+        f"argo {command[0]} failed: cannot write in {read_only} ({reason}), where ARGO keeps "
+        f"{keeps}. What to do: make it writable (or free space there), or point "
+        "ARGO_DUCKDB_PATH (or --warehouse) at a folder you can write"
+    ]
+    assert list(read_only.iterdir()) == []
 
 
 def test_a_lock_file_that_cannot_be_created_is_named(

@@ -118,8 +118,12 @@ class Argo:
         return finished(self.start(*args, **hooks))
 
     def paused(self, process: subprocess.Popen[str]) -> None:
-        """Waits until the process has reached the hook's pause."""
-        deadline = time.monotonic() + 120
+        """Waits until the process has reached the hook's pause.
+
+        dbt parses the project and lists the selection before it builds: on a busy
+        two-core machine that alone can take minutes.
+        """
+        deadline = time.monotonic() + 400
         while not self.pause.exists():
             assert process.poll() is None, f"argo ended first: {finished(process)}"
             assert time.monotonic() < deadline, "argo never reached the pause"
