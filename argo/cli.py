@@ -269,8 +269,12 @@ def _writable_for_dbt(name: str) -> None:
     if name == "local":
         ensure_writable(warehouse_path().parent, "the warehouse and its lock")
     ensure_writable(docs_dir(), "dbt's artefacts (target/; DBT_TARGET_PATH to move them)")
-    logs = Path(os.environ.get("DBT_LOG_PATH") or "logs")
-    ensure_writable(PROJECT_DIR / logs, "dbt's log (logs/; DBT_LOG_PATH to move it)")
+    ensure_writable(_dbt_log().parent, "dbt's log (logs/; DBT_LOG_PATH to move it)")
+
+
+def _dbt_log() -> Path:
+    """The dbt log file: ``dbt.log`` in ``DBT_LOG_PATH`` or the project's ``logs/``."""
+    return PROJECT_DIR / (os.environ.get("DBT_LOG_PATH") or "logs") / "dbt.log"
 
 
 def _check_selection(select: list[str], name: str) -> None:
@@ -607,7 +611,7 @@ def _stopped(args: argparse.Namespace, signum: int) -> str:
         return (
             f"dbt {_running_dbt} {stop}: the raw tables are as they were; the models dbt "
             "had finished are built, the one it was building was rolled back and the rest "
-            f"are as they were (dbt's log: {PROJECT_DIR / 'logs' / 'dbt.log'}). What to do: "
+            f"are as they were (dbt's log: {_dbt_log()}). What to do: "
             f"run `argo {'demo' if args.command == 'demo' else 'transform'}` again"
         )
     return (

@@ -99,6 +99,8 @@ class Argo:
             NOW_ENV: clock.now().isoformat(),
             "PYTHONPATH": str(PROJECT_DIR),
             PAUSE_FILE: str(self.pause),
+            "DBT_TARGET_PATH": str(folder / "target"),  # not the project's target/, logs/
+            "DBT_LOG_PATH": str(folder / "logs"),
             **env_variables(SOURCE, connector_options(SOURCE, fake)),
         }
 
@@ -360,7 +362,9 @@ def assert_transform_refuses_until_ingest_finishes(
 
 def test_a_signal_during_dbt_build_stops_it_with_one_line(argo: Argo) -> None:
     tables = raw_tables(argo.warehouse, SOURCE)
+    run_results = argo.folder / "target" / "run_results.json"
     for name, (number, code, said) in SIGNALS.items():
+        run_results.unlink(missing_ok=True)
         process = argo.start(
             "transform", "--select", "staging.naver_searchad", **{PAUSE_DBT_AFTER: "2"}
         )
@@ -372,6 +376,9 @@ def test_a_signal_during_dbt_build_stops_it_with_one_line(argo: Argo) -> None:
             f"argo transform interrupted: dbt build stopped by {said}: the raw tables are as "
             "they were; the models dbt had finished are built, the one it was building was "
             "rolled back and the rest are as they were (dbt's log: "
-            f"{PROJECT_DIR / 'logs' / 'dbt.log'}). What to do: run `argo transform` again"
+            f"{argo.folder / 'logs' / 'dbt.log'}). What to do: run `argo transform` again"
         )
+        assert (argo.folder / "logs" / "dbt.log").exists()
+        results = json.loads(run_results.read_text())["results"]
+        assert len([r for r in results if r["status"] == "success"]) >= 2, name
     assert raw_tables(argo.warehouse, SOURCE) == tables
