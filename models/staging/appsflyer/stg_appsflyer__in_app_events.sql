@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_id as {{ dbt.type_string() }}) as app_id,
         cast(event_date as date) as event_date,
         cast(event_time as {{ dbt.type_timestamp() }}) as event_time,
@@ -31,8 +30,7 @@ renamed as (
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         cast(upper(country_code) as {{ dbt.type_string() }}) as country_code,
         cast(platform as {{ dbt.type_string() }}) as device_platform,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_id as {{ dbt.type_string() }}) as app_id,
         cast(install_date as date) as install_date,
         cast(install_time as {{ dbt.type_timestamp() }}) as install_time,
@@ -31,8 +30,7 @@ renamed as (
         cast(attributed_touch_type as {{ dbt.type_string() }}) as attributed_touch_type,
         cast(attributed_touch_time as {{ dbt.type_timestamp() }}) as attributed_touch_time,
         cast(platform as {{ dbt.type_string() }}) as device_platform,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 
