@@ -282,14 +282,10 @@ class ExpiringFake(GoogleAdsFake):
 
 
 def test_token_expiring_mid_run_is_refreshed(world: World, faults: Faults, warehouse: Path) -> None:
-    fake = ExpiringFake(world, faults)
-    fake.start()
-    try:
+    with ExpiringFake(world, faults) as fake:
         since = world.as_of - timedelta(days=4)
         options = {**fake.source_options(), "start_date": since.isoformat(), "backoff_factor": 0.01}
         run_source("google_ads", **options)
-    finally:
-        fake.stop()
     assert fake.tokens_issued == 2, "one refresh at start, one after the 401"
     assert loaded_ads(warehouse) == normalized(served_ads(world, since))
 
@@ -308,15 +304,11 @@ class RejectingFake(GoogleAdsFake):
 def test_token_rejected_after_refresh_fails_clearly(
     world: World, faults: Faults, warehouse: Path
 ) -> None:
-    fake = RejectingFake(world, faults)
-    fake.start()
-    try:
-        with pytest.raises(
-            IngestError, match=r"rejected even after a refresh.*OAUTH_TOKEN_EXPIRED"
-        ):
-            run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
-    finally:
-        fake.stop()
+    with (
+        RejectingFake(world, faults) as fake,
+        pytest.raises(IngestError, match=r"rejected even after a refresh.*OAUTH_TOKEN_EXPIRED"),
+    ):
+        run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
     assert fake.tokens_issued == 2, "exactly one refresh after the first 401"
 
 
@@ -448,13 +440,8 @@ class DatelessFake(GoogleAdsFake):
 def test_a_row_without_its_date_fails_naming_the_record_and_loads_nothing(
     world: World, faults: Faults, warehouse: Path
 ) -> None:
-    fake = DatelessFake(world, faults)
-    fake.start()
-    try:
-        with pytest.raises(IngestError) as err:
-            run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
-    finally:
-        fake.stop()
+    with DatelessFake(world, faults) as fake, pytest.raises(IngestError) as err:
+        run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
     message = str(err.value)
     assert "\n" not in message
     assert "google_ads: keyword_performance_daily: a row has no 'segments.date'" in message

@@ -245,10 +245,8 @@ class ExpiringFake(KakaoMomentFake):
 
 @pytest.fixture
 def expiring(world: World, faults: Faults) -> Any:
-    fake = ExpiringFake(world, faults, report_interval=INTERVAL)
-    fake.start()
-    yield fake
-    fake.stop()
+    with ExpiringFake(world, faults, report_interval=INTERVAL) as fake:
+        yield fake
 
 
 def test_token_expiring_mid_run_is_refreshed_once(
