@@ -469,3 +469,13 @@ def test_a_row_without_its_date_fails_naming_the_record_and_loads_nothing(
         warehouse,
         "select * from information_schema.tables where table_schema = 'raw_google_ads'",
     )
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, google_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.google_ads import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "segments_date" for t in tables.DAILY_TABLES}
+    check_day_restated_to_nothing("google_ads", world, google_options, warehouse, columns)

@@ -363,3 +363,13 @@ def test_range_without_delivery_creates_empty_tables(
     )
     for table in ("creative_report", "creative_report_conversions"):
         assert query(warehouse, f"select count(*) from raw_kakao_moment.{table}") == [(0,)]
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, kakao_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.kakao_moment import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "report_date" for t in (tables.REPORT, tables.CONVERSIONS)}
+    check_day_restated_to_nothing("kakao_moment", world, kakao_options, warehouse, columns)

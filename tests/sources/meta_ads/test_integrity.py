@@ -72,3 +72,28 @@ def test_day_restated_to_nothing_is_emptied(
     assert loaded_insights(warehouse) == served_insights(world)
     deleted = query(warehouse, "select count(*) from raw_meta_ads.ads_insights where _deleted")
     assert deleted == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [(date(2028, 1, 3), "after tomorrow"), (date(1999, 12, 31), "before 2000-01-01")],
+    ids=["future", "ancient"],
+)
+def test_row_dated_out_of_range_is_refused_naming_the_record(
+    day: date,
+    problem: str,
+    faults: Faults,
+    meta_options: dict[str, Any],
+    warehouse: Path,
+) -> None:
+    run_source("meta_ads", insights_mode="sync", **meta_options)
+    before, state = loaded_insights(warehouse), state_of(warehouse)
+    faults.redate_next(1, day, only_path_contains="insights")
+    with pytest.raises(IngestError) as err:
+        run_source("meta_ads", insights_mode="sync", **meta_options)
+    message = str(err.value)
+    assert f"meta_ads: ads_insights: field 'date_start' is {day}, {problem}" in message
+    assert re.search(rf"record: account_id=\d+, ad_id=\d+, date_start={day}\]", message)
+    assert "What to do" in message and "report it" in message
+    assert loaded_insights(warehouse) == before
+    assert state_of(warehouse) == state

@@ -276,3 +276,14 @@ def test_a_rotated_secret_keeps_the_earlier_load_and_the_next_run_catches_up(
     naver.faults.restore_token()
     run_source(PLATFORM, **without_start(naver_options))
     assert_complete(world, warehouse, since=since)
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, naver_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.naver_searchad import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "stat_date" for t in tables.REPORTS.values()}
+    options = recent(naver_options, world)
+    check_day_restated_to_nothing("naver_searchad", world, options, warehouse, columns)
