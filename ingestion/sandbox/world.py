@@ -563,6 +563,10 @@ class World:
         """
         self._restated_to_nothing.add((platform, day))
 
+    def restated_to_nothing(self, day: date, platform: str | None = None) -> bool:
+        """Whether ``day`` has no delivery on ``platform`` (``None``: on every platform)."""
+        return bool({(None, day), (platform, day)} & self._restated_to_nothing)
+
     def accounts(self, platform: str) -> list[AdAccount]:
         """Every ad account of ``platform``."""
         return [b.account for (p, _), b in self._books.items() if p == platform]
@@ -649,7 +653,7 @@ class World:
         day = max(since, self.first_day)
         last = min(until, self.as_of - timedelta(days=1))
         while day <= last:
-            if {(None, day), (platform, day)} & self._restated_to_nothing:
+            if self.restated_to_nothing(day, platform):
                 day += timedelta(days=1)
                 continue
             for ad in book.ads:

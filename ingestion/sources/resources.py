@@ -44,6 +44,8 @@ MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-in
 DELETED = "_deleted"
 #: Its column hint, on every table with a merge key.
 DELETED_HINT: dict[str, Any] = {"data_type": "bool", "nullable": True, "hard_delete": True}
+#: The resource metric (``dlt.current.resource_metrics()``) counting tombstones per table.
+TOMBSTONES = "tombstones"
 #: What to do about conflicting duplicates.
 CONFLICT_HINT = (
     "the API sent conflicting rows for one key; nothing was loaded by this run. Run it again "
@@ -80,7 +82,12 @@ class _Keys:
         Tombstones of merge-key values (days) that rows have filled are dropped.
         """
         if DELETED in data.column_names:
-            return self._unfilled(data)
+            unfilled = self._unfilled(data)
+            if unfilled.num_rows:
+                # Counted apart, so a run's row count is that of the rows it loaded.
+                counts = dlt.current.resource_metrics().setdefault(TOMBSTONES, {})
+                counts[self.table] = counts.get(self.table, 0) + unfilled.num_rows
+            return unfilled
         if self.merge_key and data.num_rows:
             self.days.update(
                 zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True)
@@ -229,7 +236,8 @@ def tombstones(
     Yield them (through :func:`into` for a second table) for every account-day a run asked
     for, after that day's rows: :func:`checked` keeps only those of days no row filled, the
     merge deletes those days' old rows, and loads none of these (they are flagged in
-    :data:`DELETED`). Row counts of a run include one per account-day that came back empty.
+    :data:`DELETED`). They are counted in the resource metric :data:`TOMBSTONES`, which the
+    pipeline runner takes off the run's row counts.
 
     Args:
         table: The table's declaration.

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 from argo.pipeline import IngestError, run_source
-from ingestion import clock
 from ingestion.sandbox import Faults, MetaAdsFake, World
-from ingestion.sources.dates import days_of
 from tests.conftest import query
 
 pytestmark = pytest.mark.pipeline
@@ -30,20 +28,6 @@ def served_insights(world: World) -> dict[tuple[str, str, str], tuple[int, int, 
                     day.spend,
                 )
     return served
-
-
-def empty_days(world: World) -> int:
-    """Account-days a run from the world's first day asks for and gets no row: tombstones.
-
-    Row counts include one tombstone per such day (it empties the day in the warehouse).
-    """
-    served = {(a, d) for a, _, d in served_insights(world)}
-    empty = 0
-    for account in world.accounts("meta_ads"):
-        today = clock.today(account.timezone_name)
-        for day in days_of(world.first_day, today):
-            empty += (account.account_id, day.isoformat()) not in served
-    return empty
 
 
 def served_actions(world: World) -> dict[tuple[str, str, str, str], float]:
@@ -105,7 +89,7 @@ def test_loads_exactly_what_the_fake_serves(
         expected["ads"] += len(world.ads("meta_ads", account.account_id))
     assert {t: c[0] for t, c in entity_counts.items()} == dict(expected)
     assert all(total == distinct for total, distinct in entity_counts.values())
-    assert result.rows["ads_insights"] == len(served_insights(world)) + empty_days(world)
+    assert result.rows["ads_insights"] == len(served_insights(world))
     currencies = {r[0] for r in query(warehouse, "select currency from raw_meta_ads.ad_accounts")}
     assert currencies == {a.currency for a in world.accounts("meta_ads")}
 
