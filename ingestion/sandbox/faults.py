@@ -174,8 +174,10 @@ class Faults:
         Args:
             path: The request's path, matched against ``only_path_contains``.
             rows: The daily rows the fake would answer.
-            money: The keys (or cell indexes) of money values, multiplied by 10 in a conflict.
-            dates: The keys (or cell indexes) of the row's date, replaced by a redate.
+            money: The keys, dotted paths (``metrics.cost``) or cell indexes of money
+                values, multiplied by 10 in a conflict.
+            dates: The keys, dotted paths or cell indexes of the row's date, replaced by a
+                redate.
             day_format: How the fake writes a date.
         """
         served: list[Any] = []
@@ -188,7 +190,7 @@ class Faults:
             elif fault.kind == "duplicate":
                 served.extend([_replaced(row, (), None), row])
             else:
-                tenfold = {k: _times_ten(row[k]) for k in money}
+                tenfold = {k: _times_ten(_get(row, k)) for k in money}
                 served.extend([_replaced(row, tenfold, None), row])
         return served
 
@@ -226,10 +228,31 @@ def _times_ten(value: Any) -> Any:
     return value * 10
 
 
+def _get(row: Any, key: Any) -> Any:
+    """The value at ``key`` of ``row``: a cell index, a key, or a dotted path (``metrics.cost``)."""
+    if not isinstance(key, str):
+        return row[key]
+    for part in key.split("."):
+        row = row[part]
+    return row
+
+
 def _replaced(row: Any, keys: Iterable[Any] | dict[Any, Any], value: Any) -> Any:
-    """A copy of ``row`` with ``keys`` set to ``value`` (or to a dict's values)."""
+    """A copy of ``row`` with ``keys`` set to ``value`` (or to a dict's values).
+
+    A key is a cell index of a list row, a key of an object, or a dotted path into nested
+    objects (each object on the path is copied, the original row is left as it was).
+    """
     changes = keys if isinstance(keys, dict) else dict.fromkeys(keys, value)
-    copy = dict(row) if isinstance(row, dict) else list(row)
+    copy: Any = dict(row) if isinstance(row, dict) else list(row)
     for key, new in changes.items():
-        copy[key] = new
+        if not isinstance(key, str):
+            copy[key] = new
+            continue
+        *parents, last = key.split(".")
+        node: Any = copy
+        for part in parents:
+            node[part] = dict(node[part])
+            node = node[part]
+        node[last] = new
     return copy
