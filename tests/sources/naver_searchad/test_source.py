@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 
 from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.sandbox import World
+from ingestion.sandbox import Faults, World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
 from tests.conftest import query
 
@@ -287,3 +288,22 @@ def test_day_restated_to_nothing_is_emptied(
     columns = {t.name: "stat_date" for t in tables.REPORTS.values()}
     options = recent(naver_options, world)
     check_day_restated_to_nothing("naver_searchad", world, options, warehouse, columns)
+
+
+def test_conflicting_duplicate_and_future_date_stop_the_run(
+    world: World, faults: Faults, naver_options: dict[str, Any], warehouse: Path
+) -> None:
+    options = recent(naver_options, world, days=2)
+    faults.conflict_next(1)
+    with pytest.raises(IngestError) as err:
+        run_source("naver_searchad", **options)
+    message = str(err.value)
+    found = re.search(
+        r"naver_searchad: \w+: two rows share the key and differ \(cost (\d+)\.?\d* vs (\d+)",
+        message,
+    )
+    assert found and int(found.group(1)) == 10 * int(found.group(2)), message
+    faults.redate_next(1, date(2028, 1, 3))
+    # Naver's reports are one day each: a row of another day is refused before any bound.
+    with pytest.raises(IngestError, match=r"ad_stats_daily: row of customer \d+ on 2028-01-03 in"):
+        run_source("naver_searchad", **options)
