@@ -11,11 +11,23 @@ import dlt
 import duckdb
 import pyarrow as pa
 import pytest
+import sqlglot
+from dlt.common.schema.utils import new_table
+from dlt.destinations import athena
+from dlt.destinations.impl.athena.athena import AthenaMergeJob, AthenaSQLClient
+from dlt.destinations.impl.athena.configuration import AthenaClientConfiguration
 
 from ingestion.sources import arrow
 from ingestion.sources.arrow import Column, Table
 from ingestion.sources.errors import SourceDataError
-from ingestion.sources.resources import DELETED, checked, into, merged, tombstones
+from ingestion.sources.resources import (
+    DELETED,
+    DELETED_HINT,
+    checked,
+    into,
+    merged,
+    tombstones,
+)
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 DAILY = Table(
@@ -141,3 +153,28 @@ def test_a_day_asked_for_and_answered_empty_is_emptied_on_duckdb(tmp_path: Path)
     assert rows == [("b", date(2026, 10, 1), Decimal("9.0000"), None)]
     column = pipeline.default_schema.get_table("daily")["columns"][DELETED]
     assert column.get("hard_delete") is True and column["data_type"] == "bool"
+
+
+def test_athena_merge_deletes_tombstoned_days_and_loads_no_tombstone() -> None:
+    """The statements dlt's Athena destination runs for a daily table (Iceberg, row ids):
+    the same delete on the merge key of every staged row, the same insert filter."""
+    config = AthenaClientConfiguration()._bind_dataset_name(dataset_name="raw_demo")
+    client = AthenaSQLClient("raw_demo", "raw_demo_staging", config, athena().capabilities())
+    columns: list[Any] = [
+        {"name": "account_id", "data_type": "text", "primary_key": True, "merge_key": True},
+        {"name": "ad_id", "data_type": "text", "primary_key": True},
+        {"name": "day", "data_type": "date", "primary_key": True, "merge_key": True},
+        {"name": "spend", "data_type": "decimal"},
+        {"name": "_dlt_id", "data_type": "text", "row_key": True, "unique": True},
+        {"name": DELETED, **DELETED_HINT},
+    ]
+    table: Any = new_table("daily", write_disposition="merge", columns=columns)
+    table["x-merge-strategy"] = "delete-insert"
+    table["table_format"] = "iceberg"
+    statements = AthenaMergeJob.gen_merge_sql([table], client)
+    delete_keys = next(s for s in statements if s.startswith("CREATE TABLE"))
+    insert = next(s for s in statements if s.startswith("INSERT INTO"))
+    assert 'OR d."account_id" = s."account_id" AND d."day" = s."day"' in delete_keys
+    assert f'("{DELETED}" IS NULL OR "{DELETED}" = False)' in insert
+    for statement in statements:
+        sqlglot.parse_one(statement.replace("`", '"'), read="athena")
