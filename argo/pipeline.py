@@ -25,6 +25,7 @@ from ingestion.registry import SOURCES
 from ingestion.sources.config import config_error, settings_dir
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import redact_log_records
+from ingestion.sources.resources import TOMBSTONES
 
 log = logging.getLogger("argo.pipeline")
 # Secrets that APIs take in the URL never reach a log (see redact_log_records).
@@ -201,6 +202,18 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> bool:
     return True
 
 
+def _tombstones(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Tombstones per table of the last run: rows that emptied a day and were not loaded."""
+    found: dict[str, int] = {}
+    extract = pipeline.last_trace.last_extract_info if pipeline.last_trace else None
+    for step in extract.metrics.values() if extract is not None else ():
+        for metrics in step:
+            for resource in metrics["resource_metrics"].values():
+                for table, count in resource.custom_metrics.get(TOMBSTONES, {}).items():
+                    found[table] = found.get(table, 0) + count
+    return found
+
+
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     started = time.perf_counter()
     pipeline: dlt.Pipeline | None = None
@@ -227,6 +240,8 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
         raise IngestError(_what_happened(source, pipeline, exc, loaded, finished)) from exc
     loaded.raise_on_failed_jobs()
     rows = dict(pipeline.last_trace.last_normalize_info.row_counts)  # type: ignore[union-attr]
+    for table, count in _tombstones(pipeline).items():
+        rows[table] = rows.get(table, 0) - count
     return IngestResult(
         source=source,
         dataset=pipeline.dataset_name,
