@@ -108,7 +108,7 @@
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set since = argo.marts_build_loads_since(this) -%}
+    {%- set since = argo.marts_build_loads_since(this, model.unique_id) -%}
     {%- set loaded = argo.earliest_day_loaded_since(model.unique_id, since) if since else none -%}
     {%- set found = run_query(
         'select (select max(date_day) from ' ~ this ~ ') as newest_day, '

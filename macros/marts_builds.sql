@@ -16,8 +16,10 @@
 
     What the runs did is kept in one table, marts__state.mart_builds, one row per event:
     `started` (a mart the run builds, with the fingerprint of its inputs and why it is
-    rebuilt or continued), `built` (the run finished it), `published` (the run's schema
-    became what readers see). Nothing in it is needed to read the marts.
+    rebuilt or continued), `deployed` (a model, seed or snapshot the run built, with its
+    digest: macros/marts_fingerprint.sql), `built` (the run finished the mart),
+    `published` (the run's schema became what readers see). Nothing in it is needed to
+    read the marts.
 #}
 
 {% macro marts_state_relation() -%}
@@ -29,7 +31,7 @@
 {#- The columns of marts__state.mart_builds (all text but `step`). -#}
 {% macro marts_state_columns() -%}
     {{ return([
-        'run_started_at', 'invocation_id', 'step', 'event', 'schema_name', 'mart',
+        'run_started_at', 'invocation_id', 'step', 'event', 'schema_name', 'node',
         'fingerprint', 'inputs', 'started_at_epoch', 'loads_since_epoch', 'note',
     ]) }}
 {%- endmacro %}
@@ -115,7 +117,7 @@
 {%- endmacro %}
 
 {#
-    The last build of each incremental mart in `schema` before this run: mart name ->
+    The last build of each incremental mart in `schema` before this run: its unique id ->
     row (invocation_id, run_started_at, fingerprint, inputs, started_at_epoch, finished).
 #}
 {% macro previous_mart_builds(schema) -%}
@@ -123,45 +125,45 @@
     {%- set found = run_query(
         "with started as (
             select
-                mart, invocation_id, run_started_at, fingerprint, inputs, started_at_epoch,
-                row_number() over (partition by mart order by run_started_at desc) as recency
+                node, invocation_id, run_started_at, fingerprint, inputs, started_at_epoch,
+                row_number() over (partition by node order by run_started_at desc) as recency
             from " ~ state ~ "
             where event = 'started' and schema_name = '" ~ schema ~ "'
                 and invocation_id <> '" ~ invocation_id ~ "'
         ),
 
         built as (
-            select distinct invocation_id, mart
+            select distinct invocation_id, node
             from " ~ state ~ "
             where event = 'built' and schema_name = '" ~ schema ~ "'
         )
 
         select
-            started.mart,
+            started.node,
             started.invocation_id,
             started.run_started_at,
             started.fingerprint,
             started.inputs,
             started.started_at_epoch,
-            case when built.mart is null then 0 else 1 end as finished
+            case when built.node is null then 0 else 1 end as finished
         from started
         left join built
-            on started.invocation_id = built.invocation_id and started.mart = built.mart
+            on started.invocation_id = built.invocation_id and started.node = built.node
         where started.recency = 1"
     ) -%}
     {%- set builds = {} -%}
     {%- for row in found.rows -%}
-        {%- do builds.update({row['mart']: row}) -%}
+        {%- do builds.update({row['node']: row}) -%}
     {%- endfor -%}
     {{ return(builds) }}
 {%- endmacro %}
 
 {#
-    Where the incremental mart `relation` (being compiled) continues from: the epoch second
+    Where the incremental mart being compiled (`relation`, `unique_id`) continues from: the epoch second
     its last finished build in this schema started (this run's `started` row has it), or
     none (a full build, or no hooks ran: `dbt compile`, the linter).
 #}
-{% macro marts_build_loads_since(relation) -%}
+{% macro marts_build_loads_since(relation, unique_id) -%}
     {%- set state = argo.marts_state_relation() -%}
     {%- if adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
         {{ return(none) }}
@@ -169,7 +171,7 @@
     {%- set found = run_query(
         "select max(loads_since_epoch) as since from " ~ state
         ~ " where event = 'started' and invocation_id = '" ~ invocation_id ~ "'"
-        ~ " and schema_name = '" ~ relation.schema ~ "' and mart = '" ~ relation.identifier ~ "'"
+        ~ " and schema_name = '" ~ relation.schema ~ "' and node = '" ~ unique_id ~ "'"
     ) -%}
     {%- set since = found.rows[0]['since'] if found.rows else none -%}
     {{ return(none if since is none or (since | string) == '' else since) }}
@@ -195,15 +197,29 @@
     {{ return(found) }}
 {%- endmacro %}
 
-{#- The models and seeds upstream of `unique_id` (itself included) this run does not build. -#}
-{% macro upstream_not_selected(unique_id) -%}
-    {%- set missing = [] -%}
-    {%- for uid in argo.upstream_nodes(unique_id) if uid in graph.nodes
-        and graph.nodes[uid].resource_type in ('model', 'seed', 'snapshot')
-        and uid not in selected_resources -%}
-        {%- do missing.append(uid) -%}
+{#
+    What the last runs that built them recorded of the models, seeds and snapshots the
+    warehouse holds (`deployed` rows): '<schema> <unique id>' -> digest (argo.node_digest).
+#}
+{% macro deployed_nodes() -%}
+    {%- set state = argo.marts_state_relation() -%}
+    {%- set found = run_query(
+        "select schema_name, node, fingerprint from (
+            select
+                schema_name, node, fingerprint,
+                row_number() over (
+                    partition by schema_name, node order by run_started_at desc
+                ) as recency
+            from " ~ state ~ "
+            where event = 'deployed'
+        ) as deployed
+        where recency = 1"
+    ) -%}
+    {%- set deployed = {} -%}
+    {%- for row in found.rows -%}
+        {%- do deployed.update({row[0] ~ ' ' ~ row[1]: row[2]}) -%}
     {%- endfor -%}
-    {{ return(missing) }}
+    {{ return(deployed) }}
 {%- endmacro %}
 
 {#
@@ -242,23 +258,28 @@
         {{ return('') }}
     {%- endif -%}
     {%- set previous = argo.previous_mart_builds(schema) -%}
+    {%- set deployed = argo.deployed_nodes() -%}
+    {%- set digests = {} -%}
     {%- set rows = [] -%}
     {%- for node in marts -%}
-        {%- set inputs = argo.mart_inputs(node.unique_id) -%}
+        {%- set inputs = argo.mart_inputs(node.unique_id, deployed, digests) -%}
         {%- set fingerprint = argo.inputs_fingerprint(inputs) -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- set before = previous.get(node.name) -%}
+        {%- set before = previous.get(node.unique_id) -%}
         {%- set reason = none -%}
         {%- set since = none -%}
+        {%- set note = none -%}
         {%- if flags.FULL_REFRESH or node.config.full_refresh -%}
-            {%- set note = 'rebuilt in full: --full-refresh' -%}
-        {%- elif relation is none -%}
+            {%- set note = 'built in full: --full-refresh' -%}
+        {%- elif before is none and relation is none -%}
             {%- set note = 'built in full: first build in ' ~ schema -%}
         {%- elif before is none -%}
             {%- set reason = 'no record of how its history was built' -%}
         {%- elif not before['finished'] -%}
             {%- set reason = 'its last build here (the dbt run started ' ~ before['run_started_at']
                 ~ ') failed or did not finish' -%}
+        {%- elif relation is none -%}
+            {%- set reason = 'its table is gone' -%}
         {%- elif before['fingerprint'] != fingerprint -%}
             {%- set reason = argo.describe_input_changes(fromjson(before['inputs']), inputs) -%}
         {%- else -%}
@@ -269,11 +290,13 @@
             {%- do log(
                 "argo: rebuilding " ~ schema ~ "." ~ node.alias ~ " in full: " ~ reason, info=true
             ) -%}
-            {%- do adapter.dispatch('drop_mart', 'argo')(relation) -%}
-            {%- set note = 'rebuilt in full: ' ~ reason -%}
+            {%- if relation is not none -%}
+                {%- do adapter.dispatch('drop_mart', 'argo')(relation) -%}
+            {%- endif -%}
+            {%- set note = 'built in full: ' ~ reason -%}
         {%- endif -%}
         {%- do rows.append(argo.marts_state_row(1, 'started', schema, {
-            'mart': node.name,
+            'node': node.unique_id,
             'fingerprint': fingerprint,
             'inputs': tojson(inputs, sort_keys=true),
             'started_at_epoch': '%.6f' | format(run_started_at.timestamp()),
@@ -298,9 +321,9 @@
 {%- endmacro %}
 
 {#
-    on-run-end. Records the incremental marts the run built (a mart built in a run that
-    failed, or without everything upstream of it, records nothing: its next build is in
-    full). Publishes the run's schema when the run was a `dbt build` of every mart, of
+    on-run-end. Records what the run built: every model, seed and snapshot as the project
+    defines it now (`deployed`), and the incremental marts it finished (`built`; a run
+    that failed finishes none, so their next build is in full). Publishes the run's schema when the run was a `dbt build` of every mart, of
     everything they are built from and of every test on those, and nothing failed.
     Otherwise says, in one line, why the marts readers see did not change.
 #}
@@ -330,10 +353,16 @@
         {%- do problems.append((skipped | length) ~ ' skipped') -%}
     {%- endif -%}
     {%- set rows = [] -%}
+    {%- for result in results if (result.status | string) == 'success'
+        and result.node.resource_type in ('model', 'seed', 'snapshot') -%}
+        {%- do rows.append(argo.marts_state_row(2, 'deployed', result.node.schema, {
+            'node': result.node.unique_id,
+            'fingerprint': argo.node_digest(result.node.unique_id).digest,
+        })) -%}
+    {%- endfor -%}
     {%- for node in argo.incremental_marts_to_build(schema) -%}
-        {%- if not problems and outcome.get(node.unique_id) == 'success'
-            and not argo.upstream_not_selected(node.unique_id) -%}
-            {%- do rows.append(argo.marts_state_row(2, 'built', schema, {'mart': node.name})) -%}
+        {%- if not problems and outcome.get(node.unique_id) == 'success' -%}
+            {%- do rows.append(argo.marts_state_row(2, 'built', schema, {'node': node.unique_id})) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set marts = argo.mart_models(schema) -%}

@@ -2,17 +2,21 @@
     What an incremental mart's history is computed from, so that a change to it rebuilds
     the mart in full instead of leaving old days computed the old way (DECISIONLOG, 36).
 
-    The inputs of a mart are read from dbt's graph when a run starts:
-    - `nodes`: the checksum of the SQL file of the mart and of every model upstream of it,
-      and of every seed's CSV (a seed's content) with its column types;
-    - `sources`: the raw relation each upstream source reads (its dataset is a var);
-    - `macros`: a digest of the source of every macro those nodes call, and of every
-      macro those macros call (ours and dbt's, the engine's dispatched ones included);
-    - `vars`: the value of every var named in those models and macros, except
+    The inputs of a mart are the mart itself and every model, seed and snapshot upstream
+    of it, each as a digest (argo.node_digest) of:
+    - the checksum of its SQL file (a seed's: its CSV, i.e. its content, and its column
+      types);
+    - the raw relations of the sources it reads (a raw dataset's name is a var);
+    - the source of every macro it calls, and of every macro those call (ours and dbt's,
+      the engine's dispatched ones included);
+    - the value of every var named in it and in those macros, but
       `argo__mart_lookback_days`, which decides only how many days a run recomputes.
       Vars that switch models on and off change the graph itself.
-    Its fingerprint is the MD5 of their JSON. Descriptions, tests and other YAML do not
-    change a fingerprint.
+    A node this run builds counts as the project defines it now; one it does not build
+    (`--select`, or a seed under `dbt run`) counts as the run that last built it recorded
+    it (macros/marts_builds.sql), because that is what the warehouse holds.
+    The fingerprint is the MD5 of their JSON. Descriptions, tests and other YAML do not
+    change it.
 #}
 
 {#- Every node and source upstream of `unique_id`, and `unique_id` itself. -#}
@@ -30,50 +34,75 @@
     {{ return(found) }}
 {%- endmacro %}
 
-{#- The inputs of the incremental mart `unique_id` (a dict, see above). -#}
-{% macro mart_inputs(unique_id) -%}
-    {%- set inputs = {'nodes': {}, 'sources': {}, 'macros': {}, 'vars': {}} -%}
-    {%- set texts = [] -%}
-    {%- set macro_ids = [] -%}
-    {%- for uid in argo.upstream_nodes(unique_id) -%}
-        {%- if uid in graph.sources -%}
-            {%- set source = graph.sources[uid] -%}
-            {%- do inputs.sources.update({uid: source.schema ~ '.' ~ source.identifier}) -%}
-        {%- elif uid in graph.nodes -%}
-            {%- set node = graph.nodes[uid] -%}
-            {%- set entry = node.checksum.checksum -%}
-            {%- if node.resource_type == 'seed' -%}
-                {%- set entry = entry ~ tojson(node.config.column_types or {}, sort_keys=true) -%}
-            {%- endif -%}
-            {%- do inputs.nodes.update({uid: entry}) -%}
-            {%- do texts.append(node.raw_code or '') -%}
-            {%- for macro_id in node.depends_on.macros if macro_id not in macro_ids -%}
-                {%- do macro_ids.append(macro_id) -%}
-            {%- endfor -%}
-        {%- endif -%}
+{#
+    The digest of one model, seed or snapshot as the project defines it now: its file's
+    checksum (a seed's: its CSV, with its column types), the raw relations of the sources
+    it reads, the source of every macro it calls (and they call), and the values of the
+    vars named in it and in those macros. Returns {'digest', 'checksum', 'vars'}.
+#}
+{% macro node_digest(unique_id) -%}
+    {%- set node = graph.nodes[unique_id] -%}
+    {%- set parts = {'checksum': node.checksum.checksum, 'sources': [], 'macros': {}, 'vars': {}} -%}
+    {%- if node.resource_type == 'seed' -%}
+        {%- do parts.update({'column_types': node.config.column_types or {}}) -%}
+    {%- endif -%}
+    {%- for parent in node.depends_on.nodes if parent in graph.sources -%}
+        {%- do parts.sources.append(
+            graph.sources[parent].schema ~ '.' ~ graph.sources[parent].identifier
+        ) -%}
     {%- endfor -%}
+    {%- set texts = [node.raw_code or ''] -%}
+    {%- set macro_ids = node.depends_on.macros | list -%}
+    {#- Jinja's for visits what is appended while it runs: the macros they call too. -#}
     {%- for macro_id in macro_ids -%}
         {%- set macro = argo.macro_by_id(macro_id) -%}
         {%- if macro is none -%}
-            {%- do inputs.macros.update({macro_id: 'unknown'}) -%}
+            {%- do parts.macros.update({macro_id: 'unknown'}) -%}
         {%- else -%}
-            {%- do inputs.macros.update({macro_id: local_md5(macro.macro_sql)}) -%}
+            {%- do parts.macros.update({macro_id: local_md5(macro.macro_sql)}) -%}
             {%- do texts.append(macro.macro_sql) -%}
             {%- for called in macro.depends_on.macros if called not in macro_ids -%}
                 {%- do macro_ids.append(called) -%}
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set var_names = [] -%}
     {%- for text in texts -%}
-        {%- for name in modules.re.findall("\\bvar\\(\\s*['\"]([A-Za-z0-9_]+)['\"]", text) -%}
-            {%- if name not in var_names and name not in argo.vars_outside_history() -%}
-                {%- do var_names.append(name) -%}
-            {%- endif -%}
+        {%- for name in modules.re.findall("\\bvar\\(\\s*['\"]([A-Za-z0-9_]+)['\"]", text)
+            if name not in argo.vars_outside_history() -%}
+            {%- do parts.vars.update({name: var(name, none)}) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- for name in var_names | sort -%}
-        {%- do inputs.vars.update({name: var(name, none)}) -%}
+    {{ return({
+        'digest': 'md5:' ~ local_md5(tojson(parts, sort_keys=true)),
+        'checksum': node.checksum.checksum,
+        'vars': parts.vars,
+    }) }}
+{%- endmacro %}
+
+{#
+    The inputs of the incremental mart `unique_id`: {'nodes': {unique id: [digest,
+    checksum]}, 'vars': {name: value}} over it and every model, seed and snapshot
+    upstream of it. A node this run builds counts as the project defines it now; one it
+    does not build, as the last run that built it recorded it (`deployed`: (schema,
+    unique id) -> digest; 'unknown' if none did), since that is what the warehouse holds.
+    `digests` keeps the nodes' digests between calls of one run.
+#}
+{% macro mart_inputs(unique_id, deployed, digests={}) -%}
+    {%- set inputs = {'nodes': {}, 'vars': {}} -%}
+    {%- for uid in argo.upstream_nodes(unique_id) if uid in graph.nodes
+        and graph.nodes[uid].resource_type in ('model', 'seed', 'snapshot') -%}
+        {%- set node = graph.nodes[uid] -%}
+        {%- if uid not in digests -%}
+            {%- do digests.update({uid: argo.node_digest(uid)}) -%}
+        {%- endif -%}
+        {%- set now = digests[uid] -%}
+        {%- if uid in selected_resources -%}
+            {%- set digest = now.digest -%}
+        {%- else -%}
+            {%- set digest = deployed.get(node.schema ~ ' ' ~ uid, 'unknown') -%}
+        {%- endif -%}
+        {%- do inputs.nodes.update({uid: [digest, now.checksum]}) -%}
+        {%- do inputs.vars.update(now.vars) -%}
     {%- endfor -%}
     {{ return(inputs) }}
 {%- endmacro %}
@@ -101,7 +130,8 @@
 
 {#
     What changed between two inputs (dicts of argo.mart_inputs), in words: "var
-    reporting_currency changed ("KRW" -> "USD"); seed ad_conversion_types changed".
+    reporting_currency changed ("KRW" -> "USD"); seed ad_conversion_types changed". A
+    node is named when its file changed, or when it changed otherwise and no var did.
 #}
 {% macro describe_input_changes(before, after) -%}
     {%- set changes = [] -%}
@@ -118,19 +148,22 @@
             ) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for kind in ['nodes', 'sources', 'macros'] -%}
-        {%- set old, new = before.get(kind, {}), after.get(kind, {}) -%}
-        {%- for uid in ((old.keys() | list) + (new.keys() | list)) | unique | sort -%}
-            {%- set parts = uid.split('.') -%}
-            {%- set what = parts[0] ~ ' ' ~ (parts[2:] | join('.')) -%}
-            {%- if uid not in old -%}
-                {%- do changes.append(what ~ ' added') -%}
-            {%- elif uid not in new -%}
-                {%- do changes.append(what ~ ' removed') -%}
-            {%- elif old[uid] != new[uid] -%}
-                {%- do changes.append(what ~ ' changed') -%}
-            {%- endif -%}
-        {%- endfor -%}
+    {%- set vars_changed = changes | length > 0 -%}
+    {%- set old, new = before.get('nodes', {}), after.get('nodes', {}) -%}
+    {%- for uid in ((old.keys() | list) + (new.keys() | list)) | unique | sort -%}
+        {%- set parts = uid.split('.') -%}
+        {%- set what = parts[0] ~ ' ' ~ (parts[2:] | join('.')) -%}
+        {%- if uid not in old -%}
+            {%- do changes.append(what ~ ' added') -%}
+        {%- elif uid not in new -%}
+            {%- do changes.append(what ~ ' removed') -%}
+        {%- elif new[uid][0] == 'unknown' and old[uid][0] != 'unknown' -%}
+            {%- do changes.append(what ~ ' not built by a recorded run') -%}
+        {%- elif old[uid][1] != new[uid][1] -%}
+            {%- do changes.append(what ~ ' changed') -%}
+        {%- elif old[uid][0] != new[uid][0] and not vars_changed -%}
+            {%- do changes.append(what ~ ' or a macro it calls changed') -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if not changes -%}
         {{ return('its inputs changed') }}
