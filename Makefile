@@ -1,5 +1,6 @@
 # ARGO: two commands matter. `make demo` builds the warehouse on the embedded default;
 # `make test` runs every check CI runs. Both install what they need first, uv included.
+# `make check` is the edit-test loop: lint, types and the tests that run no pipeline.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -8,7 +9,19 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint typecheck sqllint pytest dbt-check docs bench clean
+.PHONY: help install demo check test lint typecheck sqllint pytest dbt-check docs bench clean
+
+# pytest in PYTEST_WORKERS processes (pytest-xdist; 0 runs in this process). Three on two
+# cores: a worker of the pipeline tests waits (its fakes' sockets, dlt's thread pools,
+# the argo processes it starts) a fair part of the time. The fast tests are CPU-bound:
+# two. Tests that share a session's work (one source's fault-free history, the demo
+# warehouse, the project's own target/) carry one xdist_group: one worker does it once.
+PYTEST_WORKERS ?= 3
+CHECK_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST = $(RUN) pytest -n $(1) --dist loadgroup $(PYTEST_ARGS)
+#: The tests that run no pipeline: no dlt load, no dbt, no argo or make process (tests/markers.py).
+FAST_TESTS := not (e2e or pipeline or dbt)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,13 +31,26 @@ help: ## list the targets
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
+# --compile-bytecode: Python's bytecode of every installed package is written once here, so
+# no process (pytest's workers, each argo, dbt and sqlfluff it starts) compiles dlt, dbt and
+# botocore from source again where PYTHONDONTWRITEBYTECODE is set (about 2 s per process).
 install: $(UV) ## create .venv from uv.lock (exact versions)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 
 demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
 	$(RUN) argo demo
 
-test: install lint typecheck sqllint pytest dbt-check ## every check CI runs
+# lint and typecheck each use one core: they run side by side (-j), each one's output kept
+# together (-O), then pytest takes both cores.
+check: install ## the edit-test loop (about 30 s): lint, types, the tests that run no pipeline
+	@$(MAKE) --no-print-directory -j2 -O -o install lint typecheck
+	$(call PYTEST,$(CHECK_WORKERS)) -m "$(FAST_TESTS)"
+
+# All four side by side: sqllint (about 45 s, mostly sqlfluff parsing the dbt project) and
+# mypy would otherwise leave a core idle while pytest waits for them. Each target's output
+# is kept line by line (-Oline: pytest's progress shows as it goes); any failure fails it.
+test: install ## every check CI runs
+	@$(MAKE) --no-print-directory -j4 -Oline -o install lint typecheck sqllint pytest
 	@echo "make test: all checks passed"
 
 lint: install ## ruff check and format check
@@ -44,11 +70,11 @@ sqllint: install ## sqlfluff with the dbt templater (on a scratch warehouse, not
 	$(RUN) python -c 'from argo.transform import lint_warehouse; lint_warehouse("$(LINT_WAREHOUSE)")'
 	ARGO_TARGET=local ARGO_DUCKDB_PATH=$(LINT_WAREHOUSE) $(RUN) sqlfluff lint $(SQLLINT_PATHS)
 
-pytest: install ## unit, sandbox, source and end-to-end tests
-	$(RUN) pytest
+pytest: install ## unit, sandbox, source and end-to-end tests, the demo's dbt build and docs
+	$(call PYTEST,$(PYTEST_WORKERS))
 
-dbt-check: install ## the demo on a scratch warehouse: dbt build (data + unit tests) and docs
-	$(RUN) argo demo --warehouse data/check/argo.duckdb --scale 0.5 --days 60
+dbt-check: install ## only the demo on a scratch warehouse: dbt build (data + unit tests), docs
+	$(call PYTEST,0) tests/e2e/test_demo.py
 
 docs: install ## build the dbt docs site under target/
 	$(RUN) argo docs

@@ -12,15 +12,32 @@ import pytest
 
 from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
+from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
-#: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, and the guard that fails any
-#: test reaching beyond 127.0.0.1.
-pytest_plugins = ["tests.clock_fixtures", "tests.moto_fixtures", "tests.network_guard"]
+#: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, the guard that fails any
+#: test reaching beyond 127.0.0.1, and the markers that say what a test runs (``pipeline``,
+#: ``dbt``, ``e2e``: ``make check`` leaves those out).
+pytest_plugins = [
+    "tests.clock_fixtures",
+    "tests.moto_fixtures",
+    "tests.network_guard",
+    "tests.markers",
+]
 
 #: Source options that keep the real connector fast against the fake.
 FAST = {"async_poll_interval": 0.01, "backoff_factor": 0.01}
+
+
+def fast(source: str, fake: Any, **extra: Any) -> dict[str, Any]:
+    """The options that point ``source`` at ``fake``, with those of FAST the source has.
+
+    Only Meta and Naver poll report jobs; a source refuses a setting it does not have.
+    """
+    settings = set(SOURCES[source].settings())
+    quick = {key: value for key, value in FAST.items() if key in settings}
+    return {**fake.source_options(), **quick, **extra}
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -23,7 +23,7 @@ from argo.transform import dbt
 from ingestion import clock
 from ingestion.sandbox import World, WorldConfig, registry
 from tests.clock_fixtures import DEFAULT_NOW
-from tests.conftest import FAST
+from tests.conftest import fast
 
 #: The world of the template: 75 days of history up to three days before the tests' today.
 WORLD = WorldConfig(
@@ -42,7 +42,7 @@ def source_options(fakes: dict[str, Any], world: World) -> dict[str, dict[str, A
     recent = (world.as_of - timedelta(days=LOADED_DAYS)).isoformat()
     options = {}
     for source, fake in fakes.items():
-        options[source] = {**fake.source_options(), **FAST}
+        options[source] = fast(source, fake)
         if source not in FULL_HISTORY:
             options[source]["start_date"] = recent
     return options

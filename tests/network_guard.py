@@ -11,6 +11,10 @@ what it refused to a file the test reads (:func:`refused_in_subprocesses`).
 
 A test that means to provoke an attempt takes the ``network_attempts`` fixture: calling
 it returns the attempts recorded so far in the test and takes them off the failure list.
+
+Under pytest-xdist every worker installs the guard in its own process; what a worker
+refused outside any test (collection, a background thread between tests) goes back to
+the controller, which fails the session with it.
 """
 
 from __future__ import annotations
@@ -264,8 +268,24 @@ def network_attempts(request: pytest.FixtureRequest) -> Callable[[], list[Attemp
     return lambda: GUARD.take(request.node.nodeid)
 
 
+#: What pytest-xdist workers refused outside any test (their controller reports it).
+_FROM_WORKERS: list[Attempt] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """A pytest-xdist worker finished: keep what it refused outside any test."""
+    output = getattr(node, "workeroutput", None) or {}
+    _FROM_WORKERS.extend(Attempt(**a) for a in output.get("network_guard", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     left = GUARD.take("between tests") + GUARD.take("collection")
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: its controller fails the session
+        workeroutput["network_guard"] = [asdict(a) for a in left]
+        return
+    left += _FROM_WORKERS
     if left:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         text = "network guard: attempts beyond 127.0.0.1 outside any test:\n  " + "\n  ".join(

@@ -57,6 +57,7 @@ def test_ingest_with_a_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -
     assert "is not a date" in capsys.readouterr().err
 
 
+@pytest.mark.pipeline
 @pytest.mark.any_instant
 def test_ingest_sandbox_range_loads_only_that_range(warehouse: Path) -> None:
     today = clock.today()  # the sandbox world's today

@@ -72,6 +72,7 @@ def test_dbt_project_switches_usage_events_off() -> None:
     assert project["flags"]["send_anonymous_usage_stats"] is False
 
 
+@pytest.mark.dbt
 def test_dbt_runner_sends_no_usage_events(dbt_scratch: Path) -> None:
     """dbtRunner (the argo CLI's way): tracking never starts, so no event is sent."""
     from dbt import tracking
@@ -83,6 +84,7 @@ def test_dbt_runner_sends_no_usage_events(dbt_scratch: Path) -> None:
     # The network guard fails this test if an event was sent anyway.
 
 
+@pytest.mark.dbt
 def test_dbt_command_line_sends_no_usage_events(tmp_path: Path) -> None:
     """`uv run dbt ... --profiles-dir .` in the project: no event, no user cookie."""
     guard = tmp_path / "guard"
@@ -109,6 +111,7 @@ def test_profile_switches_duckdb_extension_downloads_off() -> None:
     assert options == {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
+@pytest.mark.dbt
 def test_dbt_duckdb_connection_downloads_no_extension(dbt_scratch: Path) -> None:
     """The connection dbt-duckdb opens (models, tests, docs) has both switches off."""
     query = (
@@ -148,6 +151,7 @@ print(json.dumps({"telemetry": runtime.dlthub_telemetry, "install": install, "lo
 """
 
 
+@pytest.mark.pipeline
 def test_dlt_run_sends_no_telemetry_and_downloads_no_extension(tmp_path: Path) -> None:
     """A pipeline made as ARGO makes it, started in the project root: both switches hold."""
     guard = tmp_path / "guard"
@@ -167,6 +171,7 @@ def test_dlt_run_sends_no_telemetry_and_downloads_no_extension(tmp_path: Path) -
     assert refused_in_subprocesses(guard) == []
 
 
+@pytest.mark.pipeline
 def test_dlt_switches_hold_when_another_dlt_folder_is_read(tmp_path: Path) -> None:
     """Run from elsewhere, with DLT_PROJECT_DIR on a folder without ARGO's config.toml."""
     guard = tmp_path / "guard"

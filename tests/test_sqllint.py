@@ -15,6 +15,8 @@ from argo.transform import LINT_NEWEST_DAY, MARTS_BUILD_SCHEMAS, dbt, lint_wareh
 from tests.conftest import query
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
+pytestmark = pytest.mark.dbt
+
 INCREMENTAL_MART = "models/marts/marketing/rpt_campaign_performance_daily.sql"
 
 
@@ -50,6 +52,7 @@ def test_the_lint_warehouse_holds_every_incremental_model(
         lint_warehouse(tmp_path / "lint" / "other.duckdb")
 
 
+@pytest.mark.xdist_group("project_dir")  # sqlfluff compiles into the project's target/
 def test_the_linter_sees_the_incremental_run_of_a_mart(tmp_path: Path) -> None:
     """sqlfluff's dbt templater, pointed as `make sqllint` points it, renders the date window."""
     path = lint_warehouse(tmp_path / "argo.duckdb")

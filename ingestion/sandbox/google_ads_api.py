@@ -889,49 +889,31 @@ class GoogleAdsFake(FakeApi):
             token = match.group(1) if match else None
             expiry = self._tokens.get(token) if token else None
             expired = token in self._expired or (expiry is not None and expiry <= clock.monotonic())
-        if token is None:
-            return self._failure(
-                401,
-                "UNAUTHENTICATED",
-                "Request is missing required authentication credential. Expected OAuth 2 access "
-                "token, login cookie or other valid authentication credential. See "
+        invalid = (
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+            "login cookie or other valid authentication credential."
+        )
+        for refused, message, code, detail in (
+            (
+                token is None,
+                "Request is missing required authentication credential. Expected OAuth 2 "
+                "access token, login cookie or other valid authentication credential. See "
                 "https://developers.google.com/identity/sign-in/web/devconsole-project.",
-                [
-                    (
-                        "authenticationError",
-                        "OAUTH_TOKEN_HEADER_INVALID",
-                        "Oauth token HTTP header is malformed.",
-                    )
-                ],
-            )
-        if expired:
-            return self._failure(
-                401,
-                "UNAUTHENTICATED",
-                "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-                "login cookie or other valid authentication credential.",
-                [
-                    (
-                        "authenticationError",
-                        "OAUTH_TOKEN_EXPIRED",
-                        "Oauth token in the header has expired.",
-                    )
-                ],
-            )
-        if expiry is None:
-            return self._failure(
-                401,
-                "UNAUTHENTICATED",
-                "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-                "login cookie or other valid authentication credential.",
-                [
-                    (
-                        "authenticationError",
-                        "OAUTH_TOKEN_INVALID",
-                        "Oauth token in the header is not valid.",
-                    )
-                ],
-            )
+                "OAUTH_TOKEN_HEADER_INVALID",
+                "Oauth token HTTP header is malformed.",
+            ),
+            (expired, invalid, "OAUTH_TOKEN_EXPIRED", "Oauth token in the header has expired."),
+            (
+                expiry is None,
+                invalid,
+                "OAUTH_TOKEN_INVALID",
+                "Oauth token in the header is not valid.",
+            ),
+        ):
+            if refused:
+                return self._failure(
+                    401, "UNAUTHENTICATED", message, [("authenticationError", code, detail)]
+                )
         if self.developer_token is not None:
             sent = request.headers.get("developer-token")
             if not sent:

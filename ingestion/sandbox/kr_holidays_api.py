@@ -21,32 +21,21 @@ The world's seed plays no part: holidays are facts, not synthetic data.
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
 import holidays
 
+from ingestion.sandbox.datagokr import XML_TYPE, DataGoKrFake, gateway_error
 from ingestion.sandbox.faults import Faults
-from ingestion.sandbox.http import FakeApi, Reply, Request
+from ingestion.sandbox.http import Reply, Request
 from ingestion.sandbox.world import World
 
 PREFIX = "/B090041/openapi/service/SpcdeInfoService"
 OPERATION = "getRestDeInfo"
 #: ``numOfRows`` when the call does not say (data.go.kr's usual default).
 DEFAULT_ROWS = 10
-XML_TYPE = "text/xml;charset=UTF-8"
-#: Gateway codes and their ``returnAuthMsg`` names.
-GATEWAY_ERRORS = {
-    "04": "HTTP_ERROR",
-    "10": "INVALID_REQUEST_PARAMETER_ERROR",
-    "12": "NO_OPENAPI_SERVICE_ERROR",
-    "22": "LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR",
-    "23": "LIMITED_NUMBER_OF_SERVICE_REQUESTS_PER_SECOND_EXCEEDS_ERROR",
-    "30": "SERVICE_KEY_IS_NOT_REGISTERED_ERROR",
-    "31": "DEADLINE_HAS_EXPIRED_ERROR",
-}
 
 
 def api_name(package_name: str) -> str:
@@ -79,17 +68,6 @@ def served_holidays(year: int) -> dict[date, list[str]]:
     return days
 
 
-def gateway_error(code: str, status: int = 200) -> Reply:
-    """The portal gateway's XML error (whatever ``_type`` asked for)."""
-    body = (
-        "<OpenAPI_ServiceResponse>\n\t<cmmMsgHeader>\n\t\t<errMsg>SERVICE ERROR</errMsg>\n"
-        f"\t\t<returnAuthMsg>{GATEWAY_ERRORS[code]}</returnAuthMsg>\n"
-        f"\t\t<returnReasonCode>{code}</returnReasonCode>\n"
-        "\t</cmmMsgHeader>\n</OpenAPI_ServiceResponse>"
-    )
-    return Reply(status, body.encode(), content_type=XML_TYPE)
-
-
 def _xml_body(items: list[dict[str, Any]], rows: int, page: int, total: int) -> bytes:
     entries = "".join(
         "<item>" + "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in item.items()) + "</item>"
@@ -103,7 +81,7 @@ def _xml_body(items: list[dict[str, Any]], rows: int, page: int, total: int) -> 
     ).encode()
 
 
-class KrHolidaysFake(FakeApi):
+class KrHolidaysFake(DataGoKrFake):
     """The SpcdeInfoService fake.
 
     Args:
@@ -117,6 +95,7 @@ class KrHolidaysFake(FakeApi):
     """
 
     prefix = PREFIX
+    path = f"{PREFIX}/{OPERATION}"
 
     def __init__(
         self,
@@ -127,22 +106,15 @@ class KrHolidaysFake(FakeApi):
         gateway_status: int = 200,
         daily_quota: int | None = None,
     ) -> None:
-        super().__init__(faults, secret_params=("serviceKey", "ServiceKey"))
+        super().__init__(faults, service_key, gateway_status)
         self.world = world
-        self.service_key = service_key
         self.published_years_ahead = published_years_ahead
-        self.gateway_status = gateway_status
         self.daily_quota = daily_quota
         #: Days off the API has and the package does not (a deliberate difference).
         self.extra_holidays: dict[date, str] = {}
         #: Package days the API leaves out (a deliberate difference).
         self.withheld_holidays: set[date] = set()
-        #: An item field overridden in the first item of every page (a malformed answer).
-        self.bad_item: dict[str, Any] | None = None
-        #: Pages served by shape of ``items``: ``list``, ``object`` (one item), ``empty``.
-        self.shapes: dict[str, int] = {"list": 0, "object": 0, "empty": 0}
         self.calls = 0
-        self._lock = threading.Lock()
 
     # -- switches -----------------------------------------------------------------------
     def announce(self, day: date, name: str = "임시공휴일") -> None:
@@ -193,29 +165,11 @@ class KrHolidaysFake(FakeApi):
             "provider": "data_go_kr",
         }
 
-    def platform_rate_limit(self, request: Request, code: int) -> Reply:
-        """The gateway's traffic errors: 22 (daily quota, the default) or 23 (per second)."""
-        return gateway_error("23" if code == 23 else "22", self.gateway_status)
-
-    def throttled(self, request: Request, retry_after: int) -> Reply:
-        """HTTP 429 with ``Retry-After`` and the gateway's per-second error body."""
-        reply = gateway_error("23", 429)
-        reply.headers["Retry-After"] = str(retry_after)
-        return reply
-
-    def server_error(self, request: Request, status: int) -> Reply:
-        """A 5xx with the gateway's HTTP_ERROR body."""
-        return gateway_error("04", status)
-
     def handle(self, request: Request) -> Reply:
         """Answers ``getRestDeInfo`` (gateway checks first, then the service's JSON or XML)."""
-        if request.method != "GET" or request.path != f"{PREFIX}/{OPERATION}":
-            return gateway_error("12", self.gateway_status)
-        key = request.query.get("serviceKey", request.query.get("ServiceKey"))
-        if key != self.service_key:
-            return gateway_error("30", self.gateway_status)
-        if self.faults.token_expired:
-            return gateway_error("31", self.gateway_status)
+        refused = self.refused(request)
+        if refused is not None:
+            return refused
         with self._lock:
             self.calls += 1
             if self.daily_quota is not None and self.calls > self.daily_quota:
@@ -233,25 +187,13 @@ class KrHolidaysFake(FakeApi):
         except ValueError:
             return gateway_error("10", self.gateway_status)
         everything = self.served(year, month)
-        items = [dict(i) for i in everything[(page - 1) * rows : page * rows]]
-        if items and self.bad_item:
-            items[0].update(self.bad_item)
-        with self._lock:
-            self.shapes["empty" if not items else "object" if len(items) == 1 else "list"] += 1
+        items = self.page_of(everything, rows, page)
         if request.query.get("_type", "").lower() != "json":
             return Reply(200, _xml_body(items, rows, page, len(everything)), content_type=XML_TYPE)
-        shaped: Any = "" if not items else {"item": items[0] if len(items) == 1 else items}
-        return Reply(
-            200,
-            {
-                "response": {
-                    "header": {"resultCode": "00", "resultMsg": "NORMAL SERVICE."},
-                    "body": {
-                        "items": shaped,
-                        "numOfRows": rows,
-                        "pageNo": page,
-                        "totalCount": len(everything),
-                    },
-                }
-            },
+        return self.answer(
+            "NORMAL SERVICE.",
+            items=items,
+            numOfRows=rows,
+            pageNo=page,
+            totalCount=len(everything),
         )

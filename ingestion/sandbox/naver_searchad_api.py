@@ -38,7 +38,13 @@ from typing import Any
 from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
-from ingestion.sandbox.world import PLATFORM_SETTLEMENT_DAYS, AdDay, KeywordDay, World
+from ingestion.sandbox.world import (
+    PLATFORM_SETTLEMENT_DAYS,
+    AdDay,
+    KeywordDay,
+    World,
+    split_by_weights,
+)
 
 PLATFORM = "naver_searchad"
 #: The world's conversion kinds as Naver's conversion tracking names them (the ``type`` codes
@@ -90,18 +96,6 @@ def gateway_problem(problem: str, title: str, detail: str, **extra: str) -> Repl
 def no_permission() -> Reply:
     """An id the customer does not own (another customer's, or deleted): HTTP 404, 1018."""
     return naver_error(404, 1018, "No permission to access the resource.")
-
-
-def _split(total: int, weights: list[float]) -> list[int]:
-    whole = sum(weights)
-    if total == 0 or whole == 0:
-        return [0] * len(weights)
-    raw = [total * w / whole for w in weights]
-    parts = [int(r) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 def _time(value: datetime) -> str:
@@ -509,11 +503,11 @@ class NaverSearchAdFake(FakeApi):
             if not stat.impressions:
                 continue
             for piece in self._pieces(stat):
-                impressions = _split(piece.impressions, list(DEVICE_SHARES))
+                impressions = split_by_weights(piece.impressions, list(DEVICE_SHARES))
                 device_weights = [float(i) for i in impressions]
-                clicks = _split(piece.clicks, device_weights)
-                cost = _split(piece.cost, device_weights)
-                ranks = _split(piece.rank_sum, device_weights)
+                clicks = split_by_weights(piece.clicks, device_weights)
+                cost = split_by_weights(piece.cost, device_weights)
+                ranks = split_by_weights(piece.rank_sum, device_weights)
                 for d, device in enumerate(("P", "M")):
                     head = [
                         day.strftime("%Y%m%d"),
@@ -540,11 +534,13 @@ class NaverSearchAdFake(FakeApi):
                             )
                         continue
                     for kind, count in sorted(piece.actions.items()):
-                        by_device = _split(count, list(DEVICE_SHARES))
-                        by_method = _split(by_device[d], [DIRECT_SHARE, 1 - DIRECT_SHARE])
+                        by_device = split_by_weights(count, list(DEVICE_SHARES))
+                        by_method = split_by_weights(by_device[d], [DIRECT_SHARE, 1 - DIRECT_SHARE])
                         value = piece.values.get(kind, 0)
-                        value_by_device = _split(value, [float(c) for c in by_device])
-                        value_by_method = _split(value_by_device[d], [float(m) for m in by_method])
+                        value_by_device = split_by_weights(value, [float(c) for c in by_device])
+                        value_by_method = split_by_weights(
+                            value_by_device[d], [float(m) for m in by_method]
+                        )
                         for m, method in enumerate(("1", "2")):
                             if by_method[m]:
                                 rows.append(

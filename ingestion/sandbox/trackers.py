@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from ingestion.sandbox.world import ACCOUNT_PROFILES, PLATFORMS, AdDay, World, _split
+from ingestion.sandbox.world import ACCOUNT_PROFILES, PLATFORMS, AdDay, World, split_by_weights
 
 TRACKERS = ("appsflyer", "adjust")
 #: Events the apps send (each tracker names them its own way; see its fake).
@@ -230,9 +230,9 @@ class Trackers:
         home = HOME_COUNTRY[account.currency]
         countries = (home, OTHER_COUNTRY[home])
         parts = {
-            "installs": _split(installs, [0.8, 0.2]),
-            "impressions": _split(stat.impressions, [0.8, 0.2]),
-            "clicks": _split(stat.clicks, [0.8, 0.2]),
+            "installs": split_by_weights(installs, [0.8, 0.2]),
+            "impressions": split_by_weights(stat.impressions, [0.8, 0.2]),
+            "clicks": split_by_weights(stat.clicks, [0.8, 0.2]),
         }
         costs = [_usd(cost * 0.8), _usd(cost) - _usd(cost * 0.8)]
         for i, country in enumerate(countries):
@@ -465,9 +465,9 @@ class Trackers:
         own_events = [e for e in events if id(e.install) in kept]
         weights = [share for _, share in segments]
         whole = touch_type is None
-        impressions = _split(row.impressions, weights) if whole else [0] * len(segments)
-        clicks = _split(row.clicks, weights) if whole else [0] * len(segments)
-        cents = _split(int(row.cost * 100), weights) if whole else [0] * len(segments)
+        impressions = split_by_weights(row.impressions, weights) if whole else [0] * len(segments)
+        clicks = split_by_weights(row.clicks, weights) if whole else [0] * len(segments)
+        cents = split_by_weights(int(row.cost * 100), weights) if whole else [0] * len(segments)
         for k, (day, _) in enumerate(segments):
             count = sum(1 for i in mine if there(i.install_time) == day)
             counts: dict[str, EventCount] = {}
@@ -502,4 +502,4 @@ def _split_money(total: Decimal, n: int) -> list[Decimal]:
     if n <= 0:
         return []
     cents = int(total * 100)
-    return [Decimal(c) / 100 for c in _split(cents, [1.0] * n)]
+    return [Decimal(c) / 100 for c in split_by_weights(cents, [1.0] * n)]

@@ -29,12 +29,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion import clock
+from ingestion.sandbox.datagokr import DataGoKrFake, gateway_error
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import World
@@ -53,16 +53,6 @@ KMA_PREFIX = "/1360000/AsosDalyInfoService"
 KMA_OPERATION = "getWthrDataList"
 KMA_MAX_ROWS = 999
 KMA_DEFAULT_ROWS = 10
-XML_TYPE = "text/xml;charset=UTF-8"
-GATEWAY_ERRORS = {
-    "04": "HTTP_ERROR",
-    "10": "INVALID_REQUEST_PARAMETER_ERROR",
-    "12": "NO_OPENAPI_SERVICE_ERROR",
-    "22": "LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR",
-    "23": "LIMITED_NUMBER_OF_SERVICE_REQUESTS_PER_SECOND_EXCEEDS_ERROR",
-    "30": "SERVICE_KEY_IS_NOT_REGISTERED_ERROR",
-    "31": "DEADLINE_HAS_EXPIRED_ERROR",
-}
 #: Open-Meteo daily variables the fake knows and their units.
 OPEN_METEO_UNITS = {
     "temperature_2m_mean": "°C",
@@ -135,17 +125,6 @@ class Climate:
         return self.day(station, STATIONS[station][1], day)
 
 
-def gateway_error(code: str, status: int = 200) -> Reply:
-    """The data.go.kr gateway's XML error (whatever ``dataType`` asked for)."""
-    body = (
-        "<OpenAPI_ServiceResponse>\n\t<cmmMsgHeader>\n\t\t<errMsg>SERVICE ERROR</errMsg>\n"
-        f"\t\t<returnAuthMsg>{GATEWAY_ERRORS[code]}</returnAuthMsg>\n"
-        f"\t\t<returnReasonCode>{code}</returnReasonCode>\n"
-        "\t</cmmMsgHeader>\n</OpenAPI_ServiceResponse>"
-    )
-    return Reply(status, body.encode(), content_type=XML_TYPE)
-
-
 def service_error(code: str, message: str) -> Reply:
     """The service's own JSON error (HTTP 200)."""
     return Reply(
@@ -163,7 +142,7 @@ def _days(since: date, until: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
 
-class KmaAsosFake(FakeApi):
+class KmaAsosFake(DataGoKrFake):
     """The KMA ASOS daily (``getWthrDataList``) fake.
 
     Args:
@@ -176,6 +155,7 @@ class KmaAsosFake(FakeApi):
     """
 
     prefix = KMA_PREFIX
+    path = f"{KMA_PREFIX}/{KMA_OPERATION}"
 
     def __init__(
         self,
@@ -185,18 +165,11 @@ class KmaAsosFake(FakeApi):
         climate: Climate | None = None,
         gateway_status: int = 200,
     ) -> None:
-        super().__init__(faults, secret_params=("serviceKey", "ServiceKey"))
+        super().__init__(faults, service_key, gateway_status)
         self.world = world
-        self.service_key = service_key
         self.climate = climate or Climate(world)
-        self.gateway_status = gateway_status
         #: The API servers' date; ``None``: the real date in Korea.
         self.clock: date | None = None
-        #: Fields overridden in the first item of every page (a malformed answer).
-        self.bad_item: dict[str, Any] | None = None
-        #: Pages served by shape of ``items``: ``list``, ``object`` (one item), ``empty``.
-        self.shapes: dict[str, int] = {"list": 0, "object": 0, "empty": 0}
-        self._lock = threading.Lock()
 
     @property
     def today(self) -> date:
@@ -231,13 +204,9 @@ class KmaAsosFake(FakeApi):
 
     def handle(self, request: Request) -> Reply:
         """Answers ``getWthrDataList`` (gateway checks first, then the service's JSON)."""
-        if request.method != "GET" or request.path != f"{KMA_PREFIX}/{KMA_OPERATION}":
-            return gateway_error("12", self.gateway_status)
-        key = request.query.get("serviceKey", request.query.get("ServiceKey"))
-        if key != self.service_key:
-            return gateway_error("30", self.gateway_status)
-        if self.faults.token_expired:
-            return gateway_error("31", self.gateway_status)
+        refused = self.refused(request)
+        if refused is not None:
+            return refused
         query = request.query
         try:
             since = datetime.strptime(query.get("startDt", ""), "%Y%m%d").date()
@@ -256,41 +225,14 @@ class KmaAsosFake(FakeApi):
         if since > until or station not in STATIONS:
             return service_error("03", "NO_DATA")
         everything = self.served(station, since, until)
-        items = [dict(i) for i in everything[(page - 1) * rows : page * rows]]
-        if items and self.bad_item:
-            items[0].update(self.bad_item)
-        with self._lock:
-            self.shapes["empty" if not items else "object" if len(items) == 1 else "list"] += 1
-        shaped: Any = "" if not items else {"item": items[0] if len(items) == 1 else items}
-        return Reply(
-            200,
-            {
-                "response": {
-                    "header": {"resultCode": "00", "resultMsg": "NORMAL_SERVICE"},
-                    "body": {
-                        "dataType": "JSON",
-                        "items": shaped,
-                        "pageNo": page,
-                        "numOfRows": rows,
-                        "totalCount": len(everything),
-                    },
-                }
-            },
+        return self.answer(
+            "NORMAL_SERVICE",
+            dataType="JSON",
+            items=self.page_of(everything, rows, page),
+            pageNo=page,
+            numOfRows=rows,
+            totalCount=len(everything),
         )
-
-    def platform_rate_limit(self, request: Request, code: int) -> Reply:
-        """The gateway's traffic errors: 22 (daily quota, the default) or 23 (per second)."""
-        return gateway_error("23" if code == 23 else "22", self.gateway_status)
-
-    def throttled(self, request: Request, retry_after: int) -> Reply:
-        """HTTP 429 with ``Retry-After`` and the gateway's per-second error body."""
-        reply = gateway_error("23", 429)
-        reply.headers["Retry-After"] = str(retry_after)
-        return reply
-
-    def server_error(self, request: Request, status: int) -> Reply:
-        """A 5xx with the gateway's HTTP_ERROR body."""
-        return gateway_error("04", status)
 
 
 class OpenMeteoFake(FakeApi):

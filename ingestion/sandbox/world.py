@@ -220,7 +220,7 @@ def _account_id(platform: str, *parts: object) -> str:
     return _id("1", *parts)
 
 
-def _split(total: int, weights: list[float]) -> list[int]:
+def split_by_weights(total: int, weights: list[float]) -> list[int]:
     """Splits an integer by weights so that the parts add up exactly (largest remainder)."""
     if not weights:
         return []
@@ -595,16 +595,18 @@ class World:
         unit = Decimal(1).scaleb(-MINOR_DIGITS.get(currency, 2))
 
         def split_money(amount: Decimal, by: list[float]) -> list[Decimal]:
-            return [unit * p for p in _split(int(amount / unit), by)]
+            return [unit * p for p in split_by_weights(int(amount / unit), by)]
 
-        impressions = _split(stat.impressions, weights)
-        clicks = _split(stat.clicks, [float(i) for i in impressions])  # never above impressions
+        impressions = split_by_weights(stat.impressions, weights)
+        clicks = split_by_weights(
+            stat.clicks, [float(i) for i in impressions]
+        )  # never above impressions
         campaign = self._campaigns[stat.ad.campaign_id]
         if (campaign.platform, campaign.objective) in CPC_BILLED:  # a keyword pays its clicks
             spend = split_money(stat.spend, [float(c) for c in clicks])
         else:
             spend = split_money(stat.spend, weights)
-        actions = {k: _split(v, weights) for k, v in stat.actions.items()}
+        actions = {k: split_by_weights(v, weights) for k, v in stat.actions.items()}
         # A value goes where its conversions went (a keyword with no purchase has no sales).
         values = {
             k: split_money(v, [float(c) for c in actions[k]] if k in actions else weights)

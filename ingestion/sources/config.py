@@ -185,6 +185,36 @@ def _key_near(text: str, line: int) -> str:
     return ""
 
 
+def at_least(source: str, minimum: float, **settings: float) -> None:
+    """Checks that every one of ``settings`` (name -> value) is at least ``minimum``.
+
+    Raises:
+        SourceError: One or more are smaller; the message names each with its value.
+    """
+    low = [f"{name} ({value})" for name, value in settings.items() if value < minimum]
+    if low:
+        names = ", ".join(low[:-1]) + (" and " if len(low) > 1 else "") + low[-1]
+        raise SourceError(
+            source,
+            f"{names} must be at least {minimum}",
+            hint=f"see ingestion/sources/{source}/README.md",
+        )
+
+
+def one_of(source: str, name: str, value: str | None, choices: Sequence[str], default: str) -> str:
+    """A setting that names one of ``choices`` (any case); empty means ``default``.
+
+    Raises:
+        SourceError: The value is none of the choices.
+    """
+    chosen = (value or default).lower()
+    if chosen not in choices:
+        raise SourceError(
+            source, f"unknown {name} '{value}'", hint=f"set {name} to one of {', '.join(choices)}"
+        )
+    return chosen
+
+
 def list_setting(
     value: Any,
     *,
@@ -193,6 +223,7 @@ def list_setting(
     what: str,
     example: Sequence[str],
     pattern: str | None = None,
+    required: str | None = None,
 ) -> list[str]:
     """The items of a list setting, in order, without blanks and repeats.
 
@@ -208,10 +239,13 @@ def list_setting(
         what: What the items are, for the error (``"ad account ids (digits)"``).
         example: Two or so valid items, for the error's example.
         pattern: A regular expression every item must match in full, if any.
+        required: What to do when the list is empty, for a setting without which the
+            source cannot run (``None``: an empty list is allowed).
 
     Raises:
-        SourceError: The value has none of the accepted forms, or an item does not match
-            ``pattern``; the message names the setting as it was set and the form it needs.
+        SourceError: The value has none of the accepted forms, an item does not match
+            ``pattern``, or a required list is empty; the message names the setting as it
+            was set and the form it needs.
     """
     items = _items(value)
     if items is None:
@@ -221,6 +255,8 @@ def list_setting(
     if bad:
         which = f"{', '.join(map(repr, bad))} {'is not one' if len(bad) == 1 else 'are not'}"
         raise wrong_form(source, name, value, f"is not a list of {what}: {which}", example)
+    if not found and required is not None:
+        raise SourceError(source, f"no {name} configured", hint=required)
     return found
 
 

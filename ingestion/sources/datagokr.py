@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote
 from requests import Response
 
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceDataError
-from ingestion.sources.http import retrying_client
+from ingestion.sources.http import RETRY, HttpApi, Retry
 
 #: Gateway codes that mean "the key is not usable" (register, renew or fix the key).
 AUTH_CODES = {
@@ -218,15 +218,13 @@ class ServiceClient:
 
     Retries (exponential backoff, ``Retry-After`` honoured) connection errors, timeouts,
     HTTP 429 and 5xx, bodies cut short, :attr:`transient_codes`, and the daily quota
-    (22) :data:`QUOTA_RETRIES` times. Subclasses read one operation and raise the errors.
+    (22) :data:`QUOTA_RETRIES` times. Subclasses name one operation and its hints.
 
     Args:
         base_url: The service root, e.g. ``https://apis.data.go.kr/B090041/openapi/service/SpcdeInfoService``.
-        service_key: The key in its decoded form (:func:`normalize_service_key`).
-        max_attempts: Attempts per call.
-        backoff_factor: Seconds multiplier of the exponential backoff.
-        max_retry_delay: Longest wait between attempts, seconds.
-        timeout: Seconds to wait for one answer.
+        service_key: The data.go.kr key (Encoding or Decoding form; never logged).
+        page_size: ``numOfRows`` per call (at most :attr:`max_page_size`).
+        retry: How a call is retried.
     """
 
     #: The operation (the last path segment) the client calls.
@@ -237,6 +235,8 @@ class ServiceClient:
     source = ""
     #: The service as the portal names it (whose use the key must be approved for).
     service_name = ""
+    #: What to say when no key is configured.
+    missing_key = "the service key is empty"
     #: How to configure the key, or do without one.
     key_hint = ""
     #: What to do when the key's daily quota is used up.
@@ -247,36 +247,38 @@ class ServiceClient:
     paging_hint = "raise page_size; the API's totalCount does not match its pages"
     #: Pages of one request before the paging is taken as broken.
     max_pages = 100
+    #: The most ``numOfRows`` the service accepts.
+    max_page_size = 1000
 
     def __init__(
-        self,
-        base_url: str,
-        service_key: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 60.0,
+        self, base_url: str, service_key: str, *, page_size: int = 100, retry: Retry = RETRY
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._key = service_key
+        self._key = self.decoded_key(service_key)
+        self.page_size = max(1, min(page_size, self.max_page_size))
         self.calls = 0
         self._quota_hits = 0
-        self._client = retrying_client(
+        key_forms = [
+            quote(quote(self._key, safe=""), safe=""),
+            quote(self._key, safe=""),
+            self._key,
+        ]
+        self._api = HttpApi(
+            self.source,
             headers={"Accept": "application/json"},
             retry_condition=self._should_retry,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            max_retry_delay=max_retry_delay,
-            timeout=timeout,
+            retry=retry,
+            secrets=key_forms,
         )
 
-    def _redact(self, text: str) -> str:
-        """``text`` without the key, in any of its forms."""
-        for secret in (quote(quote(self._key, safe=""), safe=""), quote(self._key, safe="")):
-            text = text.replace(secret, "***")
-        text = text.replace(self._key, "***")
-        return re.sub(r"(serviceKey=)[^&\s\"']+", r"\1***", text, flags=re.IGNORECASE)
+    @classmethod
+    def decoded_key(cls, key: str) -> str:
+        """The key in its decoded form (see :func:`normalize_service_key`).
+
+        Raises:
+            SourceAuthError: The key is empty, or has a ``%`` that is not a valid escape.
+        """
+        return normalize_service_key(key, cls.source, missing=cls.missing_key, hint=cls.key_hint)
 
     def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
         if response is None or response.status_code != 200:
@@ -294,12 +296,6 @@ class ServiceClient:
         query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
         return f"{self.base_url}/{self.operation}?serviceKey={quote(self._key, safe='')}&{query}"
 
-    def _get(self, params: dict[str, Any]) -> Response:
-        """One call (with its retries); raises what the connection raised after them."""
-        self._quota_hits = 0
-        self.calls += 1
-        return self._client.session.get(self._url(params))
-
     def body(self, params: dict[str, Any], record: str) -> dict[str, Any]:
         """One call's ``response.body``, or the error its answer means.
 
@@ -309,16 +305,9 @@ class ServiceClient:
                 retries did not clear.
             SourceDataError: The answer has no ``response.body`` object.
         """
-        try:
-            response = self._get(params)
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                self.source,
-                f"GET {self.operation} failed after retries: "
-                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
-                record=record,
-                hint="check base_url and the network; the run can be repeated safely",
-            ) from None
+        self._quota_hits = 0
+        self.calls += 1
+        response = self._api.send("GET", self._url(params), record=record)
         answer = classify(response)
         if answer.kind == "ok" and response.status_code == 200:
             if not isinstance(answer.body, dict):
@@ -330,7 +319,7 @@ class ServiceClient:
 
     def _error(self, response: Response, answer: Answer, record: str) -> Exception:
         """The error a failed answer means, named for this service."""
-        detail = self._redact(
+        detail = self._api.redact(
             f"HTTP {response.status_code}, code {answer.code or '-'}: "
             f"{answer.message or response.reason or answer.kind}"
         )

@@ -1,10 +1,12 @@
 """HTTP for sources: dlt's retrying client, JSON bodies checked, secrets kept out of messages.
 
-Every source talks HTTP through :class:`JsonApi`, which wraps
-``dlt.sources.helpers.requests.Client``: retries with exponential backoff on connection
-errors, timeouts, 429 (honouring ``Retry-After``) and 5xx, plus two conditions of ours:
-a body that is not valid JSON (a truncated answer) and a platform-specific throttling
-answer (Meta's error codes 4/17/32/613/80000-80014 arrive as HTTP 400).
+Every source talks HTTP through :class:`HttpApi` (CSV, TSV and XML answers) or
+:class:`JsonApi`, which wrap ``dlt.sources.helpers.requests.Client``: retries with
+exponential backoff on connection errors, timeouts, 429 (honouring ``Retry-After``) and
+5xx (as :class:`Retry` says), plus conditions of the source's (a JSON body that is not
+valid, a truncated file, a platform-specific throttling answer such as Meta's error codes
+4/17/32/613/80000-80014 that arrive as HTTP 400). A request that cannot be sent even after
+the retries is one :class:`~ingestion.sources.errors.SourceApiError` without the secrets.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,7 +24,7 @@ from dlt.sources.helpers.requests.session import Session
 from requests import Response
 
 from ingestion import clock
-from ingestion.sources.errors import SourceApiError
+from ingestion.sources.errors import SourceApiError, SourceAuthError
 
 #: Query parameters whose values never appear in a message or a log line.
 SECRET_PARAMS = frozenset(
@@ -76,12 +79,12 @@ def redact_log_records() -> None:
     logging.setLogRecordFactory(factory)
 
 
-def redact_text(text: str, secrets: list[str]) -> str:
-    """Removes every secret value from ``text`` (for error bodies that echo a request)."""
+def redact_text(text: str, secrets: Sequence[str]) -> str:
+    """``text`` without any of ``secrets`` nor the values of secret query parameters."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return re.sub(r"(access_token=)[^&\s\"']+", r"\1***", text)
+    return _SECRET_QUERY.sub(r"\1***", text)
 
 
 def payload(response: Response) -> Any:
@@ -98,8 +101,47 @@ def payload(response: Response) -> Any:
     return cached
 
 
+def bearer(source: str, token: str, what: str, hint: str, **headers: str) -> dict[str, str]:
+    """The headers of an API that takes a token as ``Authorization: Bearer`` (and ``headers``).
+
+    Args:
+        source: The source, for the error.
+        token: The token (a secret).
+        what: What the token is called, for the error (``API token``).
+        hint: How to configure it.
+        **headers: Further headers (``Accept``).
+
+    Raises:
+        SourceAuthError: No token is configured.
+    """
+    if not token:
+        raise SourceAuthError(source, f"no {what} is configured", hint=hint)
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
 ThrottlePredicate = Callable[[Response, Any], bool]
 RetryPredicate = Callable[[Response | None, BaseException | None], bool]
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How a client retries a request.
+
+    Attributes:
+        max_attempts: Attempts per request before giving up.
+        backoff_factor: Multiplier of the exponential backoff, in seconds.
+        timeout: Seconds to wait for a response.
+        max_retry_delay: Longest single wait between attempts, in seconds.
+    """
+
+    max_attempts: int = 8
+    backoff_factor: float = 1.0
+    timeout: float = 120.0
+    max_retry_delay: float = 300.0
+
+
+#: The retries of a client that is not told otherwise.
+RETRY = Retry()
 
 
 class _ClockedClient(Client):
@@ -115,10 +157,7 @@ def retrying_client(
     *,
     headers: Mapping[str, str] | None = None,
     retry_condition: RetryPredicate | None = None,
-    max_attempts: int = 8,
-    backoff_factor: float = 1.0,
-    max_retry_delay: float = 300.0,
-    timeout: float = 120.0,
+    retry: Retry = RETRY,
 ) -> Client:
     """Dlt's retrying HTTP client as every source uses it.
 
@@ -130,35 +169,28 @@ def retrying_client(
         headers: Sent with every request (auth goes here; never logged).
         retry_condition: Given the response (or ``None``) and the exception, whether to
             ask again beyond dlt's own conditions.
-        max_attempts: Attempts per request before giving up.
-        backoff_factor: Multiplier of the exponential backoff, in seconds.
-        max_retry_delay: Longest single wait between attempts, in seconds.
-        timeout: Seconds to wait for a response.
+        retry: Attempts, backoff and timeout.
     """
     return _ClockedClient(
-        request_timeout=timeout,
+        request_timeout=retry.timeout,
         raise_for_status=False,
-        request_max_attempts=max_attempts,
-        request_backoff_factor=backoff_factor,
-        request_max_retry_delay=max_retry_delay,
+        request_max_attempts=retry.max_attempts,
+        request_backoff_factor=retry.backoff_factor,
+        request_max_retry_delay=retry.max_retry_delay,
         respect_retry_after_header=True,
         retry_condition=retry_condition,
         session_attrs={"headers": dict(headers or {})},
     )
 
 
-class JsonApi:
-    """A JSON HTTP API reached through dlt's retrying client.
+class HttpApi:
+    """An HTTP API reached through dlt's retrying client (:func:`retrying_client`).
 
     Args:
         source: Source name used in error messages.
         headers: Headers sent with every request (auth goes here; never logged).
-        is_throttled: Given a response and its parsed body, whether the platform says
-            "slow down" in a way the status code does not show.
-        max_attempts: Attempts per request before giving up.
-        backoff_factor: Multiplier of the exponential backoff, in seconds.
-        max_retry_delay: Longest single wait between attempts, in seconds.
-        timeout: Seconds to wait for a response.
+        retry_condition: Whether to ask again, beyond dlt's own conditions.
+        retry: Attempts, backoff and timeout.
         secrets: Values to scrub from any error text.
     """
 
@@ -167,28 +199,99 @@ class JsonApi:
         source: str,
         *,
         headers: Mapping[str, str] | None = None,
-        is_throttled: ThrottlePredicate | None = None,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 120.0,
-        secrets: list[str] | None = None,
+        retry_condition: RetryPredicate | None = None,
+        retry: Retry = RETRY,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.source = source
-        self._secrets = list(secrets or [])
-        self._is_throttled = is_throttled
-        self.attempts = 0
+        self.secrets = [s for s in secrets if s]
         self._client = retrying_client(
-            headers=headers,
-            retry_condition=self._should_retry,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            max_retry_delay=max_retry_delay,
-            timeout=timeout,
+            headers=headers, retry_condition=retry_condition, retry=retry
         )
 
+    def redact(self, text: str) -> str:
+        """``text`` without this API's secrets."""
+        return redact_text(text, self.secrets)
+
+    def send(self, method: str, url: str, *, record: str | None = None, **kwargs: Any) -> Response:
+        """Sends one request (retrying as configured) and returns the answer, whatever its status.
+
+        Args:
+            method: The HTTP method.
+            url: The URL (secret query parameters are redacted from messages).
+            record: What the request is about, for the error message.
+            **kwargs: ``params``, ``data``, ``json``, ``auth`` as ``requests`` takes them.
+
+        Raises:
+            SourceApiError: The server could not be reached even after the retries.
+        """
+        try:
+            return self._client.session.request(method, url, **kwargs)
+        except Exception as exc:  # connection refused, timeouts after the last retry
+            raise SourceApiError(
+                self.source,
+                f"{method} {redact_url(url)} failed after retries: "
+                f"{self.redact(type(exc).__name__ + ': ' + str(exc))}",
+                record=record,
+                hint="check base_url and the network; the run can be repeated safely",
+            ) from None
+
+
+class TokenClient:
+    """A client of an API that takes a token as ``Authorization: Bearer`` (the trackers').
+
+    Subclasses name the source, how to configure the token, the answers they accept and
+    which answers are asked again (:meth:`should_retry`).
+
+    Args:
+        base_url: API root.
+        token: The API token (a secret; sent only in the header, redacted from errors).
+        retry: How a request is retried.
+
+    Raises:
+        SourceAuthError: No token is configured.
+    """
+
+    #: The source its errors name.
+    source = ""
+    #: How to configure the token.
+    token_hint = ""
+    #: The ``Accept`` header.
+    accept = "application/json"
+
+    def __init__(self, base_url: str, token: str, *, retry: Retry = RETRY) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = bearer(self.source, token, "API token", self.token_hint, Accept=self.accept)
+        self.api = HttpApi(
+            self.source,
+            headers=headers,
+            retry_condition=self.should_retry,
+            retry=retry,
+            secrets=[token],
+        )
+
+    def should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        """Whether to ask again, beyond dlt's own conditions (connection errors, 429, 5xx)."""
+        return False
+
+
+class JsonApi(HttpApi):
+    """A JSON HTTP API: a body that is not valid JSON is asked again, then an error.
+
+    Args:
+        source: Source name used in error messages.
+        is_throttled: Given a response and its parsed body, whether the platform says
+            "slow down" in a way the status code does not show.
+        **options: ``headers``, ``retry`` and ``secrets``, as :class:`HttpApi` takes them.
+    """
+
+    def __init__(
+        self, source: str, *, is_throttled: ThrottlePredicate | None = None, **options: Any
+    ) -> None:
+        self._is_throttled = is_throttled
+        super().__init__(source, retry_condition=self._should_retry, **options)
+
     def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
-        self.attempts += 1
         if response is None:
             return False
         if response.status_code == 200:
@@ -220,17 +323,7 @@ class JsonApi:
             SourceApiError: The server could not be reached, or answered with a body that
                 stayed invalid JSON after every retry.
         """
-        try:
-            response = self._client.session.request(
-                method, url, params=params, data=data, json=json_body
-            )
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                self.source,
-                f"{method} {redact_url(url)} failed after retries: "
-                f"{redact_text(type(exc).__name__ + ': ' + str(exc), self._secrets)}",
-                hint="check the base URL and the network; the run can be repeated safely",
-            ) from None
+        response = self.send(method, url, params=params, data=data, json=json_body)
         try:
             body = payload(response)
         except ValueError as exc:

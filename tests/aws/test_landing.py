@@ -25,6 +25,8 @@ from ingestion.sandbox.exchange_rates_api import KoreaEximFake
 from tests.conftest import query
 from tests.moto_fixtures import REGION
 
+pytestmark = pytest.mark.pipeline
+
 LAKE = "acme-argo-lake"
 COLUMNS = ["provider", "rate_date", "currency_code", "quoted_units", "quoted_rate", "rate_per_unit"]
 

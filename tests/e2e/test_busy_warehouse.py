@@ -25,7 +25,10 @@ from argo.settings import DEFAULT_WAREHOUSE, PROJECT_DIR, WAREHOUSE_ENV, warehou
 from argo.transform import DOCS_MARK
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
-pytestmark = pytest.mark.e2e
+#: Both tests hold the project's data/argo.duckdb, and `make sqllint` writes data/lint/ and
+#: target/ in the project: they share one pytest-xdist worker with the other test that
+#: compiles into the project's target/ (tests/test_sqllint.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("project_dir")]
 
 HOLD = """
 import sys, time
@@ -81,7 +84,16 @@ def test_make_sqllint_lints_while_the_warehouse_is_held(
 ) -> None:
     guard = tmp_path / "guard"
     done = subprocess.run(
-        ["make", "--no-print-directory", "-o", "install", "sqllint", f"SQLLINT_PATHS={MODEL}"],
+        # its own lint warehouse: make test runs the project's sqllint beside this test
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            "install",
+            "sqllint",
+            f"SQLLINT_PATHS={MODEL}",
+            f"LINT_WAREHOUSE={tmp_path / 'lint' / 'argo.duckdb'}",
+        ],
         cwd=PROJECT_DIR,
         env=user_env(guard),
         capture_output=True,

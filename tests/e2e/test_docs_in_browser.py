@@ -1,9 +1,10 @@
 """The docs site in a real browser: opened from disk and served, it renders and fetches nothing.
 
-`argo docs` builds the site of a scratch warehouse (the seeds: their columns come from
-the catalog); headless Chromium (tests/chromium.py) opens ``target/index.html`` from disk
-as the demo tells the user to, and again through `argo docs --serve`, recording every
-request in its net log. Only file:// and 127.0.0.1 may appear there.
+`argo docs` builds the site of the session's demo warehouse (tests/e2e/conftest.py: the
+seeds' columns come from the catalog), with secrets in the environment; headless
+Chromium (tests/chromium.py) opens ``target/index.html`` from disk as the demo tells the
+user to, and again through `argo docs --serve`, recording every request in its net log.
+Only file:// and 127.0.0.1 may appear there.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import pytest
 
 from argo.cli import main
 from argo.settings import WAREHOUSE_ENV
-from argo.transform import dbt
 from tests import chromium
+from tests.e2e.conftest import ENV_SECRETS, Demo
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
 pytestmark = pytest.mark.e2e
@@ -37,11 +38,7 @@ LOADING = re.compile(
     re.I,
 )
 #: Secrets a user may have in the environment while building the site.
-SECRETS = {
-    "SOURCES__META_ADS__ACCESS_TOKEN": "EAAGm0PX4ZCpsBAsecret-meta-token-9f8e7d",
-    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYsecretKEY42",
-    "DBT_ENV_SECRET_PROBE": "dbt-env-secret-probe-7c1d",
-}
+SECRETS = ENV_SECRETS
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +51,20 @@ def browser() -> str:
 
 
 @pytest.fixture(scope="module")
-def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The site `argo docs` builds for a scratch warehouse holding the project's seeds."""
+def docs_site(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The site `argo docs` builds for the demo's warehouse, into a target folder of its own.
+
+    dbt reads the demo's parse (the same project, vars and target) instead of parsing
+    the project again.
+    """
     scratch = tmp_path_factory.mktemp("docs_site")
     with pytest.MonkeyPatch.context() as patch:
-        (scratch / "warehouse").mkdir()
-        patch.setenv(WAREHOUSE_ENV, str(scratch / "warehouse" / "argo.duckdb"))
+        patch.setenv(WAREHOUSE_ENV, str(demo.warehouse))
         patch.setenv("DBT_TARGET_PATH", str(scratch / "target"))
         patch.setenv("DBT_LOG_PATH", str(scratch / "logs"))
+        patch.setenv("DBT_PARTIAL_PARSE_FILE_PATH", str(demo.target / "partial_parse.msgpack"))
         for name, value in SECRETS.items():
             patch.setenv(name, value)
-        dbt(["seed"])
         assert main(["docs"]) == 0
         yield scratch / "target"
 

@@ -30,7 +30,7 @@ from tests.athena_sql import (
     publish_statements,
     replay_on_duckdb,
 )
-from tests.conftest import FAST, query
+from tests.conftest import fast, query
 
 pytestmark = pytest.mark.e2e
 
@@ -244,7 +244,7 @@ def assert_trackers_reconciled(world: World, warehouse: Path, sources: list[str]
 
 def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     fakes = registry.start_fakes(world)
-    return list(fakes.values()), {s: {**f.source_options(), **FAST} for s, f in fakes.items()}
+    return list(fakes.values()), {s: fast(s, f) for s, f in fakes.items()}
 
 
 INCREMENTAL_MARTS = (

@@ -1,20 +1,24 @@
-"""No configured secret ends up in a log, dbt's artefacts, dlt's working folder or the warehouse."""
+"""No configured secret ends up in a log, dbt's artefacts, dlt's working folder or the warehouse.
+
+The run scanned is the session's demo (tests/e2e/conftest.py): ``argo -v demo`` loading
+every source from its fake with the fake's credentials, then ``dbt build`` and the docs
+site, with more secrets in its environment. Everything it printed (every log record at
+DEBUG included) and every file it left is searched for each secret, plain and URL-encoded.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import duckdb
 import pytest
 
-from argo.pipeline import run_source
-from argo.settings import pipelines_dir
-from argo.transform import dbt
 from ingestion.sandbox.registry import sandbox
+from tests.e2e.conftest import DEMO_WORLD, ENV_SECRETS, Demo
+
+pytestmark = pytest.mark.e2e
 
 #: Option names that hold a secret (``app_tokens`` are Adjust's app ids, not secrets).
 SECRET = re.compile(r"(^|_)(token|secret|key|password)$")
@@ -39,53 +43,38 @@ def leaks(text: str, secrets: dict[str, str]) -> list[str]:
     return [name for name, value in secrets.items() if any(f in text for f in forms(value))]
 
 
-def test_no_secret_in_logs_artefacts_or_warehouse(
-    warehouse: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
-) -> None:
-    target, logs = tmp_path / "target", tmp_path / "logs"
-    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
-    monkeypatch.setenv("DBT_LOG_PATH", str(logs))
-    caplog.set_level(logging.DEBUG)
-    with sandbox(seed=3, scale=0.2, days=14) as options:
+def test_no_secret_in_logs_artefacts_or_warehouse(demo: Demo) -> None:
+    # The options the demo's fakes gave its connectors: the same world, the same fakes.
+    with sandbox(**DEMO_WORLD) as options:
         secrets = secrets_of(options)
-        # every source has its credential among them, so the scan covers every source
-        assert {name.split(".")[0] for name in secrets} >= {
-            "meta_ads",
-            "google_ads",
-            "naver_searchad",
-            "kakao_moment",
-            "appsflyer",
-            "adjust",
-            "exchange_rates",
-            "kr_holidays",
-            "weather",
-        }
-        for source, source_options in options.items():
-            run_source(source, **{**source_options, "backoff_factor": 0.01})
-    dbt(["build"])
-    dbt(["docs", "generate"])
-    captured = capfd.readouterr()
+    # every source has its credential among them, so the scan covers every source
+    assert {name.split(".")[0] for name in secrets} >= {
+        "meta_ads",
+        "google_ads",
+        "naver_searchad",
+        "kakao_moment",
+        "appsflyer",
+        "adjust",
+        "exchange_rates",
+        "kr_holidays",
+        "weather",
+    }
+    secrets |= {f"environment {name}": value for name, value in ENV_SECRETS.items()}
+    assert "DEBUG" in demo.err, "the demo logged at DEBUG (argo -v)"
     found: dict[str, list[str]] = {}
-    for where, text in {
-        "log records": "\n".join(r.getMessage() for r in caplog.records),
-        "stdout/stderr": captured.out + captured.err,
-    }.items():
-        if leaks(text, secrets):
-            found[where] = leaks(text, secrets)
+    if leaks(demo.out + demo.err, secrets):
+        found["stdout/stderr (every log record)"] = leaks(demo.out + demo.err, secrets)
     scanned = 0
-    for folder in (target, logs, pipelines_dir()):
+    for folder in (demo.target, demo.logs, demo.pipelines):
         for path in folder.rglob("*"):
             if path.is_file():
                 scanned += 1
                 hit = leaks(path.read_bytes().decode("utf-8", errors="replace"), secrets)
                 if hit:
                     found[str(path)] = hit
-    assert scanned > 20 and (target / "manifest.json").exists() and (target / "index.html").exists()
-    con = duckdb.connect(str(warehouse))  # dbt holds it open read-write in this process
+    assert scanned > 20 and (demo.target / "manifest.json").exists()
+    assert (demo.target / "index.html").exists()
+    con = duckdb.connect(str(demo.warehouse))  # as dbt may hold it open in this process
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables"

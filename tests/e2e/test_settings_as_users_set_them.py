@@ -229,6 +229,7 @@ def wrong_forms(
     return started
 
 
+@pytest.mark.xdist_group("wrong_forms")  # one worker starts every case's process, once
 @pytest.mark.parametrize("case", list(WRONG_FORMS))
 def test_a_value_of_the_wrong_form_gets_one_line_naming_it(
     case: str, wrong_forms: dict[str, tuple[Path, subprocess.Popen[str]]]

@@ -68,7 +68,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "naver_searchad": {
         "api_key": "naver-key-1",
@@ -106,7 +105,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "exchange_rates": {
         "auth_key": "exim-key-1",
@@ -121,7 +119,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "kr_holidays": {
         "service_key": "holiday-key-1",
@@ -136,7 +133,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "appsflyer": {
         "app_ids": ["com.example.app", "id123456789"],
@@ -153,7 +149,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "adjust": {
         "app_tokens": ["abc123def456", "ghi789jkl012"],
@@ -170,7 +165,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
     "weather": {
         "service_key": "weather-key-1",
@@ -186,7 +180,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
-        "async_poll_interval": 0.25,
     },
 }
 

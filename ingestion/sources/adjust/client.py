@@ -11,7 +11,7 @@ from requests import Response
 
 from ingestion.sources.adjust.tables import DIMENSIONS, SOURCE, metrics
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import redact_text, retrying_client
+from ingestion.sources.http import TokenClient
 
 DEFAULT_BASE_URL = "https://dash.adjust.com"
 REPORT_PATH = "/control-center/reports-service/report"
@@ -28,50 +28,26 @@ def is_truncated(response: Response) -> bool:
     return False
 
 
-class AdjustClient:
+class AdjustClient(TokenClient):
     """Reads Adjust Report Service reports as JSON.
 
     Retries (exponential backoff, ``Retry-After`` honoured) on connection errors,
     timeouts, HTTP 429 (Adjust: more than 50 simultaneous requests), 5xx (503, and 504
-    when a query takes too long) and 200 answers cut short.
-
-    Args:
-        base_url: API root, e.g. ``https://dash.adjust.com``.
-        api_token: The Adjust API token (a secret; sent only as ``Authorization: Bearer``).
-        max_attempts: Attempts per request before failing.
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        timeout: Seconds to wait for one answer (large reports can take minutes).
+    when a query takes too long) and 200 answers cut short. Takes the arguments of
+    :class:`~ingestion.sources.http.TokenClient`: ``base_url`` (e.g.
+    ``https://dash.adjust.com``), the Adjust API token, ``retry`` (large reports can take
+    minutes).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        api_token: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 300.0,
-    ) -> None:
-        if not api_token:
-            raise SourceAuthError(
-                SOURCE,
-                "no API token is configured",
-                hint="copy your Adjust API token (Adjust Suite > your account > My profile > "
-                "API token) into SOURCES__ADJUST__API_TOKEN or api_token under "
-                "[sources.adjust] in .dlt/secrets.toml",
-            )
-        self.base_url = base_url.rstrip("/")
-        self._token = api_token
-        self._client = retrying_client(
-            headers={"Authorization": f"Bearer {api_token}", "Accept": "application/json"},
-            retry_condition=self._should_retry,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            timeout=timeout,
-        )
+    source = SOURCE
+    token_hint = (
+        "copy your Adjust API token (Adjust Suite > your account > My profile > API token) "
+        "into SOURCES__ADJUST__API_TOKEN or api_token under [sources.adjust] in "
+        ".dlt/secrets.toml"
+    )
 
-    @staticmethod
-    def _should_retry(response: Response | None, exception: BaseException | None) -> bool:
+    def should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        """A 200 answer cut short is asked again."""
         return response is not None and is_truncated(response)
 
     def report(
@@ -110,17 +86,7 @@ class AdjustClient:
         if utc_offset:
             params["utc_offset"] = utc_offset
         record = f"app_token__in={params['app_token__in']}, date_period={params['date_period']}"
-        url = self.base_url + REPORT_PATH
-        try:
-            response = self._client.session.get(url, params=params)
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                SOURCE,
-                f"GET {url} failed after retries: "
-                f"{redact_text(type(exc).__name__ + ': ' + str(exc), [self._token])}",
-                record=record,
-                hint="check base_url and the network; the run can be repeated safely",
-            ) from None
+        response = self.api.send("GET", self.base_url + REPORT_PATH, params=params, record=record)
         if response.status_code == 204:
             return {"rows": [], "totals": {}, "warnings": []}
         if response.status_code == 200 and not is_truncated(response):
@@ -137,7 +103,7 @@ class AdjustClient:
             text = str(body.get("detail") or body.get("error") or body.get("message") or body)
         else:
             text = response.text.strip()
-        return redact_text(text[:300], [self._token]) or response.reason
+        return self.api.redact(text[:300]) or response.reason
 
     def _raise(self, response: Response, record: str) -> None:
         status = response.status_code

@@ -1,30 +1,34 @@
 """Adjust Report Service JSON answers to Arrow tables: pure parsers and the two raw schemas.
 
 Adjust sends every dimension and every metric value as a string (``"64"``, ``"0.0"``,
-``"12.3456"``). Each is parsed exactly here, before anything is loaded: counts must be
-whole and not negative, amounts become decimals with four places (``decimal(18,4)``); a
-value that is not a number stops the run with an error naming the row and the metric.
+``"12.3456"``). Each is parsed exactly, by the columns declared here and
+:func:`ingestion.sources.arrow.to_table`, before anything is loaded: counts must be whole
+and not negative, amounts become decimals with four places (``decimal(18,4)``); a value
+that is not a number stops the run with an error naming the row and the metric.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "adjust"
 
 MONEY = pa.decimal128(18, 4)
-TIMESTAMP = pa.timestamp("us", tz="UTC")
-_FOUR_PLACES = Decimal("0.0001")
-_LIMIT = Decimal(10) ** 14
+STRING = pa.string()
 _SLUG = re.compile(r"[a-z0-9_]+")
+_HINT = (
+    "Adjust sent a malformed report; nothing was loaded by this run. Run again; if it "
+    "persists, send the record above to Adjust support"
+)
 
 #: The dimensions every report asks for, in the order of the table's columns.
 DIMENSIONS = (
@@ -51,52 +55,65 @@ ROW_KEYS = (
     "adgroup_id_network",
     "country_code",
 )
+_NEW_DIMENSION = (
+    "Adjust changed its answer; check the dimensions in ingestion/sources/adjust/tables.py. "
+    "Nothing was loaded by this run"
+)
+_UNKNOWN_EVENT = (
+    "check event_slugs: each must be an event slug of every app (Adjust's events endpoint "
+    "lists them); nothing was loaded by this run"
+)
+#: Event counts and revenue (revenue can be negative: Adjust reports refunds so; cost cannot).
+EVENTS = arrow.count
+REVENUE = arrow.money(4, signed=True)
 
 
-def _field(name: str, kind: pa.DataType, nullable: bool = True) -> pa.Field:
-    return pa.field(name, kind, nullable=nullable)
-
-
-_LOADED = _field("_loaded_at", TIMESTAMP, False)
-SCHEMAS: dict[str, pa.Schema] = {
-    "report_daily": pa.schema(
-        [
-            _field("app_token", pa.string(), False),
-            _field("app_name", pa.string()),
-            _field("day", pa.date32(), False),
-            _field("network", pa.string()),
-            _field("campaign_network", pa.string()),
-            _field("campaign_id_network", pa.string()),
-            _field("adgroup_network", pa.string()),
-            _field("adgroup_id_network", pa.string()),
-            _field("country_code", pa.string()),
-            _field("installs", pa.int64()),
-            _field("clicks", pa.int64()),
-            _field("impressions", pa.int64()),
-            _field("network_cost", MONEY),
-            _field("revenue", MONEY),
-            _field("currency", pa.string(), False),
-            _LOADED,
-        ]
+#: The columns that name a row in both tables.
+_ROW = (
+    Column("app_token", STRING, required=True),
+    Column("day", pa.date32(), arrow.day, required=True),
+    Column("network", STRING),
+    Column("campaign_id_network", STRING),
+    Column("adgroup_id_network", STRING),
+    Column("country_code", STRING, arrow.upper),
+)
+_KEYS = {c.name: c for c in _ROW}
+_CURRENCY = Column("currency", STRING, required=True, filled=True)
+REPORT_DAILY = arrow.Table(
+    SOURCE,
+    "report_daily",
+    (
+        _KEYS["app_token"],
+        Column("app_name", STRING, key="app"),
+        _KEYS["day"],
+        _KEYS["network"],
+        Column("campaign_network", STRING),
+        _KEYS["campaign_id_network"],
+        Column("adgroup_network", STRING),
+        _KEYS["adgroup_id_network"],
+        _KEYS["country_code"],
+        *(Column(name, pa.int64(), arrow.count) for name in COUNT_METRICS),
+        Column("network_cost", MONEY, arrow.money(4)),
+        Column("revenue", MONEY, REVENUE),
+        _CURRENCY,
     ),
-    "report_daily_events": pa.schema(
-        [
-            _field("app_token", pa.string(), False),
-            _field("day", pa.date32(), False),
-            _field("network", pa.string()),
-            _field("campaign_id_network", pa.string()),
-            _field("adgroup_id_network", pa.string()),
-            _field("country_code", pa.string()),
-            _field("event_slug", pa.string(), False),
-            _field("events", pa.int64()),
-            _field("event_revenue", MONEY),
-            _field("currency", pa.string(), False),
-            _LOADED,
-        ]
+    hint=_HINT,
+    missing_hint=_HINT,
+)
+REPORT_DAILY_EVENTS = arrow.Table(
+    SOURCE,
+    "report_daily_events",
+    (
+        *arrow.parsed(_ROW),
+        Column("event_slug", STRING, arrow.as_is, required=True),
+        Column("events", pa.int64(), arrow.as_is),
+        Column("event_revenue", MONEY, arrow.as_is),
+        _CURRENCY,
     ),
-}
-#: Table column -> Adjust dimension, where they differ.
-_RENAMED = {"app_name": "app"}
+    hint=_HINT,
+)
+#: A re-read app-day replaces the whole app-day of both tables.
+MERGE_KEY = ("app_token", "day")
 
 
 def metrics(event_slugs: Sequence[str]) -> list[str]:
@@ -112,107 +129,52 @@ def invalid_slugs(event_slugs: Sequence[str]) -> list[str]:
     return [slug for slug in event_slugs if not _SLUG.fullmatch(slug)]
 
 
-class _Row:
-    """Names one report row (and a field of it) in error messages."""
-
-    def __init__(self, index: int, row: dict[str, Any], request: str) -> None:
-        self.index = index
-        self.row = row
-        self.request = request
-
-    def record(self, field: str | None = None) -> str:
-        keys = ", ".join(f"{k}={self.row.get(k, '?')}" for k in ROW_KEYS)
-        text = f"{self.request}, row {self.index}: {keys}"
-        return f"{text}, field '{field}'" if field else text
-
-    def bad(self, field: str, value: Any, what: str) -> SourceDataError:
-        return SourceDataError(
-            SOURCE,
-            f"{what}: {value!r:.40}",
-            record=self.record(field),
-            hint="Adjust sent a malformed report; nothing was loaded by this run. Run again; "
-            "if it persists, send the record above to Adjust support",
-        )
-
-
-def _number(value: Any, where: _Row, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise where.bad(field, value, "not a number")
-    try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(repr(value))
-    except InvalidOperation:
-        raise where.bad(field, value, "not a number") from None
-    if not number.is_finite() or abs(number) >= _LIMIT:
-        raise where.bad(field, value, "not a finite number under 1e14")
-    return number
-
-
-def parse_count(value: Any, where: _Row, field: str) -> int | None:
-    """A count metric: ``"64"`` (or ``"64.0"``) is 64; null stays null.
+def _checked(rows: Any, request: str, event_slugs: Sequence[str]) -> list[dict[str, Any]]:
+    """The answer's rows, each an object with every dimension and metric asked for.
 
     Raises:
-        SourceDataError: Not a number, not whole, or negative.
+        SourceDataError: No ``rows`` list, a row that is not an object, or lacks a field.
     """
-    number = _number(value, where, field)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise where.bad(field, value, "not a whole number")
-    if number < 0:
-        raise where.bad(field, value, "a negative count")
-    return int(number)
-
-
-def parse_money(value: Any, where: _Row, field: str, *, negative_ok: bool = True) -> Decimal | None:
-    """An amount, exactly, rounded half-up to four places; null stays null.
-
-    Args:
-        value: The metric as Adjust sent it (a string such as ``"12.3400"``).
-        where: The row it belongs to, for error messages.
-        field: The metric's name, for error messages.
-        negative_ok: Whether a negative amount is valid (revenue can be: Adjust reports
-            refunds as negative revenue; cost cannot).
-
-    Raises:
-        SourceDataError: Not a finite number under 1e14, or negative where it cannot be.
-    """
-    number = _number(value, where, field)
-    if number is None:
-        return None
-    if number < 0 and not negative_ok:
-        raise where.bad(field, value, "a negative cost")
-    return number.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def _dimension(row: dict[str, Any], where: _Row, name: str) -> str | None:
-    if name not in row:
+    if not isinstance(rows, list):
         raise SourceDataError(
             SOURCE,
-            f"a report row has no dimension '{name}' (it has {sorted(row)})",
-            record=where.record(name),
-            hint="Adjust changed its answer; check the dimensions in "
-            "ingestion/sources/adjust/tables.py. Nothing was loaded by this run",
+            "the answer has no 'rows' list",
+            record=request,
+            hint="Adjust changed its answer; nothing was loaded by this run",
         )
-    value = row[name]
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str | int):
-        raise where.bad(name, value, "not a text value")
-    return str(value)
+    asked = (
+        ("dimension", DIMENSIONS, _NEW_DIMENSION),
+        ("metric", metrics(event_slugs), _UNKNOWN_EVENT),
+    )
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise SourceDataError(
+                SOURCE,
+                f"a report row is not an object: {row!r:.40}",
+                record=f"{request}, row {index}",
+                hint="Adjust sent a malformed report; nothing was loaded by this run",
+            )
+        for kind, names, hint in asked:
+            absent = [name for name in names if name not in row]
+            if absent:
+                has = f" (it has {sorted(row)})" if kind == "dimension" else ""
+                raise SourceDataError(
+                    SOURCE,
+                    f"a report row has no {kind} '{absent[0]}'{has}",
+                    record=f"{_describe(request)(index, row)}, field '{absent[0]}'",
+                    hint=hint,
+                )
+    return rows
 
 
-def _metric(row: dict[str, Any], where: _Row, name: str) -> Any:
-    if name not in row:
-        raise SourceDataError(
-            SOURCE,
-            f"a report row has no metric '{name}'",
-            record=where.record(name),
-            hint="check event_slugs: each must be an event slug of every app (Adjust's "
-            "events endpoint lists them); nothing was loaded by this run",
-        )
-    return row[name]
+def _describe(request: str) -> arrow.Describe:
+    """Names report row ``index``: the request, the row's number and its identifying fields."""
+
+    def record(index: int, row: Any) -> str:
+        keys = ", ".join(f"{k}={row.get(k, '?')}" for k in ROW_KEYS)
+        return f"{request}, row {index}: {keys}"
+
+    return record
 
 
 def report_tables(
@@ -240,69 +202,30 @@ def report_tables(
         SourceDataError: The answer has no ``rows`` list, a row is not an object, lacks a
             dimension or metric, or has a malformed value.
     """
-    rows = body.get("rows") if isinstance(body, dict) else None
-    if not isinstance(rows, list):
-        raise SourceDataError(
-            SOURCE,
-            "the answer has no 'rows' list",
-            record=request,
-            hint="Adjust changed its answer; nothing was loaded by this run",
-        )
-    daily: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS["report_daily"]}
-    events: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS["report_daily_events"]}
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise SourceDataError(
-                SOURCE,
-                f"a report row is not an object: {row!r:.40}",
-                record=f"{request}, row {index}",
-                hint="Adjust sent a malformed report; nothing was loaded by this run",
-            )
-        where = _Row(index, row, request)
-        values: dict[str, Any] = {"currency": currency}
-        for column in SCHEMAS["report_daily"].names:
-            name = _RENAMED.get(column, column)
-            if name in DIMENSIONS:
-                values[column] = _dimension(row, where, name)
-        if values["app_token"] is None:
-            raise where.bad("app_token", row.get("app_token"), "no app token")
-        try:
-            values["day"] = date.fromisoformat(str(values["day"]))
-        except ValueError:
-            raise where.bad("day", row.get("day"), "not a date YYYY-MM-DD") from None
-        if values["country_code"]:
-            values["country_code"] = values["country_code"].upper()
-        for metric in COUNT_METRICS:
-            values[metric] = parse_count(_metric(row, where, metric), where, metric)
-        for metric in MONEY_METRICS:
-            values[metric] = parse_money(
-                _metric(row, where, metric), where, metric, negative_ok=metric != "network_cost"
-            )
-        for column, items in daily.items():
-            if column != "_loaded_at":
-                items.append(values[column])
+    rows = _checked(body.get("rows") if isinstance(body, dict) else None, request, event_slugs)
+    describe = _describe(request)
+    filled = {"currency": currency}
+    daily = arrow.to_table(rows, REPORT_DAILY, loaded_at=loaded_at, filled=filled, record=describe)
+    keys = [c.name for c in _ROW]
+    key_values = zip(*(daily.column(k).to_pylist() for k in keys), strict=True)
+    events: list[dict[str, Any]] = []
+    for index, (row, values) in enumerate(zip(rows, key_values, strict=True)):
         for slug in event_slugs:
-            count_name, revenue_name = f"{slug}_events", f"{slug}_revenue"
-            count = parse_count(_metric(row, where, count_name), where, count_name)
-            revenue = parse_money(_metric(row, where, revenue_name), where, revenue_name)
-            if not (count or revenue):
-                continue
-            for column, items in events.items():
-                if column in values:
-                    items.append(values[column])
-            events["event_slug"].append(slug)
-            events["events"].append(count)
-            events["event_revenue"].append(revenue)
-    return _table("report_daily", daily, loaded_at), _table(
-        "report_daily_events", events, loaded_at
-    )
-
-
-def _table(name: str, columns: dict[str, list[Any]], loaded_at: datetime) -> pa.Table:
-    schema = SCHEMAS[name]
-    size = len(columns[schema.names[0]])
-    arrays = [
-        pa.array([loaded_at] * size if f.name == "_loaded_at" else columns[f.name], type=f.type)
-        for f in schema
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
+            found = {
+                column: arrow.parse(
+                    parse,
+                    row[f"{slug}_{kind}"],
+                    source=SOURCE,
+                    field=f"{slug}_{kind}",
+                    record=describe(index, row),
+                    hint=_HINT,
+                )
+                for column, kind, parse in (
+                    ("events", "events", EVENTS),
+                    ("event_revenue", "revenue", REVENUE),
+                )
+            }
+            if any(found.values()):
+                events.append({**dict(zip(keys, values, strict=True)), "event_slug": slug, **found})
+    table = arrow.to_table(events, REPORT_DAILY_EVENTS, loaded_at=loaded_at, filled=filled)
+    return daily, table

@@ -9,7 +9,7 @@ from requests import Response
 
 from ingestion.sources.appsflyer.tables import AGGREGATE_REPORTS, SOURCE
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import redact_text, retrying_client
+from ingestion.sources.http import TokenClient
 
 #: The text AppsFlyer sends with HTTP 403 when a report's call quota is used up for now.
 LIMIT_REACHED = "Limit reached"
@@ -33,54 +33,27 @@ def is_truncated(response: Response) -> bool:
     return bool(response.content) and not response.content.endswith(b"\n")
 
 
-class AppsFlyerClient:
+class AppsFlyerClient(TokenClient):
     """Reads AppsFlyer Pull API reports as CSV text.
 
     Retries (exponential backoff, ``Retry-After`` honoured) on connection errors,
     timeouts, HTTP 429 and 5xx, the throttling answer (403 ``Limit reached``) and a CSV
-    answer cut short.
-
-    Args:
-        base_url: API root, e.g. ``https://hq1.appsflyer.com``.
-        api_token: The V2 API token (a secret; sent only as ``Authorization: Bearer``).
-        max_attempts: Attempts per request before failing.
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        timeout: Seconds to wait for one answer (raw reports can take minutes).
+    answer cut short. Takes the arguments of :class:`~ingestion.sources.http.TokenClient`:
+    ``base_url`` (e.g. ``https://hq1.appsflyer.com``), the V2 API token, ``retry`` (raw
+    reports can take minutes).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        api_token: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 300.0,
-    ) -> None:
-        if not api_token:
-            raise SourceAuthError(
-                SOURCE,
-                "no API token is configured",
-                hint="copy the V2 API token from AppsFlyer (Security center > API tokens) into "
-                "SOURCES__APPSFLYER__API_TOKEN or api_token under [sources.appsflyer] in "
-                ".dlt/secrets.toml",
-            )
-        self.base_url = base_url.rstrip("/")
-        self._token = api_token
-        self.attempts = 0
-        self._client = retrying_client(
-            headers={"Authorization": f"Bearer {api_token}", "Accept": "text/csv"},
-            retry_condition=self._should_retry,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            timeout=timeout,
-        )
+    source = SOURCE
+    token_hint = (
+        "copy the V2 API token from AppsFlyer (Security center > API tokens) into "
+        "SOURCES__APPSFLYER__API_TOKEN or api_token under [sources.appsflyer] in "
+        ".dlt/secrets.toml"
+    )
+    accept = "text/csv"
 
-    def _should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
-        self.attempts += 1
-        if response is None:
-            return False
-        return is_limit_reached(response) or is_truncated(response)
+    def should_retry(self, response: Response | None, exception: BaseException | None) -> bool:
+        """The throttling answer and a CSV answer cut short are asked again."""
+        return response is not None and (is_limit_reached(response) or is_truncated(response))
 
     def report(
         self,
@@ -109,16 +82,7 @@ class AppsFlyerClient:
         if maximum_rows is not None and not aggregate:
             params["maximum_rows"] = maximum_rows
         record = f"app_id={app_id}, report={report}, from={since}, to={until}"
-        try:
-            response = self._client.session.get(self.base_url + path, params=params)
-        except Exception as exc:  # connection refused, timeouts after the last retry
-            raise SourceApiError(
-                SOURCE,
-                f"GET {self.base_url}{path} failed after retries: "
-                f"{redact_text(type(exc).__name__ + ': ' + str(exc), [self._token])}",
-                record=record,
-                hint="check base_url and the network; the run can be repeated safely",
-            ) from None
+        response = self.api.send("GET", self.base_url + path, params=params, record=record)
         if response.status_code == 200 and not is_truncated(response):
             return response.content.decode("utf-8-sig")
         self._raise(response, record)
@@ -126,7 +90,7 @@ class AppsFlyerClient:
 
     def _raise(self, response: Response, record: str) -> None:
         status = response.status_code
-        text = redact_text(response.text.strip()[:300], [self._token]) or response.reason
+        text = self.api.redact(response.text.strip()[:300]) or response.reason
         if status == 401:
             raise SourceAuthError(
                 SOURCE,

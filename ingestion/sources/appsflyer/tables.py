@@ -4,7 +4,8 @@ Every report is CSV with a header row. Columns are picked by header name (AppsFl
 reorders and renames columns over time), so a report missing a column the source needs
 stops the run with an error naming the app, the report and the column. Numbers in
 aggregate reports may be ``N/A`` or empty: they load as null. Every value is parsed and
-checked here, before anything is loaded.
+checked by :func:`ingestion.sources.arrow.to_table` from the columns declared here,
+before anything is loaded.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import pyarrow as pa
 
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "appsflyer"
@@ -34,98 +36,146 @@ ORGANIC_PREFIX = "organic_"
 REPORTS = (*AGGREGATE_REPORTS, *RAW_REPORTS)
 
 MONEY = pa.decimal128(18, 4)
-TIMESTAMP = pa.timestamp("us", tz="UTC")
+STRING = pa.string()
 LOCAL_TIME = pa.timestamp("us")  # naive: the requested (app) time zone
-_FOUR_PLACES = Decimal("0.0001")
 _NULLS = frozenset({"", "N/A", "n/a", "None", "null"})
 _TRIPLE = re.compile(r"(?P<event>.+) \((?P<kind>Unique users|Event counter|Sales in USD)\)")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?")
+_HINT = (
+    "the report is malformed; nothing was loaded by this run. Run again; if it persists, "
+    "report it to AppsFlyer support with the record above"
+)
 
 
-def _field(name: str, kind: pa.DataType, nullable: bool = True) -> pa.Field:
-    return pa.field(name, kind, nullable=nullable)
+def _local_time(value: str) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS`` in the requested time zone (naive)."""
+    if not _TIME.fullmatch(value):
+        raise ValueError(f"not a time YYYY-MM-DD HH:MM:SS: {value!r:.40}")
+    return datetime.fromisoformat(value)
 
 
-_AGG_KEYS = [
-    _field("agency", pa.string()),
-    _field("media_source", pa.string()),
-    _field("campaign", pa.string()),
-]
-_AGG_METRICS = [
-    _field("impressions", pa.int64()),
-    _field("clicks", pa.int64()),
-    _field("installs", pa.int64()),
-    _field("sessions", pa.int64()),
-    _field("loyal_users", pa.int64()),
-    _field("total_revenue", MONEY),
-    _field("total_cost", MONEY),
-]
-_EVENT_METRICS = [
-    _field("event_name", pa.string(), False),
-    _field("unique_users", pa.int64()),
-    _field("event_count", pa.int64()),
-    _field("sales_usd", MONEY),
-]
-_APP = _field("app_id", pa.string(), False)
-_DATE = _field("date", pa.date32(), False)
-_COUNTRY = _field("country_code", pa.string())
-_LOADED = _field("_loaded_at", TIMESTAMP, False)
+def _local_date(value: str) -> date:
+    return _local_time(value).date()
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "partners_daily": pa.schema([_APP, _DATE, *_AGG_KEYS, *_AGG_METRICS, _LOADED]),
-    "partners_daily_events": pa.schema([_APP, _DATE, *_AGG_KEYS, *_EVENT_METRICS, _LOADED]),
-    "geo_daily": pa.schema([_APP, _DATE, _COUNTRY, *_AGG_KEYS, *_AGG_METRICS, _LOADED]),
-    "geo_daily_events": pa.schema([_APP, _DATE, _COUNTRY, *_AGG_KEYS, *_EVENT_METRICS, _LOADED]),
-    "installs": pa.schema(
-        [
-            _APP,
-            _field("install_time", LOCAL_TIME, False),
-            _field("install_date", pa.date32(), False),
-            _field("attributed_touch_type", pa.string()),
-            _field("attributed_touch_time", LOCAL_TIME),
-            _field("media_source", pa.string()),
-            _field("channel", pa.string()),
-            _field("campaign", pa.string()),
-            _field("campaign_id", pa.string()),
-            _field("adset", pa.string()),
-            _field("adset_id", pa.string()),
-            _field("ad", pa.string()),
-            _field("ad_id", pa.string()),
-            _field("country_code", pa.string()),
-            _field("appsflyer_id", pa.string(), False),
-            _field("platform", pa.string()),
-            _LOADED,
-        ]
+
+def _json_text(value: str) -> str | None:
+    """A JSON text cell, kept as sent."""
+    return value if value.strip() else None
+
+
+#: Cell parsers: ``N/A`` and empty cells are null; numbers may have thousands commas.
+TEXT = arrow.nullable(arrow.text, _NULLS)
+COUNTRY = arrow.nullable(arrow.upper, _NULLS)
+COUNT = arrow.nullable(arrow.without_commas(arrow.count), _NULLS)
+AMOUNT = arrow.nullable(arrow.without_commas(arrow.money(4, signed=True)), _NULLS)
+TIME = arrow.nullable(_local_time, _NULLS)
+
+
+def table(
+    name: str, columns: tuple[Column, ...], day: str, primary_key: tuple[str, ...] = ()
+) -> arrow.Table:
+    """A table of this source: ``app_id`` first."""
+    app_id = Column("app_id", STRING, required=True, filled=True)
+    return arrow.Table(
+        SOURCE, name, (app_id, *columns), primary_key, hint=_HINT, missing_hint=_HINT
+    )
+
+
+def _text(name: str, header: str) -> Column:
+    return Column(name, STRING, TEXT, key=header)
+
+
+_DATE = Column("date", pa.date32(), arrow.nullable(arrow.day, _NULLS), True, key="Date")
+_COUNTRY = Column("country_code", STRING, COUNTRY, key="Country")
+_AGG_KEYS = (
+    _text("agency", "Agency/PMD (af_prt)"),
+    _text("media_source", "Media Source (pid)"),
+    _text("campaign", "Campaign (c)"),
+)
+_AGG_METRICS = (
+    Column("impressions", pa.int64(), COUNT, key="Impressions"),
+    Column("clicks", pa.int64(), COUNT, key="Clicks"),
+    Column("installs", pa.int64(), COUNT, key="Installs"),
+    Column("sessions", pa.int64(), COUNT, key="Sessions"),
+    Column("loyal_users", pa.int64(), COUNT, key="Loyal Users"),
+    Column("total_revenue", MONEY, AMOUNT, key="Total Revenue"),
+    Column("total_cost", MONEY, AMOUNT, key="Total Cost"),
+)
+#: One row per report row and in-app event; its values are parsed from the event's three
+#: columns (``<event> (Unique users)``, ``(Event counter)``, ``(Sales in USD)``).
+_EVENT_METRICS = (
+    Column("event_name", STRING, arrow.as_is, True),
+    Column("unique_users", pa.int64(), arrow.as_is),
+    Column("event_count", pa.int64(), arrow.as_is),
+    Column("sales_usd", MONEY, arrow.as_is),
+)
+
+
+PARTNERS_DAILY = table("partners_daily", (_DATE, *_AGG_KEYS, *_AGG_METRICS), "date")
+PARTNERS_DAILY_EVENTS = table(
+    "partners_daily_events", (*arrow.parsed((_DATE, *_AGG_KEYS)), *_EVENT_METRICS), "date"
+)
+GEO_DAILY = table("geo_daily", (_DATE, _COUNTRY, *_AGG_KEYS, *_AGG_METRICS), "date")
+GEO_DAILY_EVENTS = table(
+    "geo_daily_events", (*arrow.parsed((_DATE, _COUNTRY, *_AGG_KEYS)), *_EVENT_METRICS), "date"
+)
+INSTALLS_TABLE = table(
+    "installs",
+    (
+        Column("install_time", LOCAL_TIME, TIME, True, key="Install Time"),
+        Column(
+            "install_date",
+            pa.date32(),
+            arrow.nullable(_local_date, _NULLS),
+            True,
+            key="Install Time",
+        ),
+        _text("attributed_touch_type", "Attributed Touch Type"),
+        Column("attributed_touch_time", LOCAL_TIME, TIME, key="Attributed Touch Time"),
+        _text("media_source", "Media Source"),
+        _text("channel", "Channel"),
+        _text("campaign", "Campaign"),
+        _text("campaign_id", "Campaign ID"),
+        _text("adset", "Adset"),
+        _text("adset_id", "Adset ID"),
+        _text("ad", "Ad"),
+        _text("ad_id", "Ad ID"),
+        Column("country_code", STRING, COUNTRY, key="Country Code"),
+        Column("appsflyer_id", STRING, TEXT, True, key="AppsFlyer ID"),
+        _text("platform", "Platform"),
     ),
-    "in_app_events": pa.schema(
-        [
-            _APP,
-            _field("event_time", LOCAL_TIME, False),
-            _field("event_date", pa.date32(), False),
-            _field("event_name", pa.string(), False),
-            _field("event_value", pa.string()),
-            _field("event_revenue", MONEY),
-            _field("event_revenue_currency", pa.string()),
-            _field("event_revenue_usd", MONEY),
-            _field("install_time", LOCAL_TIME),
-            _field("media_source", pa.string()),
-            _field("campaign", pa.string()),
-            _field("campaign_id", pa.string()),
-            _field("adset_id", pa.string()),
-            _field("ad_id", pa.string()),
-            _field("country_code", pa.string()),
-            _field("appsflyer_id", pa.string(), False),
-            _field("platform", pa.string()),
-            _LOADED,
-        ]
+    "install_date",
+)
+IN_APP_EVENTS_TABLE = table(
+    "in_app_events",
+    (
+        Column("event_time", LOCAL_TIME, TIME, True, key="Event Time"),
+        Column(
+            "event_date", pa.date32(), arrow.nullable(_local_date, _NULLS), True, key="Event Time"
+        ),
+        Column("event_name", STRING, TEXT, True, key="Event Name"),
+        Column("event_value", STRING, _json_text, key="Event Value"),
+        Column("event_revenue", MONEY, AMOUNT, key="Event Revenue"),
+        _text("event_revenue_currency", "Event Revenue Currency"),
+        Column("event_revenue_usd", MONEY, AMOUNT, key="Event Revenue USD"),
+        Column("install_time", LOCAL_TIME, TIME, key="Install Time"),
+        _text("media_source", "Media Source"),
+        _text("campaign", "Campaign"),
+        _text("campaign_id", "Campaign ID"),
+        _text("adset_id", "Adset ID"),
+        _text("ad_id", "Ad ID"),
+        Column("country_code", STRING, COUNTRY, key="Country Code"),
+        Column("appsflyer_id", STRING, TEXT, True, key="AppsFlyer ID"),
+        _text("platform", "Platform"),
     ),
-}
+    "event_date",
+)
 #: Report -> (main table, events table or None).
-REPORT_TABLES: dict[str, tuple[str, str | None]] = {
-    PARTNERS: ("partners_daily", "partners_daily_events"),
-    GEO: ("geo_daily", "geo_daily_events"),
-    INSTALLS: ("installs", None),
-    IN_APP_EVENTS: ("in_app_events", None),
+REPORT_TABLES: dict[str, tuple[arrow.Table, arrow.Table | None]] = {
+    PARTNERS: (PARTNERS_DAILY, PARTNERS_DAILY_EVENTS),
+    GEO: (GEO_DAILY, GEO_DAILY_EVENTS),
+    INSTALLS: (INSTALLS_TABLE, None),
+    IN_APP_EVENTS: (IN_APP_EVENTS_TABLE, None),
 }
 #: Table -> the day column it is replaced by (with ``app_id``).
 DAY_COLUMN = {
@@ -137,88 +187,25 @@ DAY_COLUMN = {
     "in_app_events": "event_date",
 }
 
-#: Table -> its naive local-time columns (dlt would make them UTC timestamps otherwise).
-LOCAL_TIME_COLUMNS = {
-    "installs": ("install_time", "attributed_touch_time"),
-    "in_app_events": ("event_time", "install_time"),
-}
 
-#: Aggregate CSV header -> column (the country only in the geo report).
-AGG_COLUMNS = {
-    "Date": "date",
-    "Agency/PMD (af_prt)": "agency",
-    "Media Source (pid)": "media_source",
-    "Campaign (c)": "campaign",
-    "Impressions": "impressions",
-    "Clicks": "clicks",
-    "Installs": "installs",
-    "Sessions": "sessions",
-    "Loyal Users": "loyal_users",
-    "Total Revenue": "total_revenue",
-    "Total Cost": "total_cost",
-}
-GEO_COLUMNS = {"Country": "country_code"}
-INSTALL_COLUMNS = {
-    "Install Time": "install_time",
-    "Attributed Touch Type": "attributed_touch_type",
-    "Attributed Touch Time": "attributed_touch_time",
-    "Media Source": "media_source",
-    "Channel": "channel",
-    "Campaign": "campaign",
-    "Campaign ID": "campaign_id",
-    "Adset": "adset",
-    "Adset ID": "adset_id",
-    "Ad": "ad",
-    "Ad ID": "ad_id",
-    "Country Code": "country_code",
-    "AppsFlyer ID": "appsflyer_id",
-    "Platform": "platform",
-}
-EVENT_COLUMNS = {
-    "Event Time": "event_time",
-    "Event Name": "event_name",
-    "Event Value": "event_value",
-    "Event Revenue": "event_revenue",
-    "Event Revenue Currency": "event_revenue_currency",
-    "Event Revenue USD": "event_revenue_usd",
-    "Install Time": "install_time",
-    "Media Source": "media_source",
-    "Campaign": "campaign",
-    "Campaign ID": "campaign_id",
-    "Adset ID": "adset_id",
-    "Ad ID": "ad_id",
-    "Country Code": "country_code",
-    "AppsFlyer ID": "appsflyer_id",
-    "Platform": "platform",
-}
-_INTS = {"impressions", "clicks", "installs", "sessions", "loyal_users"}
-_MONEY = {"total_revenue", "total_cost", "event_revenue", "event_revenue_usd"}
-_TIMES = {"install_time", "attributed_touch_time", "event_time"}
+def merge_key(table: arrow.Table) -> tuple[str, str]:
+    """A re-read app-day replaces the whole app-day."""
+    return ("app_id", DAY_COLUMN[table.name])
 
 
-class _Where:
+def local_time_columns(table: arrow.Table) -> list[str]:
+    """The table's naive local-time columns (dlt would make them UTC timestamps otherwise)."""
+    return [c.name for c in table.columns if c.type == LOCAL_TIME]
+
+
+def _record(app_id: str, report: str, line: int | None = None, column: str | None = None) -> str:
     """Names a value for error messages: app, report, CSV line and column."""
-
-    def __init__(self, app_id: str, report: str) -> None:
-        self.app_id = app_id
-        self.report = report
-
-    def record(self, line: int | None = None, column: str | None = None) -> str:
-        text = f"app_id={self.app_id}, report={self.report}"
-        if line is not None:
-            text += f", line={line}"
-        if column is not None:
-            text += f", column='{column}'"
-        return text
-
-    def bad(self, line: int, column: str, value: str, what: str) -> SourceDataError:
-        return SourceDataError(
-            SOURCE,
-            f"{what}: {value!r:.40}",
-            record=self.record(line, column),
-            hint="the report is malformed; nothing was loaded by this run. Run again; if it "
-            "persists, report it to AppsFlyer support with the record above",
-        )
+    text = f"app_id={app_id}, report={report}"
+    if line is not None:
+        text += f", line={line}"
+    if column is not None:
+        text += f", column='{column}'"
+    return text
 
 
 def read_csv(text: str, app_id: str, report: str) -> tuple[list[str], list[list[str]]]:
@@ -227,7 +214,6 @@ def read_csv(text: str, app_id: str, report: str) -> tuple[list[str], list[list[
     Raises:
         SourceDataError: The answer is empty or a row has more or fewer cells than the header.
     """
-    where = _Where(app_id, report)
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     try:
         header = [h.strip() for h in next(reader)]
@@ -235,7 +221,7 @@ def read_csv(text: str, app_id: str, report: str) -> tuple[list[str], list[list[
         raise SourceDataError(
             SOURCE,
             "the report is empty (no header row)",
-            record=where.record(),
+            record=_record(app_id, report),
             hint="check the app id and that the report is enabled for the token's account",
         ) from None
     rows = [row for row in reader if row]
@@ -244,32 +230,33 @@ def read_csv(text: str, app_id: str, report: str) -> tuple[list[str], list[list[
             raise SourceDataError(
                 SOURCE,
                 f"a row has {len(row)} cells and the header {len(header)}",
-                record=where.record(n),
+                record=_record(app_id, report, n),
                 hint="the report is malformed or was cut; nothing was loaded by this run",
             )
     return header, rows
 
 
 def column_indexes(
-    header: Sequence[str], wanted: dict[str, str], app_id: str, report: str
+    header: Sequence[str], table: arrow.Table, app_id: str, report: str
 ) -> dict[str, int]:
-    """Column name -> index in the CSV, for every header ``wanted`` names.
+    """CSV header -> its index, for every column of ``table`` read from the report.
 
     Raises:
-        SourceDataError: A wanted header is missing (AppsFlyer renamed or dropped it).
+        SourceDataError: A header is missing (AppsFlyer renamed or dropped it).
     """
     position = {name: i for i, name in enumerate(header)}
+    wanted = dict.fromkeys(c.key for c in table.columns if not c.filled)
     missing = [name for name in wanted if name not in position]
     if missing:
         raise SourceDataError(
             SOURCE,
             f"the report has no column {', '.join(repr(m) for m in missing)} "
             f"(it has {len(header)} columns)",
-            record=_Where(app_id, report).record(column=missing[0]),
+            record=_record(app_id, report, column=missing[0]),
             hint="AppsFlyer changed the report's columns; update the column names in "
             "ingestion/sources/appsflyer/tables.py. Nothing was loaded by this run",
         )
-    return {column: position[name] for name, column in wanted.items()}
+    return {name: position[name] for name in wanted}
 
 
 def event_triples(header: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -288,67 +275,20 @@ def event_triples(header: Sequence[str]) -> dict[str, dict[str, int]]:
     return triples
 
 
-def parse_int(value: str, where: _Where, line: int, column: str) -> int | None:
-    """A count; ``N/A`` and empty are null. ``"12.0"`` is 12; ``"1,234"`` is 1234."""
-    text = value.strip().replace(",", "")
-    if text in _NULLS:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise where.bad(line, column, value, "not a number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise where.bad(line, column, value, "not a whole number")
-    return int(number)
-
-
-def parse_money(value: str, where: _Where, line: int, column: str) -> Decimal | None:
-    """An amount as an exact decimal with four places; ``N/A`` and empty are null."""
-    text = value.strip().replace(",", "")
-    if text in _NULLS:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise where.bad(line, column, value, "not an amount") from None
-    if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
-        raise where.bad(line, column, value, "not a finite amount under 1e14")
-    return number.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def parse_time(value: str, where: _Where, line: int, column: str) -> datetime | None:
-    """``YYYY-MM-DD HH:MM:SS`` in the requested time zone (naive); empty is null."""
-    text = value.strip()
-    if text in _NULLS:
-        return None
-    if not _TIME.fullmatch(text):
-        raise where.bad(line, column, value, "not a time YYYY-MM-DD HH:MM:SS")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise where.bad(line, column, value, "not a valid time") from None
-
-
-def parse_date(value: str, where: _Where, line: int, column: str) -> date:
-    """``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise where.bad(line, column, value, "not a date YYYY-MM-DD") from None
-
-
-def _text(value: str) -> str | None:
-    text = value.strip()
-    return None if text in _NULLS else text
-
-
-def _table(name: str, columns: dict[str, list[Any]], size: int, loaded_at: datetime) -> pa.Table:
-    schema = SCHEMAS[name]
-    arrays = []
-    for f in schema:
-        values = [loaded_at] * size if f.name == "_loaded_at" else columns[f.name]
-        arrays.append(pa.array(values, type=f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+def _read(
+    app_id: str, report: str, text: str, table: arrow.Table, loaded_at: datetime
+) -> tuple[list[str], list[list[str]], pa.Table]:
+    """The report's header, its rows, and its rows as ``table``."""
+    header, rows = read_csv(text, app_id, report)
+    parsed = arrow.to_table(
+        rows,
+        table,
+        loaded_at=loaded_at,
+        filled={"app_id": app_id},
+        positions=column_indexes(header, table, app_id, report),
+        record=lambda index, _: _record(app_id, report, index + 2),
+    )
+    return header, rows, parsed
 
 
 def aggregate_tables(
@@ -362,61 +302,40 @@ def aggregate_tables(
     Raises:
         SourceDataError: A needed column is missing or a value is malformed.
     """
-    where = _Where(app_id, report)
-    daily_name, events_name = REPORT_TABLES[report]
-    assert events_name is not None
-    header, rows = read_csv(text, app_id, report)
-    wanted = {**AGG_COLUMNS, **(GEO_COLUMNS if report == GEO else {})}
-    index = column_indexes(header, wanted, app_id, report)
+    daily_table, events_table = REPORT_TABLES[report]
+    assert events_table is not None
+    header, rows, daily = _read(app_id, report, text, daily_table, loaded_at)
     triples = event_triples(header)
     for event, kinds in triples.items():
         if len(kinds) != 3:
             raise SourceDataError(
                 SOURCE,
                 f"event '{event}' lacks some of its three columns (has {sorted(kinds)})",
-                record=where.record(column=event),
+                record=_record(app_id, report, column=event),
                 hint="AppsFlyer changed the report's columns; nothing was loaded by this run",
             )
-    keys = ["date", *(["country_code"] if report == GEO else []), "agency", "media_source"]
-    keys.append("campaign")
-    daily: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS[daily_name]}
-    events: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS[events_name]}
-    event_rows = 0
-    for line, row in enumerate(rows, start=2):
-        values: dict[str, Any] = {"app_id": app_id}
-        for column, i in index.items():
-            cell = row[i]
-            if column == "date":
-                values[column] = parse_date(cell, where, line, column)
-            elif column in _INTS:
-                values[column] = parse_int(cell, where, line, header[i])
-            elif column in _MONEY:
-                values[column] = parse_money(cell, where, line, header[i])
-            elif column == "country_code":
-                values[column] = (_text(cell) or "").upper() or None
-            else:
-                values[column] = _text(cell)
-        for column, items in daily.items():
-            if column != "_loaded_at":
-                items.append(values[column])
+    keys = [c.name for c in events_table.columns[: -len(_EVENT_METRICS)] if not c.filled]
+    key_values = list(zip(*(daily.column(k).to_pylist() for k in keys), strict=True))
+    events: list[dict[str, Any]] = []
+    for line, (row, values) in enumerate(zip(rows, key_values, strict=True), start=2):
         for event, kinds in triples.items():
-            u, c, s = kinds["unique_users"], kinds["event_count"], kinds["sales_usd"]
-            users = parse_int(row[u], where, line, header[u])
-            count = parse_int(row[c], where, line, header[c])
-            sales = parse_money(row[s], where, line, header[s])
-            if not (users or count or sales):
-                continue
-            for key in ["app_id", *keys]:
-                events[key].append(values[key])
-            events["event_name"].append(event)
-            events["unique_users"].append(users)
-            events["event_count"].append(count)
-            events["sales_usd"].append(sales)
-            event_rows += 1
-    return (
-        _table(daily_name, daily, len(rows), loaded_at),
-        _table(events_name, events, event_rows, loaded_at),
-    )
+            metrics = {
+                kind: arrow.parse(
+                    AMOUNT if kind == "sales_usd" else COUNT,
+                    row[i],
+                    source=SOURCE,
+                    field=header[i],
+                    record=_record(app_id, report, line),
+                    hint=_HINT,
+                )
+                for kind, i in kinds.items()
+            }
+            if any(metrics.values()):
+                events.append(
+                    {**dict(zip(keys, values, strict=True)), "event_name": event, **metrics}
+                )
+    filled = {"app_id": app_id}
+    return daily, arrow.to_table(events, events_table, loaded_at=loaded_at, filled=filled)
 
 
 def raw_table(app_id: str, report: str, text: str, loaded_at: datetime) -> pa.Table:
@@ -427,34 +346,5 @@ def raw_table(app_id: str, report: str, text: str, loaded_at: datetime) -> pa.Ta
     Raises:
         SourceDataError: A needed column is missing or a value is malformed.
     """
-    where = _Where(app_id, report)
-    base = report.removeprefix(ORGANIC_PREFIX)
-    name = REPORT_TABLES[base][0]
-    header, rows = read_csv(text, app_id, report)
-    index = column_indexes(
-        header, INSTALL_COLUMNS if base == INSTALLS else EVENT_COLUMNS, app_id, report
-    )
-    day_column, time_column = (
-        ("install_date", "install_time") if base == INSTALLS else ("event_date", "event_time")
-    )
-    columns: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS[name]}
-    for line, row in enumerate(rows, start=2):
-        columns["app_id"].append(app_id)
-        for column, i in index.items():
-            cell = row[i]
-            value: Any
-            if column in _TIMES:
-                value = parse_time(cell, where, line, header[i])
-            elif column in _MONEY:
-                value = parse_money(cell, where, line, header[i])
-            elif column == "event_value":
-                value = cell if cell.strip() else None  # JSON text, kept as sent
-            elif column == "country_code":
-                value = (_text(cell) or "").upper() or None
-            else:
-                value = _text(cell)
-            if value is None and column in (time_column, "appsflyer_id", "event_name"):
-                raise where.bad(line, header[i], cell, "a required value is empty")
-            columns[column].append(value)
-        columns[day_column].append(columns[time_column][-1].date())
-    return _table(name, columns, len(rows), loaded_at)
+    table = REPORT_TABLES[report.removeprefix(ORGANIC_PREFIX)][0]
+    return _read(app_id, report, text, table, loaded_at)[2]

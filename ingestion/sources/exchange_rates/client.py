@@ -7,9 +7,9 @@ from typing import Any
 
 from requests import Response
 
-from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
+from ingestion.sources.errors import SourceApiError, SourceAuthError
 from ingestion.sources.exchange_rates.tables import FRANKFURTER, KOREAEXIM, SOURCE
-from ingestion.sources.http import JsonApi, redact_text, redact_url
+from ingestion.sources.http import RETRY, JsonApi, Retry, redact_url
 
 #: Eximbank's ``result`` codes (HTTP 200 either way).
 RESULT_OK = 1
@@ -21,39 +21,16 @@ KOREAEXIM_PATH = "/site/program/financial/exchangeJSON"
 KOREAEXIM_DATA = "AP01"
 
 
-def _scrubbed(exc: SourceError, secrets: list[str]) -> SourceError:
-    """``exc`` with every secret removed from its text.
-
-    The shared HTTP helper does not know Eximbank's ``authkey`` query parameter, so a URL
-    in its message would carry the key.
-    """
-    text = redact_text(str(exc), secrets)
-    text = text.removeprefix(f"{SOURCE}: ")
-    clean = type(exc)(SOURCE, text)
-    clean.record, clean.hint = exc.record, exc.hint
-    return clean
-
-
 class KoreaEximClient:
     """Korea Eximbank's exchange-rate Open API (``exchangeJSON``, ``data=AP01``).
 
     Args:
         base_url: API root, e.g. ``https://oapi.koreaexim.go.kr``.
         auth_key: The Open API key (``authkey``), a secret.
-        max_attempts: Attempts per request (429, 5xx, timeouts, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (429, 5xx, timeouts, truncated bodies).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        auth_key: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 60.0,
-    ) -> None:
+    def __init__(self, base_url: str, auth_key: str, *, retry: Retry = RETRY) -> None:
         if not auth_key:
             raise SourceAuthError(
                 SOURCE,
@@ -65,13 +42,7 @@ class KoreaEximClient:
             )
         self.base_url = base_url.rstrip("/")
         self._key = auth_key
-        self._api = JsonApi(
-            SOURCE,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            timeout=timeout,
-            secrets=[auth_key],
-        )
+        self._api = JsonApi(SOURCE, retry=retry, secrets=[auth_key])
 
     def rates(self, day: date) -> list[dict[str, Any]]:
         """The rates Eximbank published for ``day`` (``[]`` on non-business days).
@@ -83,10 +54,7 @@ class KoreaEximClient:
         """
         params = {"authkey": self._key, "searchdate": f"{day:%Y%m%d}", "data": KOREAEXIM_DATA}
         record = f"{KOREAEXIM} searchdate={day:%Y%m%d}"
-        try:
-            response, body = self._api.request("GET", self.base_url + KOREAEXIM_PATH, params=params)
-        except SourceError as exc:
-            raise _scrubbed(exc, [self._key]) from None
+        response, body = self._api.request("GET", self.base_url + KOREAEXIM_PATH, params=params)
         if response.status_code != 200:
             raise SourceApiError(
                 SOURCE,
@@ -147,23 +115,12 @@ class FrankfurterClient:
 
     Args:
         base_url: API root, e.g. ``https://api.frankfurter.dev/v1``.
-        max_attempts: Attempts per request (429, 5xx, timeouts, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (429, 5xx, timeouts, truncated bodies).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 60.0,
-    ) -> None:
+    def __init__(self, base_url: str, *, retry: Retry = RETRY) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api = JsonApi(
-            SOURCE, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout
-        )
+        self._api = JsonApi(SOURCE, retry=retry)
 
     def series(self, currency: str, since: date, until: date, symbol: str) -> dict[str, Any]:
         """``symbol`` per 1 ``currency`` on each ECB business day of ``[since, until]``.

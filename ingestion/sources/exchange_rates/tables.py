@@ -3,7 +3,8 @@
 Korea Eximbank sends every number as a string with thousands commas (``"1,348.6"``) and
 quotes some currencies per 100 units (``"JPY(100)"``); Frankfurter sends JSON numbers per
 1 unit. Both become rows of one table, always won (KRW) per unit of a foreign currency.
-Every value is parsed and checked here, so a malformed record stops the run before
+Every value is parsed and checked here (the rate's own parsers, errors through
+:func:`ingestion.sources.arrow.parse`), so a malformed record stops the run before
 anything is loaded, with an error that names the record and the field.
 """
 
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 import pyarrow as pa
 
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column
 from ingestion.sources.errors import SourceDataError
 
 SOURCE = "exchange_rates"
@@ -28,21 +31,21 @@ PROVIDERS = (KOREAEXIM, FRANKFURTER)
 
 QUOTED_RATE = pa.decimal128(18, 6)
 RATE_PER_UNIT = pa.decimal128(24, 10)
-TIMESTAMP = pa.timestamp("us", tz="UTC")
-SCHEMA = pa.schema(
-    [
-        pa.field("provider", pa.string(), nullable=False),
-        pa.field("rate_date", pa.date32(), nullable=False),
-        pa.field("base_currency", pa.string(), nullable=False),
-        pa.field("currency_code", pa.string(), nullable=False),
-        pa.field("quoted_units", pa.int32(), nullable=False),
-        pa.field("quoted_rate", QUOTED_RATE, nullable=False),
-        pa.field("rate_per_unit", RATE_PER_UNIT, nullable=False),
-        pa.field("_loaded_at", TIMESTAMP, nullable=False),
-    ]
+#: One rate per provider, day and foreign currency (rows computed by :func:`rate_row`).
+RATES = arrow.Table(
+    SOURCE,
+    "exchange_rates",
+    (
+        Column("provider", pa.string(), arrow.as_is, True),
+        Column("rate_date", pa.date32(), arrow.as_is, True),
+        Column("base_currency", pa.string(), arrow.as_is, True),
+        Column("currency_code", pa.string(), arrow.as_is, True),
+        Column("quoted_units", pa.int32(), arrow.as_is, True),
+        Column("quoted_rate", QUOTED_RATE, arrow.as_is, True),
+        Column("rate_per_unit", RATE_PER_UNIT, arrow.as_is, True),
+    ),
+    ("provider", "rate_date", "currency_code"),
 )
-#: The grain: one rate per provider, day and foreign currency.
-KEY = ("provider", "rate_date", "currency_code")
 
 #: Currencies Eximbank publishes under another code: the renminbi is quoted only as
 #: ``CNH`` (offshore yuan, 위안화); asking for ``CNY`` reads that row.
@@ -51,10 +54,30 @@ KOREAEXIM_CODES = {"CNY": "CNH"}
 _SIX_PLACES = Decimal("0.000001")
 _TEN_PLACES = Decimal("0.0000000001")
 _PRECISE = Context(prec=40)
-#: ``1348.6``, ``1,348.6``, ``1,348``, ``0.0886``: digits, optional thousands groups, decimals.
-_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+#: ``1348.6``, ``1,348.6``, ``1,348``, ``0.0886``: digits, optional thousands groups, decimals;
+#: and JSON numbers in exponent form (``8.5e-05``) as ``repr`` writes small floats.
+_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\d+(?:\.\d+)?[eE][-+]?\d+")
 #: ``USD``, ``JPY(100)``, ``IDR (100)``.
 _CUR_UNIT = re.compile(r"([A-Z]{3})\s*(?:\(\s*(\d+)\s*\))?")
+_MALFORMED = "the API answer is malformed; nothing was loaded by this run"
+
+
+def _rate(value: Any) -> Decimal:
+    """A published rate: ``"1,348.6"`` (Eximbank strings) or ``1450.12`` (JSON numbers)."""
+    if isinstance(value, bool) or value is None:
+        text = None
+    elif isinstance(value, int | float):
+        text = repr(value)  # the shortest repr is the number as the JSON spelled it
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        text = None
+    if text is None or not _AMOUNT.fullmatch(text):
+        raise ValueError(f"not a rate: {value!r:.40}")
+    number = Decimal(text.replace(",", ""))
+    if not number.is_finite() or number <= 0:
+        raise ValueError(f"not a positive rate: {value!r:.40}")
+    return number
 
 
 def parse_amount(value: Any, *, field: str, record: str) -> Decimal:
@@ -72,39 +95,16 @@ def parse_amount(value: Any, *, field: str, record: str) -> Decimal:
         SourceDataError: The value is missing, not a number, misplaces its commas, or is
             not positive.
     """
-    if isinstance(value, bool) or value is None:
-        text = None
-    elif isinstance(value, int | float):
-        text = repr(value)  # the shortest repr is the number as the JSON spelled it
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        text = None
-    if text is None or not (_AMOUNT.fullmatch(text) or _is_plain_number(text)):
-        raise SourceDataError(
-            SOURCE,
-            f"field '{field}' is not a rate: {value!r:.40}",
-            record=record,
-            hint="the API answer is malformed; nothing was loaded by this run. Report it with "
-            "the record above if it persists",
-        )
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the patterns above admit only numbers
-        raise SourceDataError(SOURCE, f"field '{field}' is not a rate", record=record) from None
-    if not number.is_finite() or number <= 0:
-        raise SourceDataError(
-            SOURCE,
-            f"field '{field}' is not a positive rate: {value!r:.40}",
-            record=record,
-            hint="the API answer is malformed; nothing was loaded by this run",
-        )
-    return number
+    rate: Decimal = arrow.parse(_rate, value, source=SOURCE, field=field, record=record)
+    return rate
 
 
-def _is_plain_number(text: str) -> bool:
-    """JSON numbers in exponent form (``8.5e-05``) as ``repr`` writes small floats."""
-    return bool(re.fullmatch(r"\d+(?:\.\d+)?[eE][-+]?\d+", text))
+def _cur_unit(value: Any) -> tuple[str, int]:
+    match = _CUR_UNIT.fullmatch(value.strip()) if isinstance(value, str) else None
+    units = int(match.group(2)) if match and match.group(2) else 1
+    if match is None or units <= 0:
+        raise ValueError(f"not a currency code like 'USD' or 'JPY(100)': {value!r:.40}")
+    return match.group(1), units
 
 
 def parse_cur_unit(value: Any, *, record: str) -> tuple[str, int]:
@@ -115,16 +115,10 @@ def parse_cur_unit(value: Any, *, record: str) -> tuple[str, int]:
     Raises:
         SourceDataError: Not three capital letters with an optional positive ``(units)``.
     """
-    match = _CUR_UNIT.fullmatch(value.strip()) if isinstance(value, str) else None
-    units = int(match.group(2)) if match and match.group(2) else 1
-    if match is None or units <= 0:
-        raise SourceDataError(
-            SOURCE,
-            f"field 'cur_unit' is not a currency code like 'USD' or 'JPY(100)': {value!r:.40}",
-            record=record,
-            hint="the API answer is malformed; nothing was loaded by this run",
-        )
-    return match.group(1), units
+    unit: tuple[str, int] = arrow.parse(
+        _cur_unit, value, source=SOURCE, field="cur_unit", record=record, hint=_MALFORMED
+    )
+    return unit
 
 
 def rate_row(
@@ -246,14 +240,3 @@ def _amount(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
-
-
-def to_table(rows: Sequence[dict[str, Any]], loaded_at: datetime) -> pa.Table:
-    """Rows (from :func:`rate_row`) as an Arrow table of :data:`SCHEMA`."""
-    columns = [
-        pa.array([row[field.name] for row in rows], type=field.type)
-        for field in SCHEMA
-        if field.name != "_loaded_at"
-    ]
-    columns.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
-    return pa.Table.from_arrays(columns, schema=SCHEMA)

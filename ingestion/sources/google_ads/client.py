@@ -17,7 +17,7 @@ from ingestion.sources.errors import (
     SourceDataError,
     SourceError,
 )
-from ingestion.sources.http import JsonApi, redact_text
+from ingestion.sources.http import RETRY, JsonApi, Retry, redact_text
 
 SOURCE = "google_ads"
 log = logging.getLogger("argo.sources.google_ads")
@@ -124,10 +124,7 @@ class GoogleAdsClient:
             ``https://www.googleapis.com/auth/adwords``).
         developer_token: Sent as ``developer-token`` when given.
         login_customer_id: Manager account id, sent as ``login-customer-id`` when given.
-        max_attempts: Attempts per request (429, 5xx, timeouts, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        max_retry_delay: Longest wait between two attempts, in seconds.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (429, 5xx, timeouts, truncated bodies).
     """
 
     def __init__(
@@ -140,10 +137,7 @@ class GoogleAdsClient:
         refresh_token: str,
         developer_token: str | None = None,
         login_customer_id: str | None = None,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 120.0,
+        retry: Retry = RETRY,
     ) -> None:
         missing = [
             name
@@ -167,10 +161,7 @@ class GoogleAdsClient:
             if login_customer_id
             else None
         )
-        self._max_attempts = max_attempts
-        self._backoff_factor = backoff_factor
-        self._max_retry_delay = max_retry_delay
-        self._timeout = timeout
+        self._retry = retry
         self._secrets = [s for s in (client_secret, refresh_token, developer_token) if s]
         self._oauth = self._json_api({}, self._secrets)
         self._api: JsonApi | None = None
@@ -180,15 +171,7 @@ class GoogleAdsClient:
         self.refreshes = 0
 
     def _json_api(self, headers: dict[str, str], secrets: list[str]) -> JsonApi:
-        return JsonApi(
-            SOURCE,
-            headers=headers,
-            max_attempts=self._max_attempts,
-            backoff_factor=self._backoff_factor,
-            max_retry_delay=self._max_retry_delay,
-            timeout=self._timeout,
-            secrets=secrets,
-        )
+        return JsonApi(SOURCE, headers=headers, retry=self._retry, secrets=secrets)
 
     # -- OAuth --------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -13,7 +13,7 @@ from requests import Response
 
 from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import JsonApi, redact_text, redact_url
+from ingestion.sources.http import RETRY, JsonApi, Retry, redact_text, redact_url
 
 SOURCE = "kakao_moment"
 log = logging.getLogger("argo.sources.kakao_moment")
@@ -141,10 +141,7 @@ class KakaoMomentClient:
         client_secret: The app's client secret, if the app has it switched on.
         auth_url: Kakao's OAuth root, e.g. ``https://kauth.kakao.com``.
         report_interval: Seconds between two report calls of one ad account.
-        max_attempts: Attempts per request (429, 5xx, timeouts, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        max_retry_delay: Longest wait between two attempts, in seconds.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (429, 5xx, timeouts, truncated bodies).
     """
 
     def __init__(
@@ -157,10 +154,7 @@ class KakaoMomentClient:
         client_secret: str | None = None,
         auth_url: str = "https://kauth.kakao.com",
         report_interval: float = 5.0,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 120.0,
+        retry: Retry = RETRY,
     ) -> None:
         if not access_token and not (refresh_token and client_id):
             raise SourceAuthError(
@@ -176,13 +170,7 @@ class KakaoMomentClient:
         self._refresh_token = refresh_token or ""
         self._client_id = client_id or ""
         self._client_secret = client_secret or ""
-        self._api_options: dict[str, Any] = {
-            "is_throttled": is_throttled,
-            "max_attempts": max_attempts,
-            "backoff_factor": backoff_factor,
-            "max_retry_delay": max_retry_delay,
-            "timeout": timeout,
-        }
+        self._retry = retry
         self._apis: dict[tuple[str, str], JsonApi] = {}
         self._apis_lock = threading.Lock()
         self._token_lock = threading.Lock()
@@ -197,6 +185,15 @@ class KakaoMomentClient:
     def _secrets(self) -> list[str]:
         return [s for s in (self._token, self._refresh_token, self._client_secret) if s]
 
+    def _json_api(self, headers: dict[str, str]) -> JsonApi:
+        return JsonApi(
+            SOURCE,
+            headers=headers,
+            is_throttled=is_throttled,
+            retry=self._retry,
+            secrets=self._secrets(),
+        )
+
     def _api(self, account_id: str, token: str) -> JsonApi:
         """A retrying JSON client whose every request carries the token and account header."""
         with self._apis_lock:
@@ -205,7 +202,7 @@ class KakaoMomentClient:
                 headers = {"Authorization": f"Bearer {token}"}
                 if account_id:
                     headers["adAccountId"] = account_id
-                api = JsonApi(SOURCE, headers=headers, secrets=self._secrets(), **self._api_options)
+                api = self._json_api(headers)
                 self._apis[(account_id, token)] = api
             return api
 
@@ -226,7 +223,7 @@ class KakaoMomentClient:
             }
             if self._client_secret:
                 form["client_secret"] = self._client_secret
-            api = JsonApi(SOURCE, secrets=self._secrets(), **self._api_options)
+            api = self._json_api({})
             url = f"{self.auth_url}/oauth/token"
             response, body = api.request("POST", url, data=form)
             token = body.get("access_token") if isinstance(body, dict) else None

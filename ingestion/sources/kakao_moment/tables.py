@@ -1,200 +1,123 @@
 """Kakao Moment answers to Arrow tables with explicit schemas.
 
-Each listing or report answer becomes one ``pyarrow.Table``. Every value is parsed and
-checked here, so a malformed record stops the run before anything is loaded, with an
-error that names the record and the field. Money is Korean won (``decimal(18,4)``, exact:
+Each listing or report answer becomes one ``pyarrow.Table`` of a table declared here;
+every value is parsed and checked by :func:`ingestion.sources.arrow.to_table`, so a
+malformed record stops the run before anything is loaded, with an error that names the
+record and the field. Money is Korean won (``decimal(18,4)``, exact:
 Kakao reports whole won but the type keeps any fraction it may send).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from ingestion.sources.errors import SourceDataError, describe_record
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column, Table
+from ingestion.sources.errors import SourceDataError
 
 SOURCE = "kakao_moment"
 MONEY = pa.decimal128(18, 4)
-TIMESTAMP = pa.timestamp("us", tz="UTC")
+STRING = pa.string()
 #: Kakao Moment sells in won on Korean time only; the API has no currency field.
 CURRENCY = "KRW"
 TIMEZONE = "Asia/Seoul"
 
-Parser = Callable[[Any], Any]
+_money = arrow.money(4)
 
 
-def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():  # ids sent as JSON numbers
-        value = int(value)
-    return str(value)
+def _id(name: str) -> Column:
+    return Column(name, STRING, required=True)
 
 
-def _number(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"not a number: {value!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    if number < 0:
-        raise ValueError(f"negative value {value!r}")
-    return number
+def _texts(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(name, STRING) for name in names)
 
 
-def _count(value: Any) -> int | None:
-    number = _number(value)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise ValueError(f"not a whole count: {value!r}")
-    return int(number)
-
-
-def _money(value: Any) -> Decimal | None:
-    number = _number(value)
-    return None if number is None else number.quantize(Decimal("0.0001"))
-
-
-def _day(value: Any) -> date | None:
-    """Report days: ``2026-11-01`` (as observed) or ``20261101`` (the request format)."""
-    if value is None or value == "":
-        return None
-    text = str(value)
-    if re.fullmatch(r"\d{8}", text):
-        return datetime.strptime(text, "%Y%m%d").date()
-    return date.fromisoformat(text[:10])
-
-
-# (column, arrow type, parser, required)
-Column = tuple[str, pa.DataType, Parser, bool]
-
-AD_ACCOUNT_COLUMNS: Sequence[Column] = (
-    ("id", pa.string(), _text, True),
-    ("ad_account_id", pa.string(), _text, True),
-    ("name", pa.string(), _text, False),
-    ("type", pa.string(), _text, False),
-    ("config", pa.string(), _text, False),
-    ("currency", pa.string(), _text, True),
-    ("timezone_name", pa.string(), _text, True),
+AD_ACCOUNTS = Table(
+    SOURCE,
+    "ad_accounts",
+    (
+        _id("id"),
+        _id("ad_account_id"),
+        *_texts("name", "type", "config"),
+        _id("currency"),
+        _id("timezone_name"),
+    ),
+    ("id",),
 )
-CAMPAIGN_COLUMNS: Sequence[Column] = (
-    ("id", pa.string(), _text, True),
-    ("ad_account_id", pa.string(), _text, True),
-    ("name", pa.string(), _text, False),
-    ("campaign_type", pa.string(), _text, False),
-    ("goal", pa.string(), _text, False),
-    ("config", pa.string(), _text, False),
-    ("system_config", pa.string(), _text, False),
-    ("daily_budget_amount", MONEY, _money, False),
+CAMPAIGNS = Table(
+    SOURCE,
+    "campaigns",
+    (
+        _id("id"),
+        _id("ad_account_id"),
+        *_texts("name", "campaign_type", "goal", "config", "system_config"),
+        Column("daily_budget_amount", MONEY, _money),
+    ),
+    ("id",),
 )
-AD_GROUP_COLUMNS: Sequence[Column] = (
-    ("id", pa.string(), _text, True),
-    ("ad_account_id", pa.string(), _text, True),
-    ("campaign_id", pa.string(), _text, True),
-    ("name", pa.string(), _text, False),
-    ("type", pa.string(), _text, False),
-    ("bid_strategy", pa.string(), _text, False),
-    ("config", pa.string(), _text, False),
-    ("system_config", pa.string(), _text, False),
-    ("daily_budget_amount", MONEY, _money, False),
+AD_GROUPS = Table(
+    SOURCE,
+    "ad_groups",
+    (
+        _id("id"),
+        _id("ad_account_id"),
+        _id("campaign_id"),
+        *_texts("name", "type", "bid_strategy", "config", "system_config"),
+        Column("daily_budget_amount", MONEY, _money),
+    ),
+    ("id",),
 )
-CREATIVE_COLUMNS: Sequence[Column] = (
-    ("id", pa.string(), _text, True),
-    ("ad_account_id", pa.string(), _text, True),
-    ("campaign_id", pa.string(), _text, True),
-    ("ad_group_id", pa.string(), _text, True),
-    ("name", pa.string(), _text, False),
-    ("format", pa.string(), _text, False),
-    ("config", pa.string(), _text, False),
-    ("system_config", pa.string(), _text, False),
+CREATIVES = Table(
+    SOURCE,
+    "creatives",
+    (
+        _id("id"),
+        _id("ad_account_id"),
+        _id("campaign_id"),
+        _id("ad_group_id"),
+        *_texts("name", "format", "config", "system_config"),
+    ),
+    ("id",),
 )
-REPORT_COLUMNS: Sequence[Column] = (
-    ("ad_account_id", pa.string(), _text, True),
-    ("creative_id", pa.string(), _text, True),
-    ("report_date", pa.date32(), _day, True),
-    ("ad_group_id", pa.string(), _text, False),
-    ("campaign_id", pa.string(), _text, False),
-    ("imp", pa.int64(), _count, True),
-    ("click", pa.int64(), _count, False),
-    ("cost", MONEY, _money, True),
-    ("reach", pa.int64(), _count, False),
+_REPORT_KEY = (
+    _id("ad_account_id"),
+    _id("creative_id"),
+    Column("report_date", pa.date32(), arrow.day, required=True),
 )
-CONVERSION_COLUMNS: Sequence[Column] = (
-    ("ad_account_id", pa.string(), _text, True),
-    ("creative_id", pa.string(), _text, True),
-    ("report_date", pa.date32(), _day, True),
-    ("conversion_type", pa.string(), _text, True),
-    ("conversions", pa.int64(), _count, False),
-    ("conversion_value", MONEY, _money, False),
+REPORT = Table(
+    SOURCE,
+    "creative_report",
+    (
+        *_REPORT_KEY,
+        *_texts("ad_group_id", "campaign_id"),
+        Column("imp", pa.int64(), arrow.count, required=True),
+        Column("click", pa.int64(), arrow.count),
+        Column("cost", MONEY, _money, required=True),
+        Column("reach", pa.int64(), arrow.count),
+    ),
+    ("ad_account_id", "creative_id", "report_date"),
 )
-
-REPORT_KEYS = ("ad_account_id", "creative_id", "report_date")
+CONVERSIONS = Table(
+    SOURCE,
+    "creative_report_conversions",
+    (
+        *_REPORT_KEY,
+        _id("conversion_type"),
+        Column("conversions", pa.int64(), arrow.count),
+        Column("conversion_value", MONEY, _money),
+    ),
+    (*REPORT.primary_key, "conversion_type"),
+)
+#: A re-pulled account-day replaces the whole account-day of both report tables.
+DAY_KEY = ("ad_account_id", "report_date")
 #: Conversion metrics: ``conv_<event>_<window>`` (a count) and ``conv_<event>_p_<window>``
 #: (the amount of the same event and window). ``_q_`` (quantity) and rates are not loaded.
 _CONVERSION = re.compile(r"^conv_(?P<event>[a-z0-9_]+?)_(?P<p>p_)?(?P<window>\d+d)$")
-
-
-def schema_of(columns: Sequence[Column]) -> pa.Schema:
-    """The Arrow schema of a table, with ``_loaded_at`` appended."""
-    fields = [pa.field(name, type_, nullable=not required) for name, type_, _, required in columns]
-    return pa.schema([*fields, pa.field("_loaded_at", TIMESTAMP, nullable=False)])
-
-
-def to_table(
-    rows: Sequence[dict[str, Any]],
-    columns: Sequence[Column],
-    *,
-    entity: str,
-    keys: tuple[str, ...],
-    loaded_at: datetime,
-) -> pa.Table:
-    """Parses rows into an Arrow table of the given columns.
-
-    Args:
-        rows: Records, already flattened into the table's column names.
-        columns: The table's columns, types, parsers and whether each is required.
-        entity: Table name, for error messages.
-        keys: The fields that identify a record, for error messages.
-        loaded_at: Extraction time written to ``_loaded_at``.
-
-    Raises:
-        SourceDataError: A required field is missing or a value cannot be parsed.
-    """
-    values: list[list[Any]] = [[] for _ in columns]
-    for row in rows:
-        for slot, (name, _, parse, required) in zip(values, columns, strict=True):
-            try:
-                value = parse(row.get(name))
-            except (ValueError, TypeError) as exc:
-                raise SourceDataError(
-                    SOURCE,
-                    f"{entity}: field '{name}' has a bad value ({exc})",
-                    record=describe_record(row, keys),
-                    hint="the API answer is malformed; nothing was loaded by this run. "
-                    "Report it with the record above if it persists",
-                ) from None
-            if value is None and required:
-                raise SourceDataError(
-                    SOURCE,
-                    f"{entity}: required field '{name}' is missing",
-                    record=describe_record(row, keys),
-                    hint="the API answer is malformed; nothing was loaded by this run",
-                )
-            slot.append(value)
-    arrays = [pa.array(v, type=c[1]) for v, c in zip(values, columns, strict=True)]
-    arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
-    return pa.Table.from_arrays(arrays, schema=schema_of(columns))
 
 
 def _object(row: Any, entity: str) -> dict[str, Any]:
@@ -307,7 +230,13 @@ def flatten_report(
                 record=f"ad_account_id={account_id}, start={item.get('start')}, "
                 f"end={item.get('end')}",
             )
-        creative_id = _text(dimensions.get("creative_id"))
+        creative_id = arrow.parse(
+            arrow.text,
+            dimensions.get("creative_id"),
+            source=SOURCE,
+            field="dimensions.creative_id",
+            record=f"ad_account_id={account_id}, start={item.get('start', '?')}",
+        )
         ad_group_id, campaign_id = parents.get(creative_id or "", (None, None))
         key = {
             "ad_account_id": account_id,

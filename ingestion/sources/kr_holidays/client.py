@@ -28,7 +28,14 @@ TRANSIENT_CODES = datagokr.TRANSIENT_CODES | {"99"}
 #: Pages of one month before the client assumes the paging is broken.
 MAX_PAGES = 100
 
-__all__ = ["NO_DATA_CODE", "QUOTA_RETRIES", "Answer", "SpcdeInfoClient", "classify"]
+__all__ = [
+    "NO_DATA_CODE",
+    "QUOTA_RETRIES",
+    "Answer",
+    "SpcdeInfoClient",
+    "classify",
+    "normalize_service_key",
+]
 
 _KEY_HINT = (
     "set SOURCES__KR_HOLIDAYS__SERVICE_KEY (or service_key under [sources.kr_holidays] in "
@@ -37,30 +44,10 @@ _KEY_HINT = (
 )
 
 
-def normalize_service_key(key: str) -> str:
-    """The key in its decoded form (see :func:`ingestion.sources.datagokr.normalize_service_key`).
-
-    Raises:
-        SourceAuthError: The key is empty, or has a ``%`` that is not a valid escape.
-    """
-    return datagokr.normalize_service_key(
-        key, SOURCE, missing="the service key is empty", hint=_KEY_HINT
-    )
-
-
 class SpcdeInfoClient(datagokr.ServiceClient):
     """Reads ``getRestDeInfo`` month by month, page by page.
 
-    Args:
-        base_url: The service root, e.g.
-            ``https://apis.data.go.kr/B090041/openapi/service/SpcdeInfoService``.
-        service_key: The data.go.kr key (Encoding or Decoding form; never logged).
-        page_size: ``numOfRows`` per call.
-        max_attempts: Attempts per call (429, 5xx, timeouts, truncated bodies, transient
-            gateway codes).
-        backoff_factor: Seconds multiplier of the exponential backoff.
-        max_retry_delay: Longest wait between two attempts, in seconds.
-        timeout: Seconds to wait for one answer.
+    Takes the arguments of :class:`~ingestion.sources.datagokr.ServiceClient`.
     """
 
     operation = OPERATION
@@ -78,27 +65,6 @@ class SpcdeInfoClient(datagokr.ServiceClient):
         "(data.go.kr, 한국천문연구원_특일 정보)"
     )
     max_pages = MAX_PAGES
-
-    def __init__(
-        self,
-        base_url: str,
-        service_key: str,
-        *,
-        page_size: int = 100,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 60.0,
-    ) -> None:
-        super().__init__(
-            base_url,
-            normalize_service_key(service_key),
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            max_retry_delay=max_retry_delay,
-            timeout=timeout,
-        )
-        self.page_size = page_size
 
     def page(self, year: int, month: int, page_no: int) -> dict[str, Any]:
         """One page of ``getRestDeInfo`` for a month: the answer's ``response.body``.
@@ -128,3 +94,7 @@ class SpcdeInfoClient(datagokr.ServiceClient):
             lambda page_no: where if page_no is None else f"{where}, pageNo={page_no}",
             "one month",
         )
+
+
+#: The key in its decoded form (see :func:`ingestion.sources.datagokr.normalize_service_key`).
+normalize_service_key = SpcdeInfoClient.decoded_key

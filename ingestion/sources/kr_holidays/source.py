@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dlt
 import pyarrow as pa
-from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
-from ingestion.sources.config import ListSetting, list_setting
+from ingestion.sources import arrow
+from ingestion.sources.config import ListSetting, at_least, list_setting, one_of
 from ingestion.sources.dates import parse_date
-from ingestion.sources.errors import SourceAuthError, SourceError
+from ingestion.sources.errors import SourceAuthError
+from ingestion.sources.http import Retry
 from ingestion.sources.kr_holidays import tables
 from ingestion.sources.kr_holidays.client import SpcdeInfoClient
+from ingestion.sources.resources import merged
 
 log = logging.getLogger("argo.sources.kr_holidays")
 
 DEFAULT_BASE_URL = "https://apis.data.go.kr/B090041/openapi/service/SpcdeInfoService"
-MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
 SEOUL = ZoneInfo("Asia/Seoul")
 PROVIDERS = (tables.PROVIDER_API, tables.PROVIDER_PACKAGE)
 
@@ -114,6 +116,89 @@ def cross_check(rows: list[dict[str, Any]], year: int, month: int) -> list[str]:
     return problems
 
 
+@dataclass
+class Run:
+    """One run of the source: the months it covers and how it reads them.
+
+    Attributes:
+        months: Every (year, month) of the years covered.
+        today: Today in Korea.
+        client: The data.go.kr client (``None``: the holidays are computed offline).
+        lookback_days: data.go.kr months from the one this many days ago are asked again.
+        force: Ask data.go.kr for every month, loaded or not (an explicit start).
+        loaded_at: The run's ``_loaded_at``.
+    """
+
+    months: list[Month]
+    today: date
+    client: SpcdeInfoClient | None = None
+    lookback_days: int = 0
+    force: bool = False
+    loaded_at: datetime = field(default_factory=clock.now)
+
+
+def offline(run: Run) -> Iterator[pa.Table]:
+    """The holidays of every month, computed with the ``holidays`` package."""
+    rows: list[dict[str, Any]] = []
+    for year, month in run.months:
+        for item in tables.package_items(year, month):
+            row = tables.parse_item(item, year, month)
+            rows.append({**row, "provider": tables.PROVIDER_PACKAGE})
+    log.info(
+        "kr_holidays: %d holidays in %d-%d computed with the holidays package",
+        len(rows),
+        run.months[0][0] if run.months else 0,
+        run.months[-1][0] if run.months else 0,
+    )
+    yield arrow.to_table(rows, tables.HOLIDAYS, loaded_at=run.loaded_at)
+
+
+def from_api(run: Run, client: SpcdeInfoClient) -> Iterator[pa.Table]:
+    """The holidays of the months data.go.kr is asked for, checked against the package."""
+    state = dlt.current.resource_state().setdefault("settled_months", [])
+    settled = set(state)
+    pull = months_to_pull(
+        months=run.months,
+        settled=settled,
+        today=run.today,
+        lookback_days=run.lookback_days,
+        force=run.force,
+    )
+    refresh = run.today - timedelta(days=run.lookback_days)
+    rows: list[dict[str, Any]] = []
+    disagreements = 0
+    for year, month in pull:
+        month_rows = [
+            {**tables.parse_item(item, year, month), "provider": tables.PROVIDER_API}
+            for item in client.month(year, month)
+        ]
+        for problem in cross_check(month_rows, year, month):
+            disagreements += 1
+            log.warning("kr_holidays: data.go.kr and the holidays package differ: %s", problem)
+        rows.extend(month_rows)
+        if (year, month) < (refresh.year, refresh.month):
+            settled.add(tables.year_month(year, month))
+    log.info(
+        "kr_holidays: %d months asked of data.go.kr (%d calls), %d holidays, "
+        "%d disagreement(s) with the holidays package",
+        len(pull),
+        client.calls,
+        len(rows),
+        disagreements,
+    )
+    yield arrow.to_table(rows, tables.HOLIDAYS, loaded_at=run.loaded_at)
+    # Committed with the data: a failed run leaves the state as it was.
+    state[:] = sorted(settled)
+
+
+def holidays(run: Run) -> Iterator[pa.Table]:
+    """The ``holidays`` table, from data.go.kr or the package."""
+    if run.client is None:
+        yield from offline(run)
+    else:
+        yield from from_api(run, run.client)
+
+
 @dlt.source(name="kr_holidays", section="kr_holidays", max_table_nesting=0)
 def kr_holidays_source(
     service_key: dlt.TSecretStrValue | None = None,
@@ -128,47 +213,18 @@ def kr_holidays_source(
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
     request_timeout: float = 60.0,
-    async_poll_interval: float = 0.0,
 ) -> DltResource:
     """Korean public holidays (공휴일), from data.go.kr or computed offline.
 
-    Every argument is read by dlt from config (``[sources.kr_holidays]`` in
-    ``.dlt/config.toml`` / ``.dlt/secrets.toml`` or ``SOURCES__KR_HOLIDAYS__<NAME>``
-    variables) unless passed.
-
-    Args:
-        service_key: data.go.kr key for 한국천문연구원_특일 정보 (a secret; Encoding or
-            Decoding form). Optional: without it the holidays are computed offline.
-        provider: ``data_go_kr`` (default when a key is set) or ``holidays`` (the
-            ``holidays`` package, no network; default without a key).
-        years: Years to load (a list, a JSON list or a comma-separated string); default
-            from the start year (``start_date``'s, or ``initial_days`` before today) to
-            next year (``end_date``'s if given).
-        base_url: SpcdeInfoService root; point it at the sandbox for tests.
-        start_date: Sets the first year; with data.go.kr it also asks again for every
-            month of the range, loaded or not (YYYY-MM-DD).
-        end_date: Sets the last year (YYYY-MM-DD); default next year.
-        lookback_days: data.go.kr months from the one ``lookback_days`` before today on
-            are asked again on every run (0: from the current month).
-        initial_days: Days before today whose year starts the range when neither
-            ``years`` nor ``start_date`` is given.
-        page_size: ``numOfRows`` per call.
-        max_attempts: Attempts per call before failing (429, 5xx, timeouts).
-        backoff_factor: Exponential backoff multiplier, seconds.
-        request_timeout: Seconds to wait for one answer before retrying.
-        async_poll_interval: Unused (accepted so that one sandbox setting fits every
-            source).
+    Its arguments are the settings of README.md beside this file (tested against this
+    signature); dlt reads each from ``SOURCES__KR_HOLIDAYS__<NAME>``
+    or ``[sources.kr_holidays]`` in ``.dlt/*.toml`` unless it is passed.
 
     Returns:
         The ``holidays`` resource.
     """
-    chosen = provider or (tables.PROVIDER_API if service_key else tables.PROVIDER_PACKAGE)
-    if chosen not in PROVIDERS:
-        raise SourceError(
-            tables.SOURCE,
-            f"unknown provider '{chosen}'",
-            hint=f"use one of {', '.join(PROVIDERS)}",
-        )
+    keyed = tables.PROVIDER_API if service_key else tables.PROVIDER_PACKAGE
+    chosen = one_of(tables.SOURCE, "provider", provider, PROVIDERS, keyed)
     if chosen == tables.PROVIDER_API and not service_key:
         raise SourceAuthError(
             tables.SOURCE,
@@ -176,10 +232,8 @@ def kr_holidays_source(
             hint="set SOURCES__KR_HOLIDAYS__SERVICE_KEY (or service_key under "
             "[sources.kr_holidays] in .dlt/secrets.toml), or use provider = 'holidays'",
         )
-    if lookback_days < 0 or initial_days < 0 or page_size < 1:
-        raise SourceError(
-            tables.SOURCE, "lookback_days and initial_days must be >= 0, page_size >= 1"
-        )
+    at_least(tables.SOURCE, 0, lookback_days=lookback_days, initial_days=initial_days)
+    at_least(tables.SOURCE, 1, page_size=page_size)
     start = parse_date(start_date, "start_date", tables.SOURCE)
     end = parse_date(end_date, "end_date", tables.SOURCE)
     today = today_in_korea()
@@ -198,78 +252,16 @@ def kr_holidays_source(
         end_date=end,
         initial_days=initial_days,
     )
-    months = month_range((covered[0], 1), (covered[-1], 12)) if covered else []
-    loaded_at = clock.now()
-
-    def offline() -> Iterator[pa.Table]:
-        rows: list[dict[str, Any]] = []
-        for year, month in months:
-            for item in tables.package_items(year, month):
-                row = tables.parse_item(item, year, month)
-                rows.append({**row, "provider": tables.PROVIDER_PACKAGE})
-        log.info(
-            "kr_holidays: %d holidays in %d-%d computed with the holidays package",
-            len(rows),
-            covered[0] if covered else 0,
-            covered[-1] if covered else 0,
-        )
-        yield tables.to_table(rows, loaded_at)
-
-    def from_api() -> Iterator[pa.Table]:
-        assert service_key  # checked above
-        state = dlt.current.resource_state().setdefault("settled_months", [])
-        settled = set(state)
-        pull = months_to_pull(
-            months=months,
-            settled=settled,
-            today=today,
-            lookback_days=lookback_days,
-            force=start is not None,
-        )
-        client = SpcdeInfoClient(
+    client = (
+        SpcdeInfoClient(
             base_url,
-            service_key,
+            service_key or "",
             page_size=page_size,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            timeout=request_timeout,
+            retry=Retry(max_attempts, backoff_factor, request_timeout),
         )
-        refresh = today - timedelta(days=lookback_days)
-        rows: list[dict[str, Any]] = []
-        disagreements = 0
-        for year, month in pull:
-            month_rows = [
-                {**tables.parse_item(item, year, month), "provider": tables.PROVIDER_API}
-                for item in client.month(year, month)
-            ]
-            for problem in cross_check(month_rows, year, month):
-                disagreements += 1
-                log.warning("kr_holidays: data.go.kr and the holidays package differ: %s", problem)
-            rows.extend(month_rows)
-            if (year, month) < (refresh.year, refresh.month):
-                settled.add(tables.year_month(year, month))
-        log.info(
-            "kr_holidays: %d months asked of data.go.kr (%d calls), %d holidays, "
-            "%d disagreement(s) with the holidays package",
-            len(pull),
-            client.calls,
-            len(rows),
-            disagreements,
-        )
-        yield tables.to_table(rows, loaded_at)
-        # Committed with the data: a failed run leaves the state as it was.
-        state[:] = sorted(settled)
-
-    @dlt.resource(
-        name="holidays",
-        write_disposition=MERGE,
-        primary_key=["holiday_date", "holiday_name"],
-        merge_key="year_month",
+        if chosen == tables.PROVIDER_API
+        else None
     )
-    def holidays() -> Iterator[pa.Table]:
-        if chosen == tables.PROVIDER_API:
-            yield from from_api()
-        else:
-            yield from offline()
-
-    return holidays
+    months = month_range((covered[0], 1), (covered[-1], 12)) if covered else []
+    run = Run(months, today, client, lookback_days, force=start is not None)
+    return merged(holidays(run), tables.HOLIDAYS, merge_key=("year_month",))

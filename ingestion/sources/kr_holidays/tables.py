@@ -2,44 +2,28 @@
 
 Both providers produce items in data.go.kr's shape (``locdate``, ``dateName``,
 ``isHoliday``, ``dateKind``, ``seq``): the API's own, or the ones :func:`package_items`
-computes offline. One parser turns them into rows, so a malformed item stops the run
-with an error naming the month and the item before anything is loaded.
+computes offline. One declaration (:data:`ITEM`) turns them into rows, so a malformed
+item stops the run with an error naming the month and the item before anything is loaded.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 import holidays
 import pyarrow as pa
 
-from ingestion.sources.errors import SourceDataError
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column
 
 SOURCE = "kr_holidays"
-TIMESTAMP = pa.timestamp("us", tz="UTC")
 PROVIDER_API = "data_go_kr"
 PROVIDER_PACKAGE = "holidays"
 #: dateKind of national and public holidays (국경일/공휴일) in SpcdeInfoService.
 DATE_KIND_HOLIDAY = "01"
-
-SCHEMA = pa.schema(
-    [
-        pa.field("holiday_date", pa.date32(), nullable=False),
-        pa.field("holiday_name", pa.string(), nullable=False),
-        pa.field("is_holiday", pa.bool_(), nullable=False),
-        pa.field("date_kind", pa.string()),
-        pa.field("seq", pa.int64()),
-        pa.field("is_substitute", pa.bool_(), nullable=False),
-        pa.field("year_month", pa.string(), nullable=False),
-        pa.field("provider", pa.string(), nullable=False),
-        pa.field("matches_holidays_package", pa.bool_()),
-        pa.field("_loaded_at", TIMESTAMP, nullable=False),
-    ]
-)
 _SUBSTITUTE = re.compile(r"대체|alternative|substitute", re.IGNORECASE)
 
 
@@ -53,29 +37,43 @@ def is_substitute(name: str) -> bool:
     return bool(_SUBSTITUTE.search(name))
 
 
-def _locdate(value: Any) -> date:
-    text = str(value).strip()
-    if not re.fullmatch(r"\d{8}", text):
-        raise ValueError(f"not a YYYYMMDD date: {value!r}")
-    return datetime.strptime(text, "%Y%m%d").date()
-
-
-def _flag(value: Any) -> bool:
+def _yes_no(value: Any) -> bool:
     text = str(value).strip().upper()
     if text not in ("Y", "N"):
         raise ValueError(f"not 'Y' or 'N': {value!r}")
     return text == "Y"
 
 
-def _seq(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a whole number: {value!r}")
-    number = int(str(value).strip())
-    if number < 0:
-        raise ValueError(f"negative: {value!r}")
-    return number
+def _substitute(value: Any) -> bool:
+    return is_substitute(arrow.stripped(value) or "")
+
+
+#: One data.go.kr item (the API's, or one :func:`package_items` computes) as a row.
+ITEM = arrow.Table(
+    SOURCE,
+    "holidays",
+    (
+        Column("holiday_date", pa.date32(), arrow.compact_day, True, key="locdate"),
+        Column("holiday_name", pa.string(), arrow.stripped, True, key="dateName"),
+        Column("is_holiday", pa.bool_(), _yes_no, True, key="isHoliday"),
+        Column("date_kind", pa.string(), arrow.stripped, key="dateKind"),
+        Column("seq", pa.int64(), arrow.count, key="seq"),
+        Column("is_substitute", pa.bool_(), _substitute, True, key="dateName"),
+        Column("year_month", pa.string(), required=True, filled=True),
+    ),
+    hint=arrow.INCOMPLETE,
+)
+#: The raw table: the items' rows, their provider and the cross-check with the package.
+HOLIDAYS = arrow.Table(
+    SOURCE,
+    "holidays",
+    (
+        *ITEM.parsed().columns,
+        Column("provider", pa.string(), arrow.as_is, True),
+        Column("matches_holidays_package", pa.bool_(), arrow.as_is),
+    ),
+    ("holiday_date", "holiday_name"),
+)
 
 
 def parse_item(item: dict[str, Any], year: int, month: int) -> dict[str, Any]:
@@ -89,44 +87,15 @@ def parse_item(item: dict[str, Any], year: int, month: int) -> dict[str, Any]:
         f"solYear={year}, solMonth={month:02d}, locdate={item.get('locdate', '?')}, "
         f"dateName={item.get('dateName', '?')}"
     )
-    row: dict[str, Any] = {}
-    for field, source_field, parse, required in (
-        ("holiday_date", "locdate", _locdate, True),
-        ("holiday_name", "dateName", lambda v: str(v).strip(), True),
-        ("is_holiday", "isHoliday", _flag, True),
-        ("date_kind", "dateKind", lambda v: str(v).strip() or None, False),
-        ("seq", "seq", _seq, False),
-    ):
-        value = item.get(source_field)
-        if value is None or value == "":
-            if required:
-                raise SourceDataError(
-                    SOURCE,
-                    f"holidays: required field '{source_field}' is missing",
-                    record=record,
-                    hint="the API answer is malformed; nothing was loaded by this run",
-                )
-            row[field] = None
-            continue
-        try:
-            row[field] = parse(value)
-        except (ValueError, TypeError) as exc:
-            raise SourceDataError(
-                SOURCE,
-                f"holidays: field '{source_field}' has a bad value ({exc})",
-                record=record,
-                hint="the API answer is malformed; nothing was loaded by this run",
-            ) from None
+    filled = {"year_month": year_month(year, month)}
+    row = arrow.parse_record(item, ITEM, filled=filled, record=record)
     day: date = row["holiday_date"]
     if (day.year, day.month) != (year, month):
-        raise SourceDataError(
-            SOURCE,
-            f"holidays: a day outside the month asked for ({day.isoformat()})",
-            record=record,
-            hint="the API answer is inconsistent; nothing was loaded by this run",
+        raise ITEM.error(
+            f"a day outside the month asked for ({day.isoformat()})",
+            record,
+            "the API answer is inconsistent; nothing was loaded by this run",
         )
-    row["is_substitute"] = is_substitute(row["holiday_name"])
-    row["year_month"] = year_month(year, month)
     return row
 
 
@@ -162,13 +131,3 @@ def package_items(year: int, month: int) -> list[dict[str, Any]]:
         if day.month == month
         for seq, name in enumerate(names, start=1)
     ]
-
-
-def to_table(rows: Sequence[dict[str, Any]], loaded_at: datetime) -> pa.Table:
-    """Rows (from :func:`parse_item` plus ``provider`` and the cross-check) -> an Arrow table."""
-    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
-    for row in rows:
-        for name in SCHEMA.names[:-1]:
-            columns[name].append(row.get(name))
-    columns["_loaded_at"] = [loaded_at] * len(rows)
-    return pa.Table.from_pydict(columns, schema=SCHEMA)

@@ -12,7 +12,7 @@ from requests import Response
 
 from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import JsonApi, redact_text, redact_url
+from ingestion.sources.http import RETRY, JsonApi, Retry, bearer, redact_text, redact_url
 
 SOURCE = "meta_ads"
 log = logging.getLogger("argo.sources.meta_ads")
@@ -50,10 +50,7 @@ class MetaAdsClient:
         base_url: Graph API root including the version, e.g. ``https://graph.facebook.com/v21.0``.
         access_token: A system-user or user access token with ``ads_read``.
         page_size: ``limit`` asked for on every listing and insights page.
-        max_attempts: Attempts per request (rate limits, 429, 5xx, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        max_retry_delay: Longest wait between two attempts, in seconds.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (rate limits, 429, 5xx, truncated bodies).
         async_poll_interval: First wait between polls of an async report, doubled each poll.
         async_poll_max_interval: Longest wait between two polls.
         async_timeout: Seconds after which an async report that has not finished is abandoned.
@@ -65,21 +62,18 @@ class MetaAdsClient:
         access_token: str,
         *,
         page_size: int = 500,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 120.0,
+        retry: Retry = RETRY,
         async_poll_interval: float = 10.0,
         async_poll_max_interval: float = 300.0,
         async_timeout: float = 3600.0,
     ) -> None:
-        if not access_token:
-            raise SourceAuthError(
-                SOURCE,
-                "no access token configured",
-                hint="set SOURCES__META_ADS__ACCESS_TOKEN or access_token under "
-                "[sources.meta_ads] in .dlt/secrets.toml",
-            )
+        headers = bearer(
+            SOURCE,
+            access_token,
+            "access token",
+            "set SOURCES__META_ADS__ACCESS_TOKEN or access_token under [sources.meta_ads] in "
+            ".dlt/secrets.toml",
+        )
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.async_poll_interval = async_poll_interval
@@ -88,12 +82,9 @@ class MetaAdsClient:
         self._token = access_token
         self.api = JsonApi(
             SOURCE,
-            headers={"Authorization": f"Bearer {access_token}"},
+            headers=headers,
             is_throttled=is_throttled,
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            max_retry_delay=max_retry_delay,
-            timeout=timeout,
+            retry=retry,
             secrets=[access_token],
         )
 

@@ -3,55 +3,122 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import dlt
 import pyarrow as pa
-from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.sources import DltResource
 
 from ingestion import clock
-from ingestion.sources.config import ListSetting, list_setting
-from ingestion.sources.dates import date_chunks, parse_date
-from ingestion.sources.errors import SourceError
+from ingestion.sources import arrow
+from ingestion.sources.config import ListSetting, at_least, list_setting, one_of
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.http import Retry
 from ingestion.sources.meta_ads import tables
 from ingestion.sources.meta_ads.client import AsyncReportFailed, MetaAdsClient
+from ingestion.sources.resources import into, merged
 
 log = logging.getLogger("argo.sources.meta_ads")
 
 DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
-MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
+INSIGHTS_MODES = ("async", "sync")
 
 
-def insight_window(
-    *,
-    today: date,
-    newest_day_loaded: date | None,
-    lookback_days: int,
-    start_date: date | None,
-    end_date: date | None,
-    initial_days: int,
-) -> tuple[date, date]:
-    """The date range of one insights run for one account.
+@dataclass
+class Run:
+    """One run of the source: the client, the checked settings, the accounts (read once).
 
-    An explicit ``start_date`` (a backfill or a re-pull asked for by the user) wins. Else a
-    run after an earlier one starts ``lookback_days`` before the newest day loaded so far, so
-    days whose conversions Meta restated are pulled again; a first run starts
-    ``initial_days`` before ``today``. The range ends on ``end_date`` or ``today``.
-
-    Returns:
-        ``(since, until)``, both inclusive; ``since > until`` means nothing to load.
+    Attributes:
+        client: The Graph API client.
+        account_ids: Ad accounts asked for (empty: every account the token reads).
+        lookback: The days of each account's insights run.
+        insights_mode: ``async`` (report runs) or ``sync``.
+        chunk_days: Days per insights request or report run.
+        loaded_at: The run's ``_loaded_at``.
     """
-    until = end_date or today
-    if start_date is not None:
-        since = start_date
-    elif newest_day_loaded is not None:
-        since = min(newest_day_loaded, until) - timedelta(days=lookback_days - 1)
-    else:
-        since = today - timedelta(days=initial_days - 1)
-    return since, until
+
+    client: MetaAdsClient
+    account_ids: list[str]
+    lookback: Lookback
+    insights_mode: str = "async"
+    chunk_days: int = 7
+    loaded_at: datetime = field(default_factory=clock.now)
+
+    @cached_property
+    def accounts(self) -> list[dict[str, Any]]:
+        """The ad accounts of this run (``GET /act_{id}``), read on first use."""
+        ids = list(self.account_ids)
+        if not ids:
+            ids = self.client.my_account_ids()
+            log.info("meta_ads: the token reads %d ad account(s)", len(ids))
+        return [self.client.account(i, tables.AD_ACCOUNT_FIELDS) for i in ids]
+
+
+def ad_accounts(run: Run) -> Iterator[pa.Table]:
+    """The ``ad_accounts`` table."""
+    yield arrow.to_table(run.accounts, tables.AD_ACCOUNTS, loaded_at=run.loaded_at)
+
+
+def listing(
+    run: Run,
+    table: arrow.Table,
+    edge: str,
+    fields: list[str],
+    flatten: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Iterator[pa.Table]:
+    """One entity table, page by page (``GET /act_{id}/{edge}``), for every account."""
+    # An empty typed table first: the table exists even when no account has rows.
+    yield arrow.to_table([], table, loaded_at=run.loaded_at)
+    for account in run.accounts:
+        account_id = str(account["account_id"])
+        count = 0
+        for page in run.client.paginate(
+            f"act_{account_id}/{edge}",
+            {"fields": ",".join(fields)},
+            record=f"act_{account_id} {edge}",
+        ):
+            if flatten is not None:
+                page = [flatten(row) for row in page]
+            count += len(page)
+            yield arrow.to_table(page, table, loaded_at=run.loaded_at)
+        log.info("meta_ads: act_%s %s: %d rows", account_id, table.name, count)
+
+
+def ads_insights(run: Run) -> Iterator[Any]:
+    """Daily ad-level insights of every account's window, and their actions."""
+    newest = NewestDays()
+    yield from _insight_tables([], run.loaded_at)  # both tables exist even with no delivery
+    for account in run.accounts:
+        account_id = str(account["account_id"])
+        today = clock.today(str(account["timezone_name"]))
+        since, until = run.lookback.window(today, newest.get(account_id))
+        if since > until:
+            log.info("meta_ads: act_%s insights: nothing to load", account_id)
+            continue
+        log.info(
+            "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, run.insights_mode
+        )
+        total = 0
+        for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
+            for page in _insight_pages(
+                run.client, account_id, chunk_since, chunk_until, run.insights_mode
+            ):
+                total += len(page)
+                # The newest day Meta returned anchors the next run's lookback: every day
+                # still settling at this run is re-pulled, however long until the next run.
+                newest.update(account_id, max((str(r.get("date_start")) for r in page), default=""))
+                yield from _insight_tables(page, run.loaded_at)
+            log.info(
+                "meta_ads: act_%s insights %s..%s: %d rows so far",
+                account_id,
+                chunk_since,
+                chunk_until,
+                total,
+            )
 
 
 @dlt.source(name="meta_ads", section="meta_ads", max_table_nesting=0)
@@ -74,167 +141,49 @@ def meta_ads_source(
 ) -> list[DltResource]:
     """Meta Marketing API: ad accounts, campaigns, ad sets, ads and daily ad-level insights.
 
-    Every argument is read by dlt from config (``[sources.meta_ads]`` in
-    ``.dlt/config.toml`` or ``SOURCES__META_ADS__<NAME>`` variables) unless passed.
-
-    Args:
-        access_token: Token with ``ads_read`` (a secret: env or ``.dlt/secrets.toml`` only).
-        account_ids: Ad account ids (digits, ``act_`` optional): a list, a JSON list or a
-            comma-separated string; all the token can read if empty.
-        base_url: Graph API root with version; point it at the sandbox for tests.
-        start_date: First day to load (YYYY-MM-DD). Given, it overrides the incremental
-            state (a backfill or a deliberate re-pull).
-        end_date: Last day to load; default the account's own "today".
-        lookback_days: Days before the last loaded day pulled again on every run, so
-            conversions Meta restates (up to 28 days) are picked up.
-        initial_days: Days loaded by the first run when ``start_date`` is not given.
-        insights_mode: ``async`` (report runs, Meta's advice for large ranges) or ``sync``.
-        insights_chunk_days: Days per insights request or report run.
-        page_size: ``limit`` per page.
-        max_attempts: Attempts per request before failing (rate limits, 429, 5xx).
-        backoff_factor: Exponential backoff multiplier, seconds.
-        request_timeout: Seconds to wait for one answer before retrying.
-        async_poll_interval: First wait between polls of a report run, seconds.
-        async_timeout: Seconds before an unfinished report run is abandoned and split.
+    Its arguments are the settings of README.md beside this file (tested against this
+    signature); dlt reads each from ``SOURCES__META_ADS__<NAME>``
+    or ``[sources.meta_ads]`` in ``.dlt/*.toml`` unless it is passed.
 
     Returns:
         The resources ``ad_accounts``, ``campaigns``, ``ad_sets``, ``ads``, ``ads_insights``
         (which also fills ``ads_insights_actions``).
     """
-    if insights_mode not in ("async", "sync"):
-        raise SourceError(
-            tables.SOURCE, f"insights_mode '{insights_mode}' is unknown", hint="use async or sync"
-        )
-    if lookback_days < 1 or insights_chunk_days < 1:
-        raise SourceError(tables.SOURCE, "lookback_days and insights_chunk_days must be at least 1")
-    wanted = [
-        a.removeprefix("act_")
-        for a in list_setting(
-            account_ids,
-            source=tables.SOURCE,
-            name="account_ids",
-            what="ad account ids (digits, act_ optional)",
-            example=["1234567890", "2345678901"],
-            pattern=r"(act_)?\d+",
-        )
-    ]
-    client = MetaAdsClient(
-        base_url,
-        access_token,
-        page_size=page_size,
-        max_attempts=max_attempts,
-        backoff_factor=backoff_factor,
-        timeout=request_timeout,
-        async_poll_interval=async_poll_interval,
-        async_timeout=async_timeout,
+    mode = one_of(tables.SOURCE, "insights_mode", insights_mode, INSIGHTS_MODES, "async")
+    lookback = Lookback.of(
+        tables.SOURCE, lookback_days, initial_days, start_date, end_date, initial_counts_today=True
     )
-    start = parse_date(start_date, "start_date", tables.SOURCE)
-    end = parse_date(end_date, "end_date", tables.SOURCE)
-    loaded_at = clock.now()
-    accounts: list[dict[str, Any]] = []
-
-    def account_list() -> list[dict[str, Any]]:
-        if not accounts:
-            ids = list(wanted)
-            if not ids:
-                ids = client.my_account_ids()
-                log.info("meta_ads: the token reads %d ad account(s)", len(ids))
-            for account_id in ids:
-                accounts.append(client.account(account_id, tables.AD_ACCOUNT_FIELDS))
-        return accounts
-
-    @dlt.resource(name="ad_accounts", write_disposition=MERGE, primary_key="id")
-    def ad_accounts() -> Iterator[pa.Table]:
-        yield tables.to_table(
-            account_list(),
-            tables.AD_ACCOUNT_COLUMNS,
-            entity="ad_accounts",
-            keys=("id",),
-            loaded_at=loaded_at,
-        )
-
-    def listing(
-        name: str,
-        edge: str,
-        fields: list[str],
-        columns: Sequence[tables.Column],
-        flatten: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-    ) -> DltResource:
-        def rows() -> Iterator[pa.Table]:
-            # An empty typed table first: the table exists even when no account has rows.
-            yield tables.to_table([], columns, entity=name, keys=("id",), loaded_at=loaded_at)
-            for account in account_list():
-                account_id = str(account["account_id"])
-                count = 0
-                for page in client.paginate(
-                    f"act_{account_id}/{edge}",
-                    {"fields": ",".join(fields)},
-                    record=f"act_{account_id} {edge}",
-                ):
-                    if flatten is not None:
-                        page = [flatten(row) for row in page]
-                    count += len(page)
-                    yield tables.to_table(
-                        page, columns, entity=name, keys=("id",), loaded_at=loaded_at
-                    )
-                log.info("meta_ads: act_%s %s: %d rows", account_id, name, count)
-
-        return dlt.resource(rows, name=name, write_disposition=MERGE, primary_key="id")
-
-    @dlt.resource(
-        name="ads_insights",
-        write_disposition=MERGE,
-        primary_key=["account_id", "ad_id", "date_start"],
-        merge_key=["account_id", "date_start"],
+    at_least(tables.SOURCE, 1, insights_chunk_days=insights_chunk_days)
+    ids = list_setting(
+        account_ids,
+        source=tables.SOURCE,
+        name="account_ids",
+        what="ad account ids (digits, act_ optional)",
+        example=["1234567890", "2345678901"],
+        pattern=r"(act_)?\d+",
     )
-    def ads_insights() -> Iterator[Any]:
-        state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
-        yield from _insight_tables([], loaded_at)  # both tables exist even with no delivery
-        for account in account_list():
-            account_id = str(account["account_id"])
-            today = clock.today(str(account["timezone_name"]))
-            last = state.get(account_id)
-            since, until = insight_window(
-                today=today,
-                newest_day_loaded=date.fromisoformat(last) if last else None,
-                lookback_days=lookback_days,
-                start_date=start,
-                end_date=end,
-                initial_days=initial_days,
-            )
-            if since > until:
-                log.info("meta_ads: act_%s insights: nothing to load", account_id)
-                continue
-            log.info(
-                "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, insights_mode
-            )
-            total = 0
-            newest = last or ""
-            for chunk_since, chunk_until in date_chunks(since, until, insights_chunk_days):
-                for page in _insight_pages(
-                    client, account_id, chunk_since, chunk_until, insights_mode
-                ):
-                    total += len(page)
-                    newest = max([newest, *(str(row.get("date_start")) for row in page)])
-                    yield from _insight_tables(page, loaded_at)
-                log.info(
-                    "meta_ads: act_%s insights %s..%s: %d rows so far",
-                    account_id,
-                    chunk_since,
-                    chunk_until,
-                    total,
-                )
-            if newest:
-                # The newest day Meta returned anchors the next run's lookback: every day
-                # still settling at this run is re-pulled, however long until the next run.
-                state[account_id] = newest
-
+    run = Run(
+        MetaAdsClient(
+            base_url,
+            access_token,
+            page_size=page_size,
+            retry=Retry(max_attempts, backoff_factor, request_timeout),
+            async_poll_interval=async_poll_interval,
+            async_timeout=async_timeout,
+        ),
+        [a.removeprefix("act_") for a in ids],
+        lookback,
+        mode,
+        insights_chunk_days,
+    )
     return [
-        ad_accounts,
-        listing("campaigns", "campaigns", tables.CAMPAIGN_FIELDS, tables.CAMPAIGN_COLUMNS),
-        listing("ad_sets", "adsets", tables.AD_SET_FIELDS, tables.AD_SET_COLUMNS),
-        listing("ads", "ads", tables.AD_FIELDS, tables.AD_COLUMNS, tables.flatten_ad),
-        ads_insights,
+        merged(ad_accounts(run), tables.AD_ACCOUNTS),
+        merged(
+            listing(run, tables.CAMPAIGNS, "campaigns", tables.CAMPAIGN_FIELDS), tables.CAMPAIGNS
+        ),
+        merged(listing(run, tables.AD_SETS, "adsets", tables.AD_SET_FIELDS), tables.AD_SETS),
+        merged(listing(run, tables.ADS, "ads", tables.AD_FIELDS, tables.flatten_ad), tables.ADS),
+        merged(ads_insights(run), tables.INSIGHTS, merge_key=tables.DAY_KEY),
     ]
 
 
@@ -273,28 +222,6 @@ def _insight_pages(
 
 
 def _insight_tables(page: list[dict[str, Any]], loaded_at: datetime) -> Iterator[Any]:
-    insights = tables.to_table(
-        page,
-        tables.INSIGHT_COLUMNS,
-        entity="ads_insights",
-        keys=tables.INSIGHT_KEYS,
-        loaded_at=loaded_at,
-    )
-    yield insights
-    actions = tables.to_table(
-        tables.explode_actions(page),
-        tables.ACTION_COLUMNS,
-        entity="ads_insights_actions",
-        keys=(*tables.INSIGHT_KEYS, "action_type"),
-        loaded_at=loaded_at,
-    )
-    yield dlt.mark.with_hints(
-        actions,
-        dlt.mark.make_hints(
-            table_name="ads_insights_actions",
-            write_disposition=MERGE,
-            primary_key=["account_id", "ad_id", "date_start", "action_type"],
-            merge_key=["account_id", "date_start"],
-        ),
-        create_table_variant=True,
-    )
+    yield arrow.to_table(page, tables.INSIGHTS, loaded_at=loaded_at)
+    actions = arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=loaded_at)
+    yield into(tables.ACTIONS, actions, merge_key=tables.DAY_KEY)

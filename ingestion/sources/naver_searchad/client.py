@@ -10,13 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from dlt.sources.helpers.requests import Client
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
 from ingestion import clock
 from ingestion.sources.errors import SourceApiError, SourceAuthError, SourceError
-from ingestion.sources.http import payload, redact_text, redact_url
+from ingestion.sources.http import RETRY, HttpApi, Retry, payload, redact_url
 
 SOURCE = "naver_searchad"
 log = logging.getLogger("argo.sources.naver_searchad")
@@ -98,32 +97,20 @@ class NaverClient:
         base_url: API root, e.g. ``https://api.searchad.naver.com``.
         api_key: Access license.
         secret_key: Secret key (never logged).
-        max_attempts: Attempts per request.
-        backoff_factor: Exponential backoff multiplier, seconds.
-        timeout: Seconds to wait for one answer.
+        retry: How a request is retried.
     """
 
     def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        secret_key: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 120.0,
+        self, base_url: str, api_key: str, secret_key: str, *, retry: Retry = RETRY
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._secret_key = secret_key
-        self._client = Client(
-            request_timeout=timeout,
-            raise_for_status=False,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=300.0,
-            respect_retry_after_header=True,
+        self._api = HttpApi(
+            SOURCE,
             retry_condition=self._should_retry,
+            retry=retry,
+            secrets=[secret_key, api_key],
         )
 
     @staticmethod
@@ -156,24 +143,12 @@ class NaverClient:
         record: str,
     ) -> Response:
         auth = NaverSignature(self._api_key, self._secret_key, customer_id)
-        try:
-            response = self._client.session.request(
-                method, url, params=params, json=json_body, auth=auth
-            )
-        except Exception as exc:
-            raise SourceApiError(
-                SOURCE,
-                f"{method} {redact_url(url)} failed after retries: "
-                f"{self._redact(type(exc).__name__ + ': ' + str(exc))}",
-                record=record,
-                hint="check the base URL and the network; the run can be repeated safely",
-            ) from None
+        response = self._api.send(
+            method, url, params=params, json=json_body, auth=auth, record=record
+        )
         if response.status_code in (200, 204):
             return response
         raise self._error(response, record)
-
-    def _redact(self, text: str) -> str:
-        return redact_text(text, [self._secret_key, self._api_key])
 
     def _error(self, response: Response, record: str) -> Exception:
         """Naver's three error shapes to a :class:`SourceError` (or :class:`ReportNotReady`).
@@ -194,7 +169,7 @@ class NaverClient:
         text += f" code {code}" if code is not None else ""
         text += f" {problem}" if problem else ""
         text += f": {title}" if title else ""
-        text = self._redact(text)
+        text = self._api.redact(text)
         url = redact_url(response.url)
         if code == NOT_READY:
             return ReportNotReady(text)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ingestion.sources import datagokr
 from ingestion.sources.errors import SourceApiError
-from ingestion.sources.http import JsonApi, redact_url
+from ingestion.sources.http import RETRY, JsonApi, Retry, redact_url
 from ingestion.sources.weather.tables import KMA_ASOS, SOURCE
 
 #: The operation ARGO reads: daily ASOS observations.
@@ -41,31 +41,11 @@ _KEY_HINT = (
 )
 
 
-def normalize_service_key(key: str) -> str:
-    """The key in its decoded form (see :func:`ingestion.sources.datagokr.normalize_service_key`).
-
-    Raises:
-        SourceAuthError: The key is empty, or has a ``%`` that is not a valid escape.
-    """
-    return datagokr.normalize_service_key(
-        key,
-        SOURCE,
-        missing="provider kma_asos needs a service key and none is configured",
-        hint=_KEY_HINT,
-    )
-
-
 class AsosClient(datagokr.ServiceClient):
     """Reads KMA's ``getWthrDataList`` (ASOS daily) per station and date range, page by page.
 
-    Args:
-        base_url: The service root, e.g. ``https://apis.data.go.kr/1360000/AsosDalyInfoService``.
-        service_key: The data.go.kr key (Encoding or Decoding form; never logged).
-        page_size: ``numOfRows`` per call (at most 999).
-        max_attempts: Attempts per call (429, 5xx, timeouts, truncated bodies, transient
-            gateway codes).
-        backoff_factor: Seconds multiplier of the exponential backoff.
-        timeout: Seconds to wait for one answer.
+    Takes the arguments of :class:`~ingestion.sources.datagokr.ServiceClient`
+    (``numOfRows`` at most 999).
     """
 
     operation = OPERATION
@@ -82,27 +62,8 @@ class AsosClient(datagokr.ServiceClient):
     )
     paging_hint = "raise page_size (at most 999); the API's totalCount does not match its pages"
     max_pages = MAX_PAGES
-
-    def __init__(
-        self,
-        base_url: str,
-        service_key: str,
-        *,
-        page_size: int = MAX_ROWS,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        max_retry_delay: float = 300.0,
-        timeout: float = 60.0,
-    ) -> None:
-        super().__init__(
-            base_url,
-            normalize_service_key(service_key),
-            max_attempts=max_attempts,
-            backoff_factor=backoff_factor,
-            max_retry_delay=max_retry_delay,
-            timeout=timeout,
-        )
-        self.page_size = max(1, min(page_size, MAX_ROWS))
+    max_page_size = MAX_ROWS
+    missing_key = "provider kma_asos needs a service key and none is configured"
 
     def page(self, station: str, since: date, until: date, page_no: int) -> dict[str, Any]:
         """One page of daily observations: the answer's ``response.body``.
@@ -150,23 +111,12 @@ class OpenMeteoClient:
 
     Args:
         base_url: API root, e.g. ``https://archive-api.open-meteo.com/v1``.
-        max_attempts: Attempts per request (429, 5xx, timeouts, truncated bodies).
-        backoff_factor: Seconds multiplier of the exponential backoff between attempts.
-        timeout: Seconds to wait for one response.
+        retry: How a request is retried (429, 5xx, timeouts, truncated bodies).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        max_attempts: int = 8,
-        backoff_factor: float = 1.0,
-        timeout: float = 60.0,
-    ) -> None:
+    def __init__(self, base_url: str, *, retry: Retry = RETRY) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api = JsonApi(
-            SOURCE, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout
-        )
+        self._api = JsonApi(SOURCE, retry=retry)
 
     def daily(
         self, latitude: float, longitude: float, since: date, until: date, record: str

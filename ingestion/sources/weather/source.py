@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dlt
 import pyarrow as pa
-from dlt.common.schema.typing import TWriteDispositionConfig
+import pyarrow.compute as pc
 from dlt.sources import DltResource
 
 from ingestion import clock
-from ingestion.sources.config import ListSetting, list_setting, origin
-from ingestion.sources.dates import date_chunks, parse_date
+from ingestion.sources import arrow
+from ingestion.sources.config import ListSetting, at_least, list_setting, one_of, origin
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks
 from ingestion.sources.errors import SourceError
+from ingestion.sources.http import Retry
+from ingestion.sources.resources import merged
 from ingestion.sources.weather import tables
 from ingestion.sources.weather.client import MAX_ROWS, AsosClient, OpenMeteoClient
 
@@ -27,39 +31,7 @@ DEFAULT_BASE_URLS = {
     tables.OPEN_METEO: "https://archive-api.open-meteo.com/v1",
 }
 DEFAULT_STATIONS = ("108",)
-MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def weather_window(
-    *,
-    today: date,
-    newest_day_loaded: date | None,
-    lookback_days: int,
-    start_date: date | None,
-    end_date: date | None,
-    initial_days: int,
-) -> tuple[date, date]:
-    """The days one run reads for one station (Korean dates, both ends included).
-
-    The range ends on ``end_date`` or yesterday, whichever is earlier (ASOS refuses an
-    ``endDt`` of today or later; a day is complete only once it is over). An explicit
-    ``start_date`` wins; else a run after an earlier one starts ``lookback_days`` before
-    (and including) the newest day loaded, so days a provider had not settled are read
-    again; a first run reads the ``initial_days`` up to yesterday.
-
-    Returns:
-        ``(since, until)``; ``since > until`` means nothing to read.
-    """
-    yesterday = today - timedelta(days=1)
-    until = min(end_date, yesterday) if end_date else yesterday
-    if start_date is not None:
-        since = start_date
-    elif newest_day_loaded is not None:
-        since = min(newest_day_loaded, until) - timedelta(days=lookback_days - 1)
-    else:
-        since = yesterday - timedelta(days=initial_days - 1)
-    return since, until
 
 
 def _stations(values: Any, provider: str) -> list[str]:
@@ -83,6 +55,66 @@ def _stations(values: Any, provider: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+@dataclass
+class Run:
+    """One run of the source: the provider's client and the checked settings.
+
+    Attributes:
+        provider: ``kma_asos`` or ``open_meteo``.
+        client: That provider's client.
+        stations: The ASOS stations wanted.
+        lookback: The days of each station's run (yesterday at the latest).
+        window_days: Days per request.
+        loaded_at: The run's ``_loaded_at``.
+    """
+
+    provider: str
+    client: AsosClient | OpenMeteoClient
+    stations: list[str]
+    lookback: Lookback
+    window_days: int = 366
+    loaded_at: datetime = field(default_factory=clock.now)
+
+    def read(self, station: str, since: date, until: date) -> pa.Table:
+        """One station's days of ``[since, until]`` (no day outside it)."""
+        if isinstance(self.client, AsosClient):
+            items = self.client.days(station, since, until)
+            where = AsosClient.record(station, since, until)
+            table = tables.kma_table(items, station, where, self.loaded_at)
+        else:
+            name, latitude, longitude = tables.STATIONS[station]
+            where = f"{tables.OPEN_METEO} station={station}, {since}..{until}"
+            body = self.client.daily(latitude, longitude, since, until, where)
+            table = tables.open_meteo_table(body, station, name, where, self.loaded_at)
+        days = table["weather_date"]
+        inside = pc.and_(pc.greater_equal(days, since), pc.less_equal(days, until))
+        return table.filter(inside)
+
+
+def daily_weather(run: Run) -> Iterator[pa.Table]:
+    """The ``daily_weather`` table, station by station over each station's window."""
+    newest = NewestDays(run.provider)
+    # The table exists even when nothing is served.
+    yield arrow.to_table([], tables.KMA_WEATHER, loaded_at=run.loaded_at)
+    today = clock.today(SEOUL)
+    for station in run.stations:
+        since, until = run.lookback.window(today, newest.get(station))
+        if since > until:
+            log.info("weather: %s station %s: nothing to load", run.provider, station)
+            continue
+        count = 0
+        for first, final in date_chunks(since, until, run.window_days):
+            table = run.read(station, first, final)
+            if table.num_rows:
+                count += table.num_rows
+                # The newest day with data anchors the next run's lookback.
+                newest.update(station, pc.max(table["weather_date"]).as_py())
+                yield table
+        log.info(
+            "weather: %s station %s %s..%s: %d days", run.provider, station, since, until, count
+        )
+
+
 @dlt.source(name="weather", section="weather", max_table_nesting=0)
 def weather_source(
     service_key: dlt.TSecretStrValue | None = None,
@@ -98,111 +130,29 @@ def weather_source(
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
     request_timeout: float = 60.0,
-    async_poll_interval: float = 0.0,
 ) -> list[DltResource]:
     """Daily weather (temperature, precipitation, wind, humidity) per ASOS station.
 
-    Every argument is read by dlt from config (``[sources.weather]`` in
-    ``.dlt/config.toml`` / ``.dlt/secrets.toml`` or ``SOURCES__WEATHER__<NAME>``
-    variables) unless passed.
-
-    Args:
-        service_key: data.go.kr service key (a secret; needed by ``kma_asos`` only).
-        provider: ``kma_asos`` (KMA's quality-controlled ASOS daily data) or
-            ``open_meteo`` (reanalysis at the station's coordinates, no key); default
-            ``kma_asos`` when ``service_key`` is set, else ``open_meteo``.
-        stations: ASOS station ids: a list, a JSON list or a comma-separated string;
-            default ``["108"]`` (Seoul).
-        base_url: API root; default the provider's own; point it at the sandbox for tests.
-        start_date: First day to load (YYYY-MM-DD, Korean date); overrides the state.
-        end_date: Last day to load; default (and at most) yesterday in Korea.
-        lookback_days: Days up to and including the newest day loaded that every run
-            reads again (Open-Meteo settles the last ~5 days late; KMA corrects some).
-        initial_days: Days loaded by the first run when ``start_date`` is not given.
-        window_days: Days per request (each is paged by ASOS anyway).
-        page_size: ASOS ``numOfRows`` per page (at most 999).
-        max_attempts: Attempts per request before failing (429, 5xx, timeouts).
-        backoff_factor: Exponential backoff multiplier, seconds.
-        request_timeout: Seconds to wait for one answer before retrying.
-        async_poll_interval: Unused (no report jobs); accepted so that one sandbox
-            setting fits every source.
+    Its arguments are the settings of README.md beside this file (tested against this
+    signature); dlt reads each from ``SOURCES__WEATHER__<NAME>``
+    or ``[sources.weather]`` in ``.dlt/*.toml`` unless it is passed.
 
     Returns:
         The resource ``daily_weather``.
     """
-    chosen = (provider or (tables.KMA_ASOS if service_key else tables.OPEN_METEO)).lower()
-    if chosen not in tables.PROVIDERS:
-        raise SourceError(
-            tables.SOURCE,
-            f"unknown provider '{provider}'",
-            hint=f"set provider to one of {', '.join(tables.PROVIDERS)}",
-        )
-    if lookback_days < 1 or initial_days < 1 or window_days < 1 or page_size < 1:
-        raise SourceError(
-            tables.SOURCE,
-            "lookback_days, initial_days, window_days and page_size must be at least 1",
-        )
-    wanted = _stations(stations, chosen)
-    start = parse_date(start_date, "start_date", tables.SOURCE)
-    end = parse_date(end_date, "end_date", tables.SOURCE)
-    url = base_url or DEFAULT_BASE_URLS[chosen]
-    retry: dict[str, Any] = {
-        "max_attempts": max_attempts,
-        "backoff_factor": backoff_factor,
-        "timeout": request_timeout,
-    }
-    asos = (
-        AsosClient(url, service_key or "", page_size=page_size, **retry)
-        if chosen == tables.KMA_ASOS
-        else None
+    keyed = tables.KMA_ASOS if service_key else tables.OPEN_METEO
+    chosen = one_of(tables.SOURCE, "provider", provider, tables.PROVIDERS, keyed)
+    lookback = Lookback.of(
+        tables.SOURCE, lookback_days, initial_days, start_date, end_date, days_behind=1
     )
-    meteo = OpenMeteoClient(url, **retry) if chosen == tables.OPEN_METEO else None
-    loaded_at = clock.now()
-
-    def read(station: str, since: date, until: date) -> list[dict[str, Any]]:
-        if asos is not None:
-            items = asos.days(station, since, until)
-            return tables.kma_rows(items, station, AsosClient.record(station, since, until))
-        assert meteo is not None
-        name, latitude, longitude = tables.STATIONS[station]
-        where = f"{tables.OPEN_METEO} station={station}, {since}..{until}"
-        body = meteo.daily(latitude, longitude, since, until, where)
-        return tables.open_meteo_rows(body, station, name, where)
-
-    @dlt.resource(name="daily_weather", write_disposition=MERGE, primary_key=list(tables.KEY))
-    def daily_weather() -> Iterator[pa.Table]:
-        state = dlt.current.resource_state().setdefault("newest_day_loaded", {})
-        newest_days: dict[str, str] = state.setdefault(chosen, {})
-        yield tables.to_table([], loaded_at)  # the table exists even when nothing is served
-        today = clock.today(SEOUL)
-        updates: dict[str, str] = {}
-        for station in wanted:
-            last = newest_days.get(station)
-            since, until = weather_window(
-                today=today,
-                newest_day_loaded=date.fromisoformat(last) if last else None,
-                lookback_days=lookback_days,
-                start_date=start,
-                end_date=end,
-                initial_days=initial_days,
-            )
-            if since > until:
-                log.info("weather: %s station %s: nothing to load", chosen, station)
-                continue
-            count = 0
-            for first, final in date_chunks(since, until, window_days):
-                rows = [
-                    r for r in read(station, first, final) if first <= r["weather_date"] <= final
-                ]
-                if rows:
-                    count += len(rows)
-                    newest = max(r["weather_date"] for r in rows).isoformat()
-                    updates[station] = max(updates.get(station, ""), newest)
-                    yield tables.to_table(rows, loaded_at)
-            log.info("weather: %s station %s %s..%s: %d days", chosen, station, since, until, count)
-        for station, newest in updates.items():
-            # The newest day with data anchors the next run's lookback.
-            if newest > newest_days.get(station, ""):
-                newest_days[station] = newest
-
-    return [daily_weather]
+    at_least(tables.SOURCE, 1, window_days=window_days, page_size=page_size)
+    wanted = _stations(stations, chosen)
+    url = base_url or DEFAULT_BASE_URLS[chosen]
+    retry = Retry(max_attempts, backoff_factor, request_timeout)
+    client = (
+        AsosClient(url, service_key or "", page_size=page_size, retry=retry)
+        if chosen == tables.KMA_ASOS
+        else OpenMeteoClient(url, retry=retry)
+    )
+    run = Run(chosen, client, wanted, lookback, window_days)
+    return [merged(daily_weather(run), tables.KMA_WEATHER)]

@@ -21,6 +21,8 @@ from ingestion.sources.adjust.tables import DIMENSIONS
 from tests.conftest import query
 from tests.sources.adjust.conftest import FAST
 
+pytestmark = pytest.mark.pipeline
+
 PER_USD = {currency: Decimal(repr(rate)) for currency, _, _, rate in ACCOUNT_PROFILES}
 Key = tuple[Any, ...]
 
@@ -227,7 +229,7 @@ class _Tampered(AdjustFake):
         ("network_cost", "12.34.5", "not a number"),
         ("installs", "7.5", "not a whole number"),
         ("purchase_events", "-1", "a negative count"),
-        ("network_cost", "-3.5000", "a negative cost"),
+        ("network_cost", "-3.5000", "a negative amount"),
     ],
 )
 def test_malformed_metric_string_is_a_data_error_naming_the_row(

@@ -21,6 +21,8 @@ from ingestion.sandbox.trackers import App, TrackedDay, Trackers
 from tests.conftest import query
 from tests.sources.appsflyer.conftest import FAST
 
+pytestmark = pytest.mark.pipeline
+
 AGG = ["partners_by_date_report", "geo_by_date_report"]
 RAW = ["installs_report", "in_app_events_report"]
 

@@ -31,7 +31,7 @@ def test_aggregate_rows_and_event_triples() -> None:
         "2026-01-01,None,Organic,,N/A,N/A,N/A,50,N/A,90,10,0.2,0,N/A,N/A,0,N/A,N/A,,N/A,4,4,0",
     )
     daily, events = tables.aggregate_tables("com.app", "partners_by_date_report", text, LOADED)
-    assert daily.schema == tables.SCHEMAS["partners_daily"]
+    assert daily.schema == tables.PARTNERS_DAILY.schema()
     rows = daily.to_pylist()
     assert rows[0] == {
         "app_id": "com.app",
@@ -83,9 +83,8 @@ def test_malformed_number_names_line_and_column(cell: str, message: str) -> None
     row = f"2026-01-01,,Organic,,N/A,N/A,N/A,{cell},N/A,9,1,0.2,0,N/A,N/A,0,N/A,0,0,0,0,0,0"
     with pytest.raises(SourceDataError, match=message) as error:
         tables.aggregate_tables("id123", "partners_by_date_report", agg(row), LOADED)
-    assert "app_id=id123, report=partners_by_date_report, line=2, column='Installs'" in str(
-        error.value
-    )
+    assert "field 'Installs'" in str(error.value)
+    assert "app_id=id123, report=partners_by_date_report, line=2" in str(error.value)
 
 
 def test_incomplete_triple_and_ragged_row_are_errors() -> None:
@@ -129,7 +128,7 @@ def test_raw_events_by_header_name() -> None:
 
 def test_raw_bad_time_and_missing_column() -> None:
     row = ",,01/01/2026,2026-01-01 10:00:00,install" + ",x" * 17
-    with pytest.raises(SourceDataError, match="column='Install Time'"):
+    with pytest.raises(SourceDataError, match="field 'Install Time'"):
         tables.raw_table("a", "installs_report", RAW_HEADER + "\n" + row + "\n", LOADED)
     header = RAW_HEADER.replace(",AppsFlyer ID", ",Appsflyer Id")
     with pytest.raises(SourceDataError, match=r"no column 'AppsFlyer ID'.*report=installs_report"):

@@ -21,6 +21,8 @@ from ingestion.sandbox.exchange_rates_api import (
 )
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 Rate = tuple[str, int, Decimal, Decimal]  # base currency, quoted units, quoted rate, per unit
 Key = tuple[str, str, str]  # provider, day, currency
 SEVERAL = ["USD", "JPY", "EUR", "CNY", "IDR", "GBP"]

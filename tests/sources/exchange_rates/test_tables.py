@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from ingestion.sources import arrow
+from ingestion.sources.dates import Lookback
 from ingestion.sources.errors import SourceDataError
 from ingestion.sources.exchange_rates import tables
-from ingestion.sources.exchange_rates.source import rate_window
 
 DAY = date(2026, 11, 19)
 
@@ -136,24 +137,17 @@ def test_more_than_six_decimals_is_refused() -> None:
 
 def test_table_schema() -> None:
     row = tables.rate_row("koreaexim", DAY, "JPY", 100, Decimal("946.31"), record="r")
-    table = tables.to_table([row], datetime(2026, 11, 19, tzinfo=UTC))
-    assert table.schema == tables.SCHEMA and table.schema.names[-1] == "_loaded_at"
+    table = arrow.to_table([row], tables.RATES, loaded_at=datetime(2026, 11, 19, tzinfo=UTC))
+    assert table.schema == tables.RATES.schema() and table.schema.names[-1] == "_loaded_at"
     assert table.column("rate_per_unit").to_pylist() == [Decimal("9.4631000000")]
 
 
 def test_rate_window() -> None:
     today = date(2026, 11, 20)
-    window = {"today": today, "lookback_days": 7, "start_date": None, "end_date": None}
-    assert rate_window(**window, newest_day_loaded=None, initial_days=120) == (
-        date(2026, 7, 23),
-        today,
-    )
-    assert rate_window(**window, newest_day_loaded=date(2026, 11, 18), initial_days=120) == (
+    assert Lookback(7, 120).window(today, newest_day_loaded=None) == (date(2026, 7, 23), today)
+    assert Lookback(7, 120).window(today, newest_day_loaded=date(2026, 11, 18)) == (
         date(2026, 11, 12),
         today,
     )
-    explicit = {**window, "start_date": date(2026, 1, 1), "end_date": date(2027, 1, 1)}
-    assert rate_window(**explicit, newest_day_loaded=None, initial_days=1) == (
-        date(2026, 1, 1),
-        today,
-    )
+    explicit = Lookback(7, 1, start_date=date(2026, 1, 1), end_date=date(2027, 1, 1))
+    assert explicit.window(today, newest_day_loaded=None) == (date(2026, 1, 1), today)

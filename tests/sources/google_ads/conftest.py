@@ -9,7 +9,9 @@ import pytest
 
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.google_ads_api import GoogleAdsFake
-from tests.conftest import FAST
+
+#: Source options that keep the real connector fast against the fake (nothing to poll).
+FAST = {"backoff_factor": 0.01}
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from ingestion.sandbox.google_ads_api import GoogleAdsFake, Query
 from ingestion.sandbox.http import Reply, Request
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 CATEGORY = {
     "purchase": "PURCHASE",
     "add_to_cart": "ADD_TO_CART",

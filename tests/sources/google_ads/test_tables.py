@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from ingestion.sources.dates import date_chunks
+from ingestion.sources.dates import Lookback, date_chunks
 from ingestion.sources.errors import SourceDataError, SourceError
 from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import normalize_customer_id
-from ingestion.sources.google_ads.source import report_window
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -38,9 +37,8 @@ def test_query_is_derived_from_the_columns() -> None:
 
 
 def test_rows_are_flattened_with_exact_money() -> None:
-    table = tables.to_table(
+    table = tables.AD_PERFORMANCE.to_arrow(
         [ad_row(conversions=1.5, conversionsValue=1234.56)],
-        tables.AD_PERFORMANCE,
         customer_id="1234567890",
         loaded_at=NOW,
     )
@@ -58,15 +56,15 @@ def test_rows_are_flattened_with_exact_money() -> None:
     [
         ({"impressions": "-1"}, "negative"),
         ({"costMicros": "abc"}, "bad value"),
-        ({"conversions": float("nan")}, "NaN"),
-        ({"clicks": True}, "not an integer"),
+        ({"conversions": float("nan")}, "not a finite number"),
+        ({"clicks": True}, "not a number"),
     ],
 )
 def test_bad_values_name_the_record(metrics: dict[str, object], error: str) -> None:
     row = ad_row()
     row["metrics"] = {**row["metrics"], **metrics}  # type: ignore[dict-item]
     with pytest.raises(SourceDataError, match=error) as err:
-        tables.to_table([row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW)
+        tables.AD_PERFORMANCE.to_arrow([row], customer_id="1234567890", loaded_at=NOW)
     assert "ad_id=33" in str(err.value) and "segments_date=2026-11-19" in str(err.value)
 
 
@@ -78,32 +76,19 @@ def test_customer_ids_are_normalized() -> None:
 
 def test_window_first_run_incremental_and_explicit() -> None:
     yesterday = date(2026, 11, 19)
-    first = report_window(
-        yesterday=yesterday,
-        newest_day_loaded=None,
-        lookback_days=30,
-        start_date=None,
-        end_date=None,
-        initial_days=90,
-    )
+    today = yesterday + timedelta(days=1)
+    lookback = Lookback(lookback_days=30, initial_days=90, days_behind=1)
+    first = lookback.window(today, newest_day_loaded=None)
     assert first == (date(2026, 8, 22), yesterday)
-    again = report_window(
-        yesterday=yesterday,
-        newest_day_loaded=date(2026, 11, 16),
-        lookback_days=30,
-        start_date=None,
-        end_date=None,
-        initial_days=90,
-    )
+    again = lookback.window(today, newest_day_loaded=date(2026, 11, 16))
     assert again == (date(2026, 10, 18), yesterday), "30 days up to the newest day loaded"
-    explicit = report_window(
-        yesterday=yesterday,
-        newest_day_loaded=date(2026, 11, 16),
+    explicit = Lookback(
         lookback_days=30,
+        initial_days=90,
         start_date=date(2026, 1, 1),
         end_date=date(2026, 1, 31),
-        initial_days=90,
-    )
+        days_behind=1,
+    ).window(today, newest_day_loaded=date(2026, 11, 16))
     assert explicit == (date(2026, 1, 1), date(2026, 1, 31))
 
 
@@ -117,15 +102,15 @@ def test_date_chunks_cover_the_range_once() -> None:
 def test_absent_metrics_and_booleans_are_their_proto3_defaults() -> None:
     row = ad_row()
     row["metrics"] = {"impressions": "7"}  # no click, no cost, no conversion: all left out
-    (loaded,) = tables.to_table(
-        [row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW
+    (loaded,) = tables.AD_PERFORMANCE.to_arrow(
+        [row], customer_id="1234567890", loaded_at=NOW
     ).to_pylist()
     assert (loaded["impressions"], loaded["clicks"], loaded["cost_micros"]) == (7, 0, 0)
     assert loaded["cost"] == Decimal(0) and loaded["conversions_value"] == Decimal(0)
     assert (loaded["conversions"], loaded["all_conversions"]) == (0.0, 0.0)
     del row["metrics"]  # an object with nothing left in it is absent too
-    (empty,) = tables.to_table(
-        [row], tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW
+    (empty,) = tables.AD_PERFORMANCE.to_arrow(
+        [row], customer_id="1234567890", loaded_at=NOW
     ).to_pylist()
     assert empty["impressions"] == 0 and empty["all_conversions_value"] == Decimal(0)
     keyword = {
@@ -133,8 +118,8 @@ def test_absent_metrics_and_booleans_are_their_proto3_defaults() -> None:
         "campaign": {"id": "11"},
         "adGroupCriterion": {"criterionId": "44", "keyword": {"text": "shoes"}},
     }
-    (criterion,) = tables.to_table(
-        [keyword], tables.KEYWORDS, customer_id="1234567890", loaded_at=NOW
+    (criterion,) = tables.KEYWORDS.to_arrow(
+        [keyword], customer_id="1234567890", loaded_at=NOW
     ).to_pylist()
     assert criterion["negative"] is False and criterion["cpc_bid_micros"] is None
     schema = tables.AD_PERFORMANCE.schema()
@@ -153,7 +138,7 @@ def test_a_row_without_a_key_field_names_the_record(drop: tuple[str, str], field
     rows = [ad_row(), ad_row()]
     del rows[1][drop[0]][drop[1]]  # type: ignore[attr-defined]
     with pytest.raises(SourceDataError) as err:
-        tables.to_table(rows, tables.AD_PERFORMANCE, customer_id="1234567890", loaded_at=NOW)
+        tables.AD_PERFORMANCE.to_arrow(rows, customer_id="1234567890", loaded_at=NOW)
     message = str(err.value)
     assert "\n" not in message
     assert message.startswith(f"google_ads: ad_performance_daily: a row has no '{field}'")

@@ -19,6 +19,8 @@ from ingestion.sources.kakao_moment.client import ReportPacer
 from tests.conftest import query
 from tests.sources.kakao_moment.conftest import INTERVAL
 
+pytestmark = pytest.mark.pipeline
+
 Report = tuple[int, int, Decimal, int]
 
 

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from ingestion import clock
-from ingestion.sources.dates import date_chunks
+from ingestion.sources.dates import Lookback, date_chunks
 from ingestion.sources.kakao_moment.client import ReportPacer, chunks
-from ingestion.sources.kakao_moment.source import report_window
 
 TODAY = date(2026, 11, 25)
 
@@ -25,7 +24,9 @@ def window(**overrides: object) -> tuple[date, date]:
         "initial_days": 90,
     }
     args.update(overrides)
-    return report_window(**args)  # type: ignore[arg-type]
+    today, newest = args.pop("today"), args.pop("newest_day_loaded")
+    lookback = Lookback(**args, days_behind=1)  # type: ignore[arg-type]
+    return lookback.window(today, newest)  # type: ignore[arg-type]
 
 
 def test_first_run_loads_initial_days_up_to_yesterday() -> None:

@@ -21,6 +21,8 @@ from ingestion.sources.kr_holidays.tables import package_holidays
 from tests.conftest import query
 from tests.sources.kr_holidays.conftest import FAST
 
+pytestmark = pytest.mark.pipeline
+
 Key = tuple[str, str]
 Row = tuple[int | None, bool, bool, str, bool | None]
 

@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from requests import Response
 
+from ingestion.sources import arrow
 from ingestion.sources.datagokr import items_of, total_of
 from ingestion.sources.errors import SourceAuthError, SourceDataError
 from ingestion.sources.kr_holidays.client import classify, normalize_service_key
 from ingestion.sources.kr_holidays.tables import (
-    SCHEMA,
+    HOLIDAYS,
     SOURCE,
     is_substitute,
     package_holidays,
     package_items,
     parse_item,
-    to_table,
 )
 
 ITEM = {"dateKind": "01", "dateName": "설날", "isHoliday": "Y", "locdate": 20260216, "seq": 1}
@@ -127,11 +127,11 @@ def test_package_splits_two_holidays_on_one_day() -> None:
 def test_table_has_the_schema_with_loaded_at_last() -> None:
     loaded_at = datetime(2026, 1, 1, tzinfo=UTC)
     row = {**parse_item(ITEM, 2026, 2), "provider": "data_go_kr", "matches_holidays_package": True}
-    table = to_table([row], loaded_at)
-    assert table.schema == SCHEMA
+    table = arrow.to_table([row], HOLIDAYS, loaded_at=loaded_at)
+    assert table.schema == HOLIDAYS.schema()
     assert table.column_names[-1] == "_loaded_at"
     assert table.to_pylist()[0]["_loaded_at"] == loaded_at
-    assert to_table([], loaded_at).num_rows == 0
+    assert arrow.to_table([], HOLIDAYS, loaded_at=loaded_at).num_rows == 0
 
 
 def test_classify_gateway_errors_in_xml_and_json_and_service_errors() -> None:

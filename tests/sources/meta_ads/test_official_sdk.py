@@ -33,6 +33,8 @@ from argo.pipeline import run_source
 from ingestion.sandbox import MetaAdsFake, World
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 METRICS = [AdsInsights.Field.impressions, AdsInsights.Field.clicks, AdsInsights.Field.spend]
 Totals = tuple[int, int, Decimal]

@@ -13,6 +13,8 @@ from argo.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, MetaAdsFake, World
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 
 def served_insights(world: World) -> dict[tuple[str, str, str], tuple[int, int, Decimal]]:
     """(account, ad, day) -> (impressions, clicks, spend) as the world serves them now."""

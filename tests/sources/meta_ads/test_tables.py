@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from ingestion.sources import arrow
 from ingestion.sources.errors import SourceDataError
 from ingestion.sources.meta_ads import tables
 
@@ -33,11 +34,9 @@ def insight(**overrides: object) -> dict[str, object]:
 
 
 def test_insights_parse_strings_into_typed_columns() -> None:
-    table = tables.to_table(
+    table = arrow.to_table(
         [insight(), insight(ad_id="9002", spend="12.345678")],
-        tables.INSIGHT_COLUMNS,
-        entity="ads_insights",
-        keys=tables.INSIGHT_KEYS,
+        tables.INSIGHTS,
         loaded_at=LOADED,
     )
     rows = table.to_pylist()
@@ -54,7 +53,7 @@ def test_insights_parse_strings_into_typed_columns() -> None:
     [
         ("spend", "-3.10", "negative amount"),
         ("spend", "12,000", "not a number"),
-        ("impressions", "lots", "invalid literal"),
+        ("impressions", "lots", "not a number"),
         ("clicks", "-1", "negative count"),
         ("date_start", "2026-02-30", "day is out of range"),
     ],
@@ -63,11 +62,9 @@ def test_bad_values_name_source_record_field_and_reason(
     field: str, value: str, reason: str
 ) -> None:
     with pytest.raises(SourceDataError) as err:
-        tables.to_table(
+        arrow.to_table(
             [insight(), insight(ad_id="9002", **{field: value})],
-            tables.INSIGHT_COLUMNS,
-            entity="ads_insights",
-            keys=tables.INSIGHT_KEYS,
+            tables.INSIGHTS,
             loaded_at=LOADED,
         )
     message = str(err.value)
@@ -80,11 +77,9 @@ def test_missing_required_field_is_an_error() -> None:
     row = insight()
     del row["ad_id"]
     with pytest.raises(SourceDataError, match="required field 'ad_id' is missing"):
-        tables.to_table(
+        arrow.to_table(
             [row],
-            tables.INSIGHT_COLUMNS,
-            entity="ads_insights",
-            keys=tables.INSIGHT_KEYS,
+            tables.INSIGHTS,
             loaded_at=LOADED,
         )
 
@@ -111,13 +106,7 @@ def test_actions_and_values_are_joined_on_action_type() -> None:
     assert by_type["purchase"]["action_value"] == "99.5"
     assert "action_value" not in by_type["link_click"]
     assert "action_count" not in by_type["app_custom_event.fb_mobile_purchase"]
-    table = tables.to_table(
-        rows,
-        tables.ACTION_COLUMNS,
-        entity="ads_insights_actions",
-        keys=("ad_id", "action_type"),
-        loaded_at=LOADED,
-    )
+    table = arrow.to_table(rows, tables.ACTIONS, loaded_at=LOADED)
     assert table.num_rows == 3
     assert table.column("action_value").null_count == 1
 
@@ -140,7 +129,7 @@ def test_graph_timestamps_and_creative_are_flattened() -> None:
             "created_time": "2026-08-01T09:00:00+0900",
         }
     )
-    table = tables.to_table([row], tables.AD_COLUMNS, entity="ads", keys=("id",), loaded_at=LOADED)
+    table = arrow.to_table([row], tables.ADS, loaded_at=LOADED)
     parsed = table.to_pylist()[0]
     assert parsed["creative_id"] == "77"
     assert parsed["created_time"] == datetime(2026, 8, 1, 0, 0, tzinfo=UTC)

@@ -4,9 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from ingestion.sources.dates import date_chunks
+from ingestion.sources.dates import Lookback, date_chunks
 from ingestion.sources.http import redact_url
-from ingestion.sources.meta_ads.source import insight_window
 
 TODAY = date(2026, 11, 24)
 
@@ -21,7 +20,9 @@ def window(**kw: object) -> tuple[date, date]:
         initial_days=90,
     )
     args.update(kw)
-    return insight_window(**args)  # type: ignore[arg-type]
+    today, newest = args.pop("today"), args.pop("newest_day_loaded")
+    lookback = Lookback(**args, initial_counts_today=True)  # type: ignore[arg-type]
+    return lookback.window(today, newest)  # type: ignore[arg-type]
 
 
 def test_first_run_loads_initial_days_up_to_today() -> None:

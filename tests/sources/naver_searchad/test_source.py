@@ -16,6 +16,8 @@ from ingestion.sandbox import World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 PLATFORM = "naver_searchad"
 DayKey = tuple[str, str]
 Totals = tuple[int, int, Decimal, int, Decimal]

@@ -30,7 +30,7 @@ def test_ad_report_rows_parse_exactly() -> None:
     ("line", "reason"),
     [
         (f"{HEAD}\t120\t7\t10450\t240", "13 fields"),
-        (f"{HEAD}\t120\tseven\t10450\t240\t0", "not an integer"),
+        (f"{HEAD}\t120\tseven\t10450\t240\t0", "not a number"),
         (f"{HEAD}\t120\t7\t-5\t240\t0", "negative"),
         (f"{HEAD.replace('20261120', '2026-11-20')}\t1\t0\t0\t0\t0", "YYYYMMDD"),
         (f"{HEAD.replace('1234567', '7654321')}\t1\t0\t0\t0\t0", "customer 7654321"),

@@ -15,6 +15,8 @@ from ingestion.sandbox import Faults, World
 from ingestion.sandbox.weather_api import STATIONS, Climate, KmaAsosFake, OpenMeteoFake
 from tests.conftest import query
 
+pytestmark = pytest.mark.pipeline
+
 Key = tuple[str, str, str]  # provider, station, day
 Values = tuple[Any, ...]  # station name and the six measures
 ALL_STATIONS = list(STATIONS)

@@ -1,0 +1,150 @@
+"""The shared Arrow columns, value parsers and ``to_table`` every source's tables.py uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column, Table
+from ingestion.sources.errors import SourceDataError
+
+LOADED = datetime(2026, 11, 20, 1, 2, 3, tzinfo=UTC)
+ROWS = Table(
+    "demo",
+    "rows",
+    (
+        Column("account_id", pa.string(), required=True, filled=True),
+        Column("id", pa.string(), required=True),
+        Column("day", pa.date32(), arrow.day, required=True, key="stats.day"),
+        Column("clicks", pa.int64(), arrow.count, default=0),
+        Column("spend", pa.decimal128(18, 4), arrow.money(4)),
+    ),
+    ("id", "stats.day"),
+)
+
+
+@pytest.mark.parametrize(
+    ("parser", "value", "expected"),
+    [
+        (arrow.text, 12.0, "12"),
+        (arrow.text, "", None),
+        (arrow.stripped, "  설날 ", "설날"),
+        (arrow.upper, " kr ", "KR"),
+        (arrow.count, "64", 64),
+        (arrow.count, "3.0", 3),
+        (arrow.integer, "-2", -2),
+        (arrow.float_count, "1.5", 1.5),
+        (arrow.number, " 12.3 ", 12.3),
+        (arrow.number, "", None),
+        (arrow.money(4), "12.345650", Decimal("12.3457")),
+        (arrow.money(4), 1234.56, Decimal("1234.5600")),
+        (arrow.money(4, signed=True), "-3.5", Decimal("-3.5000")),
+        (arrow.day, "2026-11-01", date(2026, 11, 1)),
+        (arrow.day, "20261101", date(2026, 11, 1)),
+        (arrow.day, "2026-11-01 09:00:00", date(2026, 11, 1)),
+        (arrow.compact_day, 20261101, date(2026, 11, 1)),
+        (arrow.boolean, False, False),
+        (arrow.nullable(arrow.without_commas(arrow.count), {"N/A"}), " 1,234 ", 1234),
+        (arrow.nullable(arrow.count, {"N/A"}), "N/A", None),
+    ],
+)
+def test_parsers_read_what_the_apis_send(parser: arrow.Parser, value: Any, expected: Any) -> None:
+    assert parser(value) == expected
+
+
+def test_timestamps_keep_their_offset() -> None:
+    parsed = arrow.timestamp("2026-08-01T09:00:00+0900")
+    assert parsed == datetime(2026, 8, 1, 9, tzinfo=timezone(timedelta(hours=9)))
+    assert arrow.timestamp("2026-08-01T00:00:00Z") == datetime(2026, 8, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("parser", "value", "reason"),
+    [
+        (arrow.count, "seven", "not a number: 'seven'"),
+        (arrow.count, True, "not a number: True"),
+        (arrow.count, "7.5", "not a whole number: '7.5'"),
+        (arrow.count, "-1", "a negative count: '-1'"),
+        (arrow.float_count, float("nan"), "not a finite number: nan"),
+        (arrow.money(4), "-3.10", "a negative amount: '-3.10'"),
+        (arrow.money(4), "12,000", "not a number: '12,000'"),
+        (arrow.money(4), "100000000000000", "more than decimal(18,4) holds"),
+        (arrow.compact_day, "2026-11-20", "not a YYYYMMDD date"),
+        (arrow.text, {"id": 1}, "not a text value"),
+        (arrow.boolean, "true", "not a boolean: 'true'"),
+    ],
+)
+def test_parsers_say_what_is_wrong(parser: arrow.Parser, value: Any, reason: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parser(value)
+    assert reason in str(error.value)
+
+
+def test_to_table_builds_the_declared_schema_once_per_page() -> None:
+    rows = [
+        {"id": "1", "stats": {"day": "2026-11-19"}, "clicks": "3", "spend": "1.5"},
+        {"id": "2", "stats": {"day": "2026-11-19"}},
+    ]
+    table = arrow.to_table(rows, ROWS, loaded_at=LOADED, filled={"account_id": "9"})
+    assert table.schema == ROWS.schema()
+    assert table.schema.names[-1] == "_loaded_at"
+    assert not table.schema.field("clicks").nullable, "a defaulted column is never null"
+    assert table.to_pylist()[1] == {
+        "account_id": "9",
+        "id": "2",
+        "day": date(2026, 11, 19),
+        "clicks": 0,
+        "spend": None,
+        "_loaded_at": LOADED,
+    }
+    empty = arrow.to_table([], ROWS, loaded_at=LOADED)
+    assert empty.num_rows == 0 and empty.schema == ROWS.schema()
+
+
+def test_rows_as_lists_are_read_by_position() -> None:
+    rows = [["7", "2", "20261119"], ["8", "0", "20261120"]]
+    positions = {"id": 0, "clicks": 1, "stats.day": 2}
+    table = Table("demo", "rows", ROWS.columns[1:4])
+    parsed = arrow.to_table(rows, table, loaded_at=LOADED, positions=positions)
+    assert parsed.column("day").to_pylist() == [date(2026, 11, 19), date(2026, 11, 20)]
+    assert parsed.column("clicks").to_pylist() == [2, 0]
+
+
+def test_a_bad_value_names_source_table_field_record_and_reason() -> None:
+    rows = [{"id": "1", "stats": {"day": "2026-11-19"}, "clicks": "-4"}]
+    with pytest.raises(SourceDataError) as error:
+        arrow.to_table(rows, ROWS, loaded_at=LOADED, filled={"account_id": "9"})
+    message = str(error.value)
+    assert message.startswith("demo: rows: field 'clicks' has a bad value (a negative count")
+    assert "[record: id=1, stats.day=?]" in message
+    assert "What to do:" in message and "nothing was loaded" in message
+
+
+def test_a_missing_required_value_or_a_non_object_is_an_error() -> None:
+    with pytest.raises(SourceDataError, match=r"rows: required field 'stats\.day' is missing"):
+        arrow.to_table([{"id": "1"}], ROWS, loaded_at=LOADED, filled={"account_id": "9"})
+    with pytest.raises(SourceDataError, match="rows: a record is not a JSON object"):
+        arrow.to_table(["1"], ROWS, loaded_at=LOADED, filled={"account_id": "9"})
+    with pytest.raises(SourceDataError, match=r"\[record: line 2\]"):
+        arrow.to_table([{"id": None}], ROWS, loaded_at=LOADED, record=lambda i, _: f"line {i + 2}")
+
+
+def test_parse_record_and_parse_share_the_errors() -> None:
+    row = arrow.parse_record(
+        {"id": "1", "stats": {"day": "20261119"}}, ROWS, filled={"account_id": "9"}, record="r"
+    )
+    assert row["day"] == date(2026, 11, 19) and row["clicks"] == 0
+    with pytest.raises(SourceDataError, match=r"field 'x' has a bad value \(not a number"):
+        arrow.parse(arrow.count, "x", source="demo", field="x", record="r")
+
+
+def test_a_parsed_table_takes_rows_as_they_are() -> None:
+    parsed = ROWS.parsed()
+    row = {"account_id": "9", "id": "1", "day": date(2026, 11, 19), "clicks": 3, "spend": None}
+    assert arrow.to_table([row], parsed, loaded_at=LOADED).to_pylist()[0]["clicks"] == 3
+    assert parsed.schema() == ROWS.schema()
