@@ -109,11 +109,17 @@
     {%- if adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set found = run_query(
-        "select schema_name, invocation_id, run_started_at from " ~ state
-        ~ " where event = 'published' order by run_started_at desc limit 1"
-    ) -%}
+    {%- set found = run_query(argo.published_marts_sql()) -%}
     {{ return(found.rows[0] if found.rows else none) }}
+{%- endmacro %}
+
+{#- The query of argo.published_marts. -#}
+{% macro published_marts_sql() -%}
+    select schema_name, invocation_id, run_started_at
+    from {{ argo.marts_state_relation() }}
+    where event = 'published'
+    order by run_started_at desc
+    limit 1
 {%- endmacro %}
 
 {#
@@ -121,41 +127,43 @@
     row (invocation_id, run_started_at, fingerprint, inputs, started_at_epoch, finished).
 #}
 {% macro previous_mart_builds(schema) -%}
-    {%- set state = argo.marts_state_relation() -%}
-    {%- set found = run_query(
-        "with started as (
-            select
-                node, invocation_id, run_started_at, fingerprint, inputs, started_at_epoch,
-                row_number() over (partition by node order by run_started_at desc) as recency
-            from " ~ state ~ "
-            where event = 'started' and schema_name = '" ~ schema ~ "'
-                and invocation_id <> '" ~ invocation_id ~ "'
-        ),
-
-        built as (
-            select distinct invocation_id, node
-            from " ~ state ~ "
-            where event = 'built' and schema_name = '" ~ schema ~ "'
-        )
-
-        select
-            started.node,
-            started.invocation_id,
-            started.run_started_at,
-            started.fingerprint,
-            started.inputs,
-            started.started_at_epoch,
-            case when built.node is null then 0 else 1 end as finished
-        from started
-        left join built
-            on started.invocation_id = built.invocation_id and started.node = built.node
-        where started.recency = 1"
-    ) -%}
+    {%- set found = run_query(argo.previous_mart_builds_sql(schema)) -%}
     {%- set builds = {} -%}
     {%- for row in found.rows -%}
         {%- do builds.update({row['node']: row}) -%}
     {%- endfor -%}
     {{ return(builds) }}
+{%- endmacro %}
+
+{#- The query of argo.previous_mart_builds (a macro, so that it compiles on its own). -#}
+{% macro previous_mart_builds_sql(schema) -%}
+    with started as (
+        select
+            node, invocation_id, run_started_at, fingerprint, inputs, started_at_epoch,
+            row_number() over (partition by node order by run_started_at desc) as recency
+        from {{ argo.marts_state_relation() }}
+        where event = 'started' and schema_name = '{{ schema }}'
+            and invocation_id <> '{{ invocation_id }}'
+    ),
+
+    built as (
+        select distinct invocation_id, node
+        from {{ argo.marts_state_relation() }}
+        where event = 'built' and schema_name = '{{ schema }}'
+    )
+
+    select
+        started.node,
+        started.invocation_id,
+        started.run_started_at,
+        started.fingerprint,
+        started.inputs,
+        started.started_at_epoch,
+        case when built.node is null then 0 else 1 end as finished
+    from started
+    left join built
+        on started.invocation_id = built.invocation_id and started.node = built.node
+    where started.recency = 1
 {%- endmacro %}
 
 {#
@@ -168,13 +176,17 @@
     {%- if adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set found = run_query(
-        "select max(loads_since_epoch) as since from " ~ state
-        ~ " where event = 'started' and invocation_id = '" ~ invocation_id ~ "'"
-        ~ " and schema_name = '" ~ relation.schema ~ "' and node = '" ~ unique_id ~ "'"
-    ) -%}
+    {%- set found = run_query(argo.loads_since_sql(state, relation.schema, unique_id)) -%}
     {%- set since = found.rows[0]['since'] if found.rows else none -%}
     {{ return(none if since is none or (since | string) == '' else since) }}
+{%- endmacro %}
+
+{#- The query of argo.marts_build_loads_since. -#}
+{% macro loads_since_sql(state, schema, unique_id) -%}
+    select max(loads_since_epoch) as since
+    from {{ state }}
+    where event = 'started' and invocation_id = '{{ invocation_id }}'
+        and schema_name = '{{ schema }}' and node = '{{ unique_id }}'
 {%- endmacro %}
 
 {#- The models of `schema` (the marts), enabled, as graph nodes. -#}
@@ -202,24 +214,27 @@
     warehouse holds (`deployed` rows): '<schema> <unique id>' -> digest (argo.node_digest).
 #}
 {% macro deployed_nodes() -%}
-    {%- set state = argo.marts_state_relation() -%}
-    {%- set found = run_query(
-        "select schema_name, node, fingerprint from (
-            select
-                schema_name, node, fingerprint,
-                row_number() over (
-                    partition by schema_name, node order by run_started_at desc
-                ) as recency
-            from " ~ state ~ "
-            where event = 'deployed'
-        ) as deployed
-        where recency = 1"
-    ) -%}
+    {%- set found = run_query(argo.deployed_nodes_sql()) -%}
     {%- set deployed = {} -%}
     {%- for row in found.rows -%}
         {%- do deployed.update({row[0] ~ ' ' ~ row[1]: row[2]}) -%}
     {%- endfor -%}
     {{ return(deployed) }}
+{%- endmacro %}
+
+{#- The query of argo.deployed_nodes. -#}
+{% macro deployed_nodes_sql() -%}
+    select schema_name, node, fingerprint
+    from (
+        select
+            schema_name, node, fingerprint,
+            row_number() over (
+                partition by schema_name, node order by run_started_at desc
+            ) as recency
+        from {{ argo.marts_state_relation() }}
+        where event = 'deployed'
+    ) as deployed
+    where recency = 1
 {%- endmacro %}
 
 {#

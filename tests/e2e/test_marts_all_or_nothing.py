@@ -98,13 +98,14 @@ def test_a_model_error_leaves_every_mart_as_it_was(built: Path) -> None:
     assert read_marts(built) == before
 
 
-def test_a_killed_transform_leaves_every_mart_as_it_was(built: Path, tmp_path: Path) -> None:
-    """SIGKILL of `argo transform --full-refresh` once it has written an incremental mart."""
-    before = read_marts(built)
-    guard = tmp_path / "guard"
+def argo_killed_at(guard: Path, marker: str, *args: str) -> list[str]:
+    """Runs ``argo *args`` and SIGKILLs it at the first line of its output with ``marker``.
+
+    Returns what it printed; fails if it ended before printing ``marker``.
+    """
     env = guarded_env(guard) | {clock.NOW_ENV: clock.now().isoformat()}
-    transform = subprocess.Popen(
-        [str(Path(sys.executable).with_name("argo")), "transform", "--full-refresh"],
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("argo")), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -112,16 +113,38 @@ def test_a_killed_transform_leaves_every_mart_as_it_was(built: Path, tmp_path: P
     )
     seen: list[str] = []
     try:
-        assert transform.stdout is not None
-        for line in transform.stdout:
+        assert process.stdout is not None
+        for line in process.stdout:
             seen.append(line)
-            if "OK created sql incremental model marts__blue." in line:
-                transform.kill()
+            if marker in line:
+                process.kill()
                 break
     finally:
-        transform.kill()
-        transform.wait(timeout=60)
-    assert transform.returncode == -9, "".join(seen[-20:])
+        process.kill()
+        process.wait(timeout=60)
+    assert process.returncode == -9, "".join(seen[-20:])
+    return seen
+
+
+def argo(guard: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``argo *args`` as a user runs it, at the tests' instant."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("argo")), *args],
+        env=guarded_env(guard) | {clock.NOW_ENV: clock.now().isoformat()},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_a_killed_transform_leaves_every_mart_as_it_was(built: Path, tmp_path: Path) -> None:
+    """SIGKILL of `argo transform --full-refresh` once it has written an incremental mart."""
+    before = read_marts(built)
+    guard = tmp_path / "guard"
+    argo_killed_at(
+        guard, "OK created sql incremental model marts__blue.", "transform", "--full-refresh"
+    )
     assert published_marts_schema() == "marts__green"
     assert read_marts(built) == before, "a killed build changed what readers see"
     assert refused_in_subprocesses(guard) == []
@@ -132,6 +155,40 @@ def test_a_killed_transform_leaves_every_mart_as_it_was(built: Path, tmp_path: P
     notes = {r["node"]: r["note"] for r in state_rows(built, "started")[-5:]}
     assert len(notes) == 5 and all("did not finish" in note for note in notes.values()), notes
     assert read_marts(built) == before  # the same data, built again
+
+
+def test_a_transform_killed_in_the_seed_phase_is_repaired_by_the_next(
+    built: Path, tmp_path: Path
+) -> None:
+    """SIGKILL of `argo transform --full-refresh` while it reloads the seeds.
+
+    A full refresh drops each seed and loads it again; killed in between, a seed is gone
+    from `seeds` (and the views of staging that read it fail). Readers still see every
+    mart as before; the next plain `argo transform` loads the seeds again, rebuilds the
+    marts the killed run had started in full, and publishes the same marts.
+    """
+    before = read_marts(built)
+    guard = tmp_path / "guard"
+    seen = argo_killed_at(guard, "START seed file seeds.", "transform", "--full-refresh")
+    assert not any("model marts__" in line for line in seen), "killed after the seeds"
+    assert published_marts_schema() == "marts__green"
+    assert read_marts(built) == before, "a killed build changed what readers see"
+
+    done = argo(guard, "transform")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "argo: published marts__blue" in done.stdout
+    assert published_marts_schema() == "marts__blue"
+    notes = {r["node"]: r["note"] for r in state_rows(built, "started")[-5:]}
+    assert len(notes) == 5 and all("did not finish" in n for n in notes.values()), notes
+    assert read_marts(built) == before  # the same data, built again
+    seeds = {
+        name
+        for (name,) in _query(
+            built, "select table_name from information_schema.tables where table_schema = 'seeds'"
+        )
+    }
+    assert {"ad_conversion_types", "currency_codes"} <= seeds, seeds
+    assert refused_in_subprocesses(guard) == []
 
 
 def test_a_build_into_the_published_schema_is_refused(built: Path) -> None:

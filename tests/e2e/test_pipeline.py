@@ -356,6 +356,30 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
     assert len(statements) == len([n for n in compiled.values() if is_mart(n)])
     assert all(s.startswith('create or replace view "awsdatacatalog"."marts".') for s in statements)
     assert [dialect_problems(s) for s in statements if dialect_problems(s)] == []
+    # The hooks' own SQL on Athena: the state table, its rows, and what they read back.
+    hooks = dbt(
+        [
+            "compile",
+            "--target-path",
+            str(scratch / "athena_hooks"),
+            "--inline",
+            "{{ argo.athena__create_marts_state_sql(argo.marts_state_relation()) }};\n"
+            "{{ argo.marts_state_insert_sql([argo.marts_state_row(1, 'started', "
+            f"'{schema}', {{'node': 'model.argo.x', 'note': \"it's rebuilt\"}})]) }}}};\n"
+            "{{ argo.published_marts_sql() }};\n"
+            f"{{{{ argo.previous_mart_builds_sql('{schema}') }}}};\n"
+            "{{ argo.deployed_nodes_sql() }};\n"
+            "{{ argo.loads_since_sql(argo.marts_state_relation(), "
+            f"'{schema}', 'model.argo.fct_ad_performance_daily') }}}}",
+        ],
+        target="athena",
+        marts_schema=schema,
+    )
+    hook_sql = publish_statements(hooks.result.results[0].node.compiled_code)
+    assert len(hook_sql) == 6, hook_sql
+    assert "tblproperties ('table_type' = 'ICEBERG')" in hook_sql[0]
+    assert "'it''s rebuilt'" in hook_sql[1]
+    assert {s: dialect_problems(s) for s in hook_sql if dialect_problems(s)} == {}
     comparisons = replay_on_duckdb(manifest, warehouse, scratch / "replay", statements)
     assert {c.name for c in comparisons} >= {"rpt_campaign_performance_daily", "dim_dates"}
     differing = [c for c in comparisons if not c.equal]
