@@ -256,7 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
     transform.add_argument("--select", nargs="+", help="dbt node selection")
     transform.add_argument("--full-refresh", action="store_true")
-    transform.add_argument("--no-tests", action="store_true", help="dbt run instead of build")
+    transform.add_argument(
+        "--no-tests",
+        action="store_true",
+        help="dbt run instead of build: builds the marts but does not publish them "
+        "(readers keep the last tested marts)",
+    )
     target_option(transform)
     warehouse_option(transform)
     transform.set_defaults(func=cmd_transform)
