@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo check test lint typecheck sqllint pytest dbt-check docs bench clean
+.PHONY: help install demo check test test-progress lint typecheck sqllint pytest dbt-check docs bench clean
 
 # pytest in PYTEST_WORKERS processes (pytest-xdist; 0 runs in this process). Three on two
 # cores: a worker of the pipeline tests waits (its fakes' sockets, dlt's thread pools,
@@ -48,10 +48,14 @@ check: install ## the edit-test loop (about 30 s): lint, types, the tests that r
 
 # All four side by side: sqllint (about 45 s, mostly sqlfluff parsing the dbt project) and
 # mypy would otherwise leave a core idle while pytest waits for them. Each target's output
-# is kept line by line (-Oline: pytest's progress shows as it goes); any failure fails it.
+# is kept together (-O), except pytest's, which shows its progress as it goes (a recursive
+# make is not synchronised: test-progress runs pytest in one with -Onone); any failure fails it.
 test: install ## every check CI runs
-	@$(MAKE) --no-print-directory -j4 -Oline -o install lint typecheck sqllint pytest
+	@$(MAKE) --no-print-directory -j4 -O -o install lint typecheck sqllint test-progress
 	@echo "make test: all checks passed"
+
+test-progress:
+	@$(MAKE) --no-print-directory -Onone -o install pytest
 
 lint: install ## ruff check and format check
 	$(RUN) ruff check ingestion argo tests bench

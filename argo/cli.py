@@ -8,28 +8,58 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from argo import interrupts
 from argo.aws import AwsError
-from argo.pipeline import IngestError, IngestResult, run_source
+from argo.locks import LockError, exclusive
+from argo.pipeline import IngestError, IngestResult, run_source, unfinished_loads
 from argo.settings import (
     PROJECT_DIR,
+    TARGET_ENV,
     TARGETS,
+    WAREHOUSE_ENV,
+    NotWritable,
+    SettingError,
+    anchor_warehouse,
+    ensure_writable,
     project_dlt_settings,
     target,
     use_target,
     use_warehouse,
     warehouse_path,
 )
-from argo.transform import TransformError, athena_scan_summary, dbt, summarize
+from argo.transform import TransformError, athena_scan_summary, dbt, docs_dir, summarize
 from ingestion import clock
 from ingestion.registry import SOURCES
 from ingestion.sandbox.registry import sandbox
 
 log = logging.getLogger("argo")
+
+#: Exit statuses: a step failed or a setting is wrong (1); an argument is wrong (2, as
+#: argparse's own); stopped by Ctrl-C (130) or SIGTERM (143).
+FAILED, USAGE = 1, 2
+#: The zone where a day begins first (UTC+14): no account anywhere is past its today.
+EARLIEST_ZONE = "Etc/GMT-14"
+
+
+class UsageError(Exception):
+    """An argument cannot be used; the message names it and what to do (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with an error on one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(
+            f"{self.prog}: error: {message}. What to do: see `{self.prog} --help`",
+            file=sys.stderr,
+        )
+        sys.exit(USAGE)
 
 
 def _step(number: int, total: int, text: str) -> None:
@@ -45,7 +75,8 @@ def _print_ingest(result: IngestResult) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
-    path = use_warehouse(args.warehouse) if args.warehouse else warehouse_path()
+    path = warehouse_path()
+    _writable_for_dbt(target())
     total = 3 if args.no_docs else 4
     started = time.perf_counter()
     _step(
@@ -56,19 +87,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _step(2, total, f"ingesting {source} ({number}/{len(options)}) into {path}")
             _print_ingest(run_source(source, **options[source]))
     _step(3, total, "dbt build (seeds, models, data tests, unit tests)")
-    dbt(["build"])
+    _build(["build"], target())
     if not args.no_docs:
         _step(4, total, "dbt docs generate")
-        dbt(["docs", "generate"])
+        _dbt("docs", ["docs", "generate"], target())
     print(f"\nARGO demo built in {time.perf_counter() - started:.0f} s. Warehouse: {path}")
     print(f"{'table':<44} {'rows':>10}  dates")
     for table in summarize(path):
         dates = f"{table.first_day} .. {table.last_day}" if table.first_day else ""
         print(f"{table.schema + '.' + table.name:<44} {table.rows:>10,}  {dates}")
     if not args.no_docs:
-        print(
-            f"\nDocs site: {PROJECT_DIR / 'target' / 'index.html'} (serve with `argo docs --serve`)"
-        )
+        print(f"\nDocs site: {docs_dir() / 'index.html'} (serve with `argo docs --serve`)")
     print(
         f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
         ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
@@ -78,11 +107,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Loads one source (or every source) for an optional date range."""
-    if args.warehouse:
-        use_warehouse(args.warehouse)
-    if args.target:
-        use_target(args.target)
     names = list(SOURCES) if args.source == "all" else [args.source]
+    _check_range(names, args.start, args.end)
+    ensure_writable(
+        warehouse_path().parent, "the warehouse, its lock and dlt's working folder (.dlt/)"
+    )
     range_options = {"start_date": args.start, "end_date": args.end}
     if args.sandbox:
         with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
@@ -98,26 +127,204 @@ def _given(options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if v is not None}
 
 
+def _check_range(names: list[str], start: str | None, end: str | None) -> None:
+    """Refuses a range that ends before it starts or lies past the sources' today.
+
+    A source's today is in the zone its days follow (:attr:`Source.time_zone`); a source
+    whose accounts each report in their own zone is past no account's today before
+    today in UTC+14. A calendar published ahead (holidays) reaches the end of next year.
+
+    Raises:
+        UsageError: The range is one no source can load.
+    """
+    if start and end and end < start:
+        raise UsageError(
+            f"--end {end} is before --start {start}. What to do: give the first day as "
+            "--start and the last as --end (both included)"
+        )
+    for name in names:
+        spec = SOURCES[name]
+        today = clock.today(spec.time_zone or EARLIEST_ZONE)
+        where = spec.time_zone or "UTC+14, the first time zone to reach a day"
+        latest = date(today.year + 1, 12, 31) if spec.publishes_next_year else today
+        for flag, value in (("--start", start), ("--end", end)):
+            if not value or date.fromisoformat(value) <= latest:
+                continue
+            if spec.publishes_next_year:
+                raise UsageError(
+                    f"{flag} {value} is past what {name} publishes: its calendar reaches the "
+                    f"end of next year, {latest} (today is {today} in {where}). What to do: "
+                    f"give dates up to {latest}"
+                )
+            raise UsageError(
+                f"{flag} {value} is in the future for {name}: today is {today} in {where}, "
+                f"and no later day has data yet. What to do: give dates up to {today}, or "
+                "leave out --end to load up to today"
+            )
+
+
 def cmd_transform(args: argparse.Namespace) -> int:
     """``dbt build`` (or ``dbt run`` with --no-tests), with selection and full refresh."""
-    if args.warehouse:
-        use_warehouse(args.warehouse)
+    name = target()
+    _check_athena(name)
+    _writable_for_dbt(name)
     command = ["run" if args.no_tests else "build"]
     if args.select:
+        _check_selection(args.select, name)
         command += ["--select", *args.select]
     if args.full_refresh:
         command.append("--full-refresh")
-    if args.target:
-        use_target(args.target)
-    dbt(command, target=target())
-    target_dir = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
-    scanned = athena_scan_summary(target_dir / "run_results.json")
+    _build(command, name)
+    scanned = athena_scan_summary(docs_dir() / "run_results.json")
     if scanned is not None:
         total, dollars, costliest = scanned
         print(f"Athena scanned {total / 1e9:.2f} GB in this run (about ${dollars:.4f}); most:")
         for node, size in costliest:
             print(f"  {size / 1e6:>10.1f} MB  {node}")
     return 0
+
+
+def _build(command: list[str], name: str) -> None:
+    """Runs the dbt command that builds, once no source has an unfinished load.
+
+    On DuckDB the warehouse's lock is held from the check to the end of the build, so no
+    load can start in between (the dbt run takes the same lock again, re-entrantly).
+
+    Raises:
+        TransformError: A source has an unfinished load, or dbt failed.
+    """
+    lock = warehouse_path().with_suffix(".lock")
+    held = (
+        exclusive(lock, f"the warehouse {warehouse_path()}") if name == "local" else nullcontext()
+    )
+    try:
+        with held:
+            _refuse_unfinished_loads()
+            _dbt(command[0], command, name)
+    except LockError as exc:
+        raise TransformError(f"dbt {command[0]}: {exc}") from None
+
+
+def _refuse_unfinished_loads() -> None:
+    """Raises if a source has a load dlt has not finished: its raw tables may mix two loads.
+
+    Raises:
+        TransformError: Names each such source, what of its load is in the warehouse, and
+            the command that finishes it.
+    """
+    try:
+        found = [load for source in SOURCES for load in unfinished_loads(source)]
+    except IngestError as exc:
+        raise TransformError(f"cannot check the sources' loads: {exc}") from None
+    if not found:
+        return
+    sources = list(dict.fromkeys(load.source for load in found))
+    finish = " and ".join(f"`argo ingest {source}`" for source in sources)
+    raise TransformError(
+        f"refusing to build: {', '.join(sources)} "
+        f"{'has an unfinished load' if len(found) == 1 else 'have unfinished loads'} "
+        f"({'; '.join(f'{load.source}: {load.describe()}' for load in found)}). "
+        f"What to do: run {finish}, which finishes "
+        f"{'it' if len(found) == 1 else 'them'} first, then build again"
+    )
+
+
+#: The dbt command running in this process, if any (what a stop interrupted).
+_running_dbt: str | None = None
+
+
+def _dbt(step: str, command: list[str], name: str) -> Any:
+    """:func:`argo.transform.dbt`, with a stop by Ctrl-C or SIGTERM reported as such."""
+    global _running_dbt
+    _running_dbt = step
+    try:
+        result = dbt(command, target=name)
+    except TransformError:
+        signum = interrupts.received()
+        if signum is None:
+            raise
+        raise interrupts.Interrupted(signum) from None
+    _running_dbt = None
+    return result
+
+
+def _check_athena(name: str) -> None:
+    """On Athena, names every missing AWS setting before dbt starts (dbt would stop at one).
+
+    Raises:
+        AwsError: A required variable is missing or malformed.
+    """
+    if name == "athena":
+        from argo.aws import AwsConfig
+
+        AwsConfig.from_env()
+
+
+def _writable_for_dbt(name: str) -> None:
+    """Checks the folders a dbt run writes: the warehouse's (DuckDB), ``target/``, ``logs/``.
+
+    Raises:
+        NotWritable: One cannot be written.
+    """
+    if name == "local":
+        ensure_writable(warehouse_path().parent, "the warehouse and its lock")
+    ensure_writable(docs_dir(), "dbt's artefacts (target/; DBT_TARGET_PATH to move them)")
+    ensure_writable(_dbt_log().parent, "dbt's log (logs/; DBT_LOG_PATH to move it)")
+
+
+def _dbt_log() -> Path:
+    """The dbt log file: ``dbt.log`` in ``DBT_LOG_PATH`` or the project's ``logs/``."""
+    return PROJECT_DIR / (os.environ.get("DBT_LOG_PATH") or "logs") / "dbt.log"
+
+
+def _check_selection(select: list[str], name: str) -> None:
+    """Refuses a ``--select`` criterion that matches no node (dbt would build nothing).
+
+    Asks ``dbt ls`` (which opens no warehouse) and listens for its "does not match any
+    enabled nodes" warning, one per criterion.
+
+    Raises:
+        UsageError: Names the criteria that match nothing.
+        TransformError: dbt could not list the project.
+    """
+    from dbt.cli.main import dbtRunner
+
+    unmatched: list[str] = []
+
+    def listen(event: Any) -> None:
+        if event.info.name == "NoNodesForSelectionCriteria":
+            unmatched.append(str(event.data.spec_raw))
+
+    result = dbtRunner(callbacks=[listen]).invoke(
+        [
+            "ls",
+            "--select",
+            *select,
+            "--output",
+            "name",
+            "--log-level",
+            "none",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target",
+            name,
+        ]
+    )
+    if not result.success:
+        signum = interrupts.received()
+        if signum is not None:
+            raise interrupts.Interrupted(signum)
+        raise TransformError(f"dbt ls --select {' '.join(select)} failed: {result.exception}")
+    if unmatched:
+        criteria = ", ".join(f"'{c}'" for c in dict.fromkeys(unmatched))
+        raise UsageError(
+            f"--select {criteria} matches no model, seed, snapshot, test or source, so dbt "
+            "would build nothing. What to do: check the name (`dbt ls` lists every node; "
+            "`marts`, `staging.meta_ads` or `+fct_ad_performance_daily` select folders and "
+            "lineage)"
+        )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -127,24 +334,39 @@ def cmd_docs(args: argparse.Namespace) -> int:
     neither dbt nor the warehouse (a BI tool may hold it meanwhile): it builds the site
     first only when there is none yet or a ``--warehouse`` or ``--target`` asks for one.
     """
-    from argo.transform import docs_dir, docs_site_ready, serve_docs
+    from argo.transform import docs_site_ready, serve_docs
 
-    if args.warehouse:
-        use_warehouse(args.warehouse)
-    if args.target:
-        use_target(args.target)
     site = docs_dir()
     if not args.serve or args.warehouse or args.target or not docs_site_ready(site):
-        dbt(["docs", "generate"], target=target())
+        name = target()
+        _check_athena(name)
+        _writable_for_dbt(name)
+        _dbt("docs", ["docs", "generate"], name)
         print(f"Docs site: {site / 'index.html'} (opens from disk; it fetches nothing)")
     if args.serve:
+        _close_warehouse()
 
         def ready(url: str) -> None:
             print(f"Serving {site} at {url} (Ctrl-C stops)", flush=True)
 
         serve_docs(site, args.port, ready=ready)
+        interrupts.forget()  # Ctrl-C (or SIGTERM) is how serving ends
         print("Stopped serving the docs.", flush=True)
     return 0
+
+
+def _close_warehouse() -> None:
+    """Closes the DuckDB file dbt-duckdb keeps open after a run (and so ARGO's lock).
+
+    dbt-duckdb keeps its connection for the life of the process (``keep_open``); a
+    process that goes on serving must not keep the warehouse from the next load.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()  # type: ignore[no-untyped-call]
+    if environment is not None:
+        environment.close()
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -162,6 +384,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             while True:
                 clock.sleep(3600)
         except KeyboardInterrupt:
+            interrupts.forget()  # Ctrl-C (or SIGTERM) is how serving ends
+            print("# Stopped serving.", flush=True)
             return 0
 
 
@@ -207,11 +431,9 @@ def _date(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``argo`` command."""
-    parser = argparse.ArgumentParser(
-        prog="argo", description="ARGO: an ELT warehouse for digital advertising."
-    )
+    parser = _Parser(prog="argo", description="ARGO: an ELT warehouse for digital advertising.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def world_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, default=42, help="synthetic world seed (default 42)")
@@ -230,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--warehouse",
             type=Path,
-            help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb)",
+            help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb under the project)",
         )
 
     demo = sub.add_parser("demo", help="sandbox -> ingest -> dbt build -> docs -> summary")
@@ -286,14 +508,51 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--account", default="*", help="AWS account id for the policy's ARNs")
     aws.set_defaults(func=cmd_aws)
 
-    box = sub.add_parser("sandbox", help="serve the fake APIs on 127.0.0.1 until Ctrl-C")
+    box = sub.add_parser("sandbox", help="serve the fake APIs until Ctrl-C")
     world_options(box)
     box.set_defaults(func=cmd_sandbox)
     return parser
 
 
+@contextmanager
+def _settings(args: argparse.Namespace) -> Iterator[None]:
+    """The run's warehouse and target, anchored at the project; as they were afterwards.
+
+    ``--warehouse`` and ``--target`` win over ``ARGO_DUCKDB_PATH`` and ``ARGO_TARGET``;
+    the warehouse path is made absolute, so dbt (which reads the variable as it is) opens
+    the file ARGO means from any directory. The target is checked at once.
+
+    Raises:
+        SettingError: ``ARGO_TARGET`` names no target.
+    """
+    saved = {name: os.environ.get(name) for name in (WAREHOUSE_ENV, TARGET_ENV)}
+    try:
+        if getattr(args, "warehouse", None):
+            use_warehouse(args.warehouse)
+        else:
+            anchor_warehouse()
+        if getattr(args, "target", None):
+            use_target(args.target)
+        elif args.command in ("demo", "ingest", "transform", "docs"):
+            target()
+        with project_dlt_settings():
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``argo`` console script."""
+    """Entry point of the ``argo`` console script.
+
+    Returns:
+        0 on success; 1 when a step failed or a setting is wrong; 2 when an argument is
+        wrong; 130 after Ctrl-C and 143 after SIGTERM (the run stops cleanly: what it left
+        behind is reported).
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -301,17 +560,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    logging.getLogger("dlt").setLevel(logging.WARNING)
+    dlt_log = logging.getLogger("dlt")
+    dlt_log.setLevel(logging.WARNING)
+    if not args.verbose:
+        dlt_log.addFilter(_one_line)
     try:
-        with project_dlt_settings():
-            code: int = args.func(args)
-        return code
-    except (IngestError, TransformError, AwsError) as exc:
-        print(f"\nargo {args.command} failed: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; nothing half-written: rerun the same command", file=sys.stderr)
-        return 130
+        return _run(args)
+    finally:
+        dlt_log.removeFilter(_one_line)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Runs the command; reports what stopped it in one line; returns the exit status."""
+    global _running_dbt
+    _running_dbt = None
+    command = f"argo {args.command}"
+    with interrupts.handled():
+        try:
+            with _settings(args):
+                code: int = args.func(args)
+            interrupts.raise_if_received()
+            return code
+        except UsageError as exc:
+            print(f"{command}: error: {exc}", file=sys.stderr)
+            return USAGE
+        except (IngestError, TransformError, AwsError, LockError, SettingError, NotWritable) as exc:
+            signum = interrupts.received()
+            if signum is not None:
+                print(f"\n{command} interrupted: {exc}", file=sys.stderr)
+                return interrupts.exit_code(signum)
+            print(f"\n{command} failed: {exc}", file=sys.stderr)
+            return FAILED
+        except KeyboardInterrupt as exc:
+            signum = interrupts.received() or getattr(exc, "signum", None) or 2
+            print(f"\n{command} interrupted: {_stopped(args, signum)}", file=sys.stderr)
+            return interrupts.exit_code(signum)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """Keeps dlt's warnings to their first line; ARGO's own line says what failed.
+
+    ``argo -v`` shows dlt's messages whole, tracebacks included.
+    """
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    record.msg, record.args = (record.getMessage().splitlines() or [""])[0], None
+    return True
+
+
+def _stopped(args: argparse.Namespace, signum: int) -> str:
+    """What a stop outside a load left behind (a stopped load reports itself)."""
+    stop = f"stopped by {interrupts.name(signum)}"
+    if _running_dbt == "docs":
+        return f"dbt docs generate {stop}. What to do: run `argo docs` again"
+    if _running_dbt is not None:
+        return (
+            f"dbt {_running_dbt} {stop}: the raw tables are as they were; the models dbt "
+            "had finished are built, the one it was building was rolled back and the rest "
+            f"are as they were (dbt's log: {_dbt_log()}). What to do: "
+            f"run `argo {'demo' if args.command == 'demo' else 'transform'}` again"
+        )
+    return (
+        f"{stop} between steps; every step before it finished, nothing was half-written. "
+        "What to do: run the same command again"
+    )
 
 
 if __name__ == "__main__":

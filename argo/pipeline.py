@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.exceptions import SignalReceivedException
 from dlt.common.pipeline import LoadInfo
+from dlt.common.schema.utils import get_write_disposition
+from dlt.common.storages.load_package import ParsedLoadJobFileName
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from argo.locks import AlreadyRunning, exclusive
+from argo import interrupts
+from argo.locks import LockError, exclusive
 from argo.settings import pipelines_dir, target, warehouse_path
 from ingestion.registry import SOURCES
 from ingestion.sources.config import config_error, settings_dir
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import redact_log_records
+from ingestion.sources.resources import TOMBSTONES
 
 log = logging.getLogger("argo.pipeline")
 # Secrets that APIs take in the URL never reach a log (see redact_log_records).
@@ -129,6 +136,9 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
 def run_source(source: str, destination: Any = None, **options: Any) -> IngestResult:
     """Extracts, normalises and loads one source.
 
+    A load that was cut short before (an interrupted or failed load step, a killed
+    process) is finished first (:func:`_finish_pending`).
+
     Args:
         source: A name in :data:`SOURCES`.
         destination: Optional dlt destination (default: the DuckDB warehouse file).
@@ -136,8 +146,11 @@ def run_source(source: str, destination: Any = None, **options: Any) -> IngestRe
             is not passed comes from dlt config and secrets.
 
     Raises:
-        IngestError: The source failed. Nothing of the failed run is loaded: dlt commits a
-            load package (data and incremental state together) only after every step.
+        IngestError: The source failed, or the run was interrupted (Ctrl-C, SIGTERM). The
+            message says what of the run is in the warehouse: nothing (a failure before
+            the load step: dlt commits a package's data and incremental state together),
+            or which tables of the cut-short load hold its rows and which do not, and
+            what to do.
     """
     if source not in SOURCES:
         raise IngestError(f"unknown source '{source}'; known: {', '.join(sorted(SOURCES))}")
@@ -148,7 +161,7 @@ def run_source(source: str, destination: Any = None, **options: Any) -> IngestRe
     try:
         with exclusive(lock, what):
             return _run(source, destination, options)
-    except AlreadyRunning as exc:
+    except LockError as exc:
         raise IngestError(f"{source}: {exc}") from None
 
 
@@ -159,18 +172,23 @@ def _target_or_error() -> str:
         raise IngestError(str(exc)) from None
 
 
-def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
-    """Loads what a previous run extracted but did not load (it died before its load step).
+def _finish_pending(pipeline: dlt.Pipeline, source: str) -> bool:
+    """Loads what a previous run extracted but did not load, or loaded only in part.
 
     Left to ``pipeline.run``, a package stranded by a first run that never reached the
     destination is dropped with the state it advanced (dlt reads the missing dataset as
     a wiped destination), and the days only that package held would be lost. Loaded here
-    first, it lands; the new run then continues from its state and merges on top.
+    first, it lands; the new run then continues from its state and merges on top. A
+    package whose load step was cut short (some tables merged, others not) is resumed:
+    dlt runs the jobs that had not completed, then records the load as complete.
+
+    Returns:
+        Whether there was such a load (it is complete now).
     """
     if not pipeline.has_pending_data:
-        return
+        return False
     log.warning(
-        "%s: a previous run stopped before loading; loading its data first (%s)",
+        "%s: a previous run stopped before its load was complete; finishing it first (%s)",
         source,
         ", ".join(
             [*pipeline.list_extracted_load_packages(), *pipeline.list_normalized_load_packages()]
@@ -180,16 +198,35 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> None:
         pipeline.normalize()
     if pipeline.list_normalized_load_packages():
         pipeline.load()
+    interrupts.raise_if_received()
+    return True
+
+
+def _tombstones(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Tombstones per table of the last run: rows that emptied a day and were not loaded."""
+    found: dict[str, int] = {}
+    extract = pipeline.last_trace.last_extract_info if pipeline.last_trace else None
+    for step in extract.metrics.values() if extract is not None else ():
+        for metrics in step:
+            for resource in metrics["resource_metrics"].values():
+                for table, count in resource.custom_metrics.get(TOMBSTONES, {}).items():
+                    found[table] = found.get(table, 0) + count
+    return found
 
 
 def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
     started = time.perf_counter()
+    pipeline: dlt.Pipeline | None = None
+    loaded: LoadInfo | None = None
+    finished = False
     try:
         # dlt reads .dlt/*.toml when the pipeline is made: a broken file fails here
         pipeline = make_pipeline(source, destination)
-        _finish_pending(pipeline, source)
+        finished = _finish_pending(pipeline, source)
         data = SOURCES[source].factory()(**{k: v for k, v in options.items() if v is not None})
-        info: LoadInfo = pipeline.run(data)
+        loaded = pipeline.run(data)
+        # a signal that came while dlt finished its load: the load is whole, the run stops
+        interrupts.raise_if_received()
     except ConfigFieldMissingException as exc:
         raise IngestError(
             f"{source}: missing configuration {', '.join(exc.fields)}. What to do: set them "
@@ -199,25 +236,257 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
         ) from None
     except IngestError:
         raise
-    except Exception as exc:
-        cause = _source_error(exc)
-        if cause is not None:
-            raise IngestError(str(cause)) from None
-        problem = config_error(source, exc)
-        if problem is not None:
-            raise IngestError(problem) from None
-        step = exc.step if isinstance(exc, PipelineStepFailed) else "extract"
-        root = exc.__cause__ or exc
-        raise IngestError(
-            f"{source}: the {step} step failed: {type(root).__name__}: {root}. What to do: "
-            f"nothing of this run was committed (data and state load together); fix the "
-            f"cause and run the same command again"
-        ) from exc
-    info.raise_on_failed_jobs()
+    except (Exception, KeyboardInterrupt) as exc:
+        raise IngestError(_what_happened(source, pipeline, exc, loaded, finished)) from exc
+    loaded.raise_on_failed_jobs()
     rows = dict(pipeline.last_trace.last_normalize_info.row_counts)  # type: ignore[union-attr]
+    for table, count in _tombstones(pipeline).items():
+        rows[table] = rows.get(table, 0) - count
     return IngestResult(
         source=source,
         dataset=pipeline.dataset_name,
         seconds=time.perf_counter() - started,
         rows={k: v for k, v in rows.items() if not k.startswith("_dlt")},
     )
+
+
+def _signal_of(exc: BaseException) -> int | None:
+    """The signal that stopped the run: noted by :mod:`argo.interrupts`, or in ``exc``."""
+    noted = interrupts.received()
+    if noted is not None:
+        return noted
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, interrupts.Interrupted):
+            return current.signum
+        if isinstance(current, SignalReceivedException):
+            return current.signal_code
+        if isinstance(current, KeyboardInterrupt):
+            return signal.SIGINT
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _what_happened(
+    source: str,
+    pipeline: dlt.Pipeline | None,
+    exc: BaseException,
+    loaded: LoadInfo | None,
+    finished: bool,
+) -> str:
+    """One line: what stopped the run, what of it is in the warehouse, and what to do.
+
+    Args:
+        source: The source.
+        pipeline: Its pipeline, if it was made.
+        exc: What stopped the run.
+        loaded: What ``pipeline.run`` returned, if it returned.
+        finished: Whether the run first finished an earlier run's load.
+    """
+    signum = _signal_of(exc)
+    step = exc.step if isinstance(exc, PipelineStepFailed) else None
+    if signum is None:
+        cause = _source_error(exc)
+        if cause is not None:
+            return str(cause)
+        problem = config_error(source, exc)
+        if problem is not None:
+            return problem
+        root = exc.__cause__ or exc
+        if step == "load":  # dlt wraps a job's error in its own, traceback included
+            while root.__cause__ is not None:
+                root = root.__cause__
+        detail = (str(root).strip().splitlines() or [""])[0]
+        stopped = f"{source}: the {step or 'extract'} step failed: {type(root).__name__}: {detail}"
+        again = "fix the cause and run the same command again"
+    else:
+        during = f" during the {step} step" if step else ""
+        stopped = f"{source}: stopped by {interrupts.name(signum)}{during}"
+        again = "run the same command again"
+    try:
+        unfinished = unfinished_loads(source, pipeline) if pipeline is not None else []
+    except Exception as problem:
+        return (
+            f"{stopped}; what of it reached raw_{source} cannot be read ({type(problem).__name__}: "
+            f"{problem}). What to do: run `argo ingest {source}`: it finishes an unfinished load "
+            f"first; `argo transform` refuses to build while one is unfinished"
+        )
+    if unfinished:
+        return (
+            f"{stopped}; {'; '.join(u.describe() for u in unfinished)}. What to do: "
+            f"{'fix the cause, then ' if signum is None else ''}run `argo ingest {source}`: "
+            f"it finishes this load first (from the data it already has), then loads anew; "
+            f"until then `argo transform` refuses to build"
+        )
+    if loaded is not None:
+        return (
+            f"{stopped} after its load was complete: every table of it is in "
+            f"raw_{source} and recorded in raw_{source}._dlt_loads. Nothing to redo"
+        )
+    if finished:
+        return (
+            f"{stopped}; nothing of this run was committed (the unfinished load of an earlier "
+            f"run, which it finished first, is complete in raw_{source}). What to do: {again}"
+        )
+    return (
+        f"{stopped}; nothing of this run was committed: the raw tables and the incremental "
+        f"state are as before. What to do: {again}"
+    )
+
+
+@dataclass(frozen=True)
+class UnfinishedLoad:
+    """A load package of a source that dlt has not finished.
+
+    Attributes:
+        source: The source.
+        load_id: dlt's load id (the ``_dlt_load_id`` its rows carry).
+        stage: ``extracted`` (not normalised yet: nothing of it is in the warehouse) or
+            ``normalized`` (its load step has not completed: some tables may hold its rows).
+        holding: Tables of ``raw_<source>`` that hold its rows.
+        waiting: Tables of the package that do not hold them yet.
+    """
+
+    source: str
+    load_id: str
+    stage: str
+    holding: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """What of it is in the warehouse, e.g. ``2 of 6 tables hold its rows (...)``."""
+        dataset = f"raw_{self.source}"
+        if not self.holding:
+            return (
+                f"load {self.load_id} has not reached {dataset} (nothing of it is in the "
+                "warehouse; its data waits in dlt's working folder)"
+            )
+        total = len(self.holding) + len(self.waiting)
+        if not self.waiting:
+            return (
+                f"load {self.load_id} is in all {total} of its tables of {dataset} "
+                f"({', '.join(self.holding)}) but not recorded as complete in "
+                f"{dataset}._dlt_loads"
+            )
+        return (
+            f"load {self.load_id} is in {dataset} only in part: {len(self.holding)} of "
+            f"{total} tables hold its rows ({', '.join(self.holding)}), "
+            f"{len(self.waiting)} do not ({', '.join(self.waiting)}), so {dataset} mixes "
+            "two loads"
+        )
+
+
+def unfinished_loads(source: str, pipeline: dlt.Pipeline | None = None) -> list[UnfinishedLoad]:
+    """The load packages of ``source`` that dlt has not finished, oldest first.
+
+    A package is unfinished from its extraction until its load is recorded complete
+    (``_dlt_loads``): extracted but not normalised, normalised but not loaded, or loaded
+    in part (each table's merge commits on its own). Which tables hold a package's rows
+    is read from the warehouse on DuckDB, and from dlt's record of the package's jobs on
+    Athena.
+
+    Args:
+        source: A name in :data:`SOURCES`.
+        pipeline: The source's pipeline, if made already (else it is made, if the source
+            has ever run).
+    """
+    if pipeline is None:
+        if not (pipelines_dir() / f"argo_{source}").is_dir():
+            return []
+        pipeline = make_pipeline(source)
+    found = [
+        UnfinishedLoad(source, load_id, "extracted")
+        for load_id in pipeline.list_extracted_load_packages()
+    ]
+    for load_id in pipeline.list_normalized_load_packages():
+        tables = _package_tables(pipeline, load_id)
+        holding = _holding(pipeline, load_id, tables)
+        found.append(
+            UnfinishedLoad(
+                source,
+                load_id,
+                "normalized",
+                tuple(t for t in tables if t in holding),
+                tuple(t for t in tables if t not in holding),
+            )
+        )
+    return sorted(found, key=lambda u: u.load_id)
+
+
+def _package_tables(pipeline: dlt.Pipeline, load_id: str) -> list[str]:
+    """The data tables a load package writes (dlt's own ``_dlt_*`` tables left out)."""
+    info = pipeline.get_load_package_info(load_id)
+    return sorted(
+        {
+            job.job_file_info.table_name
+            for jobs in info.jobs.values()
+            for job in jobs
+            if not job.job_file_info.table_name.startswith("_dlt")
+        }
+    )
+
+
+def _holding(pipeline: dlt.Pipeline, load_id: str, tables: list[str]) -> set[str]:
+    """The tables of ``tables`` that hold rows of load ``load_id``."""
+    if pipeline.destination is not None and pipeline.destination.destination_type.endswith(
+        "duckdb"
+    ):
+        try:
+            return _holding_in_warehouse(pipeline, load_id, tables)
+        except Exception as exc:  # the file held by another process: dlt's record then
+            log.warning("cannot read the warehouse (%s); going by dlt's record of the jobs", exc)
+    return _holding_by_jobs(pipeline, load_id)
+
+
+def _holding_in_warehouse(pipeline: dlt.Pipeline, load_id: str, tables: list[str]) -> set[str]:
+    """Asks the warehouse which tables hold rows with ``_dlt_load_id = load_id``."""
+    holding = set()
+    with pipeline.sql_client() as client:
+        for table in tables:
+            name = client.make_qualified_table_name(table)
+            try:
+                rows = client.execute_sql(
+                    f"select 1 from {name} where _dlt_load_id = %s limit 1", load_id
+                )
+            except DatabaseUndefinedRelation:
+                continue
+            if rows:
+                holding.add(table)
+    return holding
+
+
+def _holding_by_jobs(pipeline: dlt.Pipeline, load_id: str) -> set[str]:
+    """The tables whose final job of load ``load_id`` committed, by dlt's record of its jobs.
+
+    A merged table is committed by its merge (an ``sql`` job), another one by the job
+    that writes it into the dataset (a ``reference`` job when the files are staged on S3).
+    A job the destination committed just before the process died is still "started", with
+    a pending transition to "completed" beside it.
+    """
+    info = pipeline.get_load_package_info(load_id)
+    schema = pipeline.default_schema
+    staged = pipeline.staging is not None
+    done: list[ParsedLoadJobFileName] = [
+        job.job_file_info for job in info.jobs.get("completed_jobs", [])
+    ]
+    try:
+        storage = pipeline._get_load_storage().normalized_packages
+        for job in info.jobs.get("started_jobs", []):
+            pending = storage.load_pending_transition(load_id, job.job_file_info.file_name())
+            if pending is not None and pending[0] == "completed":
+                done.append(job.job_file_info)
+    except (AttributeError, OSError):  # another dlt: no record of pending transitions
+        pass
+    holding = set()
+    for parsed in done:
+        table = parsed.table_name
+        if table.startswith("_dlt") or table not in schema.tables:
+            continue
+        merged = get_write_disposition(schema.tables, table) == "merge"
+        if (merged and parsed.file_format == "sql") or (
+            not merged and (parsed.file_format == "reference" or not staged)
+        ):
+            holding.add(table)
+    return holding

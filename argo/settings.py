@@ -8,6 +8,7 @@ project's wherever ``argo`` runs, unless ``DLT_PROJECT_DIR`` names another folde
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,14 @@ def pipelines_dir() -> Path:
     return warehouse_path().parent / ".dlt" / "pipelines"
 
 
+class SettingError(ValueError):
+    """A setting of ARGO's own cannot be used; the message names it and what to do."""
+
+
+class NotWritable(Exception):
+    """A folder ARGO writes cannot be written; the message names it and what to do."""
+
+
 def target() -> str:
     """The warehouse target of this process: ``ARGO_TARGET`` (``local`` or ``athena``).
 
@@ -51,12 +60,52 @@ def target() -> str:
     uses the ``profiles.yml`` target of the same name.
 
     Raises:
-        ValueError: ``ARGO_TARGET`` names another target.
+        SettingError: ``ARGO_TARGET`` names another target.
     """
-    value = (os.environ.get(TARGET_ENV) or "local").strip().lower()
+    given = os.environ.get(TARGET_ENV) or "local"
+    value = given.strip().lower()
     if value not in TARGETS:
-        raise ValueError(f"{TARGET_ENV}={value!r} is not a target; use one of {', '.join(TARGETS)}")
+        raise SettingError(
+            f"{TARGET_ENV}={given!r} is not a target. What to do: set it to one of "
+            f"{', '.join(TARGETS)} (or leave it unset for local), or pass --target"
+        )
     return value
+
+
+def anchor_warehouse() -> Path:
+    """Sets ``ARGO_DUCKDB_PATH`` to the warehouse's absolute path for this process.
+
+    dbt reads the variable as it is (``profiles.yml``), relative to the directory it runs
+    in; ARGO anchors a relative value at the project (:func:`warehouse_path`). Setting
+    the absolute path makes both open the same file from any directory.
+    """
+    return use_warehouse(warehouse_path())
+
+
+def ensure_writable(folder: Path, what: str) -> Path:
+    """Creates ``folder`` if needed and checks that a file can be written in it.
+
+    Args:
+        folder: The folder.
+        what: What ARGO keeps there, for the message (``the warehouse and dlt's state``).
+
+    Raises:
+        NotWritable: It cannot be created or written (read-only, full, not a folder).
+    """
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".argo-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise NotWritable(
+            f"cannot write in {folder} ({exc.strerror or exc}), where ARGO keeps {what}. "
+            f"What to do: make it writable (or free space there), or point "
+            f"{WAREHOUSE_ENV} (or --warehouse) at a folder you can write",
+        ) from None
+    return folder
 
 
 def use_target(name: str) -> str:

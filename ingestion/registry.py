@@ -41,6 +41,11 @@ class Source:
         dbt_switch: The dbt var that switches the source's models on or off.
         store_secrets: Secret -> name in the production workflow's secret store, where it
             is not ``<NAME>_<SECRET>`` (two sources may share one key).
+        time_zone: The IANA zone whose calendar decides the source's "today", when all
+            its accounts share one (the Korean APIs: ``Asia/Seoul``); ``None`` when each
+            account reports in its own zone (no account is past today in UTC+14).
+        publishes_next_year: The source is a calendar its API publishes ahead (holidays):
+            a date range may reach the end of next year, not only today.
     """
 
     name: str
@@ -50,6 +55,8 @@ class Source:
     fake_options: Mapping[str, Any] = field(default_factory=dict)
     sandbox_options: Mapping[str, Any] = field(default_factory=lambda: {"backoff_factor": 0.05})
     store_secrets: Mapping[str, str] = field(default_factory=dict)
+    time_zone: str | None = None
+    publishes_next_year: bool = False
 
     @property
     def dataset(self) -> str:
@@ -109,6 +116,7 @@ SOURCES: dict[str, Source] = {
             "ingestion.sandbox.naver_searchad_api:NaverSearchAdFake",
             dbt_switch="naver_searchad__enabled",
             sandbox_options={"backoff_factor": 0.05, "async_poll_interval": 0.02},
+            time_zone="Asia/Seoul",
         ),
         # Kakao's one report call per 5 s per account, shortened: the fake enforces the
         # interval it is given and the source paces itself to it (source_options says so).
@@ -118,6 +126,7 @@ SOURCES: dict[str, Source] = {
             "ingestion.sandbox.kakao_moment_api:KakaoMomentFake",
             dbt_switch="kakao_moment__enabled",
             fake_options={"report_interval": 0.2},
+            time_zone="Asia/Seoul",
         ),
         # Korea Eximbank (one request per day, result codes with HTTP 200); FrankfurterFake
         # in the same module serves the no-key provider.
@@ -127,6 +136,7 @@ SOURCES: dict[str, Source] = {
             "ingestion.sandbox.exchange_rates_api:KoreaEximFake",
             dbt_switch="exchange_rates__enabled",
             store_secrets={"auth_key": "KOREAEXIM_AUTH_KEY"},
+            time_zone="Asia/Seoul",
         ),
         Source(
             "kr_holidays",
@@ -134,6 +144,8 @@ SOURCES: dict[str, Source] = {
             "ingestion.sandbox.kr_holidays_api:KrHolidaysFake",
             dbt_switch="kr_holidays__enabled",
             store_secrets={"service_key": "DATA_GO_KR_SERVICE_KEY"},
+            time_zone="Asia/Seoul",
+            publishes_next_year=True,
         ),
         Source(
             "appsflyer",
@@ -155,6 +167,7 @@ SOURCES: dict[str, Source] = {
             "ingestion.sandbox.weather_api:KmaAsosFake",
             dbt_switch="weather__enabled",
             store_secrets={"service_key": "DATA_GO_KR_SERVICE_KEY"},
+            time_zone="Asia/Seoul",
         ),
     )
 }

@@ -14,6 +14,7 @@ from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
 from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
+from tests.fake_fixtures import serving
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
 #: (``moto_endpoint``, ``aws``) for the AWS and Athena tests, the guard that fails any
@@ -69,12 +70,7 @@ def faults() -> Faults:
     return Faults()
 
 
-@pytest.fixture
-def meta(world: World, faults: Faults) -> Iterator[MetaAdsFake]:
-    fake = MetaAdsFake(world, faults)
-    fake.start()
-    yield fake
-    fake.stop()
+meta = serving(MetaAdsFake)
 
 
 @pytest.fixture

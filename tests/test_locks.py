@@ -62,9 +62,9 @@ def test_ingest_and_dbt_are_refused_while_another_run_writes_the_warehouse(
 ) -> None:
     other = hold(warehouse.with_suffix(".lock"))
     try:
-        with pytest.raises(IngestError, match="meta_ads: another run is loading the warehouse"):
+        with pytest.raises(IngestError, match="meta_ads: another run is using the warehouse"):
             run_source("meta_ads", base_url="http://127.0.0.1:9", access_token="x")
-        with pytest.raises(TransformError, match="dbt run: another run is loading"):
+        with pytest.raises(TransformError, match="dbt run: another run is using"):
             dbt(["run", "--select", "dim_dates"])
     finally:
         other.kill()

@@ -151,23 +151,32 @@ print(json.dumps({"telemetry": runtime.dlthub_telemetry, "install": install, "lo
 """
 
 
-@pytest.mark.pipeline
-def test_dlt_run_sends_no_telemetry_and_downloads_no_extension(tmp_path: Path) -> None:
-    """A pipeline made as ARGO makes it, started in the project root: both switches hold."""
-    guard = tmp_path / "guard"
-    env = without_outside_switches(guarded_env(guard))
-    env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
+#: What DLT_RUN prints when dlt sends no telemetry and DuckDB downloads no extension.
+SWITCHES_OFF = {"telemetry": False, "install": False, "load": False}
+
+
+def dlt_run_switches(env: dict[str, str], cwd: Path) -> dict[str, bool]:
+    """Runs DLT_RUN in a subprocess from ``cwd``: the telemetry and extension switches it saw."""
     done = subprocess.run(
         [sys.executable, "-c", DLT_RUN],
-        cwd=PROJECT_DIR,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen == {"telemetry": False, "install": False, "load": False}
+    seen: dict[str, bool] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.pipeline
+def test_dlt_run_sends_no_telemetry_and_downloads_no_extension(tmp_path: Path) -> None:
+    """A pipeline made as ARGO makes it, started in the project root: both switches hold."""
+    guard = tmp_path / "guard"
+    env = without_outside_switches(guarded_env(guard))
+    env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
+    assert dlt_run_switches(env, PROJECT_DIR) == SWITCHES_OFF
     assert refused_in_subprocesses(guard) == []
 
 
@@ -180,15 +189,5 @@ def test_dlt_switches_hold_when_another_dlt_folder_is_read(tmp_path: Path) -> No
     env = without_outside_switches(guarded_env(guard))
     env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
     env["DLT_PROJECT_DIR"] = str(elsewhere)
-    done = subprocess.run(
-        [sys.executable, "-c", DLT_RUN],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen == {"telemetry": False, "install": False, "load": False}
+    assert dlt_run_switches(env, elsewhere) == SWITCHES_OFF
     assert refused_in_subprocesses(guard) == []

@@ -7,12 +7,24 @@ itself, so a test says exactly what goes wrong and how often::
     faults.fail_next(3, status=503)              # three 503
     faults.rate_limit_next(1, code=17)           # the platform's own rate-limit answer
     faults.truncate_next(1, only_path_contains="insights")
+
+Faults of the data itself, for the tests of what a source does with a wrong answer::
+
+    faults.conflict_next(1)                      # a daily row sent twice, money x10 in one
+    faults.duplicate_next(1)                     # a daily row sent twice, identical
+    faults.redate_next(1, date(2028, 1, 3))      # a daily row dated in the future
+
+They act on the rows a fake answers (:meth:`Faults.daily_rows`). A day restated to no
+delivery is a fact of the world, not a fault: ``World.restate_to_nothing(day)``.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 
@@ -133,6 +145,55 @@ class Faults:
                 return True
             return False
 
+    def conflict_next(self, n: int = 1, only_path_contains: str | None = None) -> None:
+        """The next ``n`` daily rows served are sent twice: first with money x10, then as is.
+
+        Both copies share every key (account, object, day): a conflicting duplicate.
+        """
+        self._add("conflict", n, only_path_contains)
+
+    def duplicate_next(self, n: int = 1, only_path_contains: str | None = None) -> None:
+        """The next ``n`` daily rows served are sent twice, identical."""
+        self._add("duplicate", n, only_path_contains)
+
+    def redate_next(self, n: int, day: date, only_path_contains: str | None = None) -> None:
+        """The next ``n`` daily rows served are dated ``day`` (a future or ancient date)."""
+        self._add("redate", n, only_path_contains, day=day)
+
+    def daily_rows(
+        self,
+        path: str,
+        rows: Sequence[Any],
+        *,
+        money: Sequence[Any],
+        dates: Sequence[Any],
+        day_format: str = "%Y-%m-%d",
+    ) -> list[Any]:
+        """``rows`` (JSON objects or lists of cells) as the queued data faults alter them.
+
+        Args:
+            path: The request's path, matched against ``only_path_contains``.
+            rows: The daily rows the fake would answer.
+            money: The keys, dotted paths (``metrics.cost``) or cell indexes of money
+                values, multiplied by 10 in a conflict.
+            dates: The keys, dotted paths or cell indexes of the row's date, replaced by a
+                redate.
+            day_format: How the fake writes a date.
+        """
+        served: list[Any] = []
+        for row in rows:
+            fault = self.take(path, ("conflict", "duplicate", "redate"))
+            if fault is None:
+                served.append(row)
+            elif fault.kind == "redate":
+                served.append(_replaced(row, dates, fault.params["day"].strftime(day_format)))
+            elif fault.kind == "duplicate":
+                served.extend([_replaced(row, (), None), row])
+            else:
+                tenfold = {k: _times_ten(_get(row, k)) for k in money}
+                served.extend([_replaced(row, tenfold, None), row])
+        return served
+
     def take(self, path: str, kinds: tuple[str, ...]) -> Fault | None:
         """Consumes and returns the first queued fault of ``kinds`` matching ``path``."""
         with self._lock:
@@ -158,3 +219,40 @@ class Faults:
             self._expire_countdown = None
             self.async_polls = 2
             self.fired.clear()
+
+
+def _times_ten(value: Any) -> Any:
+    """A money value ten times larger, written the way it was (text or number)."""
+    if isinstance(value, str):
+        return str(Decimal(value) * 10)
+    return value * 10
+
+
+def _get(row: Any, key: Any) -> Any:
+    """The value at ``key`` of ``row``: a cell index, a key, or a dotted path (``metrics.cost``)."""
+    if not isinstance(key, str):
+        return row[key]
+    for part in key.split("."):
+        row = row[part]
+    return row
+
+
+def _replaced(row: Any, keys: Iterable[Any] | dict[Any, Any], value: Any) -> Any:
+    """A copy of ``row`` with ``keys`` set to ``value`` (or to a dict's values).
+
+    A key is a cell index of a list row, a key of an object, or a dotted path into nested
+    objects (each object on the path is copied, the original row is left as it was).
+    """
+    changes = keys if isinstance(keys, dict) else dict.fromkeys(keys, value)
+    copy: Any = dict(row) if isinstance(row, dict) else list(row)
+    for key, new in changes.items():
+        if not isinstance(key, str):
+            copy[key] = new
+            continue
+        *parents, last = key.split(".")
+        node: Any = copy
+        for part in parents:
+            node[part] = dict(node[part])
+            node = node[part]
+        node[last] = new
+    return copy

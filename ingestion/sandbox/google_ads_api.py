@@ -1080,6 +1080,13 @@ class GoogleAdsFake(FakeApi):
         plan = projection([implicit, *query.fields])
         if uses_stats:
             rows = self._aggregate(contexts, query.fields, implicit, plan)
+            if "segments.date" in selected and "metrics.cost_micros" in selected:
+                rows = self.faults.daily_rows(
+                    f"/customers/{customer_id}/{query.resource}",
+                    rows,
+                    money=("metrics.costMicros",),
+                    dates=("segments.date",),
+                )
         else:
             rows = [self._project(c, plan) for c in contexts]
         if query.limit is not None:

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from ingestion.sandbox.faults import Faults
@@ -137,7 +137,7 @@ class FakeApi:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeApi:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -494,6 +494,10 @@ class KakaoMomentFake(FakeApi):
             self._last_report[account_id] = now
             self.report_calls.append((account_id, now))
         rows = self.report_rows(account_id, level, start, end, set(ids), groups)
+        if "BASIC" in groups:
+            rows = self.faults.daily_rows(
+                request.path, rows, money=("metrics.cost",), dates=("start", "end")
+            )
         return Reply(200, {"code": 200, "message": "Success", "data": rows})
 
     def report_rows(

@@ -550,7 +550,14 @@ class MetaAdsFake(FakeApi):
             return Reply(200, {"report_run_id": run.run_id})
         if request.method != "GET":
             return self._unsupported(request, request.path)
-        return self._page(request, self.insights.rows(query), params, self.insights.summary(query))
+        rows = self._daily_rows(request, self.insights.rows(query))
+        return self._page(request, rows, params, self.insights.summary(query))
+
+    def _daily_rows(self, request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` as the queued data faults alter them (conflicts, duplicates, dates)."""
+        return self.faults.daily_rows(
+            request.path, rows, money=("spend",), dates=("date_start", "date_stop")
+        )
 
     def _report_call(
         self, request: Request, run: ReportRun, edge: list[str], params: dict[str, str]
@@ -561,7 +568,7 @@ class MetaAdsFake(FakeApi):
                     ERROR_STATUS, graph_error("(#100) The report is not ready yet", 100, 1487750)
                 )
             if run.rows is None:
-                run.rows = self.insights.rows(run.query)
+                run.rows = self._daily_rows(request, self.insights.rows(run.query))
                 run.summary = self.insights.summary(run.query)
             return self._page(request, run.rows, params, run.summary)
         if edge or request.method != "GET":

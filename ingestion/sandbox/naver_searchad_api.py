@@ -441,7 +441,13 @@ class NaverSearchAdFake(FakeApi):
         if job.failed:
             return Reply(200, self._job_body(job, "ERROR"))
         if job.rows is None or job.built_on != self.world.as_of:
-            job.rows, job.built_on = self._rows(job), self.world.as_of
+            rows = self._rows(job)
+            if job.report_type == "AD":  # cost is cell 11, the date cell 0
+                path = f"/stat-reports/{job.report_type}"
+                rows = self.faults.daily_rows(
+                    path, rows, money=(11,), dates=(0,), day_format="%Y%m%d"
+                )
+            job.rows, job.built_on = rows, self.world.as_of
         if not job.rows:
             return Reply(200, self._job_body(job, "NONE"))
         if not job.token:

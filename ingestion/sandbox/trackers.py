@@ -207,7 +207,8 @@ class Trackers:
             stats = sorted(media.get(day, []), key=lambda s: (s.ad.platform, s.ad.ad_id))
             for stat in stats:
                 yield from self._media_rows(app, stat, share)
-            yield from self._organic_rows(app, day, share)
+            if not world.restated_to_nothing(day):  # a day restated away has no installs
+                yield from self._organic_rows(app, day, share)
             day += timedelta(days=1)
 
     def _media_rows(self, app: App, stat: AdDay, share: float) -> Iterator[TrackedDay]:

@@ -395,6 +395,7 @@ class World:
         self._books: dict[tuple[str, str], _AccountBook] = {}
         self._campaigns: dict[str, Campaign] = {}
         self._keywords_by_group: dict[str, list[Keyword]] = {}
+        self._restated_to_nothing: set[tuple[str | None, date]] = set()
         self._build()
 
     # -- structure ----------------------------------------------------------------------
@@ -554,6 +555,18 @@ class World:
         """Moves the world's today forward: new days appear and recent conversions grow."""
         self.as_of += timedelta(days=days)
 
+    def restate_to_nothing(self, day: date, platform: str | None = None) -> None:
+        """From now on ``day`` has no delivery (on ``platform``, or on every platform).
+
+        What a platform does when it restates a day to zero (invalid traffic refunded, a
+        day re-attributed): every fake that reads :meth:`daily_stats` answers nothing for it.
+        """
+        self._restated_to_nothing.add((platform, day))
+
+    def restated_to_nothing(self, day: date, platform: str | None = None) -> bool:
+        """Whether ``day`` has no delivery on ``platform`` (``None``: on every platform)."""
+        return bool({(None, day), (platform, day)} & self._restated_to_nothing)
+
     def accounts(self, platform: str) -> list[AdAccount]:
         """Every ad account of ``platform``."""
         return [b.account for (p, _), b in self._books.items() if p == platform]
@@ -640,6 +653,9 @@ class World:
         day = max(since, self.first_day)
         last = min(until, self.as_of - timedelta(days=1))
         while day <= last:
+            if self.restated_to_nothing(day, platform):
+                day += timedelta(days=1)
+                continue
             for ad in book.ads:
                 stat = self._ad_day(book, ad, day)
                 if stat is not None:

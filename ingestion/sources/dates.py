@@ -1,5 +1,8 @@
 """Date helpers every source shares: configured dates, the lookback window, request chunks.
 
+Every daily row is checked by :func:`sane_days`: a row dated after tomorrow in its
+account's time zone, or before 2000-01-01, stops the run before anything is loaded.
+
 A source with daily data reads, on each run, a window of days (:class:`Lookback`): the
 first run the ``initial_days`` before today, every later run the ``lookback_days`` up to
 and including the newest day loaded so far (:class:`NewestDays`, kept in dlt's resource
@@ -16,9 +19,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import dlt
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ingestion.sources.arrow import Table
 from ingestion.sources.config import at_least
-from ingestion.sources.errors import SourceError
+from ingestion.sources.errors import SourceError, describe_record
 
 log = logging.getLogger("argo.sources")
 
@@ -176,3 +182,45 @@ class NewestDays:
         text = day.isoformat() if isinstance(day, date) else day
         if text and text > self._days.get(key, ""):
             self._days[key] = text
+
+
+#: The oldest day a report row may carry: an older one is a malformed answer.
+EARLIEST_DAY = date(2000, 1, 1)
+#: What to do about a row dated in the future or before :data:`EARLIEST_DAY`.
+BAD_DAY_HINT = (
+    "the API sent a row dated outside any report it can hold; nothing was loaded by this run. "
+    "Run it again later; if it persists, report it to the API's support with the record"
+)
+
+
+def sane_days(data: pa.Table, table: Table, column: str, today: date) -> pa.Table:
+    """``data``, checked that no row is dated after tomorrow or before 2000-01-01.
+
+    A single future-dated row would move every later window (computed from the newest day
+    loaded) past every real day, so it is refused before anything is loaded.
+
+    Args:
+        data: A page of a daily table (Arrow).
+        table: Its declaration (source, name and primary key for the message).
+        column: Its date column.
+        today: Today in the time zone the account reports in (:func:`ingestion.clock.today`).
+
+    Raises:
+        SourceDataError: A row is dated after tomorrow or before 2000-01-01; the message
+            names the source, the table, the record and the date.
+    """
+    if data.num_rows == 0:
+        return data
+    latest = today + timedelta(days=1)
+    bounds = pc.min_max(data[column])
+    oldest, newest = bounds["min"].as_py(), bounds["max"].as_py()
+    if oldest is None or (oldest >= EARLIEST_DAY and newest <= latest):
+        return data
+    days = data[column].to_pylist()
+    index = next(i for i, d in enumerate(days) if d is not None and not EARLIEST_DAY <= d <= latest)
+    found = days[index]
+    row = {k: data[k][index].as_py() for k in table.primary_key or (column,)}
+    when = f"after tomorrow ({latest})" if found > latest else f"before {EARLIEST_DAY}"
+    raise table.error(
+        f"field '{column}' is {found}, {when}", describe_record(row, tuple(row)), BAD_DAY_HINT
+    )

@@ -4,27 +4,186 @@ Every raw table is merged with dlt's ``delete-insert`` strategy: on its primary 
 daily tables on a merge key (the account and the day), so a re-read day replaces the whole
 day and a re-run never doubles a row. A resource that fills a second table (an insights
 page and its actions) marks those tables with :func:`into`.
+
+Two guarantees hold for every merge resource, whatever the source:
+
+- **Conflicting duplicates stop the run.** Within one run of a resource, two rows of a
+  table that share its primary key but differ in any value (the API sent the same ad-day
+  twice with different spend) raise :class:`~ingestion.sources.errors.SourceDataError`
+  naming the source, the table, the key and both differing values; dlt's delete-insert
+  would otherwise keep one of them, silently. The extract fails, so nothing of the run is
+  committed (the warehouse and the state stay as they were). Identical duplicates are
+  dropped silently. Only a hash of each row is kept per hash of its key, not the rows
+  (plus the previous page of each table, to show the earlier value): about 100 bytes per
+  key. Two different keys with the same 64-bit hash would be taken for one key (odds of
+  about 1 in 10^6 for ten million keys in one run); the run would then stop, not load wrong.
+- **A day asked for is replaced, even when it came back empty.** A daily source yields
+  :func:`tombstones` for every merge-key value it asked for (each account-day): rows
+  flagged in :data:`DELETED`, a column with dlt's ``hard_delete`` hint. dlt's delete-insert
+  deletes every destination row whose merge key matches any staged row, tombstones
+  included, and inserts only the rows not flagged, so a day the API now returns empty is
+  emptied. The column lands in raw as an always-null boolean.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import dlt
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
+from dlt.extract.exceptions import CurrentSourceNotAvailable
+from dlt.extract.items import DataItemWithMeta
 from dlt.sources import DltResource
 
-from ingestion.sources.arrow import Table
+from ingestion.sources.arrow import LOADED_AT, TIMESTAMP, Table
+from ingestion.sources.errors import SourceDataError
 
 MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
+#: The hard-delete flag of tombstones (dlt's ``hard_delete`` hint); null on every loaded row.
+DELETED = "_deleted"
+#: Its column hint, on every table with a merge key.
+DELETED_HINT: dict[str, Any] = {"data_type": "bool", "nullable": True, "hard_delete": True}
+#: The resource metric (``dlt.current.resource_metrics()``) counting tombstones per table.
+TOMBSTONES = "tombstones"
+#: What to do about conflicting duplicates.
+CONFLICT_HINT = (
+    "the API sent conflicting rows for one key; nothing was loaded by this run. Run it again "
+    "later; if it persists, report it to the API's support with the key and both values"
+)
 
 
 def _hints(table: Table, merge_key: Sequence[str]) -> dict[str, Any]:
     """The table's primary key and the merge key, where there are any."""
     keys = {"primary_key": list(table.primary_key), "merge_key": list(merge_key)}
-    return {name: key for name, key in keys.items() if key}
+    hints: dict[str, Any] = {name: key for name, key in keys.items() if key}
+    if merge_key:
+        hints["columns"] = {DELETED: DELETED_HINT}
+    return hints
+
+
+class _Keys:
+    """The rows of one table seen by one run of a resource: a hash per primary key."""
+
+    def __init__(
+        self, source: str, table: str, primary_key: Sequence[str], merge_key: Sequence[str]
+    ) -> None:
+        self.source = source
+        self.table = table
+        self.primary_key = tuple(primary_key)
+        self.merge_key = tuple(merge_key)
+        #: hash of the key -> hash of the row (two ints per key, whatever the row's width)
+        self.hashes: dict[int, int] = {}
+        self.previous: pa.Table | None = None
+        self.days: set[tuple[Any, ...]] = set()
+
+    def check(self, data: pa.Table) -> pa.Table:
+        """``data`` without the rows already seen; raises on a conflicting duplicate.
+
+        Tombstones of merge-key values (days) that rows have filled are dropped.
+        """
+        if DELETED in data.column_names:
+            unfilled = self._unfilled(data)
+            if unfilled.num_rows:
+                self._count(unfilled.num_rows)
+            return unfilled
+        if self.merge_key and data.num_rows:
+            self.days.update(
+                zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True)
+            )
+        if not self.primary_key or data.num_rows == 0:
+            return data
+        names = [n for n in data.column_names if n != LOADED_AT]
+        positions = [names.index(k) for k in self.primary_key]
+        columns = [data.column(n).to_pylist() for n in names]
+        keys = zip(*(columns[p] for p in positions), strict=True)
+        keep: list[int] = []
+        hashes = self.hashes
+        for index, (key, row) in enumerate(zip(keys, zip(*columns, strict=True), strict=True)):
+            hashed, digest = hash(key), hash(row)
+            seen = hashes.get(hashed)
+            if seen is None:
+                hashes[hashed] = digest
+                keep.append(index)
+            elif seen != digest:
+                raise self._conflict(key, data, index, names, keep)
+        self.previous = data
+        return data if len(keep) == data.num_rows else data.take(pa.array(keep, type=pa.int64()))
+
+    def _count(self, tombstones: int) -> None:
+        """Counts tombstones apart, so a run's row count is that of the rows it loaded."""
+        try:
+            metrics = dlt.current.resource_metrics()
+        except CurrentSourceNotAvailable:
+            return  # outside a dlt extract (a unit test of :func:`checked`)
+        counts = metrics.setdefault(TOMBSTONES, {})
+        counts[self.table] = counts.get(self.table, 0) + tombstones
+
+    def _unfilled(self, data: pa.Table) -> pa.Table:
+        """The tombstones of ``data`` whose day no row of this run has filled."""
+        days = zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True)
+        keep = [i for i, day in enumerate(days) if day not in self.days]
+        return data if len(keep) == data.num_rows else data.take(pa.array(keep, type=pa.int64()))
+
+    def _conflict(
+        self, key: tuple[Any, ...], data: pa.Table, index: int, names: list[str], kept: list[int]
+    ) -> SourceDataError:
+        row = {n: data.column(n)[index].as_py() for n in names}
+        earlier = self._earlier(key, data.take(pa.array(kept, type=pa.int64()))) or (
+            self._earlier(key, self.previous) if self.previous is not None else None
+        )
+        record = ", ".join(f"{k}={v}" for k, v in zip(self.primary_key, key, strict=True))
+        if earlier is None:
+            values = ", ".join(f"{n}={row[n]}" for n in names if n not in self.primary_key)
+            problem = f"this row ({values}) differs from one sent earlier in this run"
+        else:
+            differing = [n for n in names if row[n] != earlier[n]]
+            problem = "; ".join(f"{n} {earlier[n]} vs {row[n]}" for n in differing)
+        return SourceDataError(
+            self.source,
+            f"{self.table}: two rows share the key and differ ({problem})",
+            record=record,
+            hint=CONFLICT_HINT,
+        )
+
+    def _earlier(self, key: tuple[Any, ...], data: pa.Table) -> dict[str, Any] | None:
+        """The row of ``data`` with ``key``, if there is one."""
+        keys = [data.column(k).to_pylist() for k in self.primary_key]
+        for index, found in enumerate(zip(*keys, strict=True)):
+            if found == key:
+                return {n: data.column(n)[index].as_py() for n in data.column_names}
+        return None
+
+
+def checked(data: Iterator[Any], table: Table, merge_key: Sequence[str] = ()) -> Iterator[Any]:
+    """``data`` with conflicting duplicates refused and identical ones dropped, per table.
+
+    The tables of items marked with :func:`into` are checked on the primary key in their
+    hints. Within one run of the resource (one iteration of ``data``). Tombstones of a day
+    that rows have already filled are dropped (a source yields them after the day's rows).
+
+    Raises:
+        SourceDataError: Two rows of a table share its primary key but differ in a value.
+    """
+    keys: dict[str, _Keys] = {}
+    for item in data:
+        if isinstance(item, pa.Table):
+            if table.name not in keys:
+                keys[table.name] = _Keys(table.source, table.name, table.primary_key, merge_key)
+            yield keys[table.name].check(item)
+        elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
+            hints = item.meta.hints
+            name = str(hints.get("table_name", table.name))
+            if name not in keys:
+                primary, merge = hints.get("primary_key") or (), hints.get("merge_key") or ()
+                keys[name] = _Keys(table.source, name, primary, merge)
+            item.data = keys[name].check(item.data)
+            yield item
+        else:
+            yield item
 
 
 def merged(
@@ -36,9 +195,12 @@ def merged(
 ) -> DltResource:
     """A resource that merges ``data`` into ``table`` (delete-insert on its keys).
 
+    Rows are checked on their primary key first (:func:`checked`): a conflicting
+    duplicate stops the run, an identical one is dropped.
+
     Args:
         data: What the resource yields: Arrow tables of ``table`` (and of others, marked
-            with :func:`into`).
+            with :func:`into`), and :func:`tombstones` of the days asked for.
         table: The table's declaration: its name and primary key.
         merge_key: The columns whose every row is replaced when a row with the same values
             arrives (``account_id``, ``date``): a re-read day replaces the whole day.
@@ -46,8 +208,10 @@ def merged(
     """
     hints = _hints(table, merge_key)
     if columns:
-        hints["columns"] = dict(columns)
-    resource: DltResource = dlt.resource(data, name=table.name, write_disposition=MERGE, **hints)
+        hints["columns"] = {**hints.get("columns", {}), **columns}
+    resource: DltResource = dlt.resource(
+        checked(data, table, merge_key), name=table.name, write_disposition=MERGE, **hints
+    )
     return resource
 
 
@@ -57,3 +221,53 @@ def into(table: Table, data: pa.Table, *, merge_key: Sequence[str] = ()) -> Any:
         table_name=table.name, write_disposition=MERGE, **_hints(table, merge_key)
     )
     return dlt.mark.with_hints(data, hints, create_table_variant=True)
+
+
+def _placeholder(kind: pa.DataType) -> Any:
+    """A value of ``kind`` for a required column of a tombstone (never loaded)."""
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return ""
+    if pa.types.is_boolean(kind):
+        return False
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return 0
+    if pa.types.is_decimal(kind):
+        return Decimal(0)
+    if pa.types.is_date(kind):
+        return date(2000, 1, 1)
+    if pa.types.is_timestamp(kind):
+        return datetime(2000, 1, 1, tzinfo=UTC if kind.tz else None)
+    raise TypeError(f"no tombstone placeholder for {kind}")
+
+
+def tombstones(
+    table: Table, asked: Iterable[Mapping[str, Any]], *, loaded_at: datetime
+) -> pa.Table:
+    """Rows that replace each merge-key value asked for with nothing, unless rows arrive.
+
+    Yield them (through :func:`into` for a second table) for every account-day a run asked
+    for, after that day's rows: :func:`checked` keeps only those of days no row filled, the
+    merge deletes those days' old rows, and loads none of these (they are flagged in
+    :data:`DELETED`). They are counted in the resource metric :data:`TOMBSTONES`, which the
+    pipeline runner takes off the run's row counts.
+
+    Args:
+        table: The table's declaration.
+        asked: The merge-key values of each day asked for (``{"account_id", "date"}``).
+        loaded_at: The run's ``_loaded_at``.
+    """
+    rows = list(asked)
+    arrays = []
+    for column in table.columns:
+        field = column.field()
+        if rows and column.name in rows[0]:
+            values = [r[column.name] for r in rows]
+        elif field.nullable:
+            values = [None] * len(rows)
+        else:
+            values = [_placeholder(field.type)] * len(rows)
+        arrays.append(pa.array(values, type=field.type))
+    arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
+    arrays.append(pa.array([True] * len(rows), type=pa.bool_()))
+    schema = table.schema().append(pa.field(DELETED, pa.bool_()))
+    return pa.Table.from_arrays(arrays, schema=schema)

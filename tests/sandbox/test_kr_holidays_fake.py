@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -14,14 +13,9 @@ import requests
 
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kr_holidays_api import KrHolidaysFake, api_name
+from tests.fake_fixtures import serving
 
-
-@pytest.fixture
-def fake(world: World, faults: Faults) -> Iterator[KrHolidaysFake]:
-    api = KrHolidaysFake(world, faults)
-    api.start()
-    yield api
-    api.stop()
+fake = serving(KrHolidaysFake)
 
 
 def get(fake: KrHolidaysFake, key: str | None = None, **params: Any) -> requests.Response:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from ingestion.sources import dates
+from ingestion.sources.arrow import Column, Table, as_is, to_table
 from ingestion.sources.dates import Lookback, NewestDays, days_of
 from ingestion.sources.errors import SourceError
 
@@ -73,3 +75,34 @@ def test_the_newest_day_loaded_only_moves_forward(monkeypatch: pytest.MonkeyPatc
     newest.update("108", None)
     assert newest.get("108") == date(2026, 11, 20)
     assert state == {"newest_day_loaded": {"kma_asos": {"108": "2026-11-20"}}}
+
+
+def _daily(*days: date) -> tuple[Any, Any]:
+    table = Table(
+        "demo",
+        "daily",
+        (Column("id", pa.string(), required=True), Column("day", pa.date32(), as_is)),
+        ("id", "day"),
+    )
+    rows = [{"id": str(n), "day": d} for n, d in enumerate(days)]
+    return to_table(rows, table, loaded_at=datetime(2026, 1, 1, tzinfo=UTC)), table
+
+
+def test_sane_days_accept_tomorrow_and_2000() -> None:
+    data, table = _daily(TODAY + DAY, dates.EARLIEST_DAY, TODAY)
+    assert dates.sane_days(data, table, "day", TODAY) is data
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [(TODAY + 2 * DAY, "after tomorrow (2026-11-26)"), (date(1999, 12, 31), "before 2000-01-01")],
+)
+def test_sane_days_refuse_the_day_after_tomorrow_and_before_2000(day: date, problem: str) -> None:
+    data, table = _daily(TODAY, day)
+    with pytest.raises(SourceError) as err:
+        dates.sane_days(data, table, "day", TODAY)
+    message = str(err.value)
+    assert message.startswith(
+        f"demo: daily: field 'day' is {day}, {problem} [record: id=1, day={day}]"
+    )
+    assert "What to do" in message

@@ -17,10 +17,10 @@ from ingestion import clock
 from ingestion.sources.adjust import tables
 from ingestion.sources.adjust.client import DEFAULT_BASE_URL, AdjustClient
 from ingestion.sources.config import ListSetting, at_least, list_setting, origin
-from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import Retry
-from ingestion.sources.resources import into, merged
+from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.adjust")
 
@@ -117,12 +117,18 @@ def report_daily(run: Run) -> Iterator[Any]:
         )
         log.info("adjust: %s..%s: %d rows", first, last, daily.num_rows)
         if daily.num_rows:
+            sane_days(daily, tables.REPORT_DAILY, "day", today)
             for app, day in _newest_days(daily).items():
                 seen.add(app)
                 newest.update(app, day)  # anchors the next run's lookback
             yield daily
         if events.num_rows:
             yield into(events_table, events, merge_key=tables.MERGE_KEY)
+        # Every app-day asked for is replaced, even one Adjust now answers empty for.
+        asked = [{"app_token": a, "day": d} for a in run.apps for d in days_of(first, last)]
+        yield tombstones(tables.REPORT_DAILY, asked, loaded_at=run.loaded_at)
+        emptied = tombstones(events_table, asked, loaded_at=run.loaded_at)
+        yield into(events_table, emptied, merge_key=tables.MERGE_KEY)
     for app in run.apps:
         if app not in seen:
             log.warning(

@@ -14,13 +14,14 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from ingestion import clock
+from ingestion.sources import arrow
 from ingestion.sources.appsflyer import tables
 from ingestion.sources.appsflyer.client import DEFAULT_BASE_URL, AppsFlyerClient
 from ingestion.sources.config import ListSetting, at_least, list_setting, origin
-from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
 from ingestion.sources.errors import SourceDataError, SourceError
 from ingestion.sources.http import Retry
-from ingestion.sources.resources import into, merged
+from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.appsflyer")
 
@@ -107,13 +108,27 @@ def report_tables(run: Run, report: str) -> Iterator[Any]:
             if table.num_rows == 0:
                 continue
             if table.schema.equals(main.schema()):
+                sane_days(table, main, day_column, today)
                 count += table.num_rows
                 newest.update(app_id, max(table.column(day_column).to_pylist()))
                 yield table
             else:
                 assert events is not None
                 yield into(events, table, merge_key=tables.merge_key(events))
+        # Every app-day asked for is replaced, even one AppsFlyer now answers empty for.
+        yield tombstones(main, _asked(app_id, main, since, until), loaded_at=run.loaded_at)
+        if events is not None:
+            asked = tombstones(
+                events, _asked(app_id, events, since, until), loaded_at=run.loaded_at
+            )
+            yield into(events, asked, merge_key=tables.merge_key(events))
         log.info("appsflyer: %s %s %s..%s: %d rows", app_id, report, since, until, count)
+
+
+def _asked(app_id: str, table: arrow.Table, since: date, until: date) -> list[dict[str, Any]]:
+    """The merge-key values of the app-days of ``[since, until]`` in ``table``."""
+    app, day = tables.merge_key(table)
+    return [{app: app_id, day: d} for d in days_of(since, until)]
 
 
 def resource(run: Run, report: str) -> DltResource:

@@ -18,12 +18,12 @@ from dlt.sources import DltResource
 
 from ingestion import clock
 from ingestion.sources.config import ListSetting, at_least, list_setting
-from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
 from ingestion.sources.errors import SourceError
 from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import GoogleAdsClient, normalize_customer_id
 from ingestion.sources.http import Retry
-from ingestion.sources.resources import merged
+from ingestion.sources.resources import merged, tombstones
 
 log = logging.getLogger("argo.sources.google_ads")
 
@@ -119,11 +119,18 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
             query = table.query(chunk_since, chunk_until)
             for batch in run.client.search_stream(customer_id, query, record=record):
                 page = table.to_arrow(batch, customer_id=customer_id, loaded_at=run.loaded_at)
+                sane_days(page, table, "segments_date", today)
                 total += page.num_rows
                 if page.num_rows:
                     # The newest day Google returned anchors the next run's lookback.
                     newest.update(customer_id, str(pc.max(page["segments_date"])))
                 yield page
+            # Every day asked for is replaced, even one Google now answers empty for.
+            asked = [
+                {"customer_id": customer_id, "segments_date": d}
+                for d in days_of(chunk_since, chunk_until)
+            ]
+            yield tombstones(table, asked, loaded_at=run.loaded_at)
         log.info(
             "google_ads: customer %s %s %s..%s: %d rows",
             customer_id,

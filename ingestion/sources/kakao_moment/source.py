@@ -20,12 +20,12 @@ from dlt.sources import DltResource
 from ingestion import clock
 from ingestion.sources import arrow
 from ingestion.sources.config import ListSetting, at_least, list_setting
-from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
 from ingestion.sources.errors import SourceError
 from ingestion.sources.http import Retry
 from ingestion.sources.kakao_moment import tables
 from ingestion.sources.kakao_moment.client import KakaoMomentClient, chunks
-from ingestion.sources.resources import into, merged
+from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.kakao_moment")
 
@@ -175,6 +175,15 @@ def creative_report(run: Run) -> Iterator[Any]:
                     raise payload
         finally:
             stop.set()
+    # Every account-day asked for is replaced, even one Kakao now answers empty for.
+    asked = [
+        {"ad_account_id": account_id, "report_date": day}
+        for account_id, since, until in jobs
+        for day in days_of(since, until)
+    ]
+    yield tombstones(tables.REPORT, asked, loaded_at=run.loaded_at)
+    conversions = tombstones(tables.CONVERSIONS, asked, loaded_at=run.loaded_at)
+    yield into(tables.CONVERSIONS, conversions, merge_key=tables.DAY_KEY)
     total = run.client.pacer.total()
     log.info(
         "kakao_moment: %d report calls, %.1f s slept between them, %d token refresh(es)",
@@ -218,8 +227,11 @@ def _report_tables(
     reports: list[dict[str, Any]], conversions: list[dict[str, Any]], loaded_at: datetime
 ) -> list[Any]:
     conversion = arrow.to_table(conversions, tables.CONVERSIONS, loaded_at=loaded_at)
+    report = arrow.to_table(reports, tables.REPORT, loaded_at=loaded_at)
+    sane_days(report, tables.REPORT, "report_date", clock.today(SEOUL))
+    sane_days(conversion, tables.CONVERSIONS, "report_date", clock.today(SEOUL))
     return [
-        arrow.to_table(reports, tables.REPORT, loaded_at=loaded_at),
+        report,
         into(tables.CONVERSIONS, conversion, merge_key=tables.DAY_KEY),
     ]
 

@@ -16,11 +16,11 @@ from dlt.sources import DltResource
 from ingestion import clock
 from ingestion.sources import arrow
 from ingestion.sources.config import ListSetting, at_least, list_setting, one_of
-from ingestion.sources.dates import Lookback, NewestDays, date_chunks
+from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
 from ingestion.sources.http import Retry
 from ingestion.sources.meta_ads import tables
 from ingestion.sources.meta_ads.client import AsyncReportFailed, MetaAdsClient
-from ingestion.sources.resources import into, merged
+from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.meta_ads")
 
@@ -111,7 +111,9 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 # The newest day Meta returned anchors the next run's lookback: every day
                 # still settling at this run is re-pulled, however long until the next run.
                 newest.update(account_id, max((str(r.get("date_start")) for r in page), default=""))
-                yield from _insight_tables(page, run.loaded_at)
+                yield from _insight_tables(page, run.loaded_at, today)
+            # Every day asked for is replaced, even one Meta now answers empty for.
+            yield from _asked(account_id, chunk_since, chunk_until, run.loaded_at)
             log.info(
                 "meta_ads: act_%s insights %s..%s: %d rows so far",
                 account_id,
@@ -221,7 +223,20 @@ def _insight_pages(
     yield from _insight_pages(client, account_id, middle + timedelta(days=1), until, mode)
 
 
-def _insight_tables(page: list[dict[str, Any]], loaded_at: datetime) -> Iterator[Any]:
-    yield arrow.to_table(page, tables.INSIGHTS, loaded_at=loaded_at)
+def _asked(account_id: str, since: date, until: date, loaded_at: datetime) -> Iterator[Any]:
+    """Tombstones of the account-days of ``[since, until]`` in both insight tables."""
+    asked = [{"account_id": account_id, "date_start": d} for d in days_of(since, until)]
+    yield tombstones(tables.INSIGHTS, asked, loaded_at=loaded_at)
+    actions = tombstones(tables.ACTIONS, asked, loaded_at=loaded_at)
+    yield into(tables.ACTIONS, actions, merge_key=tables.DAY_KEY)
+
+
+def _insight_tables(
+    page: list[dict[str, Any]], loaded_at: datetime, today: date | None = None
+) -> Iterator[Any]:
+    insights = arrow.to_table(page, tables.INSIGHTS, loaded_at=loaded_at)
+    if today is not None:
+        sane_days(insights, tables.INSIGHTS, "date_start", today)
+    yield insights
     actions = arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=loaded_at)
     yield into(tables.ACTIONS, actions, merge_key=tables.DAY_KEY)

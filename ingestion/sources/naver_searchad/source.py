@@ -18,11 +18,11 @@ from dlt.sources import DltResource
 from ingestion import clock
 from ingestion.sources import arrow
 from ingestion.sources.config import ListSetting, at_least, list_setting
-from ingestion.sources.dates import Lookback, NewestDays, days_of
+from ingestion.sources.dates import Lookback, NewestDays, days_of, sane_days
 from ingestion.sources.http import Retry
 from ingestion.sources.naver_searchad import tables
 from ingestion.sources.naver_searchad.client import NaverClient
-from ingestion.sources.resources import merged
+from ingestion.sources.resources import merged, tombstones
 
 log = logging.getLogger("argo.sources.naver_searchad")
 
@@ -132,12 +132,18 @@ def stats(run: Run, report_type: str) -> Iterator[pa.Table]:
     # cancels the jobs not yet started and fails the run (dlt then commits nothing of it,
     # state included).
     batch: list[pa.Table] = []
+    answered: list[dict[str, Any]] = []
+    table = tables.REPORTS[report_type]
     with ThreadPoolExecutor(max_workers=run.report_workers) as pool:
         try:
             pulled = pool.map(lambda job: run.report(report_type, *job), jobs)
             for (customer, day), page in zip(jobs, pulled, strict=True):
-                if page is None or not page.num_rows:
+                if page is None:
+                    continue  # Naver is still aggregating the day: its old rows stay
+                answered.append({"customer_id": customer, "stat_date": day})
+                if not page.num_rows:
                     continue
+                sane_days(page, table, "stat_date", today)
                 # The newest day Naver had data for anchors the next run's lookback (a day
                 # without delivery answers NONE and does not move it).
                 newest.update(customer, day)
@@ -150,6 +156,8 @@ def stats(run: Run, report_type: str) -> Iterator[pa.Table]:
             raise
     if batch:
         yield pa.concat_tables(batch)
+    # Every customer-day Naver answered is replaced, even one it now answers empty (NONE).
+    yield tombstones(table, answered, loaded_at=run.loaded_at)
 
 
 @dlt.source(name="naver_searchad", section="naver_searchad", max_table_nesting=0)

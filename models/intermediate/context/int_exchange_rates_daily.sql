@@ -39,14 +39,7 @@ ranked as (
         *,
         row_number() over (
             partition by rate_date, currency_code
-            order by
-                case data_provider
-                    {%- for provider in providers %}
-                        when '{{ provider }}' then {{ loop.index }}
-                    {%- endfor %}
-                    else {{ providers | length + 1 }}
-                end,
-                data_provider
+            order by {{ argo.provider_preference(providers) }}, data_provider
         ) as provider_rank
 
     from published

@@ -14,8 +14,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_token as {{ dbt.type_string() }}) as app_id,
         cast(app_name as {{ dbt.type_string() }}) as app_name,
         cast(day as date) as date_day,
@@ -31,8 +30,7 @@ renamed as (
         cast(coalesce(network_cost, 0) as {{ dbt.type_numeric() }}) as network_cost,
         cast(coalesce(revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
         cast(upper(currency) as {{ dbt.type_string() }}) as currency_code,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

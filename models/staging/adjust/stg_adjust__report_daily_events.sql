@@ -14,8 +14,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_token as {{ dbt.type_string() }}) as app_id,
         cast(day as date) as date_day,
         cast(network as {{ dbt.type_string() }}) as media_source,
@@ -26,8 +25,7 @@ renamed as (
         cast(coalesce(events, 0) as {{ dbt.type_bigint() }}) as event_count,
         cast(coalesce(event_revenue, 0) as {{ dbt.type_numeric() }}) as event_revenue,
         cast(upper(currency) as {{ dbt.type_string() }}) as currency_code,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_id as {{ dbt.type_string() }}) as app_id,
         cast(event_date as date) as event_date,
         cast(event_time as {{ dbt.type_timestamp() }}) as event_time,
@@ -22,17 +21,10 @@ renamed as (
         cast(event_revenue as {{ dbt.type_numeric() }}) as event_revenue,
         cast(upper(event_revenue_currency) as {{ dbt.type_string() }}) as event_revenue_currency,
         cast(event_revenue_usd as {{ dbt.type_numeric() }}) as event_revenue_usd,
-        cast(install_time as {{ dbt.type_timestamp() }}) as install_time,
-        cast(appsflyer_id as {{ dbt.type_string() }}) as appsflyer_id,
-        cast(media_source as {{ dbt.type_string() }}) as media_source,
-        cast(campaign as {{ dbt.type_string() }}) as campaign_name,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(adset_id as {{ dbt.type_string() }}) as ad_group_id,
-        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
-        cast(upper(country_code) as {{ dbt.type_string() }}) as country_code,
-        cast(platform as {{ dbt.type_string() }}) as device_platform,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        -- install_time, appsflyer_id, media_source, campaign_name, campaign_id, ad_group_id,
+        -- ad_id, country_code, device_platform
+        {{ argo.appsflyer_raw_data_columns() }},
+        {{ argo.dlt_load_columns() }}
 
     from source
 

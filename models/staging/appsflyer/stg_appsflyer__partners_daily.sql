@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(app_id as {{ dbt.type_string() }}) as app_id,
         cast(date as date) as date_day,
         cast(agency as {{ dbt.type_string() }}) as agency,
@@ -27,8 +26,7 @@ renamed as (
         cast(loyal_users as {{ dbt.type_bigint() }}) as loyal_users,
         cast(total_revenue as {{ dbt.type_numeric() }}) as total_revenue,
         cast(total_cost as {{ dbt.type_numeric() }}) as total_cost,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(provider as {{ dbt.type_string() }}) as data_provider,
         cast(rate_date as date) as rate_date,
         cast(upper(trim(base_currency)) as {{ dbt.type_string() }}) as base_currency,
@@ -22,8 +21,7 @@ renamed as (
         cast(quoted_units as {{ dbt.type_int() }}) as quoted_units,
         cast(quoted_rate as {{ dbt.type_numeric() }}) as quoted_rate,
         cast(rate_per_unit as decimal(24, 10)) as rate_per_unit,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

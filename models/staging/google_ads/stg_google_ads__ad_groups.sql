@@ -13,16 +13,14 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
         cast(name as {{ dbt.type_string() }}) as ad_group_name,
         cast(status as {{ dbt.type_string() }}) as ad_group_status,
         cast(type as {{ dbt.type_string() }}) as ad_group_type,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

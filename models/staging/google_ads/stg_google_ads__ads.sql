@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
@@ -22,8 +21,7 @@ renamed as (
         cast(name as {{ dbt.type_string() }}) as ad_name,
         cast(type as {{ dbt.type_string() }}) as ad_type,
         cast(status as {{ dbt.type_string() }}) as ad_status,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(name as {{ dbt.type_string() }}) as campaign_name,
@@ -24,8 +23,7 @@ renamed as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(budget_amount_micros as {{ dbt.type_bigint() }}) as budget_amount_micros,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(descriptive_name as {{ dbt.type_string() }}) as account_name,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
@@ -23,8 +22,7 @@ renamed as (
         coalesce(manager, false) as is_manager,
         coalesce(test_account, false) as is_test_account,
         coalesce(status = 'ENABLED', false) as is_active,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

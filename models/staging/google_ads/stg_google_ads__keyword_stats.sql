@@ -1,33 +1,13 @@
 {{ config(enabled=var('google_ads__enabled', true)) }}
 
-{%- set source_table = source('google_ads', 'keyword_performance_daily') -%}
-
-with
-
-source as (
-
-    select * from {{ source_table }}
-
-),
-
-renamed as (
-
-    select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
-        cast(segments_date as date) as date_day,
-        cast(customer_id as {{ dbt.type_string() }}) as account_id,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
-        cast(criterion_id as {{ dbt.type_string() }}) as keyword_id,
-        -- impressions, clicks, cost_micros, spend, platform_conversions(_value),
-        -- all_conversions(_value)
-        {{ argo.google_ads_metric_columns() }},
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{#-
+    source_relation, date_day, account_id, campaign_id, ad_group_id, keyword_id,
+    impressions, clicks, cost_micros, spend,
+    platform_conversions(_value), all_conversions(_value), load_id, loaded_at
+-#}
+{{ argo.google_ads_daily_report(
+    source('google_ads', 'keyword_performance_daily'),
+    object_column='criterion_id',
+    object_id='keyword_id',
+    report_columns=argo.google_ads_metric_columns()
+) }}

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(ad_account_id as {{ dbt.type_string() }}) as account_id,
         cast(name as {{ dbt.type_string() }}) as account_name,
         cast(type as {{ dbt.type_string() }}) as account_type,
@@ -30,8 +29,7 @@ renamed as (
             as {{ dbt.type_string() }}
         ) as account_status,
         coalesce(upper(trim(config)) = 'ON', false) as is_active,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(id as {{ dbt.type_string() }}) as ad_group_id,
         cast(ad_account_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
@@ -24,8 +23,7 @@ renamed as (
         -- status, config, system_config, effective_status, is_active
         {{ argo.kakao_moment_status_columns('config', 'system_config') }},
         cast(daily_budget_amount as {{ dbt.type_numeric() }}) as daily_budget,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,16 +13,14 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(report_date as date) as date_day,
         cast(ad_account_id as {{ dbt.type_string() }}) as account_id,
         cast(creative_id as {{ dbt.type_string() }}) as ad_id,
         cast(conversion_type as {{ dbt.type_string() }}) as conversion_type,
         cast(conversions as {{ argo.type_double() }}) as conversions,
         cast(conversion_value as {{ dbt.type_numeric() }}) as conversions_value,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

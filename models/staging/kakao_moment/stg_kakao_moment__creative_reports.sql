@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(report_date as date) as date_day,
         cast(ad_account_id as {{ dbt.type_string() }}) as account_id,
         cast(creative_id as {{ dbt.type_string() }}) as ad_id,
@@ -24,8 +23,7 @@ renamed as (
         cast(coalesce(click, 0) as {{ dbt.type_bigint() }}) as clicks,
         cast(coalesce(cost, 0) as {{ dbt.type_numeric() }}) as spend,
         cast(reach as {{ dbt.type_bigint() }}) as reach,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

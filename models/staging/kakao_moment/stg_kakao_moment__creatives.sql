@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(id as {{ dbt.type_string() }}) as ad_id,
         cast(ad_account_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
@@ -23,8 +22,7 @@ renamed as (
         cast(format as {{ dbt.type_string() }}) as creative_format,
         -- status, config, system_config, effective_status, is_active
         {{ argo.kakao_moment_status_columns('config', 'system_config') }},
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(holiday_date as date) as holiday_date,
         cast(holiday_name as {{ dbt.type_string() }}) as holiday_name,
         coalesce(is_holiday, false) as is_holiday,
@@ -23,8 +22,7 @@ renamed as (
         coalesce(is_substitute, false) as is_substitute,
         cast(provider as {{ dbt.type_string() }}) as data_provider,
         matches_holidays_package,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(id as {{ dbt.type_string() }}) as account_node_id,
         cast(name as {{ dbt.type_string() }}) as account_name,
@@ -37,8 +36,7 @@ renamed as (
             as {{ dbt.type_string() }}
         ) as account_status,
         coalesce(account_status = 1, false) as is_active,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

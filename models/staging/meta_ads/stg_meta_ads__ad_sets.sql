@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(id as {{ dbt.type_string() }}) as ad_group_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
@@ -28,8 +27,7 @@ renamed as (
         cast(lifetime_budget as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
         {{ argo.to_utc_timestamp('created_time') }} as created_at,
         {{ argo.to_utc_timestamp('updated_time') }} as updated_at,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(date_start as date) as date_day,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
@@ -28,8 +27,7 @@ renamed as (
         cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
         cast(coalesce(spend, 0) as {{ dbt.type_numeric() }}) as spend,
         cast(reach as {{ dbt.type_bigint() }}) as reach,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

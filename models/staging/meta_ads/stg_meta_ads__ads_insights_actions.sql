@@ -13,16 +13,14 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(date_start as date) as date_day,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         cast(action_type as {{ dbt.type_string() }}) as action_type,
         cast(action_count as {{ argo.type_double() }}) as action_count,
         cast(action_value as {{ dbt.type_numeric() }}) as action_value,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

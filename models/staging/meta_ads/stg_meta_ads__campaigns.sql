@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(id as {{ dbt.type_string() }}) as campaign_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(name as {{ dbt.type_string() }}) as campaign_name,
@@ -29,8 +28,7 @@ renamed as (
         {{ argo.to_utc_timestamp('updated_time') }} as updated_at,
         {{ argo.to_utc_timestamp('start_time') }} as start_at,
         {{ argo.to_utc_timestamp('stop_time') }} as stop_at,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

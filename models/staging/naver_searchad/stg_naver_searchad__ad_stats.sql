@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         -- date_day, account_id, campaign_id, ad_group_id, keyword_id (Naver's "-": null),
         -- ad_id, business_channel_id, media_code, device
         {{ argo.naver_searchad_report_columns() }},
@@ -29,8 +28,7 @@ renamed as (
             as is_cost_vat_included,
         cast(rank_sum as {{ dbt.type_bigint() }}) as rank_sum,
         cast(view_count as {{ dbt.type_bigint() }}) as view_count,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,23 +13,18 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(name as {{ dbt.type_string() }}) as campaign_name,
         cast(campaign_type as {{ dbt.type_string() }}) as campaign_type,
         cast(delivery_method as {{ dbt.type_string() }}) as delivery_method,
-        coalesce(use_daily_budget, false) as uses_daily_budget,
-        -- Naver keeps the last daily budget when the advertiser turns it off: no budget then.
-        cast(
-            case when use_daily_budget then daily_budget end as {{ dbt.type_numeric() }}
-        ) as daily_budget,
+        -- uses_daily_budget, daily_budget (null when not in use)
+        {{ argo.naver_searchad_daily_budget_columns() }},
         cast(status_reason as {{ dbt.type_string() }}) as status_reason,
         -- naver_status, status, is_active, is_locked, is_deleted, created_at, updated_at
         {{ argo.naver_searchad_object_columns() }},
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(customer_id as {{ dbt.type_string() }}) as account_id,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
@@ -29,8 +28,7 @@ renamed as (
         cast(inspect_status as {{ dbt.type_string() }}) as inspect_status,
         -- naver_status, status, is_active, is_locked, is_deleted, created_at, updated_at
         {{ argo.naver_searchad_object_columns() }},
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -13,8 +13,7 @@ source as (
 renamed as (
 
     select
-        cast({{ argo.source_relation_name(source_table) }} as {{ dbt.type_string() }})
-            as source_relation,
+        {{ argo.source_relation_column(source_table) }},
         cast(provider as {{ dbt.type_string() }}) as data_provider,
         cast(station_id as {{ dbt.type_string() }}) as station_id,
         cast(station_name as {{ dbt.type_string() }}) as station_name,
@@ -25,8 +24,7 @@ renamed as (
         cast(precipitation_mm as {{ argo.type_double() }}) as precipitation_mm,
         cast(avg_wind_speed_ms as {{ argo.type_double() }}) as avg_wind_speed_ms,
         cast(avg_humidity_pct as {{ argo.type_double() }}) as avg_humidity_pct,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id,
-        {{ argo.to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ argo.dlt_load_columns() }}
 
     from source
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
 from ingestion.sandbox.adjust_api import AdjustFake
+from tests.fake_fixtures import serving
 
 #: Source options that keep the connector fast against the fake.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
 
 
-@pytest.fixture
-def adjust(world: World, faults: Faults) -> Iterator[AdjustFake]:
-    fake = AdjustFake(world, faults)
-    fake.start()
-    yield fake
-    fake.stop()
+adjust = serving(AdjustFake)
 
 
 @pytest.fixture

@@ -318,3 +318,13 @@ def test_options_are_checked(
     with pytest.raises(IngestError, match=message):
         run_source("adjust", **{**options, **change})
     assert adjust.requests == []
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.adjust import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {tables.REPORT_DAILY.name: "day", tables.REPORT_DAILY_EVENTS.name: "day"}
+    check_day_restated_to_nothing("adjust", world, options, warehouse, columns)

@@ -323,3 +323,12 @@ def test_organic_raw_reports_can_be_left_out_and_options_are_checked(
     assert table_count(warehouse, "installs") == paid
     with pytest.raises(IngestError, match="unknown reports"):
         run_source("appsflyer", **options, reports=["daily_report"])
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.appsflyer import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    check_day_restated_to_nothing("appsflyer", world, options, warehouse, dict(tables.DAY_COLUMN))

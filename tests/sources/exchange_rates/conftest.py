@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
+from ingestion.sandbox import World
 from ingestion.sandbox.exchange_rates_api import FrankfurterFake, FxMarket, KoreaEximFake
+from tests.fake_fixtures import serving
 
 #: Source options that keep the connector fast against the fakes.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
@@ -19,20 +19,8 @@ def market(world: World) -> FxMarket:
     return FxMarket(world)
 
 
-@pytest.fixture
-def exim(world: World, faults: Faults, market: FxMarket) -> Iterator[KoreaEximFake]:
-    fake = KoreaEximFake(world, faults, market=market)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def frankfurter(world: World, faults: Faults, market: FxMarket) -> Iterator[FrankfurterFake]:
-    fake = FrankfurterFake(world, faults, market=market)
-    fake.start()
-    yield fake
-    fake.stop()
+exim = serving(KoreaEximFake, "market")
+frankfurter = serving(FrankfurterFake, "market")
 
 
 @pytest.fixture

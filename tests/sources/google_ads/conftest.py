@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
 from ingestion.sandbox.google_ads_api import GoogleAdsFake
+from tests.fake_fixtures import serving
 
 #: Source options that keep the real connector fast against the fake (nothing to poll).
 FAST = {"backoff_factor": 0.01}
 
 
-@pytest.fixture
-def google(world: World, faults: Faults) -> Iterator[GoogleAdsFake]:
-    fake = GoogleAdsFake(world, faults)
-    fake.start()
-    yield fake
-    fake.stop()
+google = serving(GoogleAdsFake)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -282,14 +283,10 @@ class ExpiringFake(GoogleAdsFake):
 
 
 def test_token_expiring_mid_run_is_refreshed(world: World, faults: Faults, warehouse: Path) -> None:
-    fake = ExpiringFake(world, faults)
-    fake.start()
-    try:
+    with ExpiringFake(world, faults) as fake:
         since = world.as_of - timedelta(days=4)
         options = {**fake.source_options(), "start_date": since.isoformat(), "backoff_factor": 0.01}
         run_source("google_ads", **options)
-    finally:
-        fake.stop()
     assert fake.tokens_issued == 2, "one refresh at start, one after the 401"
     assert loaded_ads(warehouse) == normalized(served_ads(world, since))
 
@@ -308,15 +305,11 @@ class RejectingFake(GoogleAdsFake):
 def test_token_rejected_after_refresh_fails_clearly(
     world: World, faults: Faults, warehouse: Path
 ) -> None:
-    fake = RejectingFake(world, faults)
-    fake.start()
-    try:
-        with pytest.raises(
-            IngestError, match=r"rejected even after a refresh.*OAUTH_TOKEN_EXPIRED"
-        ):
-            run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
-    finally:
-        fake.stop()
+    with (
+        RejectingFake(world, faults) as fake,
+        pytest.raises(IngestError, match=r"rejected even after a refresh.*OAUTH_TOKEN_EXPIRED"),
+    ):
+        run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
     assert fake.tokens_issued == 2, "exactly one refresh after the first 401"
 
 
@@ -448,13 +441,8 @@ class DatelessFake(GoogleAdsFake):
 def test_a_row_without_its_date_fails_naming_the_record_and_loads_nothing(
     world: World, faults: Faults, warehouse: Path
 ) -> None:
-    fake = DatelessFake(world, faults)
-    fake.start()
-    try:
-        with pytest.raises(IngestError) as err:
-            run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
-    finally:
-        fake.stop()
+    with DatelessFake(world, faults) as fake, pytest.raises(IngestError) as err:
+        run_source("google_ads", **{**fake.source_options(), "backoff_factor": 0.01})
     message = str(err.value)
     assert "\n" not in message
     assert "google_ads: keyword_performance_daily: a row has no 'segments.date'" in message
@@ -469,3 +457,29 @@ def test_a_row_without_its_date_fails_naming_the_record_and_loads_nothing(
         warehouse,
         "select * from information_schema.tables where table_schema = 'raw_google_ads'",
     )
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, google_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.google_ads import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "segments_date" for t in tables.DAILY_TABLES}
+    check_day_restated_to_nothing("google_ads", world, google_options, warehouse, columns)
+
+
+def test_conflicting_duplicate_and_future_date_stop_the_run(
+    faults: Faults, google_options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.conflict_next(1)
+    with pytest.raises(IngestError) as err:
+        run_source("google_ads", **google_options)
+    message = str(err.value)
+    found = re.search(
+        r"google_ads: \w+: two rows share the key and differ \(cost_micros (\d+) vs (\d+);", message
+    )
+    assert found and int(found.group(1)) == 10 * int(found.group(2)), message
+    faults.redate_next(1, date(2028, 1, 3))
+    with pytest.raises(IngestError, match=r"field 'segments_date' is 2028-01-03, after tomorrow"):
+        run_source("google_ads", **google_options)

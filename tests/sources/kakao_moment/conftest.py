@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kakao_moment_api import KakaoMomentFake
+from tests.fake_fixtures import serving
 
 #: Seconds between two report calls of one ad account in the tests (Kakao: 5).
 INTERVAL = 0.05
@@ -16,12 +15,7 @@ INTERVAL = 0.05
 FAST = {"backoff_factor": 0.01}
 
 
-@pytest.fixture
-def kakao(world: World, faults: Faults) -> Iterator[KakaoMomentFake]:
-    fake = KakaoMomentFake(world, faults, report_interval=INTERVAL)
-    fake.start()
-    yield fake
-    fake.stop()
+kakao = serving(KakaoMomentFake, report_interval=INTERVAL)
 
 
 @pytest.fixture

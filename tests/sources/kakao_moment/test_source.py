@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections import defaultdict
 from datetime import date, timedelta
@@ -245,10 +246,8 @@ class ExpiringFake(KakaoMomentFake):
 
 @pytest.fixture
 def expiring(world: World, faults: Faults) -> Any:
-    fake = ExpiringFake(world, faults, report_interval=INTERVAL)
-    fake.start()
-    yield fake
-    fake.stop()
+    with ExpiringFake(world, faults, report_interval=INTERVAL) as fake:
+        yield fake
 
 
 def test_token_expiring_mid_run_is_refreshed_once(
@@ -363,3 +362,39 @@ def test_range_without_delivery_creates_empty_tables(
     )
     for table in ("creative_report", "creative_report_conversions"):
         assert query(warehouse, f"select count(*) from raw_kakao_moment.{table}") == [(0,)]
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, kakao_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.kakao_moment import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "report_date" for t in (tables.REPORT, tables.CONVERSIONS)}
+    check_day_restated_to_nothing("kakao_moment", world, kakao_options, warehouse, columns)
+
+
+def test_conflicting_duplicate_stops_the_run(
+    faults: Faults, kakao_options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.conflict_next(1)
+    with pytest.raises(IngestError) as err:
+        run_source("kakao_moment", **kakao_options)
+    found = re.search(
+        r"kakao_moment: creative_report: two rows share the key and differ \((.*)\)",
+        str(err.value),
+    )
+    assert found and re.fullmatch(r"cost (\d+)\.\d+ vs (\d+)\.\d+", found.group(1)), str(err.value)
+    assert not warehouse.exists() or not query(
+        warehouse, "select * from information_schema.tables where table_schema = 'raw_kakao_moment'"
+    )
+
+
+def test_future_dated_row_stops_the_run(
+    faults: Faults, kakao_options: dict[str, Any], warehouse: Path
+) -> None:
+    # A test of its own: accounts are read in parallel, and a worker of a failed run may
+    # still make one request after the failure (consuming a fault queued for a next run).
+    faults.redate_next(1, date(2028, 1, 3))
+    with pytest.raises(IngestError, match=r"field 'report_date' is 2028-01-03, after tomorrow"):
+        run_source("kakao_moment", **kakao_options)

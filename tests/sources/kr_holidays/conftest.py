@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
+from ingestion.sandbox import World
 from ingestion.sandbox.kr_holidays_api import KrHolidaysFake
+from tests.fake_fixtures import serving
 
 #: Source options that keep the connector fast against the fake.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
 
 
-@pytest.fixture
-def kr(world: World, faults: Faults) -> Iterator[KrHolidaysFake]:
-    fake = KrHolidaysFake(world, faults)
-    fake.start()
-    yield fake
-    fake.stop()
+kr = serving(KrHolidaysFake)
 
 
 @pytest.fixture

@@ -262,9 +262,7 @@ def test_past_months_load_once_and_current_and_later_months_every_run(
 
 @pytest.mark.any_instant
 def test_next_year_appears_once_published(world: World, faults: Faults, warehouse: Path) -> None:
-    fake = KrHolidaysFake(world, faults, published_years_ahead=0)
-    fake.start()
-    try:
+    with KrHolidaysFake(world, faults, published_years_ahead=0) as fake:
         years = [world.as_of.year, world.as_of.year + 1]
         options = {**fake.source_options(), "years": years, **FAST}
         run_source("kr_holidays", **options)
@@ -273,8 +271,6 @@ def test_next_year_appears_once_published(world: World, faults: Faults, warehous
         run_source("kr_holidays", **options)
         assert loaded(warehouse) == served(fake, years)
         assert any(day.startswith(str(years[1])) for day, _ in loaded(warehouse))
-    finally:
-        fake.stop()
 
 
 @pytest.mark.parametrize(

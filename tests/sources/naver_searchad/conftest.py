@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
 from tests.conftest import FAST
+from tests.fake_fixtures import serving
 
-
-@pytest.fixture
-def naver(world: World, faults: Faults) -> Iterator[NaverSearchAdFake]:
-    fake = NaverSearchAdFake(world, faults)
-    fake.start()
-    yield fake
-    fake.stop()
+naver = serving(NaverSearchAdFake)
 
 
 @pytest.fixture

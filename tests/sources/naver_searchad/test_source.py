@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 
 from argo.pipeline import IngestError, run_source
 from ingestion import clock
-from ingestion.sandbox import World
+from ingestion.sandbox import Faults, World
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
 from tests.conftest import query
 
@@ -276,3 +277,39 @@ def test_a_rotated_secret_keeps_the_earlier_load_and_the_next_run_catches_up(
     naver.faults.restore_token()
     run_source(PLATFORM, **without_start(naver_options))
     assert_complete(world, warehouse, since=since)
+
+
+def test_day_restated_to_nothing_is_emptied(
+    world: World, naver_options: dict[str, Any], warehouse: Path
+) -> None:
+    from ingestion.sources.naver_searchad import tables
+    from tests.sources.restated import check_day_restated_to_nothing
+
+    columns = {t.name: "stat_date" for t in tables.REPORTS.values()}
+    options = recent(naver_options, world)
+    check_day_restated_to_nothing("naver_searchad", world, options, warehouse, columns)
+
+
+def test_conflicting_duplicate_stops_the_run(
+    world: World, faults: Faults, naver_options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.conflict_next(1)
+    with pytest.raises(IngestError) as err:
+        run_source("naver_searchad", **recent(naver_options, world, days=2))
+    message = str(err.value)
+    found = re.search(
+        r"naver_searchad: \w+: two rows share the key and differ \(cost (\d+)\.?\d* vs (\d+)",
+        message,
+    )
+    assert found and int(found.group(1)) == 10 * int(found.group(2)), message
+
+
+def test_row_of_another_day_stops_the_run(
+    world: World, faults: Faults, naver_options: dict[str, Any], warehouse: Path
+) -> None:
+    # Its own test: report jobs run in parallel, and a job of a failed run may still make
+    # a request after the failure (consuming a fault queued for a next run).
+    faults.redate_next(1, date(2028, 1, 3))
+    # Naver's reports are one day each: a row of another day is refused before any bound.
+    with pytest.raises(IngestError, match=r"ad_stats_daily: row of customer \d+ on 2028-01-03 in"):
+        run_source("naver_searchad", **recent(naver_options, world, days=2))

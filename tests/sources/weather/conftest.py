@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ingestion.sandbox import Faults, World
+from ingestion.sandbox import World
 from ingestion.sandbox.weather_api import Climate, KmaAsosFake, OpenMeteoFake
+from tests.fake_fixtures import serving
 
 #: Source options that keep the connector fast against the fakes.
 FAST = {"backoff_factor": 0.01, "max_attempts": 4}
@@ -19,20 +19,8 @@ def climate(world: World) -> Climate:
     return Climate(world)
 
 
-@pytest.fixture
-def kma(world: World, faults: Faults, climate: Climate) -> Iterator[KmaAsosFake]:
-    fake = KmaAsosFake(world, faults, climate=climate)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def meteo(world: World, faults: Faults, climate: Climate) -> Iterator[OpenMeteoFake]:
-    fake = OpenMeteoFake(world, faults, climate=climate)
-    fake.start()
-    yield fake
-    fake.stop()
+kma = serving(KmaAsosFake, "climate")
+meteo = serving(OpenMeteoFake, "climate")
 
 
 @pytest.fixture

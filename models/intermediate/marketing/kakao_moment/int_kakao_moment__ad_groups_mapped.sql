@@ -32,31 +32,12 @@ ad_groups_only_in_performance as (
 
 all_ad_groups as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_group_name,
-        status,
-        is_active,
-        false as is_inferred_from_performance
-
-    from ad_groups
-
-    union all
-
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        cast(null as {{ dbt.type_string() }}) as ad_group_name,
-        cast(null as {{ dbt.type_string() }}) as status,
-        false as is_active,
-        true as is_inferred_from_performance
-
-    from ad_groups_only_in_performance
+    {{ argo.union_inferred_members(
+        'ad_groups',
+        'ad_groups_only_in_performance',
+        shared_columns=['source_relation', 'account_id', 'campaign_id', 'ad_group_id'],
+        attributes={'ad_group_name': dbt.type_string(), 'status': dbt.type_string()},
+    ) }}
 
 ),
 

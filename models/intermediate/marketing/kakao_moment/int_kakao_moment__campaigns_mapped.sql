@@ -31,35 +31,16 @@ campaigns_only_in_performance as (
 
 all_campaigns as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        campaign_name,
-        objective,
-        status,
-        effective_status,
-        is_active,
-        daily_budget,
-        false as is_inferred_from_performance
-
-    from campaigns
-
-    union all
-
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        cast(null as {{ dbt.type_string() }}) as objective,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as {{ dbt.type_string() }}) as effective_status,
-        false as is_active,
-        cast(null as {{ dbt.type_numeric() }}) as daily_budget,
-        true as is_inferred_from_performance
-
-    from campaigns_only_in_performance
+    {{ argo.union_inferred_members(
+        'campaigns',
+        'campaigns_only_in_performance',
+        shared_columns=['source_relation', 'account_id', 'campaign_id'],
+        attributes={
+            'campaign_name': dbt.type_string(), 'objective': dbt.type_string(),
+            'status': dbt.type_string(), 'effective_status': dbt.type_string(),
+            'daily_budget': dbt.type_numeric(),
+        },
+    ) }}
 
 ),
 

@@ -16,61 +16,27 @@ insights as (
 
 -- Deleted ad sets leave the adsets edge but keep their delivery in the insights: they
 -- are kept, named as their latest insights row names them (as campaigns are).
-ad_sets_in_insights as (
+ad_sets_only_in_insights as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_group_name,
-        row_number() over (
-            partition by account_id, ad_group_id
-            order by date_day desc, loaded_at desc, ad_group_name asc
-        ) as recency_rank
-
-    from insights
+    {{ argo.meta_ads_only_in_insights(
+        'insights', 'ad_sets', 'ad_group_id', 'ad_group_name', parent_columns=['campaign_id']
+    ) }}
 
 ),
 
 all_ad_sets as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        ad_group_name,
-        effective_status as status,
-        is_active,
-        optimization_goal as bidding_goal,
-        created_at,
-        false as is_inferred_from_performance
-
-    from ad_sets
-
-    union all
-
-    select
-        ad_sets_in_insights.source_relation,
-        ad_sets_in_insights.account_id,
-        ad_sets_in_insights.campaign_id,
-        ad_sets_in_insights.ad_group_id,
-        ad_sets_in_insights.ad_group_name,
-        cast(null as {{ dbt.type_string() }}) as status,
-        false as is_active,
-        cast(null as {{ dbt.type_string() }}) as bidding_goal,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        true as is_inferred_from_performance
-
-    from ad_sets_in_insights
-    left join ad_sets
-        on
-            ad_sets_in_insights.account_id = ad_sets.account_id
-            and ad_sets_in_insights.ad_group_id = ad_sets.ad_group_id
-    where
-        ad_sets_in_insights.recency_rank = 1
-        and ad_sets.ad_group_id is null
+    {{ argo.union_inferred_members(
+        'ad_sets',
+        'ad_sets_only_in_insights',
+        shared_columns=[
+            'source_relation', 'account_id', 'campaign_id', 'ad_group_id', 'ad_group_name',
+        ],
+        attributes={
+            'effective_status': dbt.type_string(), 'optimization_goal': dbt.type_string(),
+            'created_at': dbt.type_timestamp(),
+        },
+    ) }}
 
 ),
 
@@ -83,9 +49,9 @@ mapped as (
         campaign_id,
         ad_group_id,
         ad_group_name,
-        status,
+        effective_status as status,
         is_active,
-        bidding_goal,
+        optimization_goal as bidding_goal,
         created_at,
         is_inferred_from_performance
 

@@ -56,82 +56,27 @@ account_currencies as (
 -- Meta's campaigns edge leaves deleted campaigns out, but their delivery stays in the
 -- insights: those campaigns are kept, named as the latest insights row names them, so
 -- every performance row has its campaign.
-campaigns_in_insights as (
-
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        campaign_name,
-        row_number() over (
-            partition by account_id, campaign_id
-            order by date_day desc, loaded_at desc, campaign_name asc
-        ) as recency_rank
-
-    from insights
-
-),
-
 campaigns_only_in_insights as (
 
-    select
-        campaigns_in_insights.source_relation,
-        campaigns_in_insights.account_id,
-        campaigns_in_insights.campaign_id,
-        campaigns_in_insights.campaign_name
-
-    from campaigns_in_insights
-    left join campaigns
-        on
-            campaigns_in_insights.account_id = campaigns.account_id
-            and campaigns_in_insights.campaign_id = campaigns.campaign_id
-    where
-        campaigns_in_insights.recency_rank = 1
-        and campaigns.campaign_id is null
+    {{ argo.meta_ads_only_in_insights('insights', 'campaigns', 'campaign_id', 'campaign_name') }}
 
 ),
 
 all_campaigns as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        campaign_name,
-        objective,
-        status,
-        effective_status,
-        is_active,
-        daily_budget_minor_units,
-        lifetime_budget_minor_units,
-        created_at,
-        updated_at,
-        start_at,
-        stop_at,
-        false as is_inferred_from_performance
-
-    from campaigns
-
-    union all
-
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        campaign_name,
-        cast(null as {{ dbt.type_string() }}) as objective,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as {{ dbt.type_string() }}) as effective_status,
-        false as is_active,
-        cast(null as {{ dbt.type_bigint() }}) as daily_budget_minor_units,
-        cast(null as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        cast(null as {{ dbt.type_timestamp() }}) as updated_at,
-        cast(null as {{ dbt.type_timestamp() }}) as start_at,
-        cast(null as {{ dbt.type_timestamp() }}) as stop_at,
-        true as is_inferred_from_performance
-
-    from campaigns_only_in_insights
+    {{ argo.union_inferred_members(
+        'campaigns',
+        'campaigns_only_in_insights',
+        shared_columns=['source_relation', 'account_id', 'campaign_id', 'campaign_name'],
+        attributes={
+            'objective': dbt.type_string(), 'status': dbt.type_string(),
+            'effective_status': dbt.type_string(),
+            'daily_budget_minor_units': dbt.type_bigint(),
+            'lifetime_budget_minor_units': dbt.type_bigint(),
+            'created_at': dbt.type_timestamp(), 'updated_at': dbt.type_timestamp(),
+            'start_at': dbt.type_timestamp(), 'stop_at': dbt.type_timestamp(),
+        },
+    ) }}
 
 ),
 

@@ -24,6 +24,20 @@ ad_groups_only_in_performance as (
 
 ),
 
+all_ad_groups as (
+
+    {{ argo.union_inferred_members(
+        'ad_groups',
+        'ad_groups_only_in_performance',
+        shared_columns=['source_relation', 'account_id', 'campaign_id', 'ad_group_id'],
+        attributes={
+            'ad_group_name': dbt.type_string(), 'status': dbt.type_string(),
+            'created_at': dbt.type_timestamp(),
+        },
+    ) }}
+
+),
+
 -- Naver's ad groups bid a fixed amount per click (bidAmt) with no bidding strategy in
 -- the fields ARGO loads: bidding_goal is null.
 mapped as (
@@ -39,26 +53,9 @@ mapped as (
         is_active,
         cast(null as {{ dbt.type_string() }}) as bidding_goal,
         created_at,
-        false as is_inferred_from_performance
+        is_inferred_from_performance
 
-    from ad_groups
-
-    union all
-
-    select
-        'naver_searchad' as platform,
-        source_relation,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        cast(null as {{ dbt.type_string() }}) as ad_group_name,
-        cast(null as {{ dbt.type_string() }}) as status,
-        false as is_active,
-        cast(null as {{ dbt.type_string() }}) as bidding_goal,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        true as is_inferred_from_performance
-
-    from ad_groups_only_in_performance
+    from all_ad_groups
 
 )
 

@@ -51,14 +51,9 @@ mapped as (
         accounts.currency_code,
         ad_days.impressions,
         ad_days.clicks,
-        cast(
-            case
-                when ad_days.is_cost_vat_included
-                    then {{ argo.naver_searchad_excluding_vat('ad_days.reported_cost') }}
-                else ad_days.reported_cost
-            end
-            as {{ dbt.type_numeric() }}
-        ) as spend,
+        {{ argo.naver_searchad_spend(
+            'ad_days.reported_cost', 'ad_days.is_cost_vat_included'
+        ) }} as spend,
         cast(null as {{ dbt.type_bigint() }}) as reach,
         cast(
             case

@@ -30,39 +30,17 @@ campaigns_only_in_performance as (
 
 all_campaigns as (
 
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        campaign_name,
-        campaign_type,
-        status,
-        naver_status,
-        is_active,
-        daily_budget,
-        created_at,
-        updated_at,
-        false as is_inferred_from_performance
-
-    from campaigns
-
-    union all
-
-    select
-        source_relation,
-        account_id,
-        campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        cast(null as {{ dbt.type_string() }}) as campaign_type,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as {{ dbt.type_string() }}) as naver_status,
-        false as is_active,
-        cast(null as {{ dbt.type_numeric() }}) as daily_budget,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        cast(null as {{ dbt.type_timestamp() }}) as updated_at,
-        true as is_inferred_from_performance
-
-    from campaigns_only_in_performance
+    {{ argo.union_inferred_members(
+        'campaigns',
+        'campaigns_only_in_performance',
+        shared_columns=['source_relation', 'account_id', 'campaign_id'],
+        attributes={
+            'campaign_name': dbt.type_string(), 'campaign_type': dbt.type_string(),
+            'status': dbt.type_string(), 'naver_status': dbt.type_string(),
+            'daily_budget': dbt.type_numeric(),
+            'created_at': dbt.type_timestamp(), 'updated_at': dbt.type_timestamp(),
+        },
+    ) }}
 
 ),
 

@@ -1,56 +1,8 @@
 {{ config(enabled=var('naver_searchad__enabled', true)) }}
 
-with
-
-conversion_stats as (
-
-    select * from {{ ref('stg_naver_searchad__ad_conversion_stats') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('int_naver_searchad__ad_accounts_mapped') }}
-
-),
-
--- As int_naver_searchad__ad_conversions_mapped, per keyword-day (rows from a keyword).
-by_type as (
-
-    select
-        date_day,
-        account_id,
-        campaign_id,
-        ad_group_id,
-        keyword_id,
-        conversion_type,
-        sum(conversions) as conversions,
-        sum(conversions_value) as conversions_value
-
-    from conversion_stats
-    where keyword_id is not null
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-mapped as (
-
-    select
-        by_type.date_day,
-        'naver_searchad' as platform,
-        by_type.account_id,
-        by_type.campaign_id,
-        by_type.ad_group_id,
-        by_type.keyword_id,
-        accounts.currency_code,
-        by_type.conversion_type,
-        by_type.conversions,
-        by_type.conversions_value
-
-    from by_type
-    left join accounts
-        on by_type.account_id = accounts.account_id
-
-)
-
-select * from mapped
+{#- As int_naver_searchad__ad_conversions_mapped, per keyword-day (rows from a keyword). -#}
+{{ argo.naver_searchad_conversions_mapped(
+    ref('stg_naver_searchad__ad_conversion_stats'),
+    ref('int_naver_searchad__ad_accounts_mapped'),
+    object_id='keyword_id'
+) }}

@@ -50,14 +50,9 @@ mapped as (
         accounts.currency_code,
         keyword_days.impressions,
         keyword_days.clicks,
-        cast(
-            case
-                when keyword_days.is_cost_vat_included
-                    then {{ argo.naver_searchad_excluding_vat('keyword_days.reported_cost') }}
-                else keyword_days.reported_cost
-            end
-            as {{ dbt.type_numeric() }}
-        ) as spend
+        {{ argo.naver_searchad_spend(
+            'keyword_days.reported_cost', 'keyword_days.is_cost_vat_included'
+        ) }} as spend
 
     from keyword_days
     left join accounts

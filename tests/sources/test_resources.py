@@ -1,0 +1,180 @@
+"""The merge resources every source shares: conflicting duplicates, tombstones, hard deletes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import dlt
+import duckdb
+import pyarrow as pa
+import pytest
+import sqlglot
+from dlt.common.schema.utils import new_table
+from dlt.destinations import athena
+from dlt.destinations.impl.athena.athena import AthenaMergeJob, AthenaSQLClient
+from dlt.destinations.impl.athena.configuration import AthenaClientConfiguration
+
+from ingestion.sources import arrow
+from ingestion.sources.arrow import Column, Table
+from ingestion.sources.errors import SourceDataError
+from ingestion.sources.resources import (
+    DELETED,
+    DELETED_HINT,
+    checked,
+    into,
+    merged,
+    tombstones,
+)
+
+AT = datetime(2026, 11, 1, tzinfo=UTC)
+DAILY = Table(
+    "demo",
+    "daily",
+    (
+        Column("account_id", pa.string(), required=True),
+        Column("ad_id", pa.string(), required=True),
+        Column("day", pa.date32(), arrow.day, required=True),
+        Column("spend", pa.decimal128(18, 4), arrow.money(4), required=True),
+        Column("clicks", pa.int64(), arrow.count),
+    ),
+    ("account_id", "ad_id", "day"),
+)
+SECOND = Table(
+    "demo",
+    "second",
+    (
+        Column("account_id", pa.string(), required=True),
+        Column("day", pa.date32(), arrow.day, required=True),
+        Column("kind", pa.string(), required=True),
+        Column("value", pa.int64(), arrow.count),
+    ),
+    ("account_id", "day", "kind"),
+)
+KEY = ("account_id", "day")
+
+
+def page(*rows: tuple[str, str, str, str, int | None]) -> pa.Table:
+    records = [
+        {"account_id": a, "ad_id": ad, "day": d, "spend": s, "clicks": c} for a, ad, d, s, c in rows
+    ]
+    return arrow.to_table(records, DAILY, loaded_at=AT)
+
+
+def rows_of(items: list[Any]) -> list[dict[str, Any]]:
+    return [r for t in items for r in t.drop_columns([arrow.LOADED_AT]).to_pylist()]
+
+
+def test_identical_duplicates_are_dropped_within_and_across_pages() -> None:
+    first = page(("1", "a", "2026-10-01", "1.5", 3), ("1", "a", "2026-10-01", "1.50", 3))
+    second = page(("1", "a", "2026-10-01", "1.5", 3), ("1", "b", "2026-10-01", "2", None))
+    out = list(checked(iter([first, second]), DAILY, KEY))
+    assert [t.num_rows for t in out] == [1, 1]
+    assert [r["ad_id"] for r in rows_of(out)] == ["a", "b"]
+
+
+def test_conflict_within_a_page_names_source_table_key_and_both_values() -> None:
+    data = page(("1", "a", "2026-10-01", "188.7", 3), ("1", "a", "2026-10-01", "18.87", 3))
+    with pytest.raises(SourceDataError) as err:
+        list(checked(iter([data]), DAILY, KEY))
+    message = str(err.value)
+    assert message.startswith("demo: daily: two rows share the key and differ")
+    assert "(spend 188.7000 vs 18.8700)" in message
+    assert "[record: account_id=1, ad_id=a, date_start" not in message
+    assert "[record: account_id=1, ad_id=a, day=2026-10-01]" in message
+    assert "conflicting rows" in message and "What to do" in message
+    assert "\n" not in message
+
+
+def test_conflict_across_pages_names_the_earlier_value() -> None:
+    first = page(("1", "a", "2026-10-01", "5", 3))
+    second = page(("1", "b", "2026-10-01", "5", 3), ("1", "a", "2026-10-01", "5", None))
+    with pytest.raises(SourceDataError, match=r"\(clicks 3 vs None\)"):
+        list(checked(iter([first, second]), DAILY, KEY))
+
+
+def test_conflict_older_than_the_previous_page_still_stops_the_run() -> None:
+    pages = [
+        page(("1", "a", "2026-10-01", "5", 3)),
+        page(("1", "b", "2026-10-01", "5", 3)),
+        page(("1", "a", "2026-10-01", "6", 3)),
+    ]
+    with pytest.raises(SourceDataError, match="differs from one sent earlier in this run"):
+        list(checked(iter(pages), DAILY, KEY))
+
+
+def test_second_tables_are_checked_on_their_own_key() -> None:
+    def second(value: int) -> Any:
+        records = [{"account_id": "1", "day": "2026-10-01", "kind": "buy", "value": value}]
+        return into(SECOND, arrow.to_table(records, SECOND, loaded_at=AT), merge_key=KEY)
+
+    kept = list(checked(iter([second(1), second(1)]), DAILY, KEY))
+    assert [i.data.num_rows for i in kept] == [1, 0]
+    with pytest.raises(SourceDataError, match=r"demo: second: .*\(value 1 vs 2\)"):
+        list(checked(iter([second(1), second(2)]), DAILY, KEY))
+
+
+def test_tombstones_of_filled_days_are_dropped() -> None:
+    asked = [{"account_id": "1", "day": date(2026, 10, d)} for d in (1, 2)]
+    data = page(("1", "a", "2026-10-01", "5", 3))
+    out = list(checked(iter([data, tombstones(DAILY, asked, loaded_at=AT)]), DAILY, KEY))
+    left = out[1].to_pylist()
+    assert [(r["day"], r[DELETED]) for r in left] == [(date(2026, 10, 2), True)]
+    assert left[0]["ad_id"] == "" and left[0]["spend"] == Decimal(0)  # placeholders
+
+
+def load(path: Path, items: list[Any]) -> dlt.Pipeline:
+    pipeline = dlt.pipeline(
+        pipeline_name="resources_test",
+        destination=dlt.destinations.duckdb(str(path)),
+        dataset_name="raw_demo",
+        pipelines_dir=str(path.parent / "pipelines"),
+    )
+    pipeline.run(merged(iter(items), DAILY, merge_key=KEY))
+    return pipeline
+
+
+@pytest.mark.pipeline
+def test_a_day_asked_for_and_answered_empty_is_emptied_on_duckdb(tmp_path: Path) -> None:
+    """dlt 1.31's delete-insert deletes on the merge key of every staged row, tombstones
+    included, and inserts only rows whose ``hard_delete`` column is null or false."""
+    path = tmp_path / "w.duckdb"
+    asked = [{"account_id": "1", "day": date(2026, 10, d)} for d in (1, 2)]
+    first = page(("1", "a", "2026-10-01", "5", 3), ("1", "a", "2026-10-02", "7", 1))
+    load(path, [first, tombstones(DAILY, asked, loaded_at=AT)])
+    again = page(("1", "b", "2026-10-01", "9", 2))  # 10-02 now answers nothing
+    pipeline = load(path, [again, tombstones(DAILY, asked, loaded_at=AT)])
+    with duckdb.connect(str(path)) as con:
+        rows = con.execute(
+            f"select ad_id, day, spend, {DELETED} from raw_demo.daily order by 1, 2"
+        ).fetchall()
+    assert rows == [("b", date(2026, 10, 1), Decimal("9.0000"), None)]
+    column = pipeline.default_schema.get_table("daily")["columns"][DELETED]
+    assert column.get("hard_delete") is True and column["data_type"] == "bool"
+
+
+def test_athena_merge_deletes_tombstoned_days_and_loads_no_tombstone() -> None:
+    """The statements dlt's Athena destination runs for a daily table (Iceberg, row ids):
+    the same delete on the merge key of every staged row, the same insert filter."""
+    config = AthenaClientConfiguration()._bind_dataset_name(dataset_name="raw_demo")
+    client = AthenaSQLClient("raw_demo", "raw_demo_staging", config, athena().capabilities())
+    columns: list[Any] = [
+        {"name": "account_id", "data_type": "text", "primary_key": True, "merge_key": True},
+        {"name": "ad_id", "data_type": "text", "primary_key": True},
+        {"name": "day", "data_type": "date", "primary_key": True, "merge_key": True},
+        {"name": "spend", "data_type": "decimal"},
+        {"name": "_dlt_id", "data_type": "text", "row_key": True, "unique": True},
+        {"name": DELETED, **DELETED_HINT},
+    ]
+    table: Any = new_table("daily", write_disposition="merge", columns=columns)
+    table["x-merge-strategy"] = "delete-insert"
+    table["table_format"] = "iceberg"
+    statements = AthenaMergeJob.gen_merge_sql([table], client)
+    delete_keys = next(s for s in statements if s.startswith("CREATE TABLE"))
+    insert = next(s for s in statements if s.startswith("INSERT INTO"))
+    assert 'OR d."account_id" = s."account_id" AND d."day" = s."day"' in delete_keys
+    assert f'("{DELETED}" IS NULL OR "{DELETED}" = False)' in insert
+    for statement in statements:
+        sqlglot.parse_one(statement.replace("`", '"'), read="athena")
