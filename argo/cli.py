@@ -616,7 +616,8 @@ def _stopped(args: argparse.Namespace, signum: int) -> str:
         return (
             f"dbt {_running_dbt} {stop}: the raw tables are as they were; the models dbt "
             "had finished are built, the one it was building was rolled back and the rest "
-            f"are as they were (dbt's log: {_dbt_log()}). What to do: "
+            "are as they were; readers of `marts` still see the marts of the last build that "
+            f"passed every test (dbt's log: {_dbt_log()}). What to do: "
             f"run `argo {'demo' if args.command == 'demo' else 'transform'}` again"
         )
     return (
