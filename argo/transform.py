@@ -5,7 +5,7 @@ builds writes the mart tables into whichever of ``marts__blue`` and ``marts__gre
 readers do not see (:func:`marts_schema_for`, through the environment variable
 ``ARGO_MARTS_SCHEMA`` that ``macros/generate_schema_name.sql`` reads), and the project's
 on-run-end hook re-points the views once a ``dbt build`` of everything has succeeded
-(``macros/marts_builds.sql``; DECISIONLOG.md, 35). Commands that only read (docs,
+(``macros/marts_builds.sql``; DECISIONLOG.md, 36). Commands that only read (docs,
 compile) see ``marts`` itself, so the docs site describes what readers read.
 
 Also the docs site: ``docs generate`` always builds it self-contained (manifest and catalog

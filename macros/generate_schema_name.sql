@@ -5,7 +5,7 @@
     Athena (where a schema is a Glue database) get the same names.
 
     The marts are the exception (write, audit, publish: macros/publish_marts.sql and
-    DECISIONLOG, 35): readers read the views of the schema `marts`, and dbt builds the
+    DECISIONLOG, 36): readers read the views of the schema `marts`, and dbt builds the
     mart tables into one of two physical schemas, `marts__blue` or `marts__green`, the one
     readers do not see. The environment variable ARGO_MARTS_SCHEMA names it; `argo
     transform` sets it, and sets it to `marts` for the commands that only read (docs,

@@ -34,7 +34,7 @@
 
 {#
     The days an incremental run recomputes: `true` on a full build, else `column` from
-    the day argo.lookback_window_start gives (DECISIONLOG, 27 and 37).
+    the day argo.lookback_window_start gives (DECISIONLOG, 27 and 38).
 
     The mart's newest day, and the earliest day of the raw rows loaded since the mart's
     last build in this schema, are read when the model runs and written into the SQL as
@@ -126,7 +126,7 @@
     window follows when they are loaded again. The holiday calendar is left out on
     purpose: its source re-sends whole years on every run, which would make every run
     recompute the year (a past holiday corrected later reaches the reports with
-    --full-refresh; DECISIONLOG, 37).
+    --full-refresh; DECISIONLOG, 38).
 #}
 {% macro daily_staging_day_columns() -%}
     {{ return(['date_day', 'event_date', 'install_date', 'rate_date']) }}

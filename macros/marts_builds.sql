@@ -1,5 +1,5 @@
 {#
-    Write, audit, publish (DECISIONLOG, 35). Readers read the views of the schema `marts`;
+    Write, audit, publish (DECISIONLOG, 36). Readers read the views of the schema `marts`;
     dbt builds the mart tables into `marts__blue` or `marts__green` (the one readers do not
     see: generate_schema_name.sql), runs every test on them, and only a run in which
     everything succeeded points the `marts` views at the new tables.
@@ -8,7 +8,7 @@
     - on-run-start (argo.marts_before_build): refuses to build into the schema readers
       see; decides, for each incremental mart the run builds, whether it may continue
       from its last build in this schema or must be rebuilt in full (its inputs changed,
-      or that build did not finish: DECISIONLOG, 36), drops the ones to rebuild, and
+      or that build did not finish: DECISIONLOG, 37), drops the ones to rebuild, and
       records the run as started;
     - on-run-end (argo.marts_after_build): records which marts the run finished and, when
       the run was a `dbt build` of every mart and everything they are built from and

@@ -1,6 +1,6 @@
 {#
     What an incremental mart's history is computed from, so that a change to it rebuilds
-    the mart in full instead of leaving old days computed the old way (DECISIONLOG, 36).
+    the mart in full instead of leaving old days computed the old way (DECISIONLOG, 37).
 
     The inputs of a mart are the mart itself and every model, seed and snapshot upstream
     of it, each as a digest (argo.node_digest) of:

@@ -1,7 +1,7 @@
 {#
     Publishing: the views of the schema `marts` (what readers read) point at the tables
     of `schema`, one view per mart, and marts__state.mart_builds records it (DECISIONLOG,
-    35). Called by argo.marts_after_build once a run has built and tested every mart.
+    36). Called by argo.marts_after_build once a run has built and tested every mart.
 
     - DuckDB: one transaction (DuckDB's DDL is transactional): every view is replaced,
       a relation of `marts` that is no mart any more is dropped (and a table left by the

@@ -1,4 +1,4 @@
-"""Marts change all together or not at all: write, audit, publish (DECISIONLOG.md, 35).
+"""Marts change all together or not at all: write, audit, publish (DECISIONLOG.md, 36).
 
 A build writes the marts into the schema readers do not see and publishes them (the views
 of ``marts``) only when everything succeeded. Here builds fail part way, by a failing data

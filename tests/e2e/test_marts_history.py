@@ -1,4 +1,4 @@
-"""Incremental marts whose history is never silently wrong (DECISIONLOG.md, 36 and 37).
+"""Incremental marts whose history is never silently wrong (DECISIONLOG.md, 37 and 38).
 
 A change to what their history is computed from (a var, a seed) rebuilds them in full,
 with plain `dbt build` too; one row dated in the future cannot stop the window from
