@@ -12,8 +12,9 @@ What is created:
 * the **query-results bucket** (``ARGO_S3_RESULTS_BUCKET``): Athena's result files and
   dbt's staging; the same protection plus an expiry rule (results are disposable);
 * one **Glue database** per dataset (``raw_<source>`` and dlt's ``raw_<source>_staging``
-  for each source, ``staging``, ``intermediate``, ``marts``, ``seeds``), located in the
-  lake bucket;
+  for each source, ``staging``, ``intermediate``, ``seeds``, and for the marts ``marts``
+  (the views readers read), ``marts__blue`` and ``marts__green`` (the tables, built in
+  turn) and ``marts__state`` (what each build did)), located in the lake bucket;
 * an **Athena workgroup** (``ARGO_ATHENA_WORKGROUP``) on engine version 3 whose result
   location is enforced and whose per-query scan is capped
   (``ARGO_ATHENA_BYTES_SCANNED_CUTOFF``): a runaway query fails instead of billing.
@@ -32,8 +33,18 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-#: The dbt schemas (Glue databases) besides the raw datasets.
-DBT_SCHEMAS = ("staging", "intermediate", "marts", "seeds")
+#: The dbt schemas (Glue databases) besides the raw datasets: readers read the views of
+#: ``marts``; dbt builds the tables into ``marts__blue`` or ``marts__green`` and records
+#: its builds in ``marts__state`` (macros/marts_builds.sql).
+DBT_SCHEMAS = (
+    "staging",
+    "intermediate",
+    "marts",
+    "marts__blue",
+    "marts__green",
+    "marts__state",
+    "seeds",
+)
 #: Athena's smallest allowed per-query cutoff (10 MB).
 MIN_CUTOFF = 10_000_000
 DEFAULT_CUTOFF = 10 * 1024**3  # 10 GiB per query

@@ -478,7 +478,12 @@ def build_parser() -> argparse.ArgumentParser:
     transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
     transform.add_argument("--select", nargs="+", help="dbt node selection")
     transform.add_argument("--full-refresh", action="store_true")
-    transform.add_argument("--no-tests", action="store_true", help="dbt run instead of build")
+    transform.add_argument(
+        "--no-tests",
+        action="store_true",
+        help="dbt run instead of build: builds the marts but does not publish them "
+        "(readers keep the last tested marts)",
+    )
     target_option(transform)
     warehouse_option(transform)
     transform.set_defaults(func=cmd_transform)
@@ -611,7 +616,8 @@ def _stopped(args: argparse.Namespace, signum: int) -> str:
         return (
             f"dbt {_running_dbt} {stop}: the raw tables are as they were; the models dbt "
             "had finished are built, the one it was building was rolled back and the rest "
-            f"are as they were (dbt's log: {_dbt_log()}). What to do: "
+            "are as they were; readers of `marts` still see the marts of the last build that "
+            f"passed every test (dbt's log: {_dbt_log()}). What to do: "
             f"run `argo {'demo' if args.command == 'demo' else 'transform'}` again"
         )
     return (

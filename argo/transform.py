@@ -1,5 +1,13 @@
 """dbt through its Python API (``dbtRunner``), on the project beside this package.
 
+Write, audit, publish: readers read the views of the schema ``marts``; a command that
+builds writes the mart tables into whichever of ``marts__blue`` and ``marts__green``
+readers do not see (:func:`marts_schema_for`, through the environment variable
+``ARGO_MARTS_SCHEMA`` that ``macros/generate_schema_name.sql`` reads), and the project's
+on-run-end hook re-points the views once a ``dbt build`` of everything has succeeded
+(``macros/marts_builds.sql``; DECISIONLOG.md, 36). Commands that only read (docs,
+compile) see ``marts`` itself, so the docs site describes what readers read.
+
 Also the docs site: ``docs generate`` always builds it self-contained (manifest and catalog
 inlined, dbt's usage tracker taken out), so ``target/index.html`` opens from disk and asks
 nothing of the network; :func:`serve_docs` serves the built files on 127.0.0.1 without dbt
@@ -14,6 +22,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +35,16 @@ from argo.locks import AlreadyRunning, exclusive
 from argo.settings import PROJECT_DIR, warehouse_path
 
 #: dbt commands that write the warehouse (and so take its lock on DuckDB).
-WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "retry"})
+
+#: The schema readers read: one view per mart, pointing at the published tables.
+MARTS_SCHEMA = "marts"
+#: The two schemas the mart tables are built into, in turn (the first by default).
+MARTS_BUILD_SCHEMAS = ("marts__blue", "marts__green")
+#: The environment variable that tells dbt where the marts go (generate_schema_name.sql).
+MARTS_SCHEMA_ENV = "ARGO_MARTS_SCHEMA"
+#: Where the hooks record what each run built and published (macros/marts_builds.sql).
+MARTS_STATE_TABLE = ("marts__state", "mart_builds")
 
 
 class TransformError(Exception):
@@ -44,40 +62,45 @@ class TableSummary:
     last_day: Any = None
 
 
-def dbt(args: list[str], *, target: str | None = None) -> Any:
+def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None = None) -> Any:
     """Runs one dbt command in-process and returns dbt's result object.
 
+    A command that builds writes the marts into the schema readers do not see
+    (:func:`marts_schema_for`) and publishes them only when it is a ``dbt build`` of
+    everything that succeeded; any other command sees the published marts.
     ``docs generate`` builds the self-contained docs site (:func:`make_docs_self_contained`).
 
     Args:
         args: The dbt command and its flags, e.g. ``["build", "--select", "marts"]``.
         target: A ``profiles.yml`` target; default from ``ARGO_TARGET`` or ``local``.
+        marts_schema: Where the marts are, instead of the schema chosen for the command
+            (``marts__blue``, ``marts__green`` or ``marts``), e.g. to compile the SQL a
+            build would run.
 
     Raises:
-        TransformError: dbt reported failure; the message lists the failed nodes.
+        TransformError: dbt reported failure; the message lists the failed nodes and
+            says which marts readers still see.
     """
-    from dbt.cli.main import dbtRunner
-
     docs_site = args[:2] == ["docs", "generate"]
     if docs_site and "--static" not in args:
         args = [*args, "--static"]
     full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if target:
         full += ["--target", target]
-    if (
-        args[0] in WRITING_COMMANDS
-        and (target or os.environ.get("ARGO_TARGET") or "local") == "local"
-    ):
+    writes = args[0] in WRITING_COMMANDS
+    if writes and (target or os.environ.get("ARGO_TARGET") or "local") == "local":
         # DuckDB admits one writing process: the same lock as the loads (argo.locks).
         try:
             with exclusive(
                 warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
             ):
-                result = dbtRunner().invoke(full)
+                schema = marts_schema or marts_schema_for(args[0], target=target)
+                result = _invoke(full, schema, docs_dir(args))
         except AlreadyRunning as exc:
             raise TransformError(f"dbt {args[0]}: {exc}") from None
     else:
-        result = dbtRunner().invoke(full)
+        schema = marts_schema or marts_schema_for(args[0], target=target)
+        result = _invoke(full, schema, docs_dir(args))
     if result.success:
         if docs_site:
             make_docs_self_contained(docs_dir(args))
@@ -89,11 +112,124 @@ def dbt(args: list[str], *, target: str | None = None) -> Any:
         if status in ("error", "fail", "runtime error"):
             failed.append(f"{node.node.unique_id} ({status}): {(node.message or '').strip()}")
     detail = "; ".join(failed[:10]) if failed else str(result.exception or "see the log above")
+    unchanged = ""
+    if writes:
+        seen = published_marts_schema(target=target)
+        unchanged = (
+            f" The marts readers see are unchanged ({MARTS_SCHEMA} -> {seen})."
+            if seen
+            else f" Nothing is published in {MARTS_SCHEMA} yet."
+        )
     raise TransformError(
-        f"dbt {args[0]} failed: {detail}. What to do: read the failing test or model above "
-        f"(target/run_results.json has every result); data tests name the rows they reject "
-        f"when run with `dbt test --select <test> --store-failures`"
+        f"dbt {args[0]} failed: {detail}.{unchanged} What to do: read the failing test or "
+        f"model above (target/run_results.json has every result); data tests name the rows "
+        f"they reject when run with `dbt test --select <test> --store-failures`"
     )
+
+
+def _invoke(full: list[str], marts_schema: str, target_dir: Path) -> Any:
+    """``dbtRunner().invoke(full)`` with the marts in ``marts_schema``.
+
+    dbt's partial parsing re-parses the whole project when ``ARGO_MARTS_SCHEMA`` changes,
+    and it changes on every build; so the parse of each schema is kept beside dbt's own
+    (``partial_parse.<schema>.msgpack`` in the target folder) and offered to the next
+    command that uses the same schema.
+    """
+    from dbt.cli.main import dbtRunner
+
+    saved = target_dir / f"partial_parse.{marts_schema}.msgpack"
+    environment = {MARTS_SCHEMA_ENV: marts_schema}
+    if saved.exists() and not os.environ.get("DBT_PARTIAL_PARSE_FILE_PATH"):
+        environment["DBT_PARTIAL_PARSE_FILE_PATH"] = str(saved)
+    written = target_dir / "partial_parse.msgpack"
+    stamp = written.stat().st_mtime_ns if written.exists() else None
+    before = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    try:
+        result = dbtRunner().invoke(full)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    if written.exists() and written.stat().st_mtime_ns != stamp:  # this command's parse
+        with contextlib.suppress(OSError):
+            shutil.copyfile(written, saved)
+    return result
+
+
+def marts_schema_for(command: str, *, target: str | None = None) -> str:
+    """Where a dbt command finds the marts: the schema readers do not see if it builds.
+
+    A command that writes builds the marts into whichever of ``marts__blue`` and
+    ``marts__green`` is not published (``marts__blue`` before the first publish); any
+    other command reads the published marts through the views of ``marts``.
+    """
+    if command not in WRITING_COMMANDS:
+        return MARTS_SCHEMA
+    published = published_marts_schema(target=target)
+    blue, green = MARTS_BUILD_SCHEMAS
+    return green if published == blue else blue
+
+
+def published_marts_schema(*, target: str | None = None) -> str | None:
+    """The schema the views of ``marts`` point at, or ``None`` before the first publish.
+
+    On DuckDB it is read from the warehouse file; on Athena through dbt
+    (``dbt run-operation print_published_marts_schema``).
+    """
+    if (target or os.environ.get("ARGO_TARGET") or "local") == "local":
+        return _published_on_duckdb(warehouse_path())
+    return _published_through_dbt(target)
+
+
+def _published_on_duckdb(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    schema, table = MARTS_STATE_TABLE
+    with duckdb.connect(str(path)) as con:
+        (exists,) = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone() or (0,)
+        if not exists:
+            return None
+        found = con.execute(
+            f"select schema_name from {schema}.{table} where event = 'published' "
+            "order by run_started_at desc limit 1"
+        ).fetchone()
+    return str(found[0]) if found else None
+
+
+def _published_through_dbt(target: str | None) -> str | None:
+    from dbt.cli.main import dbtRunner
+
+    said: list[str] = []
+
+    def listen(event: Any) -> None:
+        message = str(getattr(event.info, "msg", ""))
+        if message.startswith("published marts schema: "):
+            said.append(message.removeprefix("published marts schema: ").strip())
+
+    args = ["run-operation", "print_published_marts_schema", "--project-dir", str(PROJECT_DIR)]
+    args += ["--profiles-dir", str(PROJECT_DIR)] + (["--target", target] if target else [])
+    before = os.environ.get(MARTS_SCHEMA_ENV)
+    os.environ[MARTS_SCHEMA_ENV] = MARTS_SCHEMA
+    try:
+        result = dbtRunner(callbacks=[listen]).invoke(args)
+    finally:
+        if before is None:
+            os.environ.pop(MARTS_SCHEMA_ENV, None)
+        else:
+            os.environ[MARTS_SCHEMA_ENV] = before
+    if not result.success or not said:
+        raise TransformError(
+            f"could not read which marts are published: {result.exception or 'no answer'}. "
+            "What to do: check the connection (`dbt debug`) and run again"
+        )
+    return None if said[-1] == "none" else said[-1]
 
 
 def summarize(
@@ -375,7 +511,7 @@ def lint_warehouse(path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     models = PROJECT_DIR / "models"
     incremental = sorted(
-        (sql.relative_to(models).parts[0], sql.stem)
+        (_lint_schema(sql.relative_to(models).parts[0]), sql.stem)
         for sql in models.rglob("*.sql")
         if _INCREMENTAL.search(sql.read_text(encoding="utf-8"))
     )
@@ -387,3 +523,8 @@ def lint_warehouse(path: Path | str) -> Path:
                 f"select date '{LINT_NEWEST_DAY}' as date_day"
             )
     return path
+
+
+def _lint_schema(folder: str) -> str:
+    """The schema dbt compiles a model of ``models/<folder>/`` into when nothing is set."""
+    return MARTS_BUILD_SCHEMAS[0] if folder == MARTS_SCHEMA else folder

@@ -9,7 +9,8 @@
       (one atomic Iceberg commit, so a failed run leaves the previous snapshot, never a
       hole), parquet with zstd.
 
-    `argo transform --full-refresh` (dbt's --full-refresh) rebuilds them from scratch.
+    `argo transform --full-refresh` (dbt's --full-refresh) rebuilds them from scratch; a
+    change to what their history is computed from rebuilds them too (macros/marts_builds.sql).
 #}
 {% macro incremental_mart_config(unique_key) -%}
     {%- set settings = {
@@ -33,28 +34,158 @@
 
 {#
     The days an incremental run recomputes: `true` on a full build, else `column` from
-    var('argo__mart_lookback_days') before the newest day in the mart.
+    the day argo.lookback_window_start gives (DECISIONLOG, 27 and 38).
 
-    The newest day is read when the model runs and written into the SQL as a date
-    literal. A literal lets the engine push the filter through the staging and
+    The mart's newest day, and the earliest day of the raw rows loaded since the mart's
+    last build in this schema, are read when the model runs and written into the SQL as
+    a date literal. A literal lets the engine push the filter through the staging and
     intermediate views down to the raw tables' scans (DuckDB prunes row groups, Athena
     partitions); a scalar subquery on the mart would be applied only after the views
     had read all of history. An empty mart gives every day.
 #}
 {% macro in_lookback_window(column='date_day') -%}
-    {%- if is_incremental() -%}
-        {%- set newest = none -%}
-        {%- if execute -%}
-            {%- set found = run_query('select max(date_day) from ' ~ this) -%}
-            {%- set newest = found.columns[0].values()[0] -%}
-        {%- endif -%}
-        {%- if newest is none -%}
-            1 = 1
-        {%- else -%}
-            {%- set day = "cast('" ~ (newest | string)[:10] ~ "' as date)" -%}
-            {{ column }} >= {{ dbt.dateadd('day', -1 * var('argo__mart_lookback_days'), day) }}
-        {%- endif -%}
-    {%- else -%}
+    {%- set start = argo.lookback_window_start_of_this() if is_incremental() else none -%}
+    {%- if start is none -%}
         1 = 1
+    {%- else -%}
+        {{ column }} >= cast('{{ start }}' as date)
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    The first day of the window, as a date (none: every day):
+
+        min(min(newest_day, today + 1) - lookback_days, earliest_loaded_day)
+
+    `newest_day` is the newest day in the mart, `today` ARGO's today (argo.argo_today):
+    a row dated in the future (a source's bad value) cannot move the window past the
+    days that are still being restated; today + 1 because an account east of UTC is
+    already on tomorrow. `earliest_loaded_day` is the earliest day among the raw rows
+    loaded since the mart's last build (none: nothing older than the window); a backfill
+    older than the window widens it back to its first day. Dates or ISO strings.
+#}
+{% macro lookback_window_start(newest_day, today, lookback_days, earliest_loaded_day=none) -%}
+    {%- if newest_day is none or (newest_day | string | trim) == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set days = modules.datetime.timedelta -%}
+    {%- set newest = modules.datetime.date.fromisoformat((newest_day | string)[:10]) -%}
+    {%- set bound = modules.datetime.date.fromisoformat((today | string)[:10]) + days(days=1) -%}
+    {%- set start = ([newest, bound] | min) - days(days=lookback_days | int) -%}
+    {%- if earliest_loaded_day is not none and (earliest_loaded_day | string | trim) != '' -%}
+        {%- set loaded = modules.datetime.date.fromisoformat((earliest_loaded_day | string)[:10]) -%}
+        {%- set start = [start, loaded] | min -%}
+    {%- endif -%}
+    {{ return(start) }}
+{%- endmacro %}
+
+{#
+    ARGO's today, in UTC: the day of the instant in the environment variable ARGO_NOW
+    (the project's clock, ingestion/clock.py: `2026-11-20T01:30:00Z`) when it is set,
+    else the day this dbt run started.
+#}
+{% macro argo_today() -%}
+    {%- set configured = env_var('ARGO_NOW', '') | trim -%}
+    {%- if not configured -%}
+        {{ return(run_started_at.astimezone(modules.pytz.utc).date()) }}
+    {%- endif -%}
+    {%- set instant = modules.datetime.datetime.fromisoformat(configured.replace('Z', '+00:00')) -%}
+    {%- if instant.tzinfo is none -%}
+        {{ exceptions.raise_compiler_error(
+            "ARGO_NOW=" ~ configured ~ " has no time zone; add Z or an offset like +09:00"
+        ) }}
+    {%- endif -%}
+    {{ return(instant.astimezone(modules.pytz.utc).date()) }}
+{%- endmacro %}
+
+{#
+    The window of the incremental model being compiled (`this`): its newest day, ARGO's
+    today, and, when this run started from a finished build of it in this schema
+    (macros/marts_builds.sql), the earliest day among the raw rows of its daily staging
+    models loaded since that build started. One query.
+#}
+{% macro lookback_window_start_of_this() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = argo.marts_build_loads_since(this, model.unique_id) -%}
+    {%- set loaded = argo.earliest_day_loaded_since(model.unique_id, since) if since else none -%}
+    {%- set found = run_query(
+        'select (select max(date_day) from ' ~ this ~ ') as newest_day, '
+        ~ (('(' ~ loaded ~ ')') if loaded else 'cast(null as date)') ~ ' as earliest_loaded_day'
+    ) -%}
+    {%- set row = found.rows[0] -%}
+    {{ return(argo.lookback_window_start(
+        row['newest_day'], argo.argo_today(), var('argo__mart_lookback_days'),
+        row['earliest_loaded_day']
+    )) }}
+{%- endmacro %}
+
+{#
+    Daily staging models and the column that holds their day: the raw rows a mart's
+    window follows when they are loaded again. The holiday calendar is left out on
+    purpose: its source re-sends whole years on every run, which would make every run
+    recompute the year (a past holiday corrected later reaches the reports with
+    --full-refresh; DECISIONLOG, 38).
+#}
+{% macro daily_staging_day_columns() -%}
+    {{ return(['date_day', 'event_date', 'install_date', 'rate_date']) }}
+{%- endmacro %}
+
+{#
+    SQL giving the earliest day among the raw rows that the daily staging models upstream
+    of `unique_id` hold from loads dlt committed after the epoch second `since` (dlt's
+    `_dlt_loads.inserted_at` in each raw dataset, joined on the rows' `load_id`), or none
+    when no such model is upstream.
+#}
+{% macro earliest_day_loaded_since(unique_id, since) -%}
+    {%- set day_columns = argo.daily_staging_day_columns() -%}
+    {%- set parts = [] -%}
+    {%- for uid in argo.upstream_nodes(unique_id) -%}
+        {%- set node = graph.nodes.get(uid) -%}
+        {%- if node and node.resource_type == 'model' and 'staging' in node.fqn
+            and 'load_id' in node.columns -%}
+            {%- set day = (node.columns.keys() | select('in', day_columns) | list | first) -%}
+            {%- set sources = [] -%}
+            {%- for parent in node.depends_on.nodes if parent in graph.sources -%}
+                {%- do sources.append(graph.sources[parent]) -%}
+            {%- endfor -%}
+            {%- set source = sources | first -%}
+            {%- if day and source -%}
+                {%- set loads = adapter.get_relation(source.database, source.schema, '_dlt_loads') -%}
+                {%- if loads -%}
+                    {%- set staged = api.Relation.create(
+                        database=node.database, schema=node.schema, identifier=node.alias
+                    ) -%}
+                    {%- do parts.append(
+                        'select min(' ~ day ~ ') as loaded_day from ' ~ staged
+                        ~ ' where load_id in (select load_id from ' ~ loads
+                        ~ ' where ' ~ argo.epoch_seconds('inserted_at') ~ ' > ' ~ since ~ ')'
+                    ) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not parts -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(
+        'select min(loaded_day) from (' ~ (parts | join(' union all ')) ~ ') as loaded_days'
+    ) }}
+{%- endmacro %}
+
+{#
+    Dispatched: a timestamp (with or without time zone) as seconds since 1970-01-01 UTC,
+    a double. DuckDB: epoch(); Athena: to_unixtime().
+#}
+{% macro epoch_seconds(expression) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'argo')(expression)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(expression) -%}
+    epoch({{ expression }})
+{%- endmacro %}
+
+{% macro athena__epoch_seconds(expression) -%}
+    to_unixtime({{ expression }})
 {%- endmacro %}

@@ -10,8 +10,10 @@ moto in the tests and CI; dbt-athena needs a catalog to compile, not a query eng
   ``QUALIFY`` (a parse error);
 * :func:`replay_on_duckdb`: every compiled model, transpiled from Athena to DuckDB by
   sqlglot, is executed in dependency order on a copy of a DuckDB warehouse that the
-  ``local`` target built, and every mart is compared row for row with the one dbt built
-  there. Equal marts mean the Athena SQL computes the same thing as the DuckDB SQL.
+  ``local`` target built, then the statements that publish them (the views of
+  ``marts``), and every mart is compared, through ``marts``, row for row with the one
+  dbt built there. Equal marts mean the Athena SQL computes the same thing as the
+  DuckDB SQL.
 
 A DuckDB-only construct that slips into a model fails the first check; a dispatched
 macro whose Athena branch computes something else fails the second.
@@ -153,19 +155,35 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> list[st
     ]
 
 
+def is_mart(node: dict[str, Any]) -> bool:
+    """Whether a compiled node is a mart: in ``marts``, or in a schema it is built into."""
+    return bool(node["schema"] == "marts" or str(node["schema"]).startswith("marts__"))
+
+
+def publish_statements(compiled: str) -> list[str]:
+    """The statements of compiled publish SQL (``;``-separated, one per view)."""
+    return [s.strip() for s in compiled.split(";") if s.strip()]
+
+
 def replay_on_duckdb(
-    manifest: dict[str, Any], warehouse: Path, scratch: Path
+    manifest: dict[str, Any],
+    warehouse: Path,
+    scratch: Path,
+    publish: list[str] | None = None,
 ) -> list[MartComparison]:
     """Runs the Athena SQL of every model on a copy of ``warehouse`` and compares the marts.
 
     Args:
         manifest: The manifest of ``dbt compile --target athena``.
         warehouse: A DuckDB warehouse built by ``dbt build`` on the ``local`` target (raw
-            tables, seeds and marts).
+            tables, seeds and marts, published as the views of ``marts``).
         scratch: A folder for the copy (the warehouse itself is only read).
+        publish: Athena statements run after the models (the views of ``marts`` pointed
+            at the schema the marts were compiled into), transpiled like them.
 
     Raises:
-        ReplayError: A model failed to run on DuckDB after transpiling.
+        ReplayError: A model or a publish statement failed to run on DuckDB after
+            transpiling.
     """
     scratch.mkdir(parents=True, exist_ok=True)
     copy, built = scratch / "athena_sql.duckdb", scratch / "built.duckdb"
@@ -192,10 +210,18 @@ def replay_on_duckdb(
                 f"{uid}: its Athena SQL does not run on DuckDB after transpiling: "
                 f"{str(exc).splitlines()[0]}"
             ) from None
+    for statement in publish or []:
+        try:
+            con.execute(sqlglot.transpile(statement, read="athena", write="duckdb")[0])
+        except (SqlglotError, duckdb.Error) as exc:
+            raise ReplayError(
+                f"publish statement {statement[:80]!r}: does not run on DuckDB after "
+                f"transpiling: {str(exc).splitlines()[0]}"
+            ) from None
     results = []
     for uid in _order(nodes):
         node = nodes[uid]
-        if node["schema"] != "marts":
+        if not is_mart(node):
             continue
         name = node["alias"]
         ours, theirs = f'{CATALOG}.marts."{name}"', f'built.marts."{name}"'

@@ -12,6 +12,8 @@ from tests.athena_sql import (
     ReplayError,
     check_dialect,
     dialect_problems,
+    is_mart,
+    publish_statements,
     replay_on_duckdb,
 )
 
@@ -116,6 +118,40 @@ def test_replay_finds_equal_and_different_marts(built: Path, tmp_path: Path) -> 
     )
     with pytest.raises(ReplayError, match=r"model\.argo\.daily"):
         replay_on_duckdb(broken, built, tmp_path / "c")
+
+
+def test_replay_publishes_marts_built_in_another_schema(tmp_path: Path) -> None:
+    """Write, audit, publish: the mart is built in marts__blue, readers read marts' view."""
+    path = tmp_path / "built.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw; create schema staging; create schema marts__blue")
+    con.execute("create schema marts")
+    con.execute("create table raw.spend as select * from (values (10.5), (4.0)) t(amount)")
+    con.execute("create view staging.stg as select amount from raw.spend")
+    con.execute("create table marts__blue.total as select sum(amount) as spend from staging.stg")
+    con.execute("create view marts.total as select * from marts__blue.total")
+    con.close()
+    stg = ("stg", "staging", 'select amount from "awsdatacatalog"."raw"."spend"', [])
+    mart = (
+        "total",
+        "marts__blue",
+        'select sum(amount) as spend from "awsdatacatalog"."staging"."stg"',
+        ["stg"],
+    )
+    compiled = manifest(stg, mart)
+    assert is_mart(compiled["nodes"]["model.argo.total"])
+    assert not is_mart(compiled["nodes"]["model.argo.stg"])
+    publish = publish_statements(
+        'create or replace view "awsdatacatalog"."marts"."total" as '
+        'select * from "awsdatacatalog"."marts__blue"."total";\n'
+    )
+    assert len(publish) == 1 and dialect_problems(publish[0]) == []
+    (result,) = replay_on_duckdb(compiled, path, tmp_path / "a", publish)
+    assert result.name == "total" and result.equal and result.rows == 1
+    # a publish statement that does not run names itself
+    broken = ['create or replace view "awsdatacatalog"."marts"."total" as select * from nosuch']
+    with pytest.raises(ReplayError, match=r"publish statement .*marts.*total"):
+        replay_on_duckdb(compiled, path, tmp_path / "b", broken)
 
 
 def test_athena_scan_summary_reads_dbt_athenas_run_results(tmp_path: Path) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
-from argo.transform import LINT_NEWEST_DAY, dbt, lint_warehouse
+from argo.transform import LINT_NEWEST_DAY, MARTS_BUILD_SCHEMAS, dbt, lint_warehouse
 from tests.conftest import query
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
@@ -44,8 +44,9 @@ def test_the_lint_warehouse_holds_every_incremental_model(
     )
     incremental = sorted(str(name) for name in listed.result)
     assert incremental and [name for _, name in tables] == incremental
-    assert {schema for schema, _ in tables} == {"marts"}
-    newest = query(path, f"select max(date_day) from marts.{incremental[0]}")
+    # dbt builds the marts into marts__blue unless told otherwise (ARGO_MARTS_SCHEMA)
+    assert {schema for schema, _ in tables} == {MARTS_BUILD_SCHEMAS[0]}
+    newest = query(path, f"select max(date_day) from {MARTS_BUILD_SCHEMAS[0]}.{incremental[0]}")
     assert newest == [(date.fromisoformat(LINT_NEWEST_DAY),)]
     with pytest.raises(ValueError, match=r"must be named argo\.duckdb"):
         lint_warehouse(tmp_path / "lint" / "other.duckdb")
@@ -66,6 +67,8 @@ def test_the_linter_sees_the_incremental_run_of_a_mart(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    window = rf"where date_day >=\s*\(cast\('{LINT_NEWEST_DAY}' as date\) \+"
+    # 30 days (argo__mart_lookback_days) before the newest day, as a date literal
+    start = date.fromisoformat(LINT_NEWEST_DAY) - timedelta(days=30)
+    window = rf"where date_day >= cast\('{start.isoformat()}' as date\)"
     assert len(re.findall(window, done.stdout)) == 2, done.stdout[-3000:]  # both inputs
     assert refused_in_subprocesses(guard) == []

@@ -375,7 +375,8 @@ def test_a_signal_during_dbt_build_stops_it_with_one_line(argo: Argo) -> None:
         assert last_line(err) == (
             f"argo transform interrupted: dbt build stopped by {said}: the raw tables are as "
             "they were; the models dbt had finished are built, the one it was building was "
-            "rolled back and the rest are as they were (dbt's log: "
+            "rolled back and the rest are as they were; readers of `marts` still see the "
+            "marts of the last build that passed every test (dbt's log: "
             f"{argo.folder / 'logs' / 'dbt.log'}). What to do: run `argo transform` again"
         )
         assert (argo.folder / "logs" / "dbt.log").exists()

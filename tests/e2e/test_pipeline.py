@@ -17,11 +17,19 @@ import pytest
 from argo.aws import Aws, AwsConfig
 from argo.pipeline import run_source
 from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
-from argo.transform import dbt
+from argo.transform import MARTS_BUILD_SCHEMAS, dbt, marts_schema_for, published_marts_schema
 from ingestion.registry import SOURCES
 from ingestion.sandbox import AdDay, World, registry
 from ingestion.sandbox.trackers import TRACKERS, Trackers
-from tests.athena_sql import check_dialect, load_manifest, models, replay_on_duckdb
+from tests.athena_sql import (
+    check_dialect,
+    dialect_problems,
+    is_mart,
+    load_manifest,
+    models,
+    publish_statements,
+    replay_on_duckdb,
+)
 from tests.conftest import fast, query
 
 pytestmark = pytest.mark.e2e
@@ -248,17 +256,21 @@ INCREMENTAL_MARTS = (
 )
 
 
-def marts_of(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every mart, sorted (a mart's rows as a comparable multiset)."""
+def marts_of(path: Path, schema: str = "marts") -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every mart, sorted (a mart's rows as a comparable multiset).
+
+    ``marts`` is what readers see; ``marts__blue`` and ``marts__green`` are the schemas
+    the marts are built into.
+    """
     names = [
         r[0]
         for r in query(
             path,
-            "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by 1",
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [schema],
         )
     ]
-    return {n: sorted(query(path, f"select * from marts.{n}"), key=repr) for n in names}
+    return {n: sorted(query(path, f"select * from {schema}.{n}"), key=repr) for n in names}
 
 
 def assert_incremental_equals_full_refresh(
@@ -266,16 +278,22 @@ def assert_incremental_equals_full_refresh(
 ) -> None:
     """The marts built incrementally equal the marts of a full refresh of the same data,
     even after a run that died half-way and left holes in the window (what Hive's
-    insert_overwrite leaves between its delete and its insert): the next run repairs it."""
+    insert_overwrite leaves between its delete and its insert): the next run repairs it.
+
+    The holes are made in the schema the next run builds into (the one readers do not
+    see); `dbt run` builds there and publishes nothing, so the schemas are compared."""
+    schema = marts_schema_for("run")
+    assert schema in MARTS_BUILD_SCHEMAS and schema != published_marts_schema()
     con = duckdb.connect(str(warehouse))
     try:
-        newest = con.execute("select max(date_day) from marts.fct_ad_performance_daily").fetchone()
-        assert newest is not None
+        newest = con.execute(f"select max(date_day) from {schema}.fct_ad_performance_daily")
+        newest_day = newest.fetchone()
+        assert newest_day is not None
         for mart in ("fct_ad_performance_daily", "rpt_campaign_performance_daily"):
             con.execute(
-                f"delete from marts.{mart} where date_day > ? - interval 3 day "
+                f"delete from {schema}.{mart} where date_day > ? - interval 3 day "
                 "or date_day between ? - interval 12 day and ? - interval 10 day",
-                [newest[0], newest[0], newest[0]],
+                [newest_day[0], newest_day[0], newest_day[0]],
             )
     finally:
         con.close()
@@ -283,11 +301,13 @@ def assert_incremental_equals_full_refresh(
     kinds = dict(
         query(
             warehouse,
-            "select table_name, table_type from information_schema.tables "
-            "where table_schema = 'marts'",
+            "select table_schema || '.' || table_name, table_type from information_schema.tables "
+            "where table_schema in ('marts', ?)",
+            [schema],
         )
     )
-    assert all(kinds[m] == "BASE TABLE" for m in INCREMENTAL_MARTS)
+    assert all(kinds[f"{schema}.{m}"] == "BASE TABLE" for m in INCREMENTAL_MARTS)
+    assert all(kinds[f"marts.{m}"] == "VIEW" for m in INCREMENTAL_MARTS)
     copy = scratch / "full_refresh" / "argo.duckdb"
     copy.parent.mkdir(parents=True)
     shutil.copyfile(warehouse, copy)
@@ -298,12 +318,12 @@ def assert_incremental_equals_full_refresh(
     monkeypatch.setenv(WAREHOUSE_ENV, str(copy))
     dbt(["run", "--full-refresh", "--select", "marts"])
     monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
-    incremental, full = marts_of(warehouse), marts_of(copy)
+    incremental, full = marts_of(warehouse, schema), marts_of(copy, schema)
     assert set(INCREMENTAL_MARTS) <= set(full)
     differing = [n for n in full if incremental[n] != full[n]]
     assert not differing, f"incremental marts differ from a full refresh: {differing}"
     dbt(["run", "--select", "marts"])  # the same run again changes nothing
-    again = marts_of(warehouse)
+    again = marts_of(warehouse, schema)
     assert [n for n in again if again[n] != incremental[n]] == [], "a repeated run changed marts"
 
 
@@ -311,13 +331,56 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
     """The models compiled for Athena (catalog on moto) are Athena SQL and, transpiled and
     run on this warehouse's data, build the same marts as the DuckDB target did."""
     Aws(AwsConfig.from_env([s.dataset for s in SOURCES.values()])).run(fix=True)
+    # Compiled as a build compiles them: into a schema readers do not see, then published.
+    schema = MARTS_BUILD_SCHEMAS[0]
     athena_target = scratch / "athena_target"
-    dbt(["compile", "--target-path", str(athena_target)], target="athena")
+    dbt(["compile", "--target-path", str(athena_target)], target="athena", marts_schema=schema)
     manifest = load_manifest(athena_target)
     compiled = models(manifest)
     assert len(compiled) >= 90 and all(n.get("compiled_code") for n in compiled.values())
+    assert {n["schema"] for n in compiled.values() if is_mart(n)} == {schema}
     assert check_dialect(manifest) == {}, "models use SQL Athena does not have"
-    comparisons = replay_on_duckdb(manifest, warehouse, scratch / "replay")
+    published = dbt(
+        [
+            "compile",
+            "--target-path",
+            str(scratch / "athena_publish"),
+            "--inline",
+            "{% for s in argo.publish_marts_statements("
+            f"'{schema}', argo.mart_models('{schema}')) %}}{{{{ s }}}};\n{{% endfor %}}",
+        ],
+        target="athena",
+        marts_schema=schema,
+    )
+    statements = publish_statements(published.result.results[0].node.compiled_code)
+    assert len(statements) == len([n for n in compiled.values() if is_mart(n)])
+    assert all(s.startswith('create or replace view "awsdatacatalog"."marts".') for s in statements)
+    assert [dialect_problems(s) for s in statements if dialect_problems(s)] == []
+    # The hooks' own SQL on Athena: the state table, its rows, and what they read back.
+    hooks = dbt(
+        [
+            "compile",
+            "--target-path",
+            str(scratch / "athena_hooks"),
+            "--inline",
+            "{{ argo.athena__create_marts_state_sql(argo.marts_state_relation()) }};\n"
+            "{{ argo.marts_state_insert_sql([argo.marts_state_row(1, 'started', "
+            f"'{schema}', {{'node': 'model.argo.x', 'note': \"it's rebuilt\"}})]) }}}};\n"
+            "{{ argo.published_marts_sql() }};\n"
+            f"{{{{ argo.previous_mart_builds_sql('{schema}') }}}};\n"
+            "{{ argo.deployed_nodes_sql() }};\n"
+            "{{ argo.loads_since_sql(argo.marts_state_relation(), "
+            f"'{schema}', 'model.argo.fct_ad_performance_daily') }}}}",
+        ],
+        target="athena",
+        marts_schema=schema,
+    )
+    hook_sql = publish_statements(hooks.result.results[0].node.compiled_code)
+    assert len(hook_sql) == 6, hook_sql
+    assert "tblproperties ('table_type' = 'ICEBERG')" in hook_sql[0]
+    assert "'it''s rebuilt'" in hook_sql[1]
+    assert {s: dialect_problems(s) for s in hook_sql if dialect_problems(s)} == {}
+    comparisons = replay_on_duckdb(manifest, warehouse, scratch / "replay", statements)
     assert {c.name for c in comparisons} >= {"rpt_campaign_performance_daily", "dim_dates"}
     differing = [c for c in comparisons if not c.equal]
     assert not differing, f"the Athena SQL builds other marts than DuckDB: {differing}"

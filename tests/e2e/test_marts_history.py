@@ -1,0 +1,244 @@
+"""Incremental marts whose history is never silently wrong (DECISIONLOG.md, 37 and 38).
+
+A change to what their history is computed from (a var, a seed) rebuilds them in full,
+with plain `dbt build` too; one row dated in the future cannot stop the window from
+recomputing the days still restated; a backfill older than the window reaches them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from argo.pipeline import run_source
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import MARTS_SCHEMA_ENV, dbt, marts_schema_for, published_marts_schema
+from ingestion import clock
+from ingestion.sandbox import World, registry
+from tests.marts_warehouse import (
+    LOADED_DAYS,
+    WORLD,
+    copy_of,
+    read_marts,
+    source_options,
+    state_rows,
+    template,
+)
+from tests.network_guard import guarded_env, refused_in_subprocesses
+
+pytestmark = pytest.mark.e2e
+
+INCREMENTAL_MARTS = (
+    "fct_ad_conversions_daily",
+    "fct_ad_performance_daily",
+    "rpt_ad_group_performance_daily",
+    "rpt_campaign_performance_daily",
+    "rpt_keyword_performance_daily",
+)
+
+
+@pytest.fixture
+def built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """A copy of a warehouse whose marts were built into both schemas (green published)."""
+    path = copy_of(template(tmp_path_factory), tmp_path / "warehouse")
+    monkeypatch.setenv(WAREHOUSE_ENV, str(path))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(path.parent / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(path.parent / "logs"))
+    yield path
+
+
+def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path)) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_a_new_reporting_currency_rebuilds_every_mart(built: Path) -> None:
+    """Every mart in one currency, in both schemas, after `reporting_currency` changes."""
+    usd = ["--vars", json.dumps({"reporting_currency": "USD"})]
+    for schema in ("marts__blue", "marts__green"):
+        dbt(["build", *usd])
+        assert published_marts_schema() == schema
+        for note in [r["note"] for r in state_rows(built, "started")[-5:]]:
+            assert note == 'built in full: var reporting_currency changed ("KRW" -> "USD")'
+        for mart in INCREMENTAL_MARTS:
+            codes = query(built, f"select distinct reporting_currency_code from marts.{mart}")
+            assert codes == [("USD",)], f"{mart}: {codes}"
+        # No day keeps the won's rate of 1: every row of a won account converts to dollars.
+        for mart in ("fct_ad_performance_daily", "rpt_campaign_performance_daily"):
+            ((won_days, at_one),) = query(
+                built,
+                f"select count(*), count(*) filter (where exchange_rate >= 0.01) "
+                f"from marts.{mart} where currency_code = 'KRW'",
+            )
+            assert won_days > 0 and at_one == 0, f"{mart}: {at_one} won rows still at 1"
+        # the spend and its conversion agree on every row
+        ((wrong,),) = query(
+            built,
+            "select count(*) from marts.fct_ad_performance_daily "
+            "where abs(spend_in_reporting_currency - spend * exchange_rate) > 0.01",
+        )
+        assert wrong == 0
+
+
+def project_copy(folder: Path) -> Path:
+    """The dbt project (models, macros, seeds, dbt tests, settings) copied to ``folder``."""
+    for name in ("dbt_project.yml", "profiles.yml"):
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_DIR / name, folder / name)
+    for name in ("models", "macros", "seeds", "tests/dbt"):
+        shutil.copytree(PROJECT_DIR / name, folder / name)
+    return folder
+
+
+def conversions(path: Path, mart: str, keys: str) -> dict[tuple[Any, ...], Decimal]:
+    rows = query(path, f"select {keys}, sum(conversions) from marts.{mart} group by all")
+    return {tuple(row[:-1]): Decimal(str(row[-1])).quantize(Decimal("0.000001")) for row in rows}
+
+
+def test_a_flipped_is_counted_reaches_the_reports_through_plain_dbt(
+    built: Path, tmp_path: Path
+) -> None:
+    """Google's add-to-cart counted from now on: facts and reports agree on every day."""
+    keys = "cast(date_day as varchar), platform, account_id, campaign_id"
+    before = conversions(built, "fct_ad_performance_daily", keys)
+    project = project_copy(tmp_path / "project")
+    seed = project / "seeds" / "ad_conversion_types.csv"
+    text = seed.read_text(encoding="utf-8")
+    row = "google_ads,ADD_TO_CART,add_to_cart,false,"
+    assert row in text
+    seed.write_text(text.replace(row, row.replace("false", "true")), encoding="utf-8")
+    guard = tmp_path / "guard"
+    schema = marts_schema_for("build")
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
+        env=guarded_env(guard) | {MARTS_SCHEMA_ENV: schema, clock.NOW_ENV: clock.now().isoformat()},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert refused_in_subprocesses(guard) == []
+    for mart in INCREMENTAL_MARTS:
+        line = f"argo: rebuilding {schema}.{mart} in full: seed ad_conversion_types changed"
+        assert line in done.stdout
+    assert f"argo: published {schema}" in done.stdout
+    assert published_marts_schema() == schema
+    facts = conversions(built, "fct_ad_performance_daily", keys)
+    report = conversions(built, "rpt_campaign_performance_daily", keys)
+    assert report == facts, "the campaign report disagrees with the facts"
+    # Old days changed too, not only the window's.
+    newest = max(date.fromisoformat(k[0]) for k in facts)
+    old = [k for k in facts if date.fromisoformat(k[0]) < newest - timedelta(days=31)]
+    changed = [k for k in old if k[1] == "google_ads" and facts[k] != before.get(k)]
+    assert changed and all(facts[k] > before[k] for k in changed)
+    ((counted,),) = query(
+        built,
+        "select count(*) from marts.fct_ad_conversions_daily "
+        "where platform = 'google_ads' and conversion_type = 'ADD_TO_CART' and not is_counted",
+    )
+    assert counted == 0
+
+
+def test_one_future_dated_row_does_not_move_the_window(built: Path) -> None:
+    """A Naver row dated 2027-06-03 reaches both schemas; a restated real day still lands."""
+    con = duckdb.connect(str(built))
+    try:
+        con.execute(
+            "insert into raw_naver_searchad.ad_stats_daily "
+            "select * replace (date '2027-06-03' as stat_date) "
+            "from raw_naver_searchad.ad_stats_daily "
+            "where stat_date = (select max(stat_date) from raw_naver_searchad.ad_stats_daily) "
+            "limit 1"
+        )
+    finally:
+        con.close()
+    dbt(["build"])  # marts__blue
+    dbt(["build"])  # marts__green: both now hold the row, newest day 2027-06-03
+    for schema in ("marts__blue", "marts__green"):
+        ((newest,),) = query(built, f"select max(date_day) from {schema}.fct_ad_performance_daily")
+        assert newest == date(2027, 6, 3)
+    # The platform restates a real day inside the window (the cost of every row doubles).
+    restated = WORLD.as_of - timedelta(days=5)
+    con = duckdb.connect(str(built))
+    try:
+        con.execute(
+            "update raw_naver_searchad.ad_stats_daily set cost = cost * 2 where stat_date = ?",
+            [restated],
+        )
+    finally:
+        con.close()
+    spend_sql = (
+        "select sum(spend) from marts.fct_ad_performance_daily "
+        "where platform = 'naver_searchad' and date_day = ?"
+    )
+    ((spend_before,),) = query(built, spend_sql, [restated])
+    dbt(["build"])  # marts__blue again: its newest day is in 2027, its window ends today
+    assert published_marts_schema() == "marts__blue"
+    ((spend_after,),) = query(built, spend_sql, [restated])
+    assert spend_before and float(spend_after) == pytest.approx(2 * float(spend_before), rel=1e-6)
+
+
+def test_a_backfill_older_than_the_window_reaches_the_marts(built: Path, tmp_path: Path) -> None:
+    """Google Ads loaded 60 days back on a warehouse that held 40: the next build has them."""
+    start = WORLD.as_of - timedelta(days=60)
+
+    def google_days(path: Path) -> list[date]:
+        return [
+            d
+            for (d,) in query(
+                path,
+                "select distinct date_day from marts.rpt_campaign_performance_daily "
+                "where platform = 'google_ads' order by 1",
+            )
+        ]
+
+    assert min(google_days(built)) > WORLD.as_of - timedelta(days=LOADED_DAYS + 2)
+    world = World(WORLD)
+    fakes = registry.start_fakes(world, ["google_ads"])
+    try:
+        options = source_options(fakes, world)["google_ads"]
+        run_source("google_ads", **{**options, "start_date": start.isoformat()})
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+    dbt(["build"])
+    # An incremental run whose window reaches back to the first day loaded, not a rebuild.
+    assert all(r["note"].startswith("continued") for r in state_rows(built, "started")[-5:])
+    compiled = built.parent / "target" / "compiled" / "argo" / "models" / "marts" / "marketing"
+    sql = (compiled / "fct_ad_performance_daily.sql").read_text(encoding="utf-8")
+    found = re.findall(r"date_day >= cast\('(\d{4}-\d{2}-\d{2})' as date\)", sql)
+    assert found and date.fromisoformat(found[0]) <= start, found
+    days = google_days(built)
+    assert min(days) <= start + timedelta(days=1), min(days)  # time zones: a day either side
+    # The same marts as a full rebuild of the same data.
+    copy = tmp_path / "full" / "argo.duckdb"
+    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(copy))
+        dbt(["build", "--full-refresh"])
+    incremental, full = read_marts(built), read_marts(copy)
+    differing = [name for name in full if incremental[name] != full[name]]
+    assert not differing, f"differ from a full rebuild after the backfill: {differing}"
+    # Both schemas catch up: the next build (the other schema) has the old days too.
+    dbt(["build"])
+    assert google_days(built) == days

@@ -1,0 +1,106 @@
+"""A small warehouse whose marts were built twice (both build schemas), for the marts tests.
+
+Built once per session (the sandbox world, every source ingested, ``dbt build`` twice:
+``marts__blue`` then ``marts__green`` published) and copied for each test, which may then
+break it as it likes. The ad platforms and trackers hold the newest :data:`LOADED_DAYS`
+days of the world's :data:`WORLD` history; exchange rates, holidays and weather all of
+it, so a later backfill of an ad platform finds its rates.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from argo.pipeline import run_source
+from argo.settings import WAREHOUSE_ENV
+from argo.transform import dbt
+from ingestion import clock
+from ingestion.sandbox import World, WorldConfig, registry
+from tests.clock_fixtures import DEFAULT_NOW
+from tests.conftest import fast
+
+#: The world of the template: 75 days of history up to three days before the tests' today.
+WORLD = WorldConfig(
+    seed=7, scale=0.3, history_days=75, as_of=DEFAULT_NOW.date() - timedelta(days=3)
+)
+#: Days of history the ad platforms and trackers loaded (the rest is for backfills).
+LOADED_DAYS = 40
+#: Sources loaded with all of the world's history.
+FULL_HISTORY = ("exchange_rates", "kr_holidays", "weather")
+
+_built: dict[str, Path] = {}
+
+
+def source_options(fakes: dict[str, Any], world: World) -> dict[str, dict[str, Any]]:
+    """Each source's options against its fake; ad platforms and trackers from LOADED_DAYS."""
+    recent = (world.as_of - timedelta(days=LOADED_DAYS)).isoformat()
+    options = {}
+    for source, fake in fakes.items():
+        options[source] = fast(source, fake)
+        if source not in FULL_HISTORY:
+            options[source]["start_date"] = recent
+    return options
+
+
+def template(factory: pytest.TempPathFactory) -> Path:
+    """The folder of the session's template warehouse (``argo.duckdb``, dlt's state, target)."""
+    if "template" in _built:
+        return _built["template"]
+    folder = factory.mktemp("marts_template")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(folder / "argo.duckdb"))
+        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+        patch.setenv(clock.NOW_ENV, DEFAULT_NOW.isoformat())
+        world = World(WORLD)
+        fakes = registry.start_fakes(world)
+        try:
+            for source, options in source_options(fakes, world).items():
+                run_source(source, **options)
+        finally:
+            for fake in fakes.values():
+                fake.stop()
+        dbt(["build"])  # marts__blue, published
+        dbt(["build"])  # marts__green, published
+    _built["template"] = folder
+    return folder
+
+
+def copy_of(template_folder: Path, folder: Path) -> Path:
+    """A copy of the template in ``folder``; returns its warehouse file."""
+    shutil.copytree(template_folder, folder, ignore=shutil.ignore_patterns("logs", "*.lock"))
+    return folder / "argo.duckdb"
+
+
+def read_marts(path: Path, schema: str = "marts") -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every relation of ``schema``, sorted: the marts as readers see them."""
+    with duckdb.connect(str(path)) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? order by 1",
+                [schema],
+            ).fetchall()
+        ]
+        return {
+            name: sorted(con.execute(f'select * from {schema}."{name}"').fetchall(), key=repr)
+            for name in names
+        }
+
+
+def state_rows(path: Path, event: str) -> list[dict[str, Any]]:
+    """The rows of marts__state.mart_builds for ``event``, oldest first."""
+    with duckdb.connect(str(path)) as con:
+        cursor = con.execute(
+            "select * from marts__state.mart_builds where event = ? order by run_started_at, step",
+            [event],
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
