@@ -436,8 +436,10 @@
         and graph.nodes[uid].resource_type in ('model', 'seed', 'snapshot') -%}
         {%- do missing.append(uid) -%}
     {%- endfor -%}
+    {#- A test of a switched-off model (e.g. a relationship from a disabled platform's
+        staging model to a seed) stays in the graph, disabled, and never runs. -#}
     {%- for node in graph.nodes.values() if node.resource_type == 'test'
-        and node.unique_id not in selected_resources -%}
+        and node.config.enabled and node.unique_id not in selected_resources -%}
         {%- for parent in node.depends_on.nodes if parent in needed -%}
             {%- if loop.first -%}
                 {%- do missing.append(node.unique_id) -%}
