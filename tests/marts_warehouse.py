@@ -37,6 +37,16 @@ FULL_HISTORY = ("exchange_rates", "kr_holidays", "weather")
 _built: dict[str, Path] = {}
 
 
+#: The incremental marts (DECISIONLOG 25), in the order the marts are built.
+INCREMENTAL_MARTS = (
+    "fct_ad_performance_daily",
+    "fct_ad_conversions_daily",
+    "rpt_campaign_performance_daily",
+    "rpt_ad_group_performance_daily",
+    "rpt_keyword_performance_daily",
+)
+
+
 def source_options(fakes: dict[str, Any], world: World) -> dict[str, dict[str, Any]]:
     """Each source's options against its fake; ad platforms and trackers from LOADED_DAYS."""
     recent = (world.as_of - timedelta(days=LOADED_DAYS)).isoformat()

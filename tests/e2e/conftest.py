@@ -16,14 +16,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import published_marts_schema
 from ingestion.clock import NOW_ENV
 from tests.clock_fixtures import DEFAULT_NOW
+from tests.marts_warehouse import copy_of, template
 from tests.network_guard import guarded_env
 
 HERE = Path(__file__).parent
@@ -132,3 +135,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "demo" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("demo"))
+
+
+@pytest.fixture
+def built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """A copy of a warehouse whose marts were built into both schemas (green published)."""
+    path = copy_of(template(tmp_path_factory), tmp_path / "warehouse")
+    monkeypatch.setenv(WAREHOUSE_ENV, str(path))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(path.parent / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(path.parent / "logs"))
+    assert published_marts_schema() == "marts__green"
+    yield path

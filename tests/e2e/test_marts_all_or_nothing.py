@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from argo.settings import WAREHOUSE_ENV
 from argo.transform import (
     MARTS_BUILD_SCHEMAS,
     TransformError,
@@ -26,31 +24,10 @@ from argo.transform import (
     published_marts_schema,
 )
 from ingestion import clock
-from tests.marts_warehouse import copy_of, read_marts, state_rows, template
+from tests.marts_warehouse import INCREMENTAL_MARTS, read_marts, state_rows
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
 pytestmark = pytest.mark.e2e
-
-INCREMENTAL_MARTS = (
-    "fct_ad_conversions_daily",
-    "fct_ad_performance_daily",
-    "rpt_ad_group_performance_daily",
-    "rpt_campaign_performance_daily",
-    "rpt_keyword_performance_daily",
-)
-
-
-@pytest.fixture
-def built(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A copy of a warehouse whose marts were built into both schemas (green published)."""
-    path = copy_of(template(tmp_path_factory), tmp_path / "warehouse")
-    monkeypatch.setenv(WAREHOUSE_ENV, str(path))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(path.parent / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(path.parent / "logs"))
-    assert published_marts_schema() == "marts__green"
-    yield path
 
 
 def test_a_failing_data_test_leaves_every_mart_as_it_was(built: Path) -> None:

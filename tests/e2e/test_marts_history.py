@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,37 +26,16 @@ from argo.transform import MARTS_SCHEMA_ENV, dbt, marts_schema_for, published_ma
 from ingestion import clock
 from ingestion.sandbox import World, registry
 from tests.marts_warehouse import (
+    INCREMENTAL_MARTS,
     LOADED_DAYS,
     WORLD,
-    copy_of,
     read_marts,
     source_options,
     state_rows,
-    template,
 )
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
 pytestmark = pytest.mark.e2e
-
-INCREMENTAL_MARTS = (
-    "fct_ad_conversions_daily",
-    "fct_ad_performance_daily",
-    "rpt_ad_group_performance_daily",
-    "rpt_campaign_performance_daily",
-    "rpt_keyword_performance_daily",
-)
-
-
-@pytest.fixture
-def built(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A copy of a warehouse whose marts were built into both schemas (green published)."""
-    path = copy_of(template(tmp_path_factory), tmp_path / "warehouse")
-    monkeypatch.setenv(WAREHOUSE_ENV, str(path))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(path.parent / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(path.parent / "logs"))
-    yield path
 
 
 def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

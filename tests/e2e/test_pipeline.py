@@ -31,6 +31,7 @@ from tests.athena_sql import (
     replay_on_duckdb,
 )
 from tests.conftest import fast, query
+from tests.marts_warehouse import INCREMENTAL_MARTS
 
 pytestmark = pytest.mark.e2e
 
@@ -245,15 +246,6 @@ def assert_trackers_reconciled(world: World, warehouse: Path, sources: list[str]
 def start_fakes(world: World) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     fakes = registry.start_fakes(world)
     return list(fakes.values()), {s: fast(s, f) for s, f in fakes.items()}
-
-
-INCREMENTAL_MARTS = (
-    "fct_ad_performance_daily",
-    "fct_ad_conversions_daily",
-    "rpt_campaign_performance_daily",
-    "rpt_ad_group_performance_daily",
-    "rpt_keyword_performance_daily",
-)
 
 
 def marts_of(path: Path, schema: str = "marts") -> dict[str, list[tuple[Any, ...]]]:
