@@ -6,8 +6,14 @@
 
     - DuckDB: delete+insert on the grain (`unique_key`), in one transaction;
     - Athena: an Iceberg table, partitioned by month of `date_day`, merged on the grain
-      (one atomic Iceberg commit, so a failed run leaves the previous snapshot, never a
-      hole), parquet with zstd.
+      (one atomic Iceberg commit), parquet with zstd.
+
+    Before either, a pre-hook (argo.delete_lookback_window) deletes every row of the
+    window's days: the run writes those days again in full, so a day or a row that the
+    sources no longer have (a day restated to nothing) leaves the mart too, not only the
+    rows whose grain comes back. Marts are built in a schema readers do not see and
+    published after every test passed (macros/publish_marts.sql), so the moment between
+    the delete and the insert is never read.
 
     `argo transform --full-refresh` (dbt's --full-refresh) rebuilds them from scratch; a
     change to what their history is computed from rebuilds them too (macros/marts_builds.sql).
@@ -17,6 +23,7 @@
         'materialized': 'incremental',
         'unique_key': unique_key,
         'on_schema_change': 'append_new_columns',
+        'pre_hook': ['{{ argo.delete_lookback_window() }}'],
     } -%}
     {%- if target.type == 'athena' -%}
         {%- do settings.update({
@@ -30,6 +37,26 @@
         {%- do settings.update({'incremental_strategy': 'delete+insert'}) -%}
     {%- endif -%}
     {{ return(settings) }}
+{%- endmacro %}
+
+{#
+    Pre-hook of the incremental marts: `delete from this where date_day >= <window start>`
+    on an incremental run (the same start argo.in_lookback_window writes into the model's
+    SQL, computed from the same state: the mart is not written before this hook), nothing
+    on a full build or when the mart is empty.
+#}
+{% macro delete_lookback_window(column='date_day') -%}
+    {%- if execute and is_incremental() -%}
+        {%- set start = argo.lookback_window_start_of_this() -%}
+        {%- if start is not none -%}
+            {{ argo.delete_days_from_sql(this, start, column) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The statement deleting the rows of `relation` whose `column` is on or after `start`. -#}
+{% macro delete_days_from_sql(relation, start, column='date_day') -%}
+    delete from {{ relation }} where {{ column }} >= cast('{{ start }}' as date)
 {%- endmacro %}
 
 {#

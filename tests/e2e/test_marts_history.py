@@ -220,3 +220,37 @@ def test_a_backfill_older_than_the_window_reaches_the_marts(built: Path, tmp_pat
     # Both schemas catch up: the next build (the other schema) has the old days too.
     dbt(["build"])
     assert google_days(built) == days
+
+
+def test_a_day_restated_to_nothing_leaves_every_mart(built: Path) -> None:
+    """Meta restates a day inside the window to no delivery: no mart keeps a row of it."""
+    day = WORLD.as_of - timedelta(days=4)
+    marts_by_day = (
+        "select date_day, count(*) from marts.{mart} "
+        "where platform = 'meta_ads' group by 1 order by 1"
+    )
+
+    def rows(mart: str) -> dict[date, int]:
+        return dict(query(built, marts_by_day.format(mart=mart)))
+
+    before = {
+        mart: rows(mart) for mart in INCREMENTAL_MARTS if mart != "rpt_keyword_performance_daily"
+    }
+    for mart, by_day in before.items():
+        assert by_day.get(day), f"{mart} has no Meta row on {day} to begin with"
+    world = World(WORLD)
+    world.restate_to_nothing(day, "meta_ads")
+    fakes = registry.start_fakes(world, ["meta_ads"])
+    try:
+        options = source_options(fakes, world)["meta_ads"]
+        run_source("meta_ads", **{**options, "start_date": str(day), "end_date": str(day)})
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+    for schema in ("marts__blue", "marts__green"):
+        dbt(["build"])
+        assert published_marts_schema() == schema
+        for mart, by_day in before.items():
+            after = rows(mart)
+            assert day not in after, f"{schema}.{mart}: {after.get(day)} rows of {day}"
+            assert after == {d: n for d, n in by_day.items() if d != day}, f"{schema}.{mart}"

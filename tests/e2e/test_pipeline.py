@@ -362,13 +362,19 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
             f"{{{{ argo.previous_mart_builds_sql('{schema}') }}}};\n"
             "{{ argo.deployed_nodes_sql() }};\n"
             "{{ argo.loads_since_sql(argo.marts_state_relation(), "
-            f"'{schema}', 'model.argo.fct_ad_performance_daily') }}}}",
+            f"'{schema}', 'model.argo.fct_ad_performance_daily') }}}};\n"
+            "{{ argo.delete_days_from_sql(argo.published_table_relation("
+            f"'{schema}', 'fct_ad_performance_daily'), '2026-10-21') }}}}",
         ],
         target="athena",
         marts_schema=schema,
     )
     hook_sql = publish_statements(hooks.result.results[0].node.compiled_code)
-    assert len(hook_sql) == 6, hook_sql
+    assert len(hook_sql) == 7, hook_sql
+    assert hook_sql[6] == (
+        f'delete from "awsdatacatalog"."{schema}"."fct_ad_performance_daily" '
+        "where date_day >= cast('2026-10-21' as date)"
+    ), hook_sql[6]
     assert "tblproperties ('table_type' = 'ICEBERG')" in hook_sql[0]
     assert "'it''s rebuilt'" in hook_sql[1]
     assert {s: dialect_problems(s) for s in hook_sql if dialect_problems(s)} == {}
