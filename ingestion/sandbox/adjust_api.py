@@ -616,6 +616,11 @@ class AdjustFake(FakeApi):
         answer = self.report(
             apps, query.since, last, query.dimensions, query.metrics, query.currency, query
         )
+        if "day" in query.dimensions:
+            money = [m for m in ("network_cost", "installs") if m in query.metrics]
+            answer["rows"] = self.faults.daily_rows(
+                request.path, answer["rows"], money=money, dates=("day",)
+            )
         if not answer["rows"]:
             return Reply(204, b"")
         if endpoint == "csv_report":

@@ -415,6 +415,11 @@ class AppsFlyerFake(FakeApi):
                 continue
             values = self._kpis(rows, vta=touch_type is not None)
             lines.append([*key, *(values.get(column, "") for column in header[len(key) :])])
+        if "Date" in header:
+            money = [header.index(c) for c in ("Total Cost", "Installs") if c in header]
+            lines = self.faults.daily_rows(
+                f"/{report}", lines, money=money, dates=(header.index("Date"),)
+            )
         return _csv(header, lines)
 
     @staticmethod

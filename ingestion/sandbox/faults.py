@@ -222,9 +222,15 @@ class Faults:
 
 
 def _times_ten(value: Any) -> Any:
-    """A money value ten times larger, written the way it was (text or number)."""
+    """A money value ten times larger, written the way it was (text or number).
+
+    A text that is no number (AppsFlyer's ``N/A``) stays as it was.
+    """
     if isinstance(value, str):
-        return str(Decimal(value) * 10)
+        try:
+            return str(Decimal(value) * 10)
+        except ArithmeticError:
+            return value
     return value * 10
 
 

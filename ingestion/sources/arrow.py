@@ -279,6 +279,9 @@ class Table:
         primary_key: The columns that identify a row (and name it in error messages).
         hint: What to do about a malformed value.
         missing_hint: What to do about an absent required value.
+        grain: For a table without a primary key (its identifying columns may be null,
+            which dlt's primary key does not allow): the columns that identify a row.
+            Not declared to dlt; rows sharing them are checked for conflicts like a key.
     """
 
     source: str
@@ -287,6 +290,12 @@ class Table:
     primary_key: tuple[str, ...] = ()
     hint: str = field(default=MALFORMED, compare=False)
     missing_hint: str = field(default=INCOMPLETE, compare=False)
+    grain: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """The columns that identify a row: the primary key, else the grain."""
+        return self.primary_key or self.grain
 
     def schema(self) -> pa.Schema:
         """The Arrow schema: the columns, then ``_loaded_at``."""

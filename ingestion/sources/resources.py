@@ -172,7 +172,7 @@ def checked(data: Iterator[Any], table: Table, merge_key: Sequence[str] = ()) ->
     for item in data:
         if isinstance(item, pa.Table):
             if table.name not in keys:
-                keys[table.name] = _Keys(table.source, table.name, table.primary_key, merge_key)
+                keys[table.name] = _Keys(table.source, table.name, table.identity, merge_key)
             yield keys[table.name].check(item)
         elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
             hints = item.meta.hints

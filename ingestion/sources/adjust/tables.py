@@ -99,6 +99,7 @@ REPORT_DAILY = arrow.Table(
     ),
     hint=_HINT,
     missing_hint=_HINT,
+    grain=tuple(_KEYS),
 )
 REPORT_DAILY_EVENTS = arrow.Table(
     SOURCE,

@@ -72,12 +72,22 @@ TIME = arrow.nullable(_local_time, _NULLS)
 
 
 def table(
-    name: str, columns: tuple[Column, ...], day: str, primary_key: tuple[str, ...] = ()
+    name: str,
+    columns: tuple[Column, ...],
+    day: str,
+    primary_key: tuple[str, ...] = (),
+    grain: tuple[str, ...] = (),
 ) -> arrow.Table:
     """A table of this source: ``app_id`` first."""
     app_id = Column("app_id", STRING, required=True, filled=True)
     return arrow.Table(
-        SOURCE, name, (app_id, *columns), primary_key, hint=_HINT, missing_hint=_HINT
+        SOURCE,
+        name,
+        (app_id, *columns),
+        primary_key,
+        hint=_HINT,
+        missing_hint=_HINT,
+        grain=("app_id", *grain) if grain else (),
     )
 
 
@@ -111,11 +121,21 @@ _EVENT_METRICS = (
 )
 
 
-PARTNERS_DAILY = table("partners_daily", (_DATE, *_AGG_KEYS, *_AGG_METRICS), "date")
+#: What names a row of an aggregate report: the day (if any), the country (if any), then
+#: agency, media source and campaign (each may be empty, so not a dlt primary key).
+_AGG_GRAIN = tuple(c.name for c in _AGG_KEYS)
+PARTNERS_DAILY = table(
+    "partners_daily", (_DATE, *_AGG_KEYS, *_AGG_METRICS), "date", grain=("date", *_AGG_GRAIN)
+)
 PARTNERS_DAILY_EVENTS = table(
     "partners_daily_events", (*arrow.parsed((_DATE, *_AGG_KEYS)), *_EVENT_METRICS), "date"
 )
-GEO_DAILY = table("geo_daily", (_DATE, _COUNTRY, *_AGG_KEYS, *_AGG_METRICS), "date")
+GEO_DAILY = table(
+    "geo_daily",
+    (_DATE, _COUNTRY, *_AGG_KEYS, *_AGG_METRICS),
+    "date",
+    grain=("date", "country_code", *_AGG_GRAIN),
+)
 GEO_DAILY_EVENTS = table(
     "geo_daily_events", (*arrow.parsed((_DATE, _COUNTRY, *_AGG_KEYS)), *_EVENT_METRICS), "date"
 )

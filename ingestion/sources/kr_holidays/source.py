@@ -21,7 +21,7 @@ from ingestion.sources.errors import SourceAuthError
 from ingestion.sources.http import Retry
 from ingestion.sources.kr_holidays import tables
 from ingestion.sources.kr_holidays.client import SpcdeInfoClient
-from ingestion.sources.resources import merged
+from ingestion.sources.resources import merged, tombstones
 
 log = logging.getLogger("argo.sources.kr_holidays")
 
@@ -151,6 +151,13 @@ def offline(run: Run) -> Iterator[pa.Table]:
         run.months[-1][0] if run.months else 0,
     )
     yield arrow.to_table(rows, tables.HOLIDAYS, loaded_at=run.loaded_at)
+    yield emptied_months(run.months, run.loaded_at)
+
+
+def emptied_months(months: list[Month], loaded_at: datetime) -> pa.Table:
+    """Tombstones of every month asked for: a month that now has no holiday is emptied."""
+    asked = [{"year_month": tables.year_month(year, month)} for year, month in months]
+    return tombstones(tables.HOLIDAYS, asked, loaded_at=loaded_at)
 
 
 def from_api(run: Run, client: SpcdeInfoClient) -> Iterator[pa.Table]:
@@ -187,6 +194,7 @@ def from_api(run: Run, client: SpcdeInfoClient) -> Iterator[pa.Table]:
         disagreements,
     )
     yield arrow.to_table(rows, tables.HOLIDAYS, loaded_at=run.loaded_at)
+    yield emptied_months(pull, run.loaded_at)
     # Committed with the data: a failed run leaves the state as it was.
     state[:] = sorted(settled)
 

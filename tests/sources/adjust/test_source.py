@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -328,3 +328,22 @@ def test_day_restated_to_nothing_is_emptied(
 
     columns = {tables.REPORT_DAILY.name: "day", tables.REPORT_DAILY_EVENTS.name: "day"}
     check_day_restated_to_nothing("adjust", world, options, warehouse, columns)
+
+
+def test_conflicting_duplicate_and_future_date_stop_the_run(
+    faults: Faults, options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.conflict_next(1)
+    with pytest.raises(IngestError) as err:
+        run_source("adjust", **options)
+    message = str(err.value)
+    assert "adjust: report_daily: two rows share the key and differ (" in message, message
+    assert table_count(warehouse, "report_daily") == 0, "nothing of the run is committed"
+    faults.duplicate_next(3)
+    run_source("adjust", **options)
+    loaded_once = table_count(warehouse, "report_daily")
+    assert loaded_once > 0 and grain_is_unique(warehouse)
+    faults.redate_next(1, date(2028, 1, 3))
+    with pytest.raises(IngestError, match=r"field 'day' is 2028-01-03, after tomorrow"):
+        run_source("adjust", **options)
+    assert table_count(warehouse, "report_daily") == loaded_once

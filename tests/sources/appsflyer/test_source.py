@@ -332,3 +332,16 @@ def test_day_restated_to_nothing_is_emptied(
     from tests.sources.restated import check_day_restated_to_nothing
 
     check_day_restated_to_nothing("appsflyer", world, options, warehouse, dict(tables.DAY_COLUMN))
+
+
+def test_conflicting_duplicate_and_future_date_stop_the_run(
+    faults: Faults, options: dict[str, Any], warehouse: Path
+) -> None:
+    faults.conflict_next(1, only_path_contains="partners_by_date_report")
+    with pytest.raises(IngestError) as err:
+        run_source("appsflyer", **options)
+    message = str(err.value)
+    assert "appsflyer: partners_daily: two rows share the key and differ (" in message, message
+    faults.redate_next(1, date(2028, 1, 3), only_path_contains="partners_by_date_report")
+    with pytest.raises(IngestError, match=r"is 2028-01-03, after tomorrow"):
+        run_source("appsflyer", **options)

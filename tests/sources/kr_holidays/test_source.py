@@ -245,6 +245,13 @@ def test_past_months_load_once_and_current_and_later_months_every_run(
     withdrawn = max(i["locdate"] for i in kr.served(*later))
     withdrawn_day = date(withdrawn // 10000, withdrawn // 100 % 100, withdrawn % 100)
     kr.withhold(withdrawn_day)
+    # and every holiday of a later month that had some: the month is emptied, not kept
+    emptied = next(
+        (y, m) for y in years for m in range(1, 13) if (y, m) > later and kr.served(y, m)
+    )
+    for item in kr.served(*emptied):
+        kr.withhold(date(*emptied, item["locdate"] % 100))
+    assert not kr.served(*emptied)
     kr.requests.clear()
 
     run_source("kr_holidays", **kr_options)
@@ -252,6 +259,11 @@ def test_past_months_load_once_and_current_and_later_months_every_run(
     assert asked_months(kr) == {m for m in months if m >= current}
     rows = loaded(warehouse)
     assert not any(day == withdrawn_day.isoformat() for day, _ in rows), "re-pulled month replaced"
+    month = f"{emptied[0]}-{emptied[1]:02d}"
+    assert not any(day.startswith(month) for day, _ in rows), f"{month} emptied"
+    assert query(warehouse, "select count(*) from raw_kr_holidays.holidays where _deleted") == [
+        (0,)
+    ]
     assert not any(day == past_day.isoformat() for day, _ in rows), "settled month not asked"
 
     kr.requests.clear()
