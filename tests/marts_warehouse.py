@@ -9,6 +9,8 @@ it, so a later backfill of an ad platform finds its rates.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -59,10 +61,32 @@ def source_options(fakes: dict[str, Any], world: World) -> dict[str, dict[str, A
 
 
 def template(factory: pytest.TempPathFactory) -> Path:
-    """The folder of the session's template warehouse (``argo.duckdb``, dlt's state, target)."""
+    """The folder of the session's template warehouse (``argo.duckdb``, dlt's state, target).
+
+    Built once per session: under pytest-xdist the workers share it (the first builds it
+    in the run's temporary folder while the others wait on a file lock), so the minutes
+    it takes are spent once, not once per worker.
+    """
     if "template" in _built:
         return _built["template"]
-    folder = factory.mktemp("marts_template")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _built["template"] = _build(factory.mktemp("marts_template"))
+        return _built["template"]
+    shared = factory.getbasetemp().parent  # the run's folder, above each worker's own
+    folder, done = shared / "marts_template", shared / "marts_template.done"
+    with (shared / "marts_template.building").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            _build(folder)
+            done.touch()
+    _built["template"] = folder
+    return folder
+
+
+def _build(folder: Path) -> Path:
+    """Ingests the template world into ``folder`` and builds both schemas of marts."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(WAREHOUSE_ENV, str(folder / "argo.duckdb"))
         patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
@@ -78,7 +102,6 @@ def template(factory: pytest.TempPathFactory) -> Path:
                 fake.stop()
         dbt(["build"])  # marts__blue, published
         dbt(["build"])  # marts__green, published
-    _built["template"] = folder
     return folder
 
 
