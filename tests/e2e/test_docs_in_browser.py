@@ -97,6 +97,26 @@ def test_index_html_opens_from_disk_renders_the_catalog_and_fetches_nothing(
     assert_rendered_and_local(load)
 
 
+def test_the_site_opens_on_the_overview_and_shows_the_exposures(
+    browser: str, docs_site: Path
+) -> None:
+    """The page a user lands on is ARGO's overview; an exposure's page names its marts."""
+    index = docs_site / "index.html"
+
+    def text_of(url: str) -> str:
+        load = chromium.load(url)
+        assert load.beyond_loopback == []
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered(load.dom)))
+
+    landing = text_of(index.as_uri())
+    assert "ARGO: the advertising warehouse" in landing, landing[:500]
+    assert "Which mart answers which question" in landing
+    assert "Welcome!" not in landing, "dbt's stock welcome page"
+    exposure = text_of(f"{index.as_uri()}#!/exposure/exposure.argo.campaign_overview_dashboard")
+    assert "Campaign overview (example BI dashboard)" in exposure, exposure[:500]
+    assert "Depends On Models dim_ad_accounts dim_dates rpt_campaign_performance_daily" in exposure
+
+
 def test_a_screenshot_of_the_site_from_disk(browser: str, docs_site: Path, tmp_path: Path) -> None:
     picture = tmp_path / "docs.png"
     shot = chromium.screenshot(f"{(docs_site / 'index.html').as_uri()}#!/model/{MODEL}", picture)
