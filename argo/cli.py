@@ -369,6 +369,27 @@ def _close_warehouse() -> None:
         environment.close()
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """MetricFlow (``mf``) on the marts: ``argo metrics query --metrics roas ...``.
+
+    Brings dbt's semantic manifest up to date (``dbt parse``), then runs MetricFlow's CLI
+    in this process without its update check (argo/metrics.py).
+    """
+    from argo.metrics import run_mf
+
+    name = target()
+    if name != "local":
+        raise UsageError(
+            f"metrics are queried on the embedded warehouse only: MetricFlow 0.15 has no "
+            f"client for {name}. What to do: query the marts on Athena with SQL (the "
+            "metrics' definitions are in models/marts/marketing/_marketing__semantic_models.yml)"
+        )
+    arguments = [a for a in args.mf_args if a != "--"] or ["--help"]
+    _writable_for_dbt(name)
+    _dbt("parse", ["parse"], name)
+    return run_mf(arguments)
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Serves the fake APIs until interrupted, printing how to reach them."""
     with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
@@ -508,6 +529,16 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--account", default="*", help="AWS account id for the policy's ARNs")
     aws.set_defaults(func=cmd_aws)
 
+    metrics = sub.add_parser(
+        "metrics",
+        help="MetricFlow on the marts: `argo metrics query --metrics roas --group-by "
+        "metric_time__week` (any `mf` command: list metrics, validate-configs, query)",
+    )
+    metrics.add_argument("mf_args", nargs=argparse.REMAINDER, help="the arguments of `mf`")
+    target_option(metrics)
+    warehouse_option(metrics)
+    metrics.set_defaults(func=cmd_metrics)
+
     box = sub.add_parser("sandbox", help="serve the fake APIs until Ctrl-C")
     world_options(box)
     box.set_defaults(func=cmd_sandbox)
@@ -533,7 +564,7 @@ def _settings(args: argparse.Namespace) -> Iterator[None]:
             anchor_warehouse()
         if getattr(args, "target", None):
             use_target(args.target)
-        elif args.command in ("demo", "ingest", "transform", "docs"):
+        elif args.command in ("demo", "ingest", "transform", "docs", "metrics"):
             target()
         with project_dlt_settings():
             yield

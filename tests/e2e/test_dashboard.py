@@ -27,7 +27,7 @@ def queries() -> dict[str, str]:
 
 
 def test_every_tile_returns_rows_on_the_demo(demo: Demo) -> None:
-    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+    with duckdb.connect(str(demo.warehouse)) as con:
         for title, sql in queries().items():
             rows = con.execute(sql).fetchall()
             assert rows, f"{title}: no row"
