@@ -250,9 +250,10 @@ class SheetsClient:
                 record=record,
                 hint=CREDENTIALS_HINT,
             )
+        unparsed = message.removeprefix("Unable to parse range: ").split("!")[0]
         hint = {
-            400: "a tab named in the ranges is missing (renamed or deleted?): rename it back, or "
-            "set the *_tab settings (SOURCES__GOOGLE_SHEETS__BUDGETS_TAB, ...) to its name",
+            400: f"the sheet has no tab {unparsed} (renamed or deleted?): rename it back, or "
+            "set its *_tab setting (e.g. SOURCES__GOOGLE_SHEETS__BUDGETS_TAB) to its new name",
             403: f"share the spreadsheet with {self.account.client_email} (Share > Viewer), and "
             "enable the Google Sheets API in the service account's Cloud project",
             404: "check spreadsheet_id (SOURCES__GOOGLE_SHEETS__SPREADSHEET_ID): the long id in "
