@@ -190,6 +190,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "targets_tab": "KPI",
         "base_url": "http://127.0.0.1:9/v4",
         "token_url": "http://127.0.0.1:9/token",
+        "start_date": date(2026, 1, 2),
+        "end_date": date(2026, 1, 5),
         "max_attempts": 3,
         "backoff_factor": 0.5,
         "request_timeout": 12.5,

@@ -181,6 +181,8 @@ def google_sheets_source(
     targets_tab: str | None = None,
     base_url: str | None = None,
     token_url: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
     request_timeout: float = 60.0,
@@ -203,6 +205,9 @@ def google_sheets_source(
             "(between /d/ and /edit)",
         )
     at_least(SOURCE, 1, max_attempts=max_attempts)
+    if start_date or end_date:
+        # `argo ingest all --start ..` passes its range to every source; a plan has none
+        log.info("google_sheets: the plan is read whole; start_date/end_date do not apply")
     tabs = {
         "advertisers": _tab("advertisers_tab", advertisers_tab, "advertisers"),
         "ad_accounts": _tab("ad_accounts_tab", ad_accounts_tab, "ad_accounts"),
