@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import argo.cli
 import argo.transform
 from argo.cli import main
 from argo.settings import PROJECT_DIR
-from ingestion.plan import COLUMNS, validate
+from ingestion.plan import COLUMNS, parse_date, parse_number, validate
 from ingestion.sandbox.plan import COLUMNS as SANDBOX_COLUMNS
 from ingestion.sandbox.plan import demo_tables
 
@@ -28,6 +30,20 @@ def test_the_plan_columns_are_the_sandboxs_and_the_shipped_seeds_pass() -> None:
     typed = validate(tables, {t: t for t in COLUMNS})
     demo = demo_tables()
     assert {t: len(r) for t, r in typed.items()} == {t: len(r) - 1 for t, r in demo.items()}
+
+
+def test_cells_read_as_a_sheet_shows_them() -> None:
+    for text in ("1000000", "1,000,000", "₩1,000,000", " 1000000 ", "₩ 1,000,000"):
+        assert parse_number(text) == 1_000_000, text
+    assert parse_number("0.012") == Decimal("0.012")
+    for wrong in ("1,00,000", "1O00", "", "1.000.000", "$-"):
+        with pytest.raises(ValueError):
+            parse_number(wrong)
+    for text in ("2026-11-16", "2026. 11. 16", "2026.11.16."):
+        assert parse_date(text) == date(2026, 11, 16), text
+    for wrong in ("16/11/2026", "2026-13-01", "Nov 16"):
+        with pytest.raises(ValueError):
+            parse_date(wrong)
 
 
 @pytest.mark.parametrize(

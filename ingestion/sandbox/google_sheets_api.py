@@ -52,7 +52,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
-from ingestion.sandbox.plan import COLUMNS, plan_tables
+from ingestion.sandbox.plan import plan_tables
 from ingestion.sandbox.world import World
 
 TOKEN_PATH = "/token"
@@ -412,13 +412,15 @@ class GoogleSheetsFake(FakeApi):
         if text == "":
             return ""
         if column in NUMBER_COLUMNS:
+            typed = text.strip()
+            sign = "₩" if typed.startswith("₩") else ""  # a cell formatted as won
             try:
-                number = Decimal(text.replace(",", "").lstrip("₩").strip())
+                number = Decimal(typed.removeprefix(sign).replace(",", ""))
             except InvalidOperation:
                 return text  # text typed into a number column stays text
             if render == "FORMATTED_VALUE":
                 whole, _, fraction = f"{number:f}".partition(".")
-                return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+                return sign + f"{int(whole):,}" + (f".{fraction}" if fraction else "")
             return int(number) if number == number.to_integral_value() else float(number)
         if column in DATE_COLUMNS:
             try:
@@ -480,7 +482,3 @@ class GoogleSheetsFake(FakeApi):
         while cells and cells[-1] == "":
             cells.pop()
         return cells
-
-
-#: Every tab the fake serves, in the order the plan declares them.
-TABS = tuple(COLUMNS)

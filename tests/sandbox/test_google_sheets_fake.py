@@ -97,6 +97,10 @@ def test_a_peer_client_reads_the_plan_as_google_serves_it(
 
 def test_trailing_cells_and_an_empty_range(sheets: GoogleSheetsFake) -> None:
     bearer = access(sheets)
+    sheets.set_cell("budgets", 2, "amount", "₩1000000")  # a cell formatted as won
+    assert batch_get(sheets, bearer, "budgets!H2").json()["valueRanges"][0]["values"] == [
+        ["₩1,000,000"]
+    ]
     sheets.set_cell("ad_accounts", 2, "advertiser_id", "")
     body = batch_get(sheets, bearer, "ad_accounts!A2:C2", "ad_accounts!K1:M5").json()
     first, empty = body["valueRanges"]
