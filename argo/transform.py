@@ -97,19 +97,20 @@ def check_plan_seeds(folder: Path | None = None) -> None:
         )
         try:
             with path.open(newline="", encoding="utf-8") as rows:
-                tables[table] = list(csv.DictReader(rows))
+                reader = csv.DictReader(rows)
+                tables[table] = list(reader)
+                header = list(reader.fieldnames or [])
         except OSError as exc:
             raise TransformError(
                 f"{where[table]}: cannot read the plan's seed ({exc.strerror}). What to do: "
                 "restore it (git checkout seeds/plan/), or write the plan there"
             ) from None
-        missing = [
-            c for c in COLUMNS[table] if c not in (tables[table][0] if tables[table] else {})
-        ]
-        if tables[table] and missing:
+        missing = [c for c in COLUMNS[table] if c not in header]
+        if missing:
             raise TransformError(
                 f"{where[table]} row 1, column {missing[0]}: the header has no column "
-                f"{', '.join(missing)}. What to do: add it to the file's first line"
+                f"{', '.join(missing)}. What to do: add it to the file's first line "
+                f"({','.join(COLUMNS[table])}); nothing was built"
             )
     try:
         validate(tables, where)

@@ -52,6 +52,7 @@ def test_cells_read_as_a_sheet_shows_them() -> None:
         ("plan_budgets.csv", 5, "amount", "1O00", "row 5, column amount: '1O00' is not a number"),
         ("plan_targets.csv", 3, "kpi", "cpx", "row 3, column kpi: 'cpx' is not a known kpi"),
         ("plan_ad_accounts.csv", 2, "advertiser_id", "1", "row 2, column advertiser_id"),
+        ("plan_targets.csv", 1, "kpi", "metric", "row 1, column kpi: the header has no column"),
     ],
 )
 def test_a_bad_seed_row_stops_transform_before_dbt(
