@@ -33,7 +33,15 @@ from argo.settings import (
     use_warehouse,
     warehouse_path,
 )
-from argo.transform import TransformError, athena_scan_summary, dbt, docs_dir, summarize
+from argo.transform import (
+    TransformError,
+    athena_scan_summary,
+    check_plan_seeds,
+    dbt,
+    docs_dir,
+    plan_from_seeds,
+    summarize,
+)
 from ingestion import clock
 from ingestion.registry import SOURCES
 from ingestion.sandbox.registry import sandbox
@@ -197,6 +205,8 @@ def _build(command: list[str], name: str) -> None:
     held = (
         exclusive(lock, f"the warehouse {warehouse_path()}") if name == "local" else nullcontext()
     )
+    if plan_from_seeds():
+        check_plan_seeds()
     try:
         with held:
             _refuse_unfinished_loads()

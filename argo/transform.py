@@ -62,6 +62,62 @@ class TableSummary:
     last_day: Any = None
 
 
+#: The AE's plan as the embedded default ships it (dbt seeds).
+PLAN_SEEDS = PROJECT_DIR / "seeds" / "plan"
+
+
+def plan_from_seeds() -> bool:
+    """Whether dbt reads the AE's plan from ``seeds/plan/`` (``google_sheets__enabled`` off)."""
+    text = (PROJECT_DIR / "dbt_project.yml").read_text()
+    match = re.search(r"^\s+google_sheets__enabled:\s*(\S+)", text, re.MULTILINE)
+    return match is None or match.group(1).strip("\"'").lower() not in ("true", "yes", "on")
+
+
+def check_plan_seeds(folder: Path | None = None) -> None:
+    """Checks the plan's CSV seeds as the ``google_sheets`` source checks the sheet.
+
+    Args:
+        folder: The seeds' folder (default ``seeds/plan/`` of the project).
+
+    Raises:
+        TransformError: A seed is missing or has a bad row: one line naming the file, the
+            row and the column, and what to do.
+    """
+    import csv
+
+    from ingestion.plan import COLUMNS, PlanError, validate
+
+    folder = folder or PLAN_SEEDS
+    tables: dict[str, list[dict[str, str]]] = {}
+    where: dict[str, str] = {}
+    for table in COLUMNS:
+        path = folder / f"plan_{table}.csv"
+        where[table] = str(
+            path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path
+        )
+        try:
+            with path.open(newline="", encoding="utf-8") as rows:
+                reader = csv.DictReader(rows)
+                tables[table] = list(reader)
+                header = list(reader.fieldnames or [])
+        except OSError as exc:
+            raise TransformError(
+                f"{where[table]}: cannot read the plan's seed ({exc.strerror}). What to do: "
+                "restore it (git checkout seeds/plan/), or write the plan there"
+            ) from None
+        missing = [c for c in COLUMNS[table] if c not in header]
+        if missing:
+            raise TransformError(
+                f"{where[table]} row 1, column {missing[0]}: the header has no column "
+                f"{', '.join(missing)}. What to do: add it to the file's first line "
+                f"({','.join(COLUMNS[table])}); nothing was built"
+            )
+    try:
+        validate(tables, where)
+    except PlanError as exc:
+        raise TransformError(f"{exc}; nothing was built") from None
+
+
 def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None = None) -> Any:
     """Runs one dbt command in-process and returns dbt's result object.
 

@@ -169,5 +169,13 @@ SOURCES: dict[str, Source] = {
             store_secrets={"service_key": "DATA_GO_KR_SERVICE_KEY"},
             time_zone="Asia/Seoul",
         ),
+        # The AE's plan from a Google Sheet (service account); off in dbt by default: the
+        # embedded default reads the plan from seeds/plan/.
+        Source(
+            "google_sheets",
+            "ingestion.sources.google_sheets:google_sheets_source",
+            "ingestion.sandbox.google_sheets_api:GoogleSheetsFake",
+            dbt_switch="google_sheets__enabled",
+        ),
     )
 }

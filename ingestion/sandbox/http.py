@@ -22,6 +22,8 @@ class Request:
     query: dict[str, str]
     form: dict[str, str]
     headers: dict[str, str]
+    #: The query string as sent (a parameter may repeat: ``ranges=..&ranges=..``).
+    raw_query: str = ""
 
 
 @dataclass
@@ -193,7 +195,7 @@ class FakeApi:
         elif raw:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        request = Request(method, parts.path, query, form, headers)
+        request = Request(method, parts.path, query, form, headers, parts.query)
         logged = {k: v for k, v in {**query, **form}.items() if k not in self._secret_params}
         self.requests.append((method, parts.path, logged))
         self.faults.count_request()

@@ -59,9 +59,10 @@ REPORT_JOB_SOURCES = ("meta_ads", "naver_searchad")
 ASYNC_TIMEOUT = 1.0
 
 
-#: Sources whose scheduled update makes 3 requests or fewer (Adjust 1, weather 2): a token
+#: Sources whose scheduled update makes 3 requests or fewer (Adjust 1, weather 2, the plan
+#: sheet 2: a token and one batchGet): a token
 #: that expires after 3 requests never expires in their run.
-FEW_REQUESTS = ("adjust", "weather")
+FEW_REQUESTS = ("adjust", "weather", "google_sheets")
 
 
 @dataclass(frozen=True)

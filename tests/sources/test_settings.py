@@ -181,6 +181,21 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "backoff_factor": 0.5,
         "request_timeout": 12.5,
     },
+    "google_sheets": {
+        "spreadsheet_id": "1PlanSheet-Id_2",
+        "credentials": '{"client_email": "plan@p.iam.gserviceaccount.com", "private_key": "k"}',
+        "advertisers_tab": "Clients",
+        "ad_accounts_tab": "Accounts",
+        "budgets_tab": "Budget 2026",
+        "targets_tab": "KPI",
+        "base_url": "http://127.0.0.1:9/v4",
+        "token_url": "http://127.0.0.1:9/token",
+        "start_date": date(2026, 1, 2),
+        "end_date": date(2026, 1, 5),
+        "max_attempts": 3,
+        "backoff_factor": 0.5,
+        "request_timeout": 12.5,
+    },
 }
 
 
