@@ -6,7 +6,7 @@ with
 
 budgets as (
 
-    select * from {{ ref('stg_plan__budgets') }}
+    select * from {{ ref('stg_google_sheets__budgets') }}
 
 ),
 

@@ -20,13 +20,13 @@ tracker_events as (
 
 plan_accounts as (
 
-    select * from {{ ref('stg_plan__ad_accounts') }}
+    select * from {{ ref('stg_google_sheets__ad_accounts') }}
 
 ),
 
 advertisers as (
 
-    select * from {{ ref('stg_plan__advertisers') }}
+    select * from {{ ref('stg_google_sheets__advertisers') }}
 
 ),
 

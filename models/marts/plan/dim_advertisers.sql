@@ -2,7 +2,7 @@ with
 
 advertisers as (
 
-    select * from {{ ref('stg_plan__advertisers') }}
+    select * from {{ ref('stg_google_sheets__advertisers') }}
 
 ),
 
