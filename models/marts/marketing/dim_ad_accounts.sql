@@ -12,6 +12,12 @@ platforms as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 final as (
 
     select
@@ -28,11 +34,16 @@ final as (
         ) as is_in_reporting_timezone,
         ad_accounts.account_status,
         ad_accounts.is_active,
-        ad_accounts.source_relation
+        ad_accounts.source_relation,
+        {{ argo.advertiser_columns('advertisers') }}
 
     from ad_accounts
     left join platforms
         on ad_accounts.platform = platforms.platform
+    left join advertisers
+        on
+            ad_accounts.platform = advertisers.platform
+            and ad_accounts.account_id = advertisers.account_id
 
 )
 

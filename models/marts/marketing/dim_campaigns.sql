@@ -6,28 +6,39 @@ campaigns as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 final as (
 
     select
-        platform,
-        account_id,
-        campaign_id,
-        campaign_name,
-        objective,
-        status,
-        effective_status,
-        is_active,
-        currency_code,
-        daily_budget,
-        lifetime_budget,
-        created_at,
-        updated_at,
-        start_at,
-        stop_at,
-        is_inferred_from_performance,
-        source_relation
+        campaigns.platform,
+        campaigns.account_id,
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.objective,
+        campaigns.status,
+        campaigns.effective_status,
+        campaigns.is_active,
+        campaigns.currency_code,
+        campaigns.daily_budget,
+        campaigns.lifetime_budget,
+        campaigns.created_at,
+        campaigns.updated_at,
+        campaigns.start_at,
+        campaigns.stop_at,
+        campaigns.is_inferred_from_performance,
+        campaigns.source_relation,
+        {{ argo.advertiser_columns('advertisers') }}
 
     from campaigns
+    left join advertisers
+        on
+            campaigns.platform = advertisers.platform
+            and campaigns.account_id = advertisers.account_id
 
 )
 

@@ -17,6 +17,12 @@ exchange_rates as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 final as (
 
     select
@@ -37,13 +43,18 @@ final as (
         {{ argo.in_reporting_currency(
             'conversions.conversions_value', 'exchange_rates.exchange_rate'
         ) }} as conversions_value_in_reporting_currency,
-        conversions.source_relation
+        conversions.source_relation,
+        {{ argo.advertiser_columns('advertisers') }}
 
     from conversions
     left join exchange_rates
         on
             conversions.date_day = exchange_rates.date_day
             and conversions.currency_code = exchange_rates.currency_code
+    left join advertisers
+        on
+            conversions.platform = advertisers.platform
+            and conversions.account_id = advertisers.account_id
 
 )
 

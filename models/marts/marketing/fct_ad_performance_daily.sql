@@ -17,6 +17,12 @@ exchange_rates as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 final as (
 
     select
@@ -40,13 +46,18 @@ final as (
         {{ argo.in_reporting_currency(
             'ad_performance.conversions_value', 'exchange_rates.exchange_rate'
         ) }} as conversions_value_in_reporting_currency,
-        ad_performance.source_relation
+        ad_performance.source_relation,
+        {{ argo.advertiser_columns('advertisers') }}
 
     from ad_performance
     left join exchange_rates
         on
             ad_performance.date_day = exchange_rates.date_day
             and ad_performance.currency_code = exchange_rates.currency_code
+    left join advertisers
+        on
+            ad_performance.platform = advertisers.platform
+            and ad_performance.account_id = advertisers.account_id
 
 )
 

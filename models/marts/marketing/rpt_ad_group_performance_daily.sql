@@ -43,10 +43,12 @@ ad_group_days as (
         cast(sum(spend_in_reporting_currency) as {{ dbt.type_numeric() }})
             as spend_in_reporting_currency,
         cast(sum(conversions_value_in_reporting_currency) as {{ dbt.type_numeric() }})
-            as conversions_value_in_reporting_currency
+            as conversions_value_in_reporting_currency,
+        advertiser_id,
+        advertiser_name
 
     from ad_performance
-    group by 1, 2, 3, 4, 5, 6, 12
+    group by 1, 2, 3, 4, 5, 6, 12, 15, 16
 
 ),
 
@@ -73,7 +75,8 @@ final as (
         {{ argo.safe_divide('ad_group_days.spend', 'ad_group_days.clicks') }} as cpc,
         {{ argo.safe_divide('ad_group_days.spend * 1000', 'ad_group_days.impressions') }} as cpm,
         {{ argo.safe_divide('ad_group_days.spend', 'ad_group_days.conversions') }} as cpa,
-        {{ argo.safe_divide('ad_group_days.conversions_value', 'ad_group_days.spend') }} as roas
+        {{ argo.safe_divide('ad_group_days.conversions_value', 'ad_group_days.spend') }} as roas,
+        {{ argo.advertiser_columns('ad_group_days') }}
 
     from ad_group_days
     left join campaigns

@@ -50,10 +50,12 @@ campaign_days as (
         cast(sum(spend_in_reporting_currency) as {{ dbt.type_numeric() }})
             as spend_in_reporting_currency,
         cast(sum(conversions_value_in_reporting_currency) as {{ dbt.type_numeric() }})
-            as conversions_value_in_reporting_currency
+            as conversions_value_in_reporting_currency,
+        advertiser_id,
+        advertiser_name
 
     from ad_performance
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 15, 16
 
 ),
 
@@ -132,7 +134,8 @@ final as (
         dates.weather_station_id,
         dates.avg_temp_c,
         dates.precipitation_mm,
-        dates.is_rainy_day
+        dates.is_rainy_day,
+        {{ argo.advertiser_columns('campaign_days') }}
 
     from campaign_days
     left join campaigns

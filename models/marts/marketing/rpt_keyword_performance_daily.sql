@@ -35,6 +35,12 @@ exchange_rates as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 final as (
 
     select
@@ -68,7 +74,8 @@ final as (
         {{ argo.safe_divide('keyword_performance.spend', 'keyword_performance.conversions') }}
             as cpa,
         {{ argo.safe_divide('keyword_performance.conversions_value', 'keyword_performance.spend') }}
-            as roas
+            as roas,
+        {{ argo.advertiser_columns('advertisers') }}
 
     from keyword_performance
     left join campaigns
@@ -90,6 +97,10 @@ final as (
         on
             keyword_performance.date_day = exchange_rates.date_day
             and keyword_performance.currency_code = exchange_rates.currency_code
+    left join advertisers
+        on
+            keyword_performance.platform = advertisers.platform
+            and keyword_performance.account_id = advertisers.account_id
 
 )
 

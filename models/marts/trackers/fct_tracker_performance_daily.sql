@@ -103,6 +103,12 @@ summed as (
 
 ),
 
+advertisers as (
+
+    select * from {{ ref('int_accounts_assigned') }}
+
+),
+
 -- The tracker's media source names the platform (seed tracker_media_sources); the
 -- platform's campaign id then names the account.
 final as (
@@ -126,7 +132,9 @@ final as (
         '{{ var("reporting_currency") | upper }}' as reporting_currency_code,
         exchange_rates.exchange_rate,
         {{ argo.in_reporting_currency('summed.revenue', 'exchange_rates.exchange_rate') }}
-            as revenue_in_reporting_currency
+            as revenue_in_reporting_currency,
+        -- The app's advertiser (the plan maps tracker apps like ad accounts).
+        {{ argo.advertiser_columns('advertisers') }}
 
     from summed
     left join media_sources
@@ -141,6 +149,10 @@ final as (
         on
             summed.date_day = exchange_rates.date_day
             and summed.revenue_currency_code = exchange_rates.currency_code
+    left join advertisers
+        on
+            summed.tracker = advertisers.platform
+            and summed.app_id = advertisers.account_id
 
 )
 
