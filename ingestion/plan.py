@@ -50,10 +50,10 @@ NUMBER_COLUMNS = frozenset({"amount", "target_value"})
 AD_PLATFORMS = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment")
 #: Platforms an ad account or app may be mapped on: the ad platforms and the trackers.
 ACCOUNT_PLATFORMS = (*AD_PLATFORMS, "appsflyer", "adjust")
-BUDGET_TYPES = ("daily", "monthly", "total")
-KPIS = ("cpa", "cpc", "cpi", "cpm", "ctr", "cvr", "roas")
+BUDGET_TYPES = ("monthly", "flight")
+KPIS = ("cpa", "roas", "cpi", "ctr")
 #: KPIs that are money per something: their targets name a currency.
-MONEY_KPIS = frozenset({"cpa", "cpc", "cpi", "cpm"})
+MONEY_KPIS = frozenset({"cpa", "cpi"})
 #: ISO 4217 codes the plan accepts (ingestion does not read dbt's seeds: a constant).
 CURRENCY_CODES = frozenset(
     [
