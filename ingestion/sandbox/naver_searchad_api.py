@@ -19,6 +19,12 @@ what is verified against Naver's own samples and answers, and what is assumed):
   ``GET /report-download?authtoken=...`` signed over ``/report-download`` ->
   ``DELETE /stat-reports/{id}``. A day not aggregated yet is ``{"code": 20007, ...}``;
   a customer keeps at most 100 jobs (the oldest is dropped).
+* ``GET /ad-accounts?page=&size=`` (AdAccounts: list, Naver's account API since the
+  2025-09-01 account integration; ``/customer-links`` was switched off on 2025-09-15):
+  the ad accounts the license's member belongs to, as a Spring page (``content``,
+  ``last``, ``number`` from 0, ``totalElements``...), each with ``adAccountNo``,
+  ``roleName``, ``naverId`` and ``adAccount`` {``no``, ``name``, ``masterCustomerId``
+  (the customer id), ``currency``, ``timezone``...}. ``size`` is at most 1000.
 * AD and AD_CONVERSION reports are TSV without a header row, dates ``YYYYMMDD``, built
   from the world so that every split adds up exactly to the world's numbers.
 """
@@ -40,6 +46,7 @@ from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.world import (
     PLATFORM_SETTLEMENT_DAYS,
+    AdAccount,
     AdDay,
     KeywordDay,
     World,
@@ -66,6 +73,9 @@ DEVICE_SHARES = (0.35, 0.65)
 STATUS_CYCLE = ("RUNNING", "WAITING", "AGGREGATING")
 #: Stat-report jobs Naver keeps per customer; creating one more drops the oldest.
 MAX_JOBS = 100
+#: ``GET /ad-accounts`` page size when none is asked for (Spring's default) and the largest.
+AD_ACCOUNTS_PAGE = 20
+AD_ACCOUNTS_MAX_PAGE = 1000
 #: Largest accepted difference between ``X-Timestamp`` and the server clock.
 MAX_SKEW_MS = 300_000
 
@@ -100,6 +110,11 @@ def no_permission() -> Reply:
 
 def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _iso(day: date) -> str:
+    """A day's midnight in Korea, as the account API writes times (ISO 8601, offset)."""
+    return f"{day.isoformat()}T00:00:00+09:00"
 
 
 def parse_stat_date(raw: str) -> date | None:
@@ -154,6 +169,8 @@ class NaverSearchAdFake(FakeApi):
         secret_key: Its secret key.
         customer_ids: Customers the license may act for (default: every Naver customer
             of the world).
+        member_of: Customers whose ad account the license's member belongs to, listed by
+            ``GET /ad-accounts`` (default: every linked customer; ``[]``: none).
         max_skew_ms: Largest accepted difference between ``X-Timestamp`` and the clock.
     """
 
@@ -165,6 +182,7 @@ class NaverSearchAdFake(FakeApi):
         secret_key: str = "AQAAAAsandbox-naver-secret-key==",
         customer_ids: list[str] | None = None,
         max_skew_ms: int = MAX_SKEW_MS,
+        member_of: list[str] | None = None,
     ) -> None:
         super().__init__(faults, secret_params=("authtoken",))
         self.world = world
@@ -173,6 +191,7 @@ class NaverSearchAdFake(FakeApi):
         known = {a.account_id for a in world.accounts(PLATFORM)}
         self.linked_customers = known & set(customer_ids) if customer_ids else known
         self.max_skew_ms = max_skew_ms
+        self.member_of = set(self.linked_customers if member_of is None else member_of)
         self._jobs: dict[int, ReportJob] = {}
         self._by_token: dict[str, ReportJob] = {}
         self._ids = itertools.count(int(clock.now().timestamp()) % 10**6 * 1000)
@@ -282,6 +301,8 @@ class NaverSearchAdFake(FakeApi):
                 else self._ads(customer, group)
             )
             return Reply(200, rows)
+        if request.method == "GET" and path == "/ad-accounts":
+            return self._ad_accounts(request)
         if path == "/stat-reports" and request.method == "POST":
             return self._create_job(customer, request)
         if path.startswith("/stat-reports/"):
@@ -289,6 +310,73 @@ class NaverSearchAdFake(FakeApi):
         if path == "/report-download" and request.method == "GET":
             return self._download(customer, request.query.get("authtoken", ""))
         return naver_error(404, 1001, "Cannot find the requested resource.")
+
+    # -- accounts -------------------------------------------------------------------------
+    def _ad_accounts(self, request: Request) -> Reply:
+        """``GET /ad-accounts``: the license member's ad accounts, one Spring page."""
+        try:
+            page = int(request.query.get("page", "0"))
+            size = int(request.query.get("size", str(AD_ACCOUNTS_PAGE)))
+        except ValueError:
+            return naver_error(400, 1002, "Invalid request")
+        if page < 0 or not 0 < size <= AD_ACCOUNTS_MAX_PAGE:
+            return naver_error(400, 1002, "Invalid request")
+        accounts = [a for a in self.world.accounts(PLATFORM) if a.account_id in self.member_of]
+        rows = [self._ad_account(a) for a in accounts]
+        content = rows[page * size : (page + 1) * size]
+        pages = -(-len(rows) // size)
+        unsorted = {"empty": True, "sorted": False, "unsorted": True}
+        return Reply(
+            200,
+            {
+                "content": content,
+                "pageable": {
+                    "sort": unsorted,
+                    "offset": page * size,
+                    "pageNumber": page,
+                    "pageSize": size,
+                    "paged": True,
+                    "unpaged": False,
+                },
+                "last": page >= pages - 1,
+                "totalPages": pages,
+                "totalElements": len(rows),
+                "size": size,
+                "number": page,
+                "sort": unsorted,
+                "first": page == 0,
+                "numberOfElements": len(content),
+                "empty": not content,
+            },
+        )
+
+    def _ad_account(self, account: AdAccount) -> dict[str, Any]:
+        """One ``AdAccount`` of the list: the member's role and the account's detail."""
+        number = 1_000_000 + int(account.account_id) % 9_000_000
+        created = _iso(self.world.first_day)
+        return {
+            "adAccountNo": number,
+            "naverId": "sandbox_manager",
+            "roleName": "MASTER",
+            "favorite": False,
+            "createdAt": created,
+            "lastAccessTime": _iso(self.world.as_of),
+            "adAccount": {
+                "no": number,
+                "name": account.name,
+                "masterCustomerId": int(account.account_id),
+                "currency": account.currency,
+                "country": "KR",
+                "timezone": "+09:00",
+                "timezoneId": account.timezone_name,
+                "disabled": account.account_status != 1,
+                "deleted": False,
+                "deletedAt": None,
+                "penalty": {"penalized": False},
+                "createdAt": created,
+                "updatedAt": created,
+            },
+        }
 
     # -- entities -------------------------------------------------------------------------
     def _campaigns(self, customer: str) -> list[dict[str, Any]]:

@@ -129,6 +129,72 @@ def test_a_customer_the_license_is_not_linked_to_fails_auth(world: World) -> Non
         assert first in answer.json()["detail"]
 
 
+def test_ad_accounts_list_every_linked_customer_with_its_world_name(
+    fake: NaverSearchAdFake, world: World
+) -> None:
+    answer = call(fake, "GET", "/ad-accounts", customer(world))
+    assert answer.status_code == 200
+    page = answer.json()
+    accounts = world.accounts(PLATFORM)
+    assert page["totalElements"] == len(accounts) and page["last"] and page["first"]
+    assert page["number"] == 0 and page["size"] == 20 and page["numberOfElements"] == len(accounts)
+    assert not page["empty"] and page["pageable"]["pageNumber"] == 0
+    named = {
+        str(i["adAccount"]["masterCustomerId"]): i["adAccount"]["name"] for i in page["content"]
+    }
+    assert named == {a.account_id: a.name for a in accounts}
+    item = page["content"][0]
+    # Fields a real account sends that ARGO does not read are served too.
+    assert {"adAccountNo", "naverId", "roleName", "favorite", "createdAt", "lastAccessTime"} <= set(
+        item
+    )
+    detail = item["adAccount"]
+    assert detail["no"] == item["adAccountNo"] and isinstance(detail["masterCustomerId"], int)
+    assert {
+        "currency",
+        "country",
+        "timezone",
+        "timezoneId",
+        "disabled",
+        "deleted",
+        "deletedAt",
+    } <= set(detail)
+    assert detail["penalty"] == {"penalized": False} and detail["deletedAt"] is None
+
+
+def test_ad_accounts_pages_from_zero_and_caps_the_size(
+    fake: NaverSearchAdFake, world: World
+) -> None:
+    accounts = world.accounts(PLATFORM)
+    seen = []
+    for number in range(len(accounts)):
+        page = call(fake, "GET", f"/ad-accounts?page={number}&size=1", customer(world)).json()
+        assert page["number"] == number and page["totalPages"] == len(accounts)
+        assert page["last"] == (number == len(accounts) - 1)
+        seen += [i["adAccount"]["masterCustomerId"] for i in page["content"]]
+    assert sorted(seen) == sorted(int(a.account_id) for a in accounts)
+    beyond = call(fake, "GET", f"/ad-accounts?page={len(accounts)}&size=1", customer(world))
+    assert beyond.json()["content"] == [] and beyond.json()["empty"]
+    for query in ("size=1001", "size=0", "page=-1", "size=x"):
+        refused = call(fake, "GET", f"/ad-accounts?{query}", customer(world))
+        assert refused.status_code == 400 and refused.json()["code"] == 1002
+
+
+def test_ad_accounts_is_signed_as_every_call_and_empty_for_a_member_of_none(
+    world: World,
+) -> None:
+    with NaverSearchAdFake(world, Faults(), member_of=[]) as fake:
+        assert isinstance(fake, NaverSearchAdFake)
+        wrong = call(fake, "GET", "/ad-accounts", customer(world), secret="not-the-secret")
+        assert wrong.status_code == 403
+        assert wrong.json()["type"] == "urn:naver:api:problem:invalid-signature"
+        stranger = call(fake, "GET", "/ad-accounts", "9999999")
+        assert stranger.json()["type"] == "urn:naver:api:problem:auth-failed"
+        page = call(fake, "GET", "/ad-accounts", customer(world)).json()
+        assert page["content"] == [] and page["empty"] and page["totalElements"] == 0
+        assert page["last"] and page["totalPages"] == 0
+
+
 def test_another_customers_id_is_1018_no_permission(fake: NaverSearchAdFake, world: World) -> None:
     mine, theirs = (a.account_id for a in world.accounts(PLATFORM)[:2])
     group = world.ad_groups(PLATFORM, theirs)[0]

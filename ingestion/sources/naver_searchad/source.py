@@ -32,6 +32,10 @@ TIME_ZONE = ZoneInfo("Asia/Seoul")
 #: Report rows gathered into one Arrow table before it is handed to dlt (fewer, larger
 #: tables normalise much faster than one small table per customer-day).
 BATCH_ROWS = 50_000
+#: ``GET /ad-accounts`` page size (Naver's largest).
+AD_ACCOUNTS_PAGE = 1000
+#: Pages read at most (a page that never says ``last`` must not loop forever).
+AD_ACCOUNTS_MAX_PAGES = 1000
 
 
 @dataclass
@@ -95,6 +99,42 @@ class Run:
         if text is None:
             return None  # a later run loads it
         return tables.report_to_table(text, report_type, customer, day, self.loaded_at)
+
+
+def ad_accounts(run: Run) -> Iterator[pa.Table]:
+    """The configured customers' ad accounts (``GET /ad-accounts``, page by page).
+
+    Signed for the first configured customer; the answer lists every ad account the
+    license's member belongs to, and only the configured customers' rows are kept. A
+    customer missing from the answer keeps what an earlier run loaded (or no row).
+    """
+    yield tables.empty(tables.AD_ACCOUNTS, run.loaded_at)
+    wanted = set(run.customers)
+    signer = run.customers[0]
+    kept = 0
+    for page in range(AD_ACCOUNTS_MAX_PAGES):
+        record = f"ad-accounts page {page}"
+        answer = run.client.get(
+            signer, "/ad-accounts", {"page": page, "size": AD_ACCOUNTS_PAGE}, record=record
+        )
+        if not isinstance(answer, dict) or not isinstance(answer.get("content", []), list):
+            raise tables.AD_ACCOUNTS.error(
+                f"not a page of ad accounts: {str(answer)[:80]!r}",
+                record,
+                "Naver may have changed the account API; check the source README",
+            )
+        rows = answer.get("content") or []
+        if rows:
+            table = tables.ad_accounts_to_table(rows, page, run.loaded_at)
+            ids = table.column("customer_id").to_pylist()
+            table = table.filter(pa.array([i in wanted for i in ids]))
+            kept += table.num_rows
+            if table.num_rows:
+                yield table
+        if not rows or answer.get("last", True):
+            break
+    missing = len(wanted) - kept
+    log.info("naver_searchad: ad_accounts: %d rows, %d customer(s) not listed", kept, missing)
 
 
 def entities(run: Run, table: arrow.Table) -> Iterator[pa.Table]:
@@ -184,7 +224,7 @@ def naver_searchad_source(
     or ``[sources.naver_searchad]`` in ``.dlt/*.toml`` unless it is passed.
 
     Returns:
-        The resources ``campaigns``, ``ad_groups``, ``keywords``, ``ads``,
+        The resources ``ad_accounts``, ``campaigns``, ``ad_groups``, ``keywords``, ``ads``,
         ``ad_stats_daily`` and ``ad_conversion_stats_daily``.
     """
     customers = list_setting(
@@ -215,6 +255,7 @@ def naver_searchad_source(
         async_timeout,
     )
     return [
+        merged(ad_accounts(run), tables.AD_ACCOUNTS),
         *(merged(entities(run, t), t) for t in tables.ENTITY_TABLES),
         *(
             merged(stats(run, kind), table, merge_key=tables.DAILY_MERGE_KEY)

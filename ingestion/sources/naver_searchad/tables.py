@@ -123,6 +123,27 @@ ADS = table(
     ("ad_id",),
 )
 ENTITY_TABLES = (CAMPAIGNS, AD_GROUPS, KEYWORDS, ADS)
+#: ``GET /ad-accounts`` (AdAccounts: list): the customer id is the account's
+#: ``masterCustomerId``, not the customer the request was signed for.
+AD_ACCOUNTS = arrow.Table(
+    SOURCE,
+    "ad_accounts",
+    (
+        Column("customer_id", STRING, arrow.text, True, key="adAccount.masterCustomerId"),
+        _c("ad_account_no", "adAccountNo", req=True),
+        _c("ad_account_name", "adAccount.name"),
+        _c("role_name", "roleName"),
+        _c("currency", "adAccount.currency"),
+        _c("timezone_id", "adAccount.timezoneId"),
+        _c("disabled", "adAccount.disabled", BOOL, arrow.boolean),
+        _c("deleted", "adAccount.deleted", BOOL, arrow.boolean),
+        _c("created_at", "adAccount.createdAt", TIMESTAMP, arrow.timestamp),
+        _c("updated_at", "adAccount.updatedAt", TIMESTAMP, arrow.timestamp),
+    ),
+    ("customer_id",),
+    hint=_DATA_HINT,
+    missing_hint=_DATA_HINT,
+)
 
 #: The first nine columns of both reports (Naver's TSV has no header row).
 _HEAD = (
@@ -177,6 +198,18 @@ def entities_to_table(
     return arrow.to_table(
         rows, table, loaded_at=loaded_at, filled={"customer_id": customer_id}, record=record
     )
+
+
+def ad_accounts_to_table(
+    rows: Sequence[dict[str, Any]], page: int, loaded_at: datetime
+) -> pa.Table:
+    """One page of ``GET /ad-accounts``; a bad value names the page, the account and field."""
+
+    def record(index: int, row: Any) -> str:
+        number = row.get("adAccountNo") if isinstance(row, dict) else None
+        return f"ad-accounts page {page} item {index} (adAccountNo {number!r})"
+
+    return arrow.to_table(rows, AD_ACCOUNTS, loaded_at=loaded_at, record=record)
 
 
 def report_to_table(

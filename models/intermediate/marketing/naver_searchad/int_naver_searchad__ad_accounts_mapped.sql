@@ -14,8 +14,15 @@ ad_stats as (
 
 ),
 
--- The Search Ad API has no account object ARGO can read for every license: a customer is
--- known by its id (X-Customer), from what was loaded for it. Naver bills in won and
+ad_accounts as (
+
+    select * from {{ ref('stg_naver_searchad__ad_accounts') }}
+
+),
+
+-- A customer is known by its id (X-Customer), from what was loaded for it; its name comes
+-- from Naver's account list (GET /ad-accounts), which a license may not list every
+-- customer in: a customer missing there keeps a null name. Naver bills in won and
 -- reports Korean days, so every customer is KRW and Asia/Seoul; a customer loaded at all
 -- is one the license may act for, hence active.
 customers as (
@@ -45,15 +52,17 @@ mapped as (
 
     select
         'naver_searchad' as platform,
-        source_relation,
-        account_id,
-        cast(null as {{ dbt.type_string() }}) as account_name,
+        customers.source_relation,
+        customers.account_id,
+        ad_accounts.account_name,
         'KRW' as currency_code,
         'Asia/Seoul' as timezone_name,
         'ACTIVE' as account_status,
         true as is_active
 
     from customers
+    left join ad_accounts
+        on customers.account_id = ad_accounts.account_id
 
 )
 
