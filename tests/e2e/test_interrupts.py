@@ -46,8 +46,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("flowing_clock")]
 
 SOURCE = "naver_searchad"
 DATASET = f"raw_{SOURCE}"
-#: Naver's six raw tables, each merged in its own transaction.
+#: Naver's seven raw tables, each merged in its own transaction.
 TABLES = {
+    "ad_accounts",
     "ad_conversion_stats_daily",
     "ad_groups",
     "ad_stats_daily",
@@ -250,8 +251,8 @@ def test_a_signal_during_load_reports_the_tables_that_hold_the_load_and_blocks_t
     assert len(holding) == 2, "two tables merged before the pause, none after"
     waiting = sorted(TABLES - holding)
     assert (
-        f"load {load_id} is in {DATASET} only in part: 2 of 6 tables hold its rows "
-        f"({', '.join(sorted(holding))}), 4 do not ({', '.join(waiting)}), so {DATASET} "
+        f"load {load_id} is in {DATASET} only in part: 2 of 7 tables hold its rows "
+        f"({', '.join(sorted(holding))}), 5 do not ({', '.join(waiting)}), so {DATASET} "
         "mixes two loads. What to do: run `argo ingest naver_searchad`: it finishes this load "
         "first (from the data it already has), then loads anew; until then `argo transform` "
         "refuses to build"
@@ -259,7 +260,7 @@ def test_a_signal_during_load_reports_the_tables_that_hold_the_load_and_blocks_t
     assert_transform_refuses_until_ingest_finishes(argo, load_id, holding)
 
 
-@pytest.mark.parametrize("merged", [3, 6])
+@pytest.mark.parametrize("merged", [3, 7])
 def test_a_killed_load_blocks_transform_until_the_next_ingest_finishes_it(
     merged: int, argo: Argo
 ) -> None:
@@ -308,14 +309,14 @@ def test_a_failing_load_step_says_which_tables_hold_the_load(argo: Argo) -> None
     holding = argo.holding(load_id)
     assert line.startswith(f"argo ingest failed: {SOURCE}: the load step failed: ")
     assert "No space left on device" in line
-    assert f"2 of 6 tables hold its rows ({', '.join(sorted(holding))})" in line
+    assert f"2 of 7 tables hold its rows ({', '.join(sorted(holding))})" in line
     assert "What to do: fix the cause, then run `argo ingest naver_searchad`" in line
     assert_transform_refuses_until_ingest_finishes(argo, load_id, holding)
 
 
 def test_a_signal_while_dlt_finishes_the_load_is_not_lost(argo: Argo) -> None:
     """dlt lets the running job finish and completes the load; the run still stops there."""
-    process = argo.start("ingest", SOURCE, **{PAUSE_AFTER: "6"})
+    process = argo.start("ingest", SOURCE, **{PAUSE_AFTER: "7"})
     argo.paused(process)
     process.send_signal(signal.SIGTERM)
     status, err = finished(process)
@@ -338,13 +339,13 @@ def assert_transform_refuses_until_ingest_finishes(
     tables = ", ".join(sorted(holding))
     if holding == TABLES:  # every merge committed; dlt had not recorded the load yet
         state = (
-            f"load {load_id} is in all 6 of its tables of {DATASET} ({tables}) but not "
+            f"load {load_id} is in all 7 of its tables of {DATASET} ({tables}) but not "
             f"recorded as complete in {DATASET}._dlt_loads"
         )
     else:
         state = (
-            f"load {load_id} is in {DATASET} only in part: {len(holding)} of 6 tables hold its "
-            f"rows ({tables}), {6 - len(holding)} do not ({', '.join(sorted(TABLES - holding))})"
+            f"load {load_id} is in {DATASET} only in part: {len(holding)} of 7 tables hold its "
+            f"rows ({tables}), {7 - len(holding)} do not ({', '.join(sorted(TABLES - holding))})"
             f", so {DATASET} mixes two loads"
         )
     assert last_line(err) == (
