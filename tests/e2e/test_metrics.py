@@ -90,6 +90,63 @@ def test_roas_by_week_is_a_ratio_of_sums(warehouse: Path, tmp_path: Path) -> Non
     assert_equal(found, expected)
 
 
+def test_roas_by_advertiser_by_week(warehouse: Path, tmp_path: Path) -> None:
+    rows = metric_rows(
+        tmp_path, "--metrics", "roas", "--group-by", "metric_time__week,advertiser__advertiser_name"
+    )
+    found = {
+        (day(r["metric_time__week"]), r["advertiser__advertiser_name"]): number(r["roas"])
+        for r in rows
+    }
+    expected = sql_rows(
+        warehouse,
+        "select date_trunc('week', report.date_day)::date, advertisers.advertiser_name, "
+        "sum(conversions_value_in_reporting_currency) "
+        "/ nullif(sum(spend_in_reporting_currency), 0) "
+        "from marts.rpt_campaign_performance_daily as report "
+        "inner join marts.dim_advertisers as advertisers using (advertiser_id) group by 1, 2",
+    )
+    assert {k[1] for k in expected} >= {"Advertiser 1", "Advertiser 2"}
+    assert_equal(found, expected)
+
+
+def test_spend_against_the_monthly_budget_month_to_date(warehouse: Path, tmp_path: Path) -> None:
+    rows = metric_rows(
+        tmp_path,
+        "--metrics",
+        "spend_month_to_date,monthly_budget",
+        "--group-by",
+        "metric_time__month,advertiser__advertiser_name",
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        ((month,),) = con.execute(
+            "select date_trunc('month', max(date_day))::date "
+            "from marts.rpt_campaign_performance_daily"
+        ).fetchall()
+    now = {
+        r["advertiser__advertiser_name"]: (
+            number(r["spend_month_to_date"]),
+            number(r["monthly_budget"]),
+        )
+        for r in rows
+        if day(r["metric_time__month"]) == str(month)
+    }
+    spent = sql_rows(
+        warehouse,
+        "select advertiser_name, sum(spend_in_reporting_currency) "
+        "from marts.rpt_campaign_performance_daily "
+        f"where date_day >= date '{month}' group by 1",
+    )
+    budget = sql_rows(
+        warehouse,
+        "select advertiser_name, sum(amount_in_reporting_currency) from marts.fct_budgets "
+        f"where budget_type = 'monthly' and is_current_version and start_date = date '{month}' "
+        "group by 1",
+    )
+    assert_equal({(k,): v[0] for k, v in now.items() if v[0] is not None}, spent)
+    assert_equal({(k,): v[1] for k, v in now.items() if v[1] is not None}, budget)
+
+
 def test_cpa_by_platform_by_month(warehouse: Path, tmp_path: Path) -> None:
     rows = metric_rows(
         tmp_path, "--metrics", "cpa", "--group-by", "metric_time__month,performance__platform"
