@@ -11,7 +11,12 @@
       the engine's dispatched ones included);
     - the value of every var named in it and in those macros, but
       `argo__mart_lookback_days`, which decides only how many days a run recomputes.
-      Vars that switch models on and off change the graph itself.
+      Vars that switch models on and off change the graph itself;
+    - for a model whose `meta.argo_history_data` names columns (the advertiser mapping,
+      int_accounts_assigned): a digest of those columns' values in the warehouse now,
+      because its content comes from data, not from the project (a plan read from a
+      Google Sheet: re-mapping an account there must re-label every day, not the
+      window's only).
     A node this run builds counts as the project defines it now; one it does not build
     (`--select`, or a seed under `dbt run`) counts as the run that last built it recorded
     it (macros/marts_builds.sql), because that is what the warehouse holds.
@@ -45,6 +50,10 @@
     {%- set parts = {'checksum': node.checksum.checksum, 'sources': [], 'macros': {}, 'vars': {}} -%}
     {%- if node.resource_type == 'seed' -%}
         {%- do parts.update({'column_types': node.config.column_types or {}}) -%}
+    {%- endif -%}
+    {%- set data_columns = (node.config.meta or {}).get('argo_history_data') -%}
+    {%- if data_columns and execute -%}
+        {%- do parts.update({'data': argo.relation_content_digest(node, data_columns)}) -%}
     {%- endif -%}
     {%- for parent in node.depends_on.nodes if parent in graph.sources -%}
         {%- do parts.sources.append(
@@ -162,7 +171,12 @@
         {%- elif old[uid][1] != new[uid][1] -%}
             {%- do changes.append(what ~ ' changed') -%}
         {%- elif old[uid][0] != new[uid][0] and not vars_changed -%}
-            {%- do changes.append(what ~ ' or a macro it calls changed') -%}
+            {%- set node = graph.nodes.get(uid) -%}
+            {%- if node and (node.config.meta or {}).get('argo_history_data') -%}
+                {%- do changes.append(what ~ ' (its data) or a macro it calls changed') -%}
+            {%- else -%}
+                {%- do changes.append(what ~ ' or a macro it calls changed') -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not changes -%}
@@ -173,4 +187,39 @@
         {%- do shown.append('and ' ~ ((changes | length) - 6) ~ ' more') -%}
     {%- endif -%}
     {{ return(shown | join('; ')) }}
+{%- endmacro %}
+
+{#
+    A digest of the values of `columns` in the relation of `node` as the warehouse holds
+    it now ('absent' before its first build), for node_digest.
+#}
+{% macro relation_content_digest(node, columns) -%}
+    {%- set relation = adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.alias
+    ) -%}
+    {%- if relation is none -%}
+        {{ return('absent') }}
+    {%- endif -%}
+    {%- set found = run_query(argo.content_digest_sql(relation, columns)) -%}
+    {{ return(found.rows[0][0] or 'empty') }}
+{%- endmacro %}
+
+{#- SQL: one MD5 over the rows of `columns` in `relation`, in a fixed order (dispatched). -#}
+{% macro content_digest_sql(relation, columns) -%}
+    {{ return(adapter.dispatch('content_digest_sql', 'argo')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__content_digest_sql(relation, columns) -%}
+    {%- set row -%}
+        concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as varchar), ''){{ ', ' if not loop.last }}{% endfor %})
+    {%- endset -%}
+    select md5(string_agg({{ row }}, chr(10) order by {{ row }})) from {{ relation }}
+{%- endmacro %}
+
+{% macro athena__content_digest_sql(relation, columns) -%}
+    {%- set row -%}
+        concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as varchar), ''){{ ', ' if not loop.last }}{% endfor %})
+    {%- endset -%}
+    select to_hex(md5(to_utf8(array_join(array_agg({{ row }} order by {{ row }}), chr(10)))))
+    from {{ relation }}
 {%- endmacro %}

@@ -254,3 +254,50 @@ def test_a_day_restated_to_nothing_leaves_every_mart(built: Path) -> None:
             after = rows(mart)
             assert day not in after, f"{schema}.{mart}: {after.get(day)} rows of {day}"
             assert after == {d: n for d, n in by_day.items() if d != day}, f"{schema}.{mart}"
+
+
+def test_an_account_remapped_in_the_plan_sheet_is_relabelled_on_every_day(built: Path) -> None:
+    """The plan read from the Google Sheet maps an account to another advertiser: every
+    day of it moves, not only the window's (the mapping's data is a history input)."""
+    sheets = ["--vars", json.dumps({"google_sheets__enabled": True})]
+    dbt(["build", *sheets])  # marts__blue, in full: the var changed
+    dbt(["build", *sheets])  # marts__green, the same
+    ((account, before),) = query(
+        built,
+        "select account_id, advertiser_id from raw_google_sheets.ad_accounts "
+        "where platform = 'meta_ads' order by account_id limit 1",
+    )
+    ((after,),) = query(
+        built,
+        "select min(advertiser_id) from raw_google_sheets.advertisers where advertiser_id <> ?",
+        [before],
+    )
+    days_sql = (
+        "select count(distinct date_day), count(*) filter (where advertiser_id <> ?) "
+        "from marts.fct_ad_performance_daily where platform = 'meta_ads' and account_id = ?"
+    )
+    ((days, elsewhere),) = query(built, days_sql, [before, account])
+    assert days > 35 and elsewhere == 0, (days, elsewhere)  # older days than the window
+    con = duckdb.connect(str(built))
+    try:
+        con.execute(
+            "update raw_google_sheets.ad_accounts set advertiser_id = ? "
+            "where platform = 'meta_ads' and account_id = ?",
+            [after, account],
+        )
+    finally:
+        con.close()
+    for schema in ("marts__blue", "marts__green"):
+        dbt(["build", *sheets])
+        assert published_marts_schema() == schema
+        notes = [r["note"] for r in state_rows(built, "started")[-5:]]
+        assert all("int_accounts_assigned (its data)" in n for n in notes), notes
+        for mart in ("fct_ad_performance_daily", "rpt_campaign_performance_daily"):
+            ((moved, stayed),) = query(
+                built,
+                f"select count(*) filter (where advertiser_id = ?), "
+                f"count(*) filter (where advertiser_id <> ?) from marts.{mart} "
+                f"where platform = 'meta_ads' and account_id = ?",
+                [after, after, account],
+            )
+            assert moved > 0 and stayed == 0, f"{schema}.{mart}: {stayed} rows keep the old one"

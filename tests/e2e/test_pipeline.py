@@ -364,13 +364,17 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
             "{{ argo.loads_since_sql(argo.marts_state_relation(), "
             f"'{schema}', 'model.argo.fct_ad_performance_daily') }}}};\n"
             "{{ argo.delete_days_from_sql(argo.published_table_relation("
-            f"'{schema}', 'fct_ad_performance_daily'), '2026-10-21') }}}}",
+            f"'{schema}', 'fct_ad_performance_daily'), '2026-10-21') }}}};\n"
+            "{{ argo.content_digest_sql(api.Relation.create(database=target.database, "
+            "schema='intermediate', identifier='int_accounts_assigned'), "
+            "['platform', 'advertiser_id']) }}",
         ],
         target="athena",
         marts_schema=schema,
     )
     hook_sql = publish_statements(hooks.result.results[0].node.compiled_code)
-    assert len(hook_sql) == 7, hook_sql
+    assert len(hook_sql) == 8, hook_sql
+    assert hook_sql[7].startswith("select to_hex(md5(to_utf8(array_join(array_agg("), hook_sql[7]
     assert hook_sql[6] == (
         f'delete from "awsdatacatalog"."{schema}"."fct_ad_performance_daily" '
         "where date_day >= cast('2026-10-21' as date)"
