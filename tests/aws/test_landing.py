@@ -122,3 +122,32 @@ def test_athena_target_without_settings_says_what_to_set(
     monkeypatch.setenv("ARGO_TARGET", "snowflake")
     with pytest.raises(IngestError, match=r"'snowflake' is not a target\. What to do: set it"):
         run_source("exchange_rates")
+
+
+def test_the_plan_sheet_lands_on_s3_replaced_whole(
+    aws: str, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """google_sheets (write disposition replace) lands its four tabs as parquet on S3."""
+    from ingestion.sandbox.google_sheets_api import GoogleSheetsFake
+
+    Aws(AwsConfig.from_env(["raw_google_sheets"])).run(fix=True)
+    with GoogleSheetsFake(world, Faults()) as fake:
+        options = {**fake.source_options(), "backoff_factor": 0.01}
+        monkeypatch.setenv("ARGO_TARGET", "athena")
+        monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "athena" / "argo.duckdb"))
+        landed = run_source("google_sheets", **options)
+    sql = statements()
+    for table in ("advertisers", "ad_accounts", "budgets", "targets"):
+        staged = s3_parquet(f"raw/raw_google_sheets_staging/{table}/")
+        assert staged.num_rows == landed.rows[table] > 0, table
+        # the Iceberg table is filled from the staged files (replace: all of it, each run)
+        assert any(
+            q.startswith(f'INSERT INTO "awsdatacatalog"."raw_google_sheets"."{table}"')
+            and f'"raw_google_sheets_staging"."{table}"' in q
+            for q in sql
+        ), table
+    advertisers = s3_parquet("raw/raw_google_sheets_staging/advertisers/").to_pylist()
+    assert {r["advertiser_id"] for r in advertisers} == {
+        a.advertiser_id for a in world.accounts("meta_ads")
+    }
+    assert all("-----BEGIN" not in q and "private_key" not in q for q in sql)
