@@ -9,8 +9,6 @@ creatives as (
 ),
 
 -- Kakao's ads are creatives; their format (IMAGE_NATIVE, VIDEO_NATIVE, ...) is the type.
--- The landing page is only in a creative's detail (GET /creatives/{id}), not loaded yet:
--- landing_url is null.
 mapped as (
 
     select
@@ -26,7 +24,7 @@ mapped as (
         effective_status,
         is_active,
         cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        cast(null as {{ dbt.type_string() }}) as landing_url
+        landing_url
 
     from creatives
 
