@@ -478,6 +478,7 @@ def _getters() -> dict[str, Getter]:
             1
         ],
         "ad_group_ad.ad.resource_name": lambda c: f"customers/{_cid(c)}/ads/{c.ad.ad_id}",
+        "ad_group_ad.ad.final_urls": lambda c: [c.ad.landing_url] if c.ad.landing_url else [],
         "ad_group_ad.status": lambda c: STATUS.get(c.ad.status, c.ad.status),
         "ad_group_ad.ad_group": lambda c: f"customers/{_cid(c)}/adGroups/{c.ad.ad_group_id}",
         "ad_group_criterion.resource_name": lambda c: (
@@ -557,6 +558,8 @@ INT64_FIELDS = frozenset(
         "metrics.cost_micros",
     }
 )
+#: Repeated string fields (JSON arrays; an empty list is left out like any default).
+REPEATED_FIELDS = frozenset({"ad_group_ad.ad.final_urls"})
 BOOL_FIELDS = frozenset(
     {
         "customer.manager",
@@ -575,6 +578,8 @@ def _field_type(name: str) -> tuple[str, bool]:
     """
     if name in ENUM_FIELDS:
         return "enum", False
+    if name in REPEATED_FIELDS:
+        return "repeated", False
     if name.endswith("resource_name"):
         return "string", False
     if name in INT64_FIELDS:
@@ -591,7 +596,9 @@ FIELD_TYPES: dict[str, tuple[str, bool]] = {name: _field_type(name) for name in 
 
 
 def _is_default(kind: str, value: Any) -> bool:
-    """Whether ``value`` is the proto3 default of its kind (0, 0.0, "", false, UNSPECIFIED)."""
+    """Whether ``value`` is the proto3 default of its kind (0, 0.0, "", false, UNSPECIFIED, [])."""
+    if kind == "repeated":
+        return not value
     if kind == "bool":
         return value is False
     if kind == "enum":
@@ -610,6 +617,8 @@ def _encode(kind: str, value: Any) -> Any:
         return int(number) if number.is_integer() else number
     if kind == "bool":
         return bool(value)
+    if kind == "repeated":
+        return [str(item) for item in value]
     return str(value)
 
 

@@ -219,6 +219,8 @@ class KakaoMomentFake(FakeApi):
             return self._creatives(request, account_id)
         if resource in ("campaigns", "adGroups") and len(rest) == 1:
             return self._detail(account_id, resource, rest[0])
+        if resource == "creatives" and len(rest) == 1:
+            return self._creative(account_id, rest[0])
         return Reply(404, moment_error(DETAIL_NOT_FOUND, "지원하지 않는 API입니다."))
 
     # -- auth ---------------------------------------------------------------------------
@@ -393,6 +395,35 @@ class KakaoMomentFake(FakeApi):
             if a.ad_group_id == group_id and self._config(a.status) in wanted
         ]
         return Reply(200, {"content": content})
+
+    def _creative(self, account_id: str, creative_id: str) -> Reply:
+        """``GET /creatives/{id}``: the creative with its landing.
+
+        A URL landing carries ``rspvLandingUrl`` (the representative URL) beside
+        ``mobileLandingUrl`` and ``pcLandingUrl``; a creative that lands on an Ad View has
+        ``landingInfo.adViewItem`` and null URLs.
+        """
+        for a in self.world.ads(PLATFORM, account_id):
+            if a.ad_id == creative_id:
+                url = a.landing_url
+                return Reply(
+                    200,
+                    {
+                        "id": int(a.ad_id),
+                        "name": a.name,
+                        "adGroupId": int(a.ad_group_id),
+                        "format": "VIDEO_NATIVE" if a.has_video else "IMAGE_NATIVE",
+                        "config": self._config(a.status),
+                        "userConfig": self._config(a.status),
+                        "systemConfig": "ON",
+                        "creativeStatus": "OPERATING" if a.status == "ACTIVE" else "OFF",
+                        "landingInfo": None if url else {"adViewItem": {"id": int(a.ad_id) % 9973}},
+                        "rspvLandingUrl": url,
+                        "mobileLandingUrl": url,
+                        "pcLandingUrl": url,
+                    },
+                )
+        return Reply(400, moment_error(DETAIL_NOT_FOUND, "존재하지 않는 소재입니다."))
 
     def _detail(self, account_id: str, resource: str, object_id: str) -> Reply:
         if resource == "campaigns":

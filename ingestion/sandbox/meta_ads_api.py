@@ -42,7 +42,7 @@ from ingestion.sandbox.meta_ads_insights import (
     not_modelled,
     parse_query,
 )
-from ingestion.sandbox.world import AdAccount, World
+from ingestion.sandbox.world import Ad, AdAccount, World
 
 __all__ = ["ERROR_STATUS", "MetaAdsFake", "ReportRun", "graph_error"]
 
@@ -76,6 +76,24 @@ EDGE_KIND = {"campaigns": "campaign", "adsets": "adset", "ads": "ad", "adcreativ
 
 def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _story_spec(ad: Ad) -> dict[str, Any]:
+    """A creative's ``object_story_spec``: where its link lives, as Graph nests it.
+
+    Link ads carry the landing page in ``link_data.link``, video ads in
+    ``video_data.call_to_action.value.link``; an ad without one (a lead form) has a
+    call to action with a form id and no link.
+    """
+    page_id = f"10{ad.account_id[-8:]}"
+    if ad.landing_url is None:
+        cta = {"type": "SIGN_UP", "value": {"lead_gen_form_id": f"77{ad.ad_id[-10:]}"}}
+        return {"page_id": page_id, "link_data": {"message": ad.name, "call_to_action": cta}}
+    if ad.has_video:
+        cta = {"type": "LEARN_MORE", "value": {"link": ad.landing_url}}
+        video = {"video_id": f"99{ad.ad_id[-10:]}", "message": ad.name, "call_to_action": cta}
+        return {"page_id": page_id, "video_data": video}
+    return {"page_id": page_id, "link_data": {"link": ad.landing_url, "message": ad.name}}
 
 
 def _cursor(offset: int) -> str:
@@ -413,8 +431,12 @@ class MetaAdsFake(FakeApi):
     def _select(
         self, row: dict[str, Any], specs: list[tuple[str, list[str] | None]]
     ) -> dict[str, Any]:
-        """The fields asked of a node, ``id`` always; unset (``None``) fields left out."""
-        picked: dict[str, Any] = {"id": row["id"]}
+        """The fields asked of a node, ``id`` always; unset (``None``) fields left out.
+
+        A struct that is no node (a creative's ``object_story_spec``) has no ``id`` and
+        gives only the subfields asked for, at any depth.
+        """
+        picked: dict[str, Any] = {"id": row["id"]} if "id" in row else {}
         for name, sub in specs:
             if name == "insights":
                 raise not_modelled("insights as a field of an object (read /{id}/insights)")
@@ -422,7 +444,7 @@ class MetaAdsFake(FakeApi):
             if value is None:
                 continue
             if sub is not None and isinstance(value, dict):
-                nested = self._node(str(value.get("id")))
+                nested = self._node(str(value["id"])) if "id" in value else None
                 value = self._select(
                     nested.row if nested is not None else value,
                     field_specs({"fields": ",".join(sub)}) or [],
@@ -509,6 +531,7 @@ class MetaAdsFake(FakeApi):
                     "account_id": account_id,
                     "name": f"{a.name} | Creative",
                     "status": "ACTIVE",
+                    "object_story_spec": _story_spec(a),
                 }
                 for a in world.ads("meta_ads", account_id)
             ]

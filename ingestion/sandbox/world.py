@@ -318,6 +318,19 @@ class Ad:
     base_impressions: float = field(default=1000.0, compare=False, repr=False)
     ctr: float = field(default=0.01, compare=False, repr=False)
     has_video: bool = field(default=False, compare=False, repr=False)
+    #: Where the ad sends people (``None``: an ad without a landing page, e.g. a lead form).
+    landing_url: str | None = field(default=None, compare=False, repr=False)
+
+
+def landing_url(platform: str, advertiser: int, ad_id: str) -> str | None:
+    """An ad's landing page, drawn from its id alone (never from a shared generator).
+
+    One ad in eight has none; the others send people to their advertiser's site with
+    the platform as ``utm_source``.
+    """
+    if _seed("landing", platform, ad_id) % 8 == 0:
+        return None
+    return f"https://www.advertiser{advertiser}.example/landing/{ad_id}?utm_source={platform}"
 
 
 @dataclass(frozen=True)
@@ -393,6 +406,7 @@ class World:
         self.as_of = self.config.as_of
         self.first_day = self.config.as_of - timedelta(days=self.config.history_days)
         self._books: dict[tuple[str, str], _AccountBook] = {}
+        self._advertiser_numbers: dict[str, int] = {}
         self._campaigns: dict[str, Campaign] = {}
         self._keywords_by_group: dict[str, list[Keyword]] = {}
         self._restated_to_nothing: set[tuple[str | None, date]] = set()
@@ -405,6 +419,7 @@ class World:
         index = dict.fromkeys(PLATFORMS, 0)
         for a in range(advertisers):
             advertiser_id = _id("9", seed, "advertiser", a)
+            self._advertiser_numbers[advertiser_id] = a + 1
             for platform in PLATFORMS:
                 for n in range(1 + a % 2):
                     profiles = PLATFORM_PROFILES[platform]
@@ -515,6 +530,9 @@ class World:
                         base_impressions=rng.lognormvariate(7.5, 0.9),
                         ctr=rng.uniform(0.005, 0.03),
                         has_video=rng.random() < 0.4,
+                        landing_url=landing_url(
+                            platform, self._advertiser_numbers[account.advertiser_id], ad_id
+                        ),
                     )
                 )
         book.ads.sort(key=lambda ad: ad.ad_id)

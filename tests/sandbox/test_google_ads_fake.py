@@ -582,3 +582,27 @@ def test_stream_batches_keep_request_id_and_header(fake: GoogleAdsFake) -> None:
     refused = call(fake, "SELECT campaign.id FROM nowhere")
     detail = refused.json()["error"]["details"][0]
     assert detail["requestId"] == refused.headers["request-id"]
+
+
+def test_final_urls_are_a_repeated_string_left_out_when_empty(fake: GoogleAdsFake) -> None:
+    """``ad_group_ad.ad.final_urls``: a JSON array of the landing page; no key when empty."""
+    found: dict[str, Any] = {}
+    for account in fake.world.accounts("google_ads"):
+        answer = call(
+            fake,
+            "SELECT ad_group_ad.ad.id, ad_group_ad.ad.final_urls FROM ad_group_ad",
+            customer=account.account_id,
+        )
+        for row in rows(answer):
+            ad = row["adGroupAd"]["ad"]
+            found[ad["id"]] = ad.get("finalUrls", "absent")
+    served = {
+        a.ad_id: [a.landing_url] if a.landing_url else "absent"
+        for account in fake.world.accounts("google_ads")
+        for a in fake.world.ads("google_ads", account.account_id)
+    }
+    assert found == served
+    assert "absent" in found.values(), "an ad without a landing page"
+    assert any(isinstance(v, list) for v in found.values())
+    unasked = rows(call(fake, "SELECT ad_group_ad.ad.id FROM ad_group_ad"))
+    assert all("finalUrls" not in r["adGroupAd"]["ad"] for r in unasked), "only fields asked for"

@@ -149,6 +149,27 @@ def test_entities_follow_the_world(fake: KakaoMomentFake) -> None:
     assert get(fake, "/openapi/v4/adGroups", account_id).status_code == 400  # campaignId missing
 
 
+def test_creative_detail_carries_the_landing(fake: KakaoMomentFake) -> None:
+    """``GET /creatives/{id}``: URL landings in three fields, other landings in landingInfo."""
+    world = fake.world
+    creatives = [
+        (acc.account_id, a)
+        for acc in world.accounts("kakao_moment")
+        for a in world.ads("kakao_moment", acc.account_id)
+    ]
+    account_id, with_url = next((i, a) for i, a in creatives if a.landing_url)
+    one = get(fake, f"/openapi/v4/creatives/{with_url.ad_id}", account_id).json()
+    assert one["id"] == int(with_url.ad_id) and one["name"] == with_url.name
+    assert one["rspvLandingUrl"] == one["mobileLandingUrl"] == with_url.landing_url
+    assert one["landingInfo"] is None
+    account_id, without = next((i, a) for i, a in creatives if a.landing_url is None)
+    other = get(fake, f"/openapi/v4/creatives/{without.ad_id}", account_id).json()
+    assert other["rspvLandingUrl"] is None and other["landingInfo"]["adViewItem"]["id"]
+    listed = get(fake, "/openapi/v4/creatives", account_id, adGroupId=without.ad_group_id).json()
+    assert all("rspvLandingUrl" not in c for c in listed["content"]), "the list has no landing"
+    assert get(fake, "/openapi/v4/creatives/1", account_id).status_code == 400
+
+
 def test_report_serves_the_world_with_kakao_metric_names(fake: KakaoMomentFake) -> None:
     account_id = account(fake)
     world = fake.world

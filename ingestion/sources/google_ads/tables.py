@@ -56,6 +56,15 @@ def _resource_id(value: Any) -> str | None:
     return last
 
 
+def _first(value: Any) -> str | None:
+    """The first item of a repeated string (``final_urls``); absent or empty: null."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError(f"not a list of strings: {value!r:.60}")
+    return arrow.text(value[0]) if value else None
+
+
 @functools.cache
 def json_path(gaql_field: str) -> tuple[str, ...]:
     """The JSON keys of a GAQL field: ``campaign.start_date_time`` -> campaign, startDateTime."""
@@ -257,6 +266,8 @@ ADS = table(
         column("name", "ad_group_ad.ad.name"),
         column("type", "ad_group_ad.ad.type"),
         column("status", "ad_group_ad.status"),
+        #: The first of ``final_urls`` is the landing page (absent: the ad has none).
+        column("final_url", "ad_group_ad.ad.final_urls", parse=_first),
     ),
     primary_key=("ad_group_id", "ad_id"),
 )

@@ -391,6 +391,10 @@ class KakaoMomentClient:
             "/openapi/v4/creatives", account_id, {"adGroupId": ad_group_id, "config": "ON,OFF,DEL"}
         )
 
+    def creative(self, account_id: str, creative_id: str) -> dict[str, Any]:
+        """One creative with its landing (``GET /openapi/v4/creatives/{id}``)."""
+        return self._object(f"/openapi/v4/creatives/{creative_id}", account_id)
+
     def creative_report(
         self, account_id: str, creative_ids: Sequence[str], start: date, end: date
     ) -> list[dict[str, Any]]:

@@ -112,7 +112,13 @@ class Run:
                     tables.flatten_ad_group(account_id, campaign_id, group, detail)
                 )
                 found.creatives.extend(
-                    tables.flatten_creative(account_id, campaign_id, group_id, creative)
+                    tables.flatten_creative(
+                        account_id,
+                        campaign_id,
+                        group_id,
+                        creative,
+                        client.creative(account_id, str(creative.get("id"))),
+                    )
                     for creative in client.creatives(account_id, group_id)
                 )
         log.info(

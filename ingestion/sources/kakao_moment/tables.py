@@ -80,7 +80,7 @@ CREATIVES = Table(
         _id("ad_account_id"),
         _id("campaign_id"),
         _id("ad_group_id"),
-        *_texts("name", "format", "config", "system_config"),
+        *_texts("name", "format", "config", "system_config", "landing_url"),
     ),
     ("id",),
 )
@@ -176,11 +176,26 @@ def flatten_ad_group(account_id: str, campaign_id: str, listed: Any, detail: Any
 
 
 def flatten_creative(
-    account_id: str, campaign_id: str, ad_group_id: str, listed: Any
+    account_id: str, campaign_id: str, ad_group_id: str, listed: Any, detail: Any
 ) -> dict[str, Any]:
-    """A creative from ``GET /creatives?adGroupId=`` (the world's ads are creatives)."""
+    """A creative from ``GET /creatives?adGroupId=`` and ``GET /creatives/{id}``.
+
+    The world's ads are creatives. The landing URL is only in the detail:
+    ``rspvLandingUrl`` (the representative URL), else ``mobileLandingUrl``, else
+    ``pcLandingUrl``; a creative landing on a channel post, Ad View or form has none.
+    """
     listed = _object(listed, "creatives")
+    detail = _object(detail, "creatives")
+    landing = next(
+        (
+            detail[key]
+            for key in ("rspvLandingUrl", "mobileLandingUrl", "pcLandingUrl")
+            if detail.get(key)
+        ),
+        None,
+    )
     return {
+        "landing_url": landing,
         "id": listed.get("id"),
         "ad_account_id": account_id,
         "campaign_id": campaign_id,

@@ -100,6 +100,7 @@ ADS = Table(
         Column("status", STRING),
         Column("effective_status", STRING),
         Column("creative_id", STRING),
+        Column("creative_link", STRING),
         _time("created_time"),
         _time("updated_time"),
     ),
@@ -146,14 +147,39 @@ DAY_KEY = ("account_id", "date_start")
 AD_ACCOUNT_FIELDS = [c.name for c in AD_ACCOUNTS.columns]
 CAMPAIGN_FIELDS = [c.name for c in CAMPAIGNS.columns]
 AD_SET_FIELDS = [c.name for c in AD_SETS.columns]
-AD_FIELDS = [c.name for c in ADS.columns if c.name != "creative_id"] + ["creative{id}"]
+#: An ad's landing page lives in its creative: ``object_story_spec.link_data.link`` (link
+#: ads) or ``object_story_spec.video_data.call_to_action.value.link`` (video ads).
+CREATIVE_FIELDS = (
+    "creative{id,object_story_spec{link_data{link},video_data{call_to_action{value{link}}}}}"
+)
+AD_FIELDS = [c.name for c in ADS.columns if not c.name.startswith("creative_")] + [CREATIVE_FIELDS]
 INSIGHT_FIELDS = [c.name for c in INSIGHTS.columns] + ["actions", "action_values"]
 
 
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
 def flatten_ad(row: dict[str, Any]) -> dict[str, Any]:
-    """Lifts ``creative{id}`` into ``creative_id``."""
+    """Lifts ``creative{id}`` into ``creative_id`` and the creative's link into ``creative_link``.
+
+    The link is ``object_story_spec.link_data.link``, else the video's call-to-action link;
+    an ad with neither (a lead form, a boosted post) has none.
+    """
     creative = row.get("creative")
-    return {**row, "creative_id": creative.get("id") if isinstance(creative, dict) else None}
+    spec = _dig(creative, "object_story_spec")
+    link = _dig(spec, "link_data", "link") or _dig(
+        spec, "video_data", "call_to_action", "value", "link"
+    )
+    return {
+        **row,
+        "creative_id": _dig(creative, "id"),
+        "creative_link": link,
+    }
 
 
 def explode_actions(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@
     {'name': 'effective_status', 'data_type': dbt.type_string()},
     {'name': 'is_active', 'data_type': dbt.type_boolean()},
     {'name': 'created_at', 'data_type': dbt.type_timestamp()},
+    {'name': 'landing_url', 'data_type': dbt.type_string()},
 ] -%}
 
 with

@@ -20,7 +20,8 @@ final as (
         effective_status,
         is_active,
         created_at,
-        source_relation
+        source_relation,
+        landing_url
 
     from ads
 

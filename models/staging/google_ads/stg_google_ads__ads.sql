@@ -21,6 +21,7 @@ renamed as (
         cast(name as {{ dbt.type_string() }}) as ad_name,
         cast(type as {{ dbt.type_string() }}) as ad_type,
         cast(status as {{ dbt.type_string() }}) as ad_status,
+        cast(final_url as {{ dbt.type_string() }}) as landing_url,
         {{ argo.dlt_load_columns() }}
 
     from source

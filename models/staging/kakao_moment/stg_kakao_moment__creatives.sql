@@ -20,6 +20,7 @@ renamed as (
         cast(ad_group_id as {{ dbt.type_string() }}) as ad_group_id,
         cast(name as {{ dbt.type_string() }}) as ad_name,
         cast(format as {{ dbt.type_string() }}) as creative_format,
+        cast(landing_url as {{ dbt.type_string() }}) as landing_url,
         -- status, config, system_config, effective_status, is_active
         {{ argo.kakao_moment_status_columns('config', 'system_config') }},
         {{ argo.dlt_load_columns() }}

@@ -23,6 +23,7 @@ renamed as (
         cast(effective_status as {{ dbt.type_string() }}) as effective_status,
         coalesce(effective_status = 'ACTIVE', false) as is_active,
         cast(creative_id as {{ dbt.type_string() }}) as creative_id,
+        cast(creative_link as {{ dbt.type_string() }}) as landing_url,
         {{ argo.to_utc_timestamp('created_time') }} as created_at,
         {{ argo.to_utc_timestamp('updated_time') }} as updated_at,
         {{ argo.dlt_load_columns() }}

@@ -169,6 +169,13 @@ def test_loads_exactly_what_the_world_serves(
         warehouse, "select customer_id, currency_code, time_zone from raw_google_ads.customers"
     )
     assert set(customers) == {(a.account_id, a.currency, a.timezone_name) for a in accounts}
+    final_urls = dict(query(warehouse, "select ad_id, final_url from raw_google_ads.ads"))
+    assert final_urls == {
+        a.ad_id: a.landing_url
+        for account in accounts
+        for a in world.ads("google_ads", account.account_id)
+    }
+    assert None in final_urls.values(), "an ad without a landing page lands a null final_url"
     keywords = query(
         warehouse, "select criterion_id, keyword_text, match_type from raw_google_ads.keywords"
     )

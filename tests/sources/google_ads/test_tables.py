@@ -145,3 +145,19 @@ def test_a_row_without_a_key_field_names_the_record(drop: tuple[str, str], field
     assert "record: customer 1234567890, ad_performance_daily FROM ad_group_ad" in message
     assert "campaign_id=11" in message and "What to do:" in message
     assert "=?" in message, "the missing key is shown as unknown"
+
+
+def test_final_url_is_the_first_of_final_urls() -> None:
+    def ad(**extra: object) -> dict[str, object]:
+        return {
+            "campaign": {"id": "1"},
+            "adGroup": {"id": "2"},
+            "adGroupAd": {"ad": {"id": "3", **extra}},
+        }
+
+    assert "ad_group_ad.ad.final_urls" in tables.ADS.query()
+    rows = [ad(finalUrls=["https://a.example/x?y=1", "https://b.example/"]), ad(), ad(finalUrls=[])]
+    table = tables.ADS.to_arrow(rows, customer_id="9", loaded_at=NOW)
+    assert [r["final_url"] for r in table.to_pylist()] == ["https://a.example/x?y=1", None, None]
+    with pytest.raises(SourceDataError, match="final_url"):
+        tables.ADS.to_arrow([ad(finalUrls="https://a.example/")], customer_id="9", loaded_at=NOW)

@@ -117,6 +117,13 @@ def test_loads_exactly_what_the_world_serves(
         )[0]
         assert total == distinct == count, table
     assert len(world.accounts("kakao_moment")) > 1, "several ad accounts in one run"
+    landings = dict(query(warehouse, "select id, landing_url from raw_kakao_moment.creatives"))
+    assert landings == {
+        a.ad_id: a.landing_url
+        for account in world.accounts("kakao_moment")
+        for a in world.ads("kakao_moment", account.account_id)
+    }
+    assert None in landings.values(), "a creative without a URL landing lands a null"
     assert result.rows["creative_report"] == len(served_reports(world))
     accounts = query(warehouse, "select currency, timezone_name from raw_kakao_moment.ad_accounts")
     assert set(accounts) == {("KRW", "Asia/Seoul")}

@@ -92,6 +92,11 @@ def test_loads_exactly_what_the_fake_serves(
     assert result.rows["ads_insights"] == len(served_insights(world))
     currencies = {r[0] for r in query(warehouse, "select currency from raw_meta_ads.ad_accounts")}
     assert currencies == {a.currency for a in world.accounts("meta_ads")}
+    links = dict(query(warehouse, "select id, creative_link from raw_meta_ads.ads"))
+    ads = [a for acc in world.accounts("meta_ads") for a in world.ads("meta_ads", acc.account_id)]
+    assert links == {a.ad_id: a.landing_url for a in ads}
+    assert None in links.values(), "an ad without a landing page lands a null creative_link"
+    assert {a.has_video for a in ads if a.landing_url}, "link and video creatives both land"
 
 
 def test_follows_cursor_paging(

@@ -133,3 +133,24 @@ def test_graph_timestamps_and_creative_are_flattened() -> None:
     parsed = table.to_pylist()[0]
     assert parsed["creative_id"] == "77"
     assert parsed["created_time"] == datetime(2026, 8, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("spec", "link"),
+    [
+        ({"link_data": {"link": "https://a.example/l?u=1"}}, "https://a.example/l?u=1"),
+        (
+            {"video_data": {"call_to_action": {"value": {"link": "https://v.example/"}}}},
+            "https://v.example/",
+        ),
+        ({"link_data": {}}, None),  # a lead form: no link
+        (None, None),  # a creative from an existing post: no object_story_spec
+    ],
+)
+def test_creative_link_from_link_or_video_data(spec: object, link: str | None) -> None:
+    creative: dict[str, object] = {"id": "77"}
+    if spec is not None:
+        creative["object_story_spec"] = spec
+    row = tables.flatten_ad({"id": "1", "creative": creative})
+    assert (row["creative_id"], row["creative_link"]) == ("77", link)
+    assert "object_story_spec{link_data{link}" in ",".join(tables.AD_FIELDS)

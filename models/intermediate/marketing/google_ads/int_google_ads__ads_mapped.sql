@@ -22,7 +22,8 @@ mapped as (
         {{ argo.google_ads_status('ad_status') }} as status,
         ad_status as effective_status,
         coalesce(ad_status = 'ENABLED', false) as is_active,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at
+        cast(null as {{ dbt.type_timestamp() }}) as created_at,
+        landing_url
 
     from ads
 

@@ -23,7 +23,8 @@ mapped as (
         status,
         effective_status,
         is_active,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at
+        cast(null as {{ dbt.type_timestamp() }}) as created_at,
+        landing_url
 
     from creatives
 

@@ -24,7 +24,8 @@ mapped as (
         status,
         effective_status,
         is_active,
-        created_at
+        created_at,
+        landing_url
 
     from ads
 

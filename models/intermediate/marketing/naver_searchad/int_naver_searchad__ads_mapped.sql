@@ -30,7 +30,8 @@ mapped as (
         ads.status,
         ads.naver_status as effective_status,
         ads.is_active,
-        ads.created_at
+        ads.created_at,
+        cast(null as {{ dbt.type_string() }}) as landing_url
 
     from ads
     left join ad_groups
