@@ -462,8 +462,10 @@ class NaverSearchAdFake(FakeApi):
                 "ad": {
                     "headline": a.name[:15],
                     "description": a.name,
-                    "pc": {"final": "https://shop.example.com/"},
-                    "mobile": {"final": "https://m.shop.example.com/"},
+                    # A text ad's final URLs are required by Naver: an ad of the world
+                    # without a landing page points at the advertiser's home page.
+                    "pc": {"final": a.landing_url or "https://shop.example.com/"},
+                    "mobile": {"final": a.landing_url or "https://m.shop.example.com/"},
                 },
                 "userLock": a.status != "ACTIVE",
                 "status": "ELIGIBLE" if a.status == "ACTIVE" else "PAUSED",

@@ -116,6 +116,8 @@ ADS = table(
         _c("ad_type", "type"),
         _c("headline", "ad.headline"),
         _c("description", "ad.description"),
+        _c("pc_final_url", "ad.pc.final"),
+        _c("mobile_final_url", "ad.mobile.final"),
         *_STATE,
         _c("inspect_status", "inspectStatus"),
         *_TIMES,

@@ -20,6 +20,8 @@ renamed as (
         cast(ad_type as {{ dbt.type_string() }}) as ad_type,
         cast(headline as {{ dbt.type_string() }}) as headline,
         cast(description as {{ dbt.type_string() }}) as description,
+        cast(pc_final_url as {{ dbt.type_string() }}) as pc_final_url,
+        cast(mobile_final_url as {{ dbt.type_string() }}) as mobile_final_url,
         cast(inspect_status as {{ dbt.type_string() }}) as inspect_status,
         -- naver_status, status, is_active, is_locked, is_deleted, created_at, updated_at
         {{ argo.naver_searchad_object_columns() }},

@@ -126,8 +126,23 @@ def test_loads_every_customer_completely_and_signs_every_request(
         r[0] for r in query(warehouse, "select keyword_id from raw_naver_searchad.keywords")
     }
     assert keywords == {k.keyword_id for c in customers for k in world.keywords(PLATFORM, c)}
-    ads = {r[0] for r in query(warehouse, "select ad_id from raw_naver_searchad.ads")}
-    assert ads == {a.ad_id for c in customers for a in world.ads(PLATFORM, c)}
+    ads = {
+        r[0]: r[1:]
+        for r in query(
+            warehouse, "select ad_id, pc_final_url, mobile_final_url from raw_naver_searchad.ads"
+        )
+    }
+    world_ads = {a.ad_id: a for c in customers for a in world.ads(PLATFORM, c)}
+    assert ads.keys() == world_ads.keys()
+    # each text ad's final URLs, the world's landing page or the advertiser's home page
+    for ad_id, (pc, mobile) in ads.items():
+        landing = world_ads[ad_id].landing_url
+        assert (pc, mobile) == (
+            landing or "https://shop.example.com/",
+            landing or "https://m.shop.example.com/",
+        ), ad_id
+    assert any(world_ads[a].landing_url for a in ads)
+    assert not all(world_ads[a].landing_url for a in ads)
     ((unsigned,),) = query(
         warehouse,
         "select count(*) from raw_naver_searchad.ad_stats_daily "

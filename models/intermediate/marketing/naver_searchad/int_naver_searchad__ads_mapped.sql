@@ -31,7 +31,7 @@ mapped as (
         ads.naver_status as effective_status,
         ads.is_active,
         ads.created_at,
-        cast(null as {{ dbt.type_string() }}) as landing_url
+        coalesce(ads.pc_final_url, ads.mobile_final_url) as landing_url
 
     from ads
     left join ad_groups
