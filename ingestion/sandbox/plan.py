@@ -9,7 +9,7 @@ CPI and CTR targets. The Google Sheets fake serves these rows; ``python -m
 ingestion.sandbox.plan seeds/plan`` writes them as the demo's seeds (seed 42, scale 1).
 
 Every table is a list of rows of text cells (what a spreadsheet holds), header first;
-the column names are those of :data:`COLUMNS`.
+the column names are those of :data:`ingestion.plan.COLUMNS`.
 """
 
 from __future__ import annotations
@@ -19,35 +19,10 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from ingestion.plan import COLUMNS
 from ingestion.sandbox.trackers import Trackers
 from ingestion.sandbox.world import PLATFORMS, World, WorldConfig
 
-#: The plan's tables and their columns, in order (the seeds' and the sheet's headers).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "advertisers": ("advertiser_id", "advertiser_name", "ae_name", "ae_email"),
-    "ad_accounts": ("platform", "account_id", "advertiser_id"),
-    "budgets": (
-        "advertiser_id",
-        "platform",
-        "account_id",
-        "campaign_id",
-        "budget_type",
-        "start_date",
-        "end_date",
-        "amount",
-        "currency_code",
-        "valid_from",
-    ),
-    "targets": (
-        "advertiser_id",
-        "platform",
-        "campaign_id",
-        "kpi",
-        "target_value",
-        "currency_code",
-        "valid_from",
-    ),
-}
 #: The trackers whose apps are mapped like ad accounts (``platform`` is the tracker).
 TRACKERS = ("appsflyer", "adjust")
 #: The AEs of the synthetic agency, assigned to advertisers in turn.

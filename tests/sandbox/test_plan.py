@@ -6,7 +6,8 @@ import csv
 from datetime import date
 
 from argo.settings import PROJECT_DIR
-from ingestion.sandbox.plan import COLUMNS, TRACKERS, demo_tables, plan_tables
+from ingestion.plan import COLUMNS
+from ingestion.sandbox.plan import TRACKERS, demo_tables, plan_tables
 from ingestion.sandbox.trackers import Trackers
 from ingestion.sandbox.world import PLATFORMS, World, WorldConfig
 

@@ -20,26 +20,9 @@ exchange_rates as (
 
 -- A currency's newest rate: a version valid from a day after it (a budget planned for
 -- the coming months) converts at the newest rate known.
-newest_rate_days as (
-
-    select
-        currency_code,
-        max(date_day) as date_day
-
-    from exchange_rates
-    group by 1
-
-),
-
 newest_rates as (
 
-    select exchange_rates.*
-
-    from exchange_rates
-    inner join newest_rate_days
-        on
-            exchange_rates.currency_code = newest_rate_days.currency_code
-            and exchange_rates.date_day = newest_rate_days.date_day
+    select * from {{ ref('int_exchange_rates_newest') }}
 
 ),
 
