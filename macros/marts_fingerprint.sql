@@ -12,11 +12,12 @@
     - the value of every var named in it and in those macros, but
       `argo__mart_lookback_days`, which decides only how many days a run recomputes.
       Vars that switch models on and off change the graph itself;
-    - for a model whose `meta.argo_history_data` names columns (the advertiser mapping,
-      int_accounts_assigned): a digest of those columns' values in the warehouse now,
-      because its content comes from data, not from the project (a plan read from a
-      Google Sheet: re-mapping an account there must re-label every day, not the
-      window's only).
+    - for a source table whose `meta.argo_history_data` names columns (the plan's
+      advertisers and account mapping read from the Google Sheet): a digest of those
+      columns' values in the raw table now, because that content is data, not project
+      code, and the marts store it (re-mapping an account must re-label every day, not
+      the window's only). Raw tables are loaded before a build, so the digest a build
+      records is that of what it read.
     A node this run builds counts as the project defines it now; one it does not build
     (`--select`, or a seed under `dbt run`) counts as the run that last built it recorded
     it (macros/marts_builds.sql), because that is what the warehouse holds.
@@ -51,14 +52,14 @@
     {%- if node.resource_type == 'seed' -%}
         {%- do parts.update({'column_types': node.config.column_types or {}}) -%}
     {%- endif -%}
-    {%- set data_columns = (node.config.meta or {}).get('argo_history_data') -%}
-    {%- if data_columns and execute -%}
-        {%- do parts.update({'data': argo.relation_content_digest(node, data_columns)}) -%}
-    {%- endif -%}
     {%- for parent in node.depends_on.nodes if parent in graph.sources -%}
-        {%- do parts.sources.append(
-            graph.sources[parent].schema ~ '.' ~ graph.sources[parent].identifier
-        ) -%}
+        {%- set source = graph.sources[parent] -%}
+        {%- do parts.sources.append(source.schema ~ '.' ~ source.identifier) -%}
+        {%- set data_columns = argo.history_data_columns(source) -%}
+        {%- if data_columns and execute -%}
+            {%- do parts.update({'data': (parts.get('data', '') ~ ' ' ~ parent ~ ':'
+                ~ argo.relation_content_digest(source, data_columns))}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set texts = [node.raw_code or ''] -%}
     {%- set macro_ids = node.depends_on.macros | list -%}
@@ -172,7 +173,7 @@
             {%- do changes.append(what ~ ' changed') -%}
         {%- elif old[uid][0] != new[uid][0] and not vars_changed -%}
             {%- set node = graph.nodes.get(uid) -%}
-            {%- if node and (node.config.meta or {}).get('argo_history_data') -%}
+            {%- if node and argo.reads_history_data(node) -%}
                 {%- do changes.append(what ~ ' (its data) or a macro it calls changed') -%}
             {%- else -%}
                 {%- do changes.append(what ~ ' or a macro it calls changed') -%}
@@ -189,13 +190,31 @@
     {{ return(shown | join('; ')) }}
 {%- endmacro %}
 
+{#- The columns a source table's `meta.argo_history_data` names (none: []). -#}
+{% macro history_data_columns(source) -%}
+    {%- set meta = source.meta or {} -%}
+    {%- if not meta.get('argo_history_data') and source.config is defined -%}
+        {%- set meta = source.config.meta or {} -%}
+    {%- endif -%}
+    {{ return(meta.get('argo_history_data') or []) }}
+{%- endmacro %}
+
+{#- Whether `node` reads a source table whose data is a history input. -#}
+{% macro reads_history_data(node) -%}
+    {%- for parent in node.depends_on.nodes if parent in graph.sources
+        and argo.history_data_columns(graph.sources[parent]) -%}
+        {{ return(true) }}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}
+
 {#
-    A digest of the values of `columns` in the relation of `node` as the warehouse holds
-    it now ('absent' before its first build), for node_digest.
+    A digest of the values of `columns` in the raw table of `source` as the warehouse
+    holds it now ('absent' when it has none), for node_digest.
 #}
-{% macro relation_content_digest(node, columns) -%}
+{% macro relation_content_digest(source, columns) -%}
     {%- set relation = adapter.get_relation(
-        database=node.database, schema=node.schema, identifier=node.alias
+        database=source.database, schema=source.schema, identifier=source.identifier
     ) -%}
     {%- if relation is none -%}
         {{ return('absent') }}

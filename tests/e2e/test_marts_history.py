@@ -291,7 +291,7 @@ def test_an_account_remapped_in_the_plan_sheet_is_relabelled_on_every_day(built:
         dbt(["build", *sheets])
         assert published_marts_schema() == schema
         notes = [r["note"] for r in state_rows(built, "started")[-5:]]
-        assert all("int_accounts_assigned (its data)" in n for n in notes), notes
+        assert all("stg_google_sheets__ad_accounts (its data)" in n for n in notes), notes
         for mart in ("fct_ad_performance_daily", "rpt_campaign_performance_daily"):
             ((moved, stayed),) = query(
                 built,
