@@ -51,6 +51,10 @@ episodes as (
         *,
         min(date_day) over (partition by alert_id, episode_anchor) as first_seen,
         max(date_day) over (partition by alert_id, episode_anchor) as episode_last_day,
+        -- Days are consecutive in an episode: its n-th day has been open n days (counted
+        -- without dbt.datediff, whose Athena form the dialect check refuses).
+        day_number - min(day_number) over (partition by alert_id, episode_anchor) + 1
+            as days_open,
         max(severity_rank) over (
             partition by alert_id, episode_anchor
             order by date_day
@@ -73,6 +77,7 @@ open_days as (
         end as event,
         first_seen,
         date_day as last_seen,
+        days_open,
         alert_kind,
         detector,
         metric,
@@ -107,6 +112,7 @@ cleared as (
         'cleared' as event,
         episodes.first_seen,
         episodes.date_day as last_seen,
+        episodes.days_open,
         episodes.alert_kind,
         episodes.detector,
         episodes.metric,
@@ -140,15 +146,9 @@ cleared as (
 
 final as (
 
-    select
-        *,
-        {{ dbt.datediff('first_seen', 'last_seen', 'day') }} + 1 as days_open
-    from open_days
+    select * from open_days
     union all
-    select
-        *,
-        {{ dbt.datediff('first_seen', 'last_seen', 'day') }} + 1 as days_open
-    from cleared
+    select * from cleared
 
 )
 
