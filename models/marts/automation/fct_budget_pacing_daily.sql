@@ -111,7 +111,16 @@ running as (
         sum(case when spend_rc is not null then day_weight end) over (
             partition by budget_id order by date_day
             rows between {{ run_rate_days - 1 }} preceding and current row
-        ) as run_rate_weight
+        ) as run_rate_weight,
+        -- Days counted on the calendar (dim_dates) rather than by date arithmetic, which
+        -- has no form that is the same SQL on both engines.
+        sum(case when is_in_period then 1 else 0 end) over (
+            partition by budget_id
+        ) as days_in_period,
+        sum(case when is_in_period then 1 else 0 end) over (
+            partition by budget_id order by date_day
+            rows between unbounded preceding and current row
+        ) as days_elapsed
 
     from daily
 
@@ -130,11 +139,7 @@ in_force as (
         cast(versions.amount as {{ argo.type_double() }}) as amount_value,
         -- Units of the budget's currency per unit of the reporting currency.
         {{ argo.safe_divide('versions.amount', 'versions.amount_in_reporting_currency') }}
-            as to_budget_currency,
-        {{ dbt.datediff('running.period_start', 'running.period_end', 'day') }} + 1
-            as days_in_period,
-        {{ dbt.datediff('running.period_start', 'running.date_day', 'day') }} + 1
-            as days_elapsed
+            as to_budget_currency
 
     from running
     cross join data_days
