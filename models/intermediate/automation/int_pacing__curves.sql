@@ -67,10 +67,11 @@ history as (
     inner join scope_spend
         on
             budgets.scope_key = scope_spend.scope_key
-            and scope_spend.date_day < budgets.period_start
-            and scope_spend.date_day >= first_spend.first_spend_day
-            and scope_spend.date_day
-            >= cast({{ dbt.dateadd('day', -holiday_lookback_days, 'budgets.period_start') }} as date)
+            and budgets.period_start > scope_spend.date_day
+            and first_spend.first_spend_day <= scope_spend.date_day
+            and cast(
+                {{ dbt.dateadd('day', -holiday_lookback_days, 'budgets.period_start') }} as date
+            ) <= scope_spend.date_day
 
 ),
 
@@ -108,23 +109,43 @@ by_weekday as (
 
 ),
 
+by_weekday_weighted as (
+
+    select
+        by_weekday.budget_id,
+        by_weekday.day_of_week,
+        {{ argo.safe_divide('by_weekday.mean_weekday_spend', 'overall.mean_daily_spend') }}
+            as weekday_weight
+
+    from by_weekday
+    inner join overall
+        on by_weekday.budget_id = overall.budget_id
+
+),
+
 weekday_weights as (
 
     select
         overall.budget_id,
         overall.history_days,
         overall.mean_daily_spend,
-        {%- for day in range(1, 8) %}
-        max(
-            case
-                when by_weekday.day_of_week = {{ day }}
-                    then {{ argo.safe_divide('by_weekday.mean_weekday_spend', 'overall.mean_daily_spend') }}
-            end
-        ) as weekday_{{ day }}_weight{{ "," if not loop.last }}
-        {%- endfor %}
+        max(case when by_weekday.day_of_week = 1 then by_weekday.weekday_weight end)
+            as weekday_1_weight,
+        max(case when by_weekday.day_of_week = 2 then by_weekday.weekday_weight end)
+            as weekday_2_weight,
+        max(case when by_weekday.day_of_week = 3 then by_weekday.weekday_weight end)
+            as weekday_3_weight,
+        max(case when by_weekday.day_of_week = 4 then by_weekday.weekday_weight end)
+            as weekday_4_weight,
+        max(case when by_weekday.day_of_week = 5 then by_weekday.weekday_weight end)
+            as weekday_5_weight,
+        max(case when by_weekday.day_of_week = 6 then by_weekday.weekday_weight end)
+            as weekday_6_weight,
+        max(case when by_weekday.day_of_week = 7 then by_weekday.weekday_weight end)
+            as weekday_7_weight
 
     from overall
-    inner join by_weekday
+    inner join by_weekday_weighted as by_weekday
         on overall.budget_id = by_weekday.budget_id
     group by 1, 2, 3
 
@@ -166,68 +187,93 @@ holiday_weights as (
 
 ),
 
-final as (
+combined as (
 
     select
         budgets.budget_id,
         coalesce(weekday_weights.history_days, 0) as history_days,
         coalesce(holiday_weights.past_holidays, 0) as past_holidays,
-        case
-            when
-                coalesce(weekday_weights.history_days, 0) >= {{ min_history_days }}
-                and weekday_weights.mean_daily_spend > 0
-                then 'learned'
-            else 'even'
-        end as curve_kind,
-        {%- for day in range(1, 8) %}
-        case
-            when
-                coalesce(weekday_weights.history_days, 0) >= {{ min_history_days }}
-                and weekday_weights.mean_daily_spend > 0
-                then coalesce(weekday_weights.weekday_{{ day }}_weight, 1)
-            else 1
-        end as weekday_{{ day }}_weight,
-        {%- endfor %}
-        case
-            when
-                coalesce(weekday_weights.history_days, 0) >= {{ min_history_days }}
-                and weekday_weights.mean_daily_spend > 0
-                and coalesce(holiday_weights.past_holidays, 0) >= {{ min_past_holidays }}
-                then holiday_weights.learned_holiday_weight
-        end as holiday_weight,
-        case
-            when coalesce(weekday_weights.history_days, 0) < {{ min_history_days }}
-                then
-                    'even spread: fewer than {{ min_history_days }} days of history before the period ('
-                    || cast(coalesce(weekday_weights.history_days, 0) as {{ dbt.type_string() }})
-                    || ')'
-            when not weekday_weights.mean_daily_spend > 0
-                then 'even spread: no spend in the {{ var("argo__pacing_curve_weeks") }} weeks before the period'
-            when coalesce(holiday_weights.past_holidays, 0) < {{ min_past_holidays }}
-                then
-                    'learned by weekday from '
-                    || cast(weekday_weights.history_days as {{ dbt.type_string() }})
-                    || ' days; fewer than {{ min_past_holidays }} past holidays ('
-                    || cast(coalesce(holiday_weights.past_holidays, 0) as {{ dbt.type_string() }})
-                    || '), so holidays take their weekday''s weight'
-            else
-                'learned by weekday from '
-                || cast(weekday_weights.history_days as {{ dbt.type_string() }})
-                || ' days; holidays weigh '
-                || cast(
-                    cast(round(holiday_weights.learned_holiday_weight, 2) as decimal(18, 2))
-                    as {{ dbt.type_string() }}
-                )
-                || ' of an ordinary day, from '
-                || cast(holiday_weights.past_holidays as {{ dbt.type_string() }})
-                || ' past holidays'
-        end as curve_note
+        coalesce(weekday_weights.history_days, 0) >= {{ min_history_days }}
+        and coalesce(weekday_weights.mean_daily_spend, 0) > 0 as is_learned,
+        coalesce(weekday_weights.mean_daily_spend, 0) > 0 as has_spend,
+        holiday_weights.learned_holiday_weight,
+        weekday_weights.weekday_1_weight,
+        weekday_weights.weekday_2_weight,
+        weekday_weights.weekday_3_weight,
+        weekday_weights.weekday_4_weight,
+        weekday_weights.weekday_5_weight,
+        weekday_weights.weekday_6_weight,
+        weekday_weights.weekday_7_weight
 
     from budgets
     left join weekday_weights
         on budgets.budget_id = weekday_weights.budget_id
     left join holiday_weights
         on budgets.budget_id = holiday_weights.budget_id
+
+),
+
+-- The note's pieces, as text.
+worded as (
+
+    select
+        *,
+        cast(history_days as {{ dbt.type_string() }}) as history_days_text,
+        cast(past_holidays as {{ dbt.type_string() }}) as past_holidays_text,
+        cast(
+            cast(round(learned_holiday_weight, 2) as decimal(18, 2)) as {{ dbt.type_string() }}
+        ) as holiday_weight_text
+
+    from combined
+
+),
+
+final as (
+
+    select
+        budget_id,
+        history_days,
+        past_holidays,
+        case when is_learned then 'learned' else 'even' end as curve_kind,
+        case when is_learned then coalesce(weekday_1_weight, 1) else 1 end
+            as weekday_1_weight,
+        case when is_learned then coalesce(weekday_2_weight, 1) else 1 end
+            as weekday_2_weight,
+        case when is_learned then coalesce(weekday_3_weight, 1) else 1 end
+            as weekday_3_weight,
+        case when is_learned then coalesce(weekday_4_weight, 1) else 1 end
+            as weekday_4_weight,
+        case when is_learned then coalesce(weekday_5_weight, 1) else 1 end
+            as weekday_5_weight,
+        case when is_learned then coalesce(weekday_6_weight, 1) else 1 end
+            as weekday_6_weight,
+        case when is_learned then coalesce(weekday_7_weight, 1) else 1 end
+            as weekday_7_weight,
+        case
+            when is_learned and past_holidays >= {{ min_past_holidays }}
+                then learned_holiday_weight
+        end as holiday_weight,
+        case
+            when history_days < {{ min_history_days }}
+                then
+                    'even spread: fewer than {{ min_history_days }} days of history'
+                    || ' before the period (' || history_days_text || ')'
+            when not has_spend
+                then
+                    'even spread: no spend in the {{ var("argo__pacing_curve_weeks") }} weeks'
+                    || ' before the period'
+            when past_holidays < {{ min_past_holidays }}
+                then
+                    'learned by weekday from ' || history_days_text
+                    || ' days; fewer than {{ min_past_holidays }} past holidays ('
+                    || past_holidays_text || '), so holidays take their weekday''s weight'
+            else
+                'learned by weekday from ' || history_days_text
+                || ' days; holidays weigh ' || holiday_weight_text
+                || ' of an ordinary day, from ' || past_holidays_text || ' past holidays'
+        end as curve_note
+
+    from worded
 
 )
 

@@ -40,9 +40,13 @@ final as (
         case
             when coalesce(dates.is_holiday, false) and curves.holiday_weight is not null
                 then curves.holiday_weight
-            {%- for day in range(1, 8) %}
-            when dates.day_of_week = {{ day }} then curves.weekday_{{ day }}_weight
-            {%- endfor %}
+            when dates.day_of_week = 1 then curves.weekday_1_weight
+            when dates.day_of_week = 2 then curves.weekday_2_weight
+            when dates.day_of_week = 3 then curves.weekday_3_weight
+            when dates.day_of_week = 4 then curves.weekday_4_weight
+            when dates.day_of_week = 5 then curves.weekday_5_weight
+            when dates.day_of_week = 6 then curves.weekday_6_weight
+            when dates.day_of_week = 7 then curves.weekday_7_weight
         end as day_weight
 
     from periods
@@ -50,9 +54,9 @@ final as (
         on periods.budget_id = curves.budget_id
     inner join dates
         on
-            dates.date_day
-            >= cast({{ dbt.dateadd('day', -lead_days, 'periods.period_start') }} as date)
-            and dates.date_day <= periods.period_end
+            cast({{ dbt.dateadd('day', -lead_days, 'periods.period_start') }} as date)
+            <= dates.date_day
+            and periods.period_end >= dates.date_day
 
 )
 

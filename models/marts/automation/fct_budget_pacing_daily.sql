@@ -11,8 +11,10 @@
 {%- set start_tolerance = var('argo__pacing_start_tolerance') -%}
 {%- set end_tolerance = var('argo__pacing_end_tolerance') -%}
 {%- set money = "cast(cast(round(@@, 0) as decimal(38, 0)) as " ~ dbt.type_string() ~ ")" -%}
-{%- set one_decimal = "cast(cast(round(@@, 1) as decimal(18, 1)) as " ~ dbt.type_string() ~ ")" -%}
-{%- set percent = "cast(cast(round(100 * @@, 0) as decimal(18, 0)) as " ~ dbt.type_string() ~ ")" -%}
+{%- set one_decimal =
+    "cast(cast(round(@@, 1) as decimal(18, 1)) as " ~ dbt.type_string() ~ ")" -%}
+{%- set percent =
+    "cast(cast(round(100 * @@, 0) as decimal(18, 0)) as " ~ dbt.type_string() ~ ")" -%}
 with
 
 versions as (
@@ -216,97 +218,109 @@ with_risk as (
 
 ),
 
+-- The reason's numbers, as text (whole units, percents, days to one decimal).
+worded as (
+
+    select
+        *,
+        {{ money | replace('@@', 'spend_to_date_value') }} as spent_text,
+        {{ money | replace('@@', 'amount_value') }} as amount_text,
+        {{ money | replace('@@', 'projected_value') }} as projected_text,
+        {{ money | replace('@@', 'expected_value') }} as expected_text,
+        {{ percent | replace('@@', 'projected_value / nullif(amount_value, 0)') }} as share_text,
+        {{ percent | replace('@@', 'tolerance') }} as tolerance_text,
+        {{ one_decimal | replace('@@', 'abs(days_ahead_value)') }} as days_ahead_text,
+        cast(days_elapsed as {{ dbt.type_string() }})
+        || ' of ' || cast(days_in_period as {{ dbt.type_string() }}) as day_text
+
+    from with_risk
+
+),
+
 final as (
 
     select
-        with_risk.date_day,
-        with_risk.budget_id,
+        worded.date_day,
+        worded.budget_id,
         case
-            when with_risk.campaign_id is not null then 'campaign'
-            when with_risk.account_id is not null then 'account'
+            when worded.campaign_id is not null then 'campaign'
+            when worded.account_id is not null then 'account'
             else 'platform'
         end as scope,
-        with_risk.advertiser_id,
-        with_risk.advertiser_name,
-        with_risk.platform,
-        with_risk.account_id,
-        with_risk.campaign_id,
-        with_risk.advertiser_name
-        || ' / ' || with_risk.platform
-        || coalesce(' / account ' || with_risk.account_id, '')
-        || coalesce(' / campaign ' || with_risk.campaign_id, '') as entity_name,
-        with_risk.budget_type,
-        with_risk.period_start,
-        with_risk.period_end,
-        with_risk.version_valid_from,
-        with_risk.amount,
-        with_risk.currency_code,
-        with_risk.amount_in_reporting_currency,
-        with_risk.reporting_currency_code,
-        with_risk.is_holiday,
-        cast(with_risk.day_weight as {{ argo.type_double() }}) as day_weight,
+        worded.advertiser_id,
+        worded.advertiser_name,
+        worded.platform,
+        worded.account_id,
+        worded.campaign_id,
+        worded.advertiser_name
+        || ' / ' || worded.platform
+        || coalesce(' / account ' || worded.account_id, '')
+        || coalesce(' / campaign ' || worded.campaign_id, '') as entity_name,
+        worded.budget_type,
+        worded.period_start,
+        worded.period_end,
+        worded.version_valid_from,
+        worded.amount,
+        worded.currency_code,
+        worded.amount_in_reporting_currency,
+        worded.reporting_currency_code,
+        worded.is_holiday,
+        cast(worded.day_weight as {{ argo.type_double() }}) as day_weight,
         curves.curve_kind,
         curves.curve_note,
-        cast(round(with_risk.spend_on_day_value, 4) as {{ dbt.type_numeric() }}) as spend_on_day,
-        cast(round(with_risk.spend_to_date_value, 4) as {{ dbt.type_numeric() }})
+        cast(round(worded.spend_on_day_value, 4) as {{ dbt.type_numeric() }}) as spend_on_day,
+        cast(round(worded.spend_to_date_value, 4) as {{ dbt.type_numeric() }})
             as spend_to_date,
-        cast(with_risk.spend_to_date_rc as {{ dbt.type_numeric() }})
+        cast(worded.spend_to_date_rc as {{ dbt.type_numeric() }})
             as spend_to_date_in_reporting_currency,
-        cast(round(with_risk.expected_value, 4) as {{ dbt.type_numeric() }})
+        cast(round(worded.expected_value, 4) as {{ dbt.type_numeric() }})
             as expected_spend_to_date,
-        {{ argo.safe_divide('with_risk.spend_to_date_value', 'with_risk.expected_value') }}
+        {{ argo.safe_divide('worded.spend_to_date_value', 'worded.expected_value') }}
             as pacing_ratio,
-        cast(with_risk.days_ahead_value as {{ argo.type_double() }}) as days_ahead,
-        cast(round(with_risk.projected_value, 4) as {{ dbt.type_numeric() }}) as projected_spend,
+        cast(worded.days_ahead_value as {{ argo.type_double() }}) as days_ahead,
+        cast(round(worded.projected_value, 4) as {{ dbt.type_numeric() }}) as projected_spend,
         cast(round(
-            greatest(with_risk.amount_value - with_risk.spend_to_date_value, 0)
-            / nullif(with_risk.days_remaining, 0),
+            greatest(worded.amount_value - worded.spend_to_date_value, 0)
+            / nullif(worded.days_remaining, 0),
             4
         ) as {{ dbt.type_numeric() }}) as required_daily_spend,
-        with_risk.days_elapsed,
-        with_risk.days_remaining,
-        with_risk.days_in_period,
-        cast(with_risk.tolerance as {{ argo.type_double() }}) as tolerance,
-        with_risk.pacing_status,
-        cast(round(with_risk.money_at_risk_value, 4) as {{ dbt.type_numeric() }}) as money_at_risk,
+        worded.days_elapsed,
+        worded.days_remaining,
+        worded.days_in_period,
+        cast(worded.tolerance as {{ argo.type_double() }}) as tolerance,
+        worded.pacing_status,
+        cast(round(worded.money_at_risk_value, 4) as {{ dbt.type_numeric() }}) as money_at_risk,
         cast(
-            with_risk.money_at_risk_value / with_risk.to_budget_currency
+            worded.money_at_risk_value / worded.to_budget_currency
             as {{ argo.type_double() }}
         ) as money_at_risk_in_reporting_currency,
-        case with_risk.pacing_status
-            when 'exhausted' then
-                'Spent ' || {{ money | replace('@@', 'with_risk.spend_to_date_value') }}
-                || ' ' || with_risk.currency_code || ', the whole budget of '
-                || {{ money | replace('@@', 'with_risk.amount_value') }} || ' ' || with_risk.currency_code
-                || ', by day ' || cast(with_risk.days_elapsed as {{ dbt.type_string() }})
-                || ' of ' || cast(with_risk.days_in_period as {{ dbt.type_string() }})
-                || '; projected ' || {{ money | replace('@@', 'with_risk.projected_value') }}
-                || ' at the period''s end.'
+        case worded.pacing_status
+            when 'exhausted'
+                then
+                    'Spent ' || worded.spent_text || ' ' || worded.currency_code
+                    || ', the whole budget of ' || worded.amount_text || ' '
+                    || worded.currency_code || ', by day ' || worded.day_text
+                    || '; projected ' || worded.projected_text || ' at the period''s end.'
             else
-                'Projected ' || {{ money | replace('@@', 'with_risk.projected_value') }}
-                || ' ' || with_risk.currency_code || ' at the period''s end, '
-                || {{ percent | replace('@@', 'with_risk.projected_value / nullif(with_risk.amount_value, 0)') }}
-                || '% of the ' || {{ money | replace('@@', 'with_risk.amount_value') }} || ' budget ('
-                || case with_risk.pacing_status
-                    when 'on_pace' then 'within'
-                    else 'outside'
-                end
-                || ' +/-' || {{ percent | replace('@@', 'with_risk.tolerance') }} || '%): '
-                || {{ one_decimal | replace('@@', 'abs(with_risk.days_ahead_value)') }}
-                || case when with_risk.days_ahead_value >= 0 then ' days ahead' else ' days behind' end
-                || ' on day ' || cast(with_risk.days_elapsed as {{ dbt.type_string() }})
-                || ' of ' || cast(with_risk.days_in_period as {{ dbt.type_string() }})
-                || ' (spent ' || {{ money | replace('@@', 'with_risk.spend_to_date_value') }}
-                || ', expected ' || {{ money | replace('@@', 'with_risk.expected_value') }}
-                || ' on ' || case curves.curve_kind
-                    when 'even' then 'an even spread'
+                'Projected ' || worded.projected_text || ' ' || worded.currency_code
+                || ' at the period''s end, ' || worded.share_text || '% of the '
+                || worded.amount_text || ' budget ('
+                || case when worded.pacing_status = 'on_pace' then 'within' else 'outside' end
+                || ' +/-' || worded.tolerance_text || '%): ' || worded.days_ahead_text
+                || case when worded.days_ahead_value >= 0 then ' days ahead' else ' days behind' end
+                || ' on day ' || worded.day_text
+                || ' (spent ' || worded.spent_text || ', expected ' || worded.expected_text
+                || ' on '
+                || case
+                    when curves.curve_kind = 'even' then 'an even spread'
                     else 'the learned curve'
-                end || ').'
+                end
+                || ').'
         end as reason
 
-    from with_risk
+    from worded
     inner join curves
-        on with_risk.budget_id = curves.budget_id
+        on worded.budget_id = curves.budget_id
 
 )
 
