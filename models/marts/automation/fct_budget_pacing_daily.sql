@@ -284,9 +284,9 @@ final as (
             / nullif(worded.days_remaining, 0),
             4
         ) as {{ dbt.type_numeric() }}) as required_daily_spend,
-        worded.days_elapsed,
-        worded.days_remaining,
-        worded.days_in_period,
+        cast(worded.days_elapsed as {{ dbt.type_bigint() }}) as days_elapsed,
+        cast(worded.days_remaining as {{ dbt.type_bigint() }}) as days_remaining,
+        cast(worded.days_in_period as {{ dbt.type_bigint() }}) as days_in_period,
         cast(worded.tolerance as {{ argo.type_double() }}) as tolerance,
         worded.pacing_status,
         cast(round(worded.money_at_risk_value, 4) as {{ dbt.type_numeric() }}) as money_at_risk,
