@@ -164,7 +164,8 @@ summaries as (
         entity_key,
         metric,
         date_day,
-        avg(baseline_volume) as baseline_volume,
+        -- Decimal sum over count: the same to the last digit on every engine and run.
+        cast(sum(baseline_volume) / count(*) as {{ argo.type_double() }}) as baseline_volume,
         sum(case when baseline_value > 0 then 1 else 0 end) as baseline_nonzero_days,
         min(baseline_value) as baseline_min,
         max(baseline_value) as baseline_max

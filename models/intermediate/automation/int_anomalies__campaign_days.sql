@@ -131,14 +131,15 @@ final as (
         spine.has_budget,
         spine.is_live,
         performance.date_day is not null as has_rows,
-        cast(coalesce(performance.spend_in_reporting_currency, 0) as {{ argo.type_double() }})
+        -- Money stays decimal (sums are exact, whatever order an engine adds them in).
+        cast(coalesce(performance.spend_in_reporting_currency, 0) as {{ dbt.type_numeric() }})
             as spend,
         cast(coalesce(performance.impressions, 0) as {{ argo.type_double() }}) as impressions,
         cast(coalesce(performance.clicks, 0) as {{ argo.type_double() }}) as clicks,
         cast(coalesce(performance.conversions, 0) as {{ argo.type_double() }}) as conversions,
         cast(
             coalesce(performance.conversions_value_in_reporting_currency, 0)
-            as {{ argo.type_double() }}
+            as {{ dbt.type_numeric() }}
         ) as conversions_value,
         cast(coalesce(performance.tracker_installs, 0) as {{ argo.type_double() }})
             as tracker_installs,

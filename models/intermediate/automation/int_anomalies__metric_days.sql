@@ -30,7 +30,7 @@ final as (
             entity_key,
             '{{ metric }}' as metric,
             cast({{ value }} as {{ argo.type_double() }}) as value,
-            cast({{ volume }} as {{ argo.type_double() }}) as volume,
+            cast({{ volume }} as decimal(38, 6)) as volume,
             day_of_week,
             is_holiday,
             campaigns_in_spine,

@@ -103,18 +103,25 @@ persistent_scores as (
         scores.*,
         sum(
             case when scores.is_anomaly and scores.direction = 'up' then 1 else 0 end
-        ) over consecutive_days as up_days_in_window,
+        ) over (
+            partition by scores.entity_key, scores.metric
+            order by scores.date_day
+            rows between {{ var('anomalies__min_consecutive_days') - 1 }} preceding and current row
+        ) as up_days_in_window,
         sum(
             case when scores.is_anomaly and scores.direction = 'down' then 1 else 0 end
-        ) over consecutive_days as down_days_in_window,
-        min(scores.date_day) over consecutive_days as window_start
+        ) over (
+            partition by scores.entity_key, scores.metric
+            order by scores.date_day
+            rows between {{ var('anomalies__min_consecutive_days') - 1 }} preceding and current row
+        ) as down_days_in_window,
+        min(scores.date_day) over (
+            partition by scores.entity_key, scores.metric
+            order by scores.date_day
+            rows between {{ var('anomalies__min_consecutive_days') - 1 }} preceding and current row
+        ) as window_start
 
     from scores
-    window consecutive_days as (
-        partition by scores.entity_key, scores.metric
-        order by scores.date_day
-        rows between {{ var('anomalies__min_consecutive_days') - 1 }} preceding and current row
-    )
 
 ),
 

@@ -76,7 +76,8 @@ judged as (
             when not scaled.is_holiday and scaled.baseline_days < {{ min_days }}
                 then 'fewer than {{ min_days }} baseline days'
             when scaled.baseline_volume < scaled.min_baseline_volume
-                then 'baseline volume below ' || cast(scaled.min_baseline_volume as {{ dbt.type_string() }})
+                then 'baseline volume below '
+                    || {{ argo.anomalies_format_number('scaled.min_baseline_volume') }}
             when scaled.scale = 0
                 then 'baseline without spread (median and MAD are 0)'
         end as not_scored_reason
