@@ -34,7 +34,7 @@ same_weekday_pairs as (
             and judged.metric = past.metric
             and judged.day_of_week = past.day_of_week
             and judged.campaigns_in_spine = past.campaigns_in_spine
-            and past.date_day < judged.date_day
+            and judged.date_day > past.date_day
             and past.date_day >= {{ dbt.dateadd(
                 'day', -7 * var('anomalies__baseline_weeks'), 'judged.date_day'
             ) }}
@@ -65,7 +65,7 @@ holiday_candidates as (
             judged.entity_key = past.entity_key
             and judged.metric = past.metric
             and judged.campaigns_in_spine = past.campaigns_in_spine
-            and past.date_day < judged.date_day
+            and judged.date_day > past.date_day
             and past.date_day >= {{ dbt.dateadd(
                 'day', -1 * var('anomalies__holiday_lookback_days'), 'judged.date_day'
             ) }}
@@ -188,16 +188,16 @@ final as (
         metric_days.spend,
         metric_days.clicks,
         metric_days.conversions,
-        case when metric_days.is_holiday then 'past_holidays' else 'same_weekday' end
-            as baseline_kind,
-        coalesce(medians.baseline_days, 0) as baseline_days,
         medians.expected_value,
         mads.median_absolute_deviation,
         summaries.baseline_volume,
-        coalesce(summaries.baseline_nonzero_days, 0) as baseline_nonzero_days,
         summaries.baseline_min,
         summaries.baseline_max,
-        metric_days.campaigns_in_spine
+        metric_days.campaigns_in_spine,
+        case when metric_days.is_holiday then 'past_holidays' else 'same_weekday' end
+            as baseline_kind,
+        coalesce(medians.baseline_days, 0) as baseline_days,
+        coalesce(summaries.baseline_nonzero_days, 0) as baseline_nonzero_days
 
     from metric_days
     left join medians

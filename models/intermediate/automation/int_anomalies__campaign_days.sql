@@ -73,6 +73,7 @@ campaign_states as (
 
     select
         campaign_spans.*,
+        as_of.as_of_day,
         coalesce(campaigns.is_active, false) as is_active,
         coalesce(campaigns.daily_budget > 0 or campaigns.lifetime_budget > 0, false)
             as has_budget,
@@ -82,8 +83,7 @@ campaign_states as (
                 campaigns.stop_at is null
                 or cast(campaigns.stop_at as date) >= as_of.as_of_day
             )
-        ) as is_live,
-        as_of.as_of_day
+        ) as is_live
 
     from campaign_spans
     cross join as_of
@@ -98,15 +98,15 @@ campaign_states as (
 spine as (
 
     select
+        campaign_states.*,
         dates.date_day,
         dates.day_of_week,
-        coalesce(dates.is_holiday, false) as is_holiday,
-        campaign_states.*
+        coalesce(dates.is_holiday, false) as is_holiday
 
     from campaign_states
     inner join dates
         on
-            dates.date_day >= campaign_states.first_day
+            campaign_states.first_day <= dates.date_day
             and dates.date_day <= case
                 when campaign_states.is_live then campaign_states.as_of_day
                 else campaign_states.last_day_with_rows

@@ -29,7 +29,7 @@ final as (
             scope,
             entity_key,
             '{{ metric }}' as metric,
-            cast({{ value }} as {{ argo.type_double() }}) as value,
+            cast({{ value }} as {{ argo.type_double() }}) as value,  -- noqa: RF04
             cast({{ volume }} as decimal(38, 6)) as volume,
             day_of_week,
             is_holiday,

@@ -73,7 +73,7 @@ entity_metrics as (
             entity_days.entity_key = scores.entity_key
             and entity_days.date_day = scores.date_day
             and scores.metric in ('spend', 'clicks')
-    group by
+    group by  -- noqa: AM06
         entity_days.date_day,
         entity_days.entity_key,
         entity_days.scope,
@@ -219,7 +219,7 @@ delivery_stopped as (
         'spend' as metric,
         scope,
         entity_key,
-        spend as value,
+        spend as value,  -- noqa: RF04
         spend_expected as expected_value,
         cast(null as {{ argo.type_double() }}) as band_low,
         cast(null as {{ argo.type_double() }}) as band_high,
@@ -256,7 +256,7 @@ data_missing as (
         'spend' as metric,
         scope,
         entity_key,
-        cast(null as {{ argo.type_double() }}) as value,
+        cast(null as {{ argo.type_double() }}) as value,  -- noqa: RF04
         spend_expected as expected_value,
         cast(null as {{ argo.type_double() }}) as band_low,
         cast(null as {{ argo.type_double() }}) as band_high,
@@ -405,25 +405,28 @@ final as (
             as money_at_risk_in_reporting_currency,
         '{{ currency }}' as reporting_currency_code,
         entity_name || ': ' || case detector
-            when 'tracking_broken' then
-                metric || ' fell to 0 while clicks held ('
-                || {{ argo.anomalies_format_number('clicks') }} || ' against '
-                || {{ argo.anomalies_format_number('clicks_expected') }} || ' expected); '
-                || {{ argo.anomalies_format_number('expected_value') }} || ' ' || metric
-                || ' expected from the median of '
-                || cast(baseline_days as {{ dbt.type_string() }}) || ' baseline days.'
-            when 'delivery_stopped' then
-                'the active campaign with a budget spent nothing for '
-                || cast(days_count as {{ dbt.type_string() }}) || ' days in a row, against '
-                || {{ argo.anomalies_format_number('expected_value') }}
-                || ' {{ currency }} a day expected from the median of '
-                || cast(baseline_days as {{ dbt.type_string() }}) || ' baseline days.'
-            when 'data_missing' then
-                'the account reported rows the day before but has none on this day, while '
-                || cast(days_count as {{ dbt.type_string() }})
-                || ' accounts did; '
-                || coalesce({{ argo.anomalies_format_number('expected_value') }}, 'unknown')
-                || ' {{ currency }} of spend expected.'
+            when 'tracking_broken'
+                then
+                    metric || ' fell to 0 while clicks held ('
+                    || {{ argo.anomalies_format_number('clicks') }} || ' against '
+                    || {{ argo.anomalies_format_number('clicks_expected') }} || ' expected); '
+                    || {{ argo.anomalies_format_number('expected_value') }} || ' ' || metric
+                    || ' expected from the median of '
+                    || cast(baseline_days as {{ dbt.type_string() }}) || ' baseline days.'
+            when 'delivery_stopped'
+                then
+                    'the active campaign with a budget spent nothing for '
+                    || cast(days_count as {{ dbt.type_string() }}) || ' days in a row, against '
+                    || {{ argo.anomalies_format_number('expected_value') }}
+                    || ' {{ currency }} a day expected from the median of '
+                    || cast(baseline_days as {{ dbt.type_string() }}) || ' baseline days.'
+            when 'data_missing'
+                then
+                    'the account reported rows the day before but has none on this day, while '
+                    || cast(days_count as {{ dbt.type_string() }})
+                    || ' accounts did; '
+                    || coalesce({{ argo.anomalies_format_number('expected_value') }}, 'unknown')
+                    || ' {{ currency }} of spend expected.'
             else
                 metric || ' was ' || {{ argo.anomalies_format_metric('metric', 'value') }}
                 || ' against ' || {{ argo.anomalies_format_metric('metric', 'expected_value') }}
@@ -437,7 +440,8 @@ final as (
                 || '): ' || case when change_rel > 0 then '+' else '' end
                 || {{ argo.anomalies_format_number('100 * change_rel') }}
                 || '%, score ' || {{ argo.anomalies_format_number('score', 1) }}
-                || ', about ' || {{ argo.anomalies_format_number('money_at_risk_in_reporting_currency') }}
+                || ', about '
+                || {{ argo.anomalies_format_number('money_at_risk_in_reporting_currency') }}
                 || ' {{ currency }} at risk.'
         end as reason
 

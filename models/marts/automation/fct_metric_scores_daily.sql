@@ -148,13 +148,13 @@ final as (
         -- No metric goes below 0 but the install gap, which goes down to -1 (no install
         -- the tracker saw).
         case when checked.scale > 0 then
-            greatest(
-                checked.expected_value - {{ var('anomalies__min_score') }} * checked.scale,
-                case when checked.metric = 'install_gap' then -1 else 0 end
-            )
+                greatest(
+                    checked.expected_value - {{ var('anomalies__min_score') }} * checked.scale,
+                    case when checked.metric = 'install_gap' then -1 else 0 end
+                )
         end as band_low,
         case when checked.scale > 0 then
-            checked.expected_value + {{ var('anomalies__min_score') }} * checked.scale
+                checked.expected_value + {{ var('anomalies__min_score') }} * checked.scale
         end as band_high,
         checked.median_absolute_deviation,
         checked.score,
