@@ -114,6 +114,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
         ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
     )
+    if target() == "local":
+        _close_warehouse()  # dbt-duckdb keeps the file open read-write in this process
     print(_demo_digest())
     return 0
 
@@ -122,16 +124,21 @@ def _demo_digest() -> str:
     """Writes the as-of day's digests (HTML and Markdown); one line saying where they are."""
     from argo.digest_render import FORMATS, render
 
-    state, _ = _alert_state()
-    digests = digest.build(reader_for(target()), state=state)
-    folder = _digest_folder(digests[0].day if digests else None, None)
+    state, unreadable = _alert_state()
+    try:
+        digests = digest.build(reader_for(target()), state=state, unsuppressed=unreadable)
+    except ReadError as exc:
+        return f"Digest: not written: {exc}"
+    if not digests:
+        return "Digest: not written: no AE owns an advertiser in marts.dim_advertisers"
+    folder = _digest_folder(digests[0].day, None)
     for one in digests:
         for fmt in ("html", "md"):
             (folder / f"{one.owner.slug}.{FORMATS[fmt]}").write_text(
                 render(one, fmt), encoding="utf-8"
             )
     names = ", ".join(f"{one.owner.slug}.html" for one in digests)
-    return f"Digest of {digests[0].day if digests else 'today'}: {folder} ({names or 'no AE'})"
+    return f"Digest of {digests[0].day}: {folder} ({names}; Markdown beside each)"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

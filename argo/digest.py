@@ -433,7 +433,8 @@ def _pacing_evidence(item: Item, rows: list[dict[str, Any]]) -> None:
     item.facts = facts
     item.chart = Chart(
         kind="pacing",
-        title=f"spend to date vs expected, budget {unit} {_number(current.get('amount'))}",
+        title=f"spend to date (solid) vs expected (dashed); budget {unit} "
+        f"{_number(current.get('amount'))}",
         points=[
             Point(
                 day=_as_date(r["date_day"]),  # type: ignore[arg-type]
@@ -469,7 +470,7 @@ def _anomaly_evidence(item: Item, rows: list[dict[str, Any]]) -> None:
     item.facts = facts
     item.chart = Chart(
         kind="anomaly",
-        title=f"{item.get('metric')}, last {len(rows)} days, with its expected band",
+        title=f"{item.get('metric')}, last {len(rows)} days; shaded: the expected band",
         points=[
             Point(
                 day=_as_date(r["date_day"]),  # type: ignore[arg-type]

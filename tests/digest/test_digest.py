@@ -17,7 +17,7 @@ from argo.digest_render import markdown, page, slack_payload
 from argo.marts_reader import AthenaReader, DuckDBReader, ReadError
 from ingestion import clock
 from ingestion.sandbox.slack_webhook_api import check_blocks
-from tests.digest.conftest import DAY, build_warehouse, event, standard_events
+from tests.digest.conftest import DAY, build_warehouse, event
 
 
 def by_owner(digests: list[digest.Digest]) -> dict[str, digest.Digest]:
@@ -77,7 +77,7 @@ def test_filters_by_advertiser_and_owner(marts: Path) -> None:
     (lee,) = digest.build(reader, owner="lee jun")
     assert [i.alert_id for i in lee.items] == ["spend-2"]
     assert digest.build(reader, advertiser="a2", owner="Kim Minji") == []
-    with pytest.raises(DigestError, match="no account executive 'Park' .* Kim Minji, Lee Jun"):
+    with pytest.raises(DigestError, match=r"no account executive 'Park' .* Kim Minji, Lee Jun"):
         digest.build(reader, owner="Park")
     with pytest.raises(DigestError, match="no advertiser 'Advertiser 9'"):
         digest.build(reader, advertiser="Advertiser 9")
@@ -164,8 +164,10 @@ def test_a_missing_mart_is_one_clear_line(tmp_path: Path) -> None:
 
     path = tmp_path / "argo.duckdb"
     with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
         con.execute(
-            "create schema marts; create table marts.dim_advertisers (advertiser_id varchar, advertiser_name varchar, ae_name varchar, ae_email varchar)"
+            "create table marts.dim_advertisers (advertiser_id varchar, "
+            "advertiser_name varchar, ae_name varchar, ae_email varchar)"
         )
     with pytest.raises(ReadError, match=r"no marts\.\w+ .*What to do: build the marts"):
         digest.build(DuckDBReader(path))
@@ -233,7 +235,7 @@ class StubAthena:
         self.started.append(kwargs)
         return {"QueryExecutionId": "q-1"}
 
-    def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:  # noqa: N803
+    def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
         self.polls += 1
         state = "SUCCEEDED" if self.polls >= 3 else "RUNNING"
         return {"QueryExecution": {"Status": {"State": state}}}
@@ -290,3 +292,19 @@ def test_literals_are_quoted_for_both_engines() -> None:
     assert literal(DAY) == "date '2026-11-18'"
     assert literal(DAY - timedelta(days=1)) == "date '2026-11-17'"
     assert literal(None) == "null" and literal(3) == "3"
+
+
+def test_the_demo_ends_by_writing_the_days_digest(marts: Path) -> None:
+    from argo.cli import _demo_digest
+
+    line = _demo_digest()
+    folder = marts.parent / "digests" / "2026-11-18"
+    assert line == (
+        f"Digest of 2026-11-18: {folder} (kim-minji.html, lee-jun.html; Markdown beside each)"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "kim-minji.html",
+        "kim-minji.md",
+        "lee-jun.html",
+        "lee-jun.md",
+    ]
