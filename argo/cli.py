@@ -556,7 +556,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         alerts.change(
             args.alert_id,
             "ack",
-            {"first_seen": str(row.get("first_seen")), "on": day.isoformat(), "note": args.note},
+            {
+                "first_seen": str(row.get("first_seen") or row["date_day"]),
+                "on": day.isoformat(),
+                "note": args.note,
+            },
         )
         print(
             f"Acknowledged {args.alert_id} (episode from {row.get('first_seen')}): it stays out "

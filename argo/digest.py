@@ -273,7 +273,14 @@ def build(
         raise DigestError(f"--top {top}: show at least one item. What to do: give --top 1 or more")
     known = advertisers(reader)
     check_filters(known, advertiser, owner)
-    day = day or newest_day(reader)
+    newest = newest_day(reader)
+    if day is not None and day > newest:
+        raise DigestError(
+            f"--date {day} is after the newest day of the marts, {newest}: there is nothing "
+            f"to report yet. What to do: leave out --date (it means {newest}), or load and "
+            "build the later days first"
+        )
+    day = day or newest
     events = _filter(events_of(reader, day), advertiser, owner)
     no_budget = _filter(
         reader.rows(
@@ -362,8 +369,10 @@ def _number(value: Any, digits: int = 0) -> str:
     if value is None:
         return "n/a"
     number = float(value)
-    if digits == 0 and abs(number) >= 100:
+    if abs(number) >= 100 or (digits == 0 and number == int(number)):
         return f"{number:,.0f}"
+    if abs(number) < 1:
+        return f"{number:.3g}"  # a CTR of 0.0123, not 0.01
     return f"{number:,.{max(digits, 2)}f}".rstrip("0").rstrip(".")
 
 

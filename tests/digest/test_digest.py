@@ -217,6 +217,10 @@ def test_argo_digest_options(
     text = (out_dir / "kim-minji.md").read_text()
     assert "# ARGO digest 2026-11-17 for Kim Minji" in text and "headline of cpc-1" in text
     assert not (out_dir / "lee-jun.md").exists()
+    assert main(["digest", "--date", "2026-11-19"]) == 1
+    assert "--date 2026-11-19 is after the newest day of the marts, 2026-11-18" in (
+        capsys.readouterr().err
+    )
     assert main(["digest", "--owner", "Nobody"]) == 1
     assert "no account executive 'Nobody'" in capsys.readouterr().err
     assert main(["digest", "--format", "md", "--to", "https://hooks.slack.com/services/T/B/x"]) == 2
@@ -308,3 +312,13 @@ def test_the_demo_ends_by_writing_the_days_digest(marts: Path) -> None:
         "lee-jun.html",
         "lee-jun.md",
     ]
+
+
+def test_numbers_read_at_a_glance() -> None:
+    from argo.digest import _number
+
+    assert _number(0.01234, 2) == "0.0123"  # a CTR keeps its digits
+    assert _number(12.345, 2) == "12.35"
+    assert _number(1234.5, 2) == "1,234"
+    assert _number(6.5, 1) == "6.5"
+    assert _number(None) == "n/a"
