@@ -547,7 +547,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 f"{row.get('reporting_currency_code') or ''} {money:,.0f} at risk, first seen "
                 f"{row.get('first_seen')}, last seen {row.get('last_seen')}, "
                 f"{row['event']} on {row['date_day']}; {status}\n"
-                f"    {row.get('advertiser_name')}: {row.get('headline') or row.get('reason')}"
+                f"    {row.get('headline') or row.get('reason')}"
             )
         return 0
     day = digest.newest_day(reader)

@@ -442,8 +442,7 @@ def _pacing_evidence(item: Item, rows: list[dict[str, Any]]) -> None:
     item.facts = facts
     item.chart = Chart(
         kind="pacing",
-        title=f"spend to date (solid) vs expected (dashed); budget {unit} "
-        f"{_number(current.get('amount'))}",
+        title="spend to date (solid), expected (dashed), budget (red)",
         points=[
             Point(
                 day=_as_date(r["date_day"]),  # type: ignore[arg-type]

@@ -76,6 +76,16 @@ def headline(item: Item) -> str:
     return str(item.get("headline") or item.get("reason") or item.alert_id)
 
 
+def where_line(item: Item) -> str:
+    """Where the alert is, unless its headline already says so (the marts' usually do)."""
+    return "" if item.where and item.where in headline(item) else item.where
+
+
+def one_line(item: Item) -> str:
+    """``where: headline`` without saying where twice."""
+    return headline(item) if not where_line(item) else f"{item.where}: {headline(item)}"
+
+
 def label(item: Item) -> str:
     """``NEW · high``."""
     severity = item.get("severity")
@@ -117,7 +127,8 @@ def markdown(digest: Digest) -> str:
         out += ["Nothing new today: no alert started, worsened or cleared.", ""]
     for number, item in enumerate(digest.items, start=1):
         out += [f"## {number}. [{_md(label(item))}] {_md(headline(item))}", ""]
-        out.append(f"- {_md(item.where)}")
+        if where_line(item):
+            out.append(f"- {_md(where_line(item))}")
         out.append(
             f"- Money at risk: {_md(money(item.money, digest.currency))} · "
             f"{_md(item.get('alert_kind') or '')} · {_md(episode(item))}"
@@ -137,7 +148,7 @@ def markdown(digest: Digest) -> str:
         ]
     if digest.cleared:
         out += ["## Cleared", ""]
-        out += [f"- {_md(item.where)}: {_md(headline(item))}" for item in digest.cleared]
+        out += [f"- {_md(one_line(item))}" for item in digest.cleared]
         if digest.more_cleared:
             out.append(f"- +{digest.more_cleared} more")
         out.append("")
@@ -210,7 +221,7 @@ def page(digest: Digest) -> str:
         )
     if digest.cleared:
         rows = "".join(
-            f'<li><span class="tag cleared">CLEARED</span>{_e(i.where)}: {_e(headline(i))}</li>'
+            f'<li><span class="tag cleared">CLEARED</span>{_e(one_line(i))}</li>'
             for i in digest.cleared
         )
         more = f"<li>+{digest.more_cleared} more</li>" if digest.more_cleared else ""
@@ -233,7 +244,8 @@ def _html_item(number: int, item: Item, currency: str) -> str:
         f'<article class="item" id="alert-{number}"><div class="text">',
         f'<h2><span class="tag {_e(item.event)}">{_e(label(item))}</span>'
         f"{number}. {_e(headline(item))}</h2>",
-        f'<p class="meta">{_e(item.where)} · <span class="money">'
+        f'<p class="meta">{_e(where_line(item) + " · " if where_line(item) else "")}'
+        '<span class="money">'
         f"{_e(money(item.money, currency))}</span> at risk · {_e(item.get('alert_kind') or '')}"
         f" · {_e(episode(item))}</p>",
     ]
@@ -427,7 +439,7 @@ def slack_payload(digest: Digest) -> dict[str, Any]:
     if digest.is_quiet:
         tail.append(_section("Nothing new today: no alert started, worsened or cleared."))
     if digest.cleared:
-        lines = [f"• {mrkdwn(i.where)}: {mrkdwn(headline(i))}" for i in digest.cleared]
+        lines = [f"• {mrkdwn(one_line(i))}" for i in digest.cleared]
         if digest.more_cleared:
             lines.append(f"• +{digest.more_cleared} more")
         tail.append(_section("*Cleared*\n" + "\n".join(lines)))
@@ -461,7 +473,7 @@ def _slack_item(number: int, item: Item, currency: str) -> str:
     lines = [
         f"*{number}. {mrkdwn(label(item))} · {mrkdwn(money(item.money, currency))} at risk*",
         f"*{mrkdwn(headline(item))}*",
-        f"{mrkdwn(item.where)} · {mrkdwn(episode(item))}",
+        " · ".join(mrkdwn(t) for t in (where_line(item), episode(item)) if t),
     ]
     if item.get("reason"):
         lines.append(mrkdwn(item.get("reason")))

@@ -322,3 +322,17 @@ def test_numbers_read_at_a_glance() -> None:
     assert _number(1234.5, 2) == "1,234"
     assert _number(6.5, 1) == "6.5"
     assert _number(None) == "n/a"
+
+
+def test_a_headline_that_says_where_is_not_repeated(tmp_path: Path) -> None:
+    said = "Advertiser 1 · meta · Campaign x: cost per result jump"
+    events = [
+        event("x", "new", 5, headline=said, entity_name="Campaign x"),
+        event("y", "cleared", 0, headline="Advertiser 1 · meta · Campaign y: delivery stopped",
+              entity_name="Campaign y"),
+    ]  # fmt: skip
+    path = build_warehouse(tmp_path / "argo.duckdb", events)
+    (kim,) = digest.build(DuckDBReader(path), owner="Kim Minji")
+    for text in (markdown(kim), page(kim), json.dumps(slack_payload(kim), ensure_ascii=False)):
+        assert text.count("Advertiser 1 · meta · Campaign x") == 1, text
+        assert text.count("Advertiser 1 · meta · Campaign y") == 1, text
