@@ -89,8 +89,8 @@ def test_production_run_uses_existing_commands_and_oidc() -> None:
         ["ingest"],
         ["transform"],
         ["transform"],
-        ["digest"],
         ["docs"],
+        ["digest"],
     ]
     parser = build_parser()
     for command in commands:
