@@ -492,6 +492,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
         state=state,
         unsuppressed=unreadable,
     )
+    if not digests and (args.advertiser or args.owner):
+        raise UsageError(
+            f"--advertiser {args.advertiser} belongs to no digest of --owner {args.owner}: the "
+            "advertiser has another AE. What to do: leave out one of the two"
+        )
     if not digests:
         raise DigestError(
             "no account executive owns an advertiser in marts.dim_advertisers, so there is no "

@@ -221,6 +221,8 @@ def test_argo_digest_options(
     assert "--date 2026-11-19 is after the newest day of the marts, 2026-11-18" in (
         capsys.readouterr().err
     )
+    assert main(["digest", "--advertiser", "a2", "--owner", "Kim Minji"]) == 2
+    assert "the advertiser has another AE" in capsys.readouterr().err
     assert main(["digest", "--owner", "Nobody"]) == 1
     assert "no account executive 'Nobody'" in capsys.readouterr().err
     assert main(["digest", "--format", "md", "--to", "https://hooks.slack.com/services/T/B/x"]) == 2
