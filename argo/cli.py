@@ -492,15 +492,16 @@ def cmd_digest(args: argparse.Namespace) -> int:
         state=state,
         unsuppressed=unreadable,
     )
-    if not digests and (args.advertiser or args.owner):
+    if not digests and args.advertiser and args.owner:
         raise UsageError(
             f"--advertiser {args.advertiser} belongs to no digest of --owner {args.owner}: the "
             "advertiser has another AE. What to do: leave out one of the two"
         )
     if not digests:
         raise DigestError(
-            "no account executive owns an advertiser in marts.dim_advertisers, so there is no "
-            "one to write a digest for. What to do: give each advertiser an AE in the plan"
+            f"no account executive owns {args.advertiser or 'an advertiser'} in "
+            "marts.dim_advertisers and it has nothing to report, so there is no one to write "
+            "a digest for. What to do: give the advertiser an AE in the plan"
         )
     folder = _digest_folder(digests[0].day, None if to_url else args.to)
     for one in digests:
