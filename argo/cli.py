@@ -86,7 +86,7 @@ def _print_ingest(result: IngestResult) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
+    """Sandbox -> ingest every source -> dbt build -> docs -> summary -> the day's digest."""
     path = warehouse_path()
     _writable_for_dbt(target())
     total = 3 if args.no_docs else 4
@@ -650,7 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb under the project)",
         )
 
-    demo = sub.add_parser("demo", help="sandbox -> ingest -> dbt build -> docs -> summary")
+    demo = sub.add_parser(
+        "demo", help="sandbox -> ingest -> dbt build -> docs -> summary -> the day's digest"
+    )
     world_options(demo)
     warehouse_option(demo)
     demo.add_argument("--no-docs", action="store_true", help="skip the docs site")
