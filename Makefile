@@ -37,7 +37,7 @@ help: ## list the targets
 install: $(UV) ## create .venv from uv.lock (exact versions)
 	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 
-demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs, in data/argo.duckdb
+demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs -> the day's digest, in data/
 	$(RUN) argo demo
 
 # lint and typecheck each use one core: they run side by side (-j), each one's output kept

@@ -1,4 +1,4 @@
-"""The ``argo`` command: demo, ingest, transform, docs, aws, sandbox."""
+"""The ``argo`` command: demo, ingest, transform, docs, digest, alerts, aws, sandbox."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from argo import interrupts
+from argo import digest, interrupts
+from argo.alerts import StateError
 from argo.aws import AwsError
+from argo.delivery import DeliveryError
+from argo.digest import DigestError
 from argo.locks import LockError, exclusive
+from argo.marts_reader import ReadError, reader_for
 from argo.pipeline import IngestError, IngestResult, run_source, unfinished_loads
 from argo.settings import (
     PROJECT_DIR,
@@ -82,7 +86,7 @@ def _print_ingest(result: IngestResult) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Sandbox -> ingest every source -> dbt build -> docs -> summary."""
+    """Sandbox -> ingest every source -> dbt build -> docs -> summary -> the day's digest."""
     path = warehouse_path()
     _writable_for_dbt(target())
     total = 3 if args.no_docs else 4
@@ -110,7 +114,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
         ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
     )
+    if target() == "local":
+        _close_warehouse()  # dbt-duckdb keeps the file open read-write in this process
+    print(_demo_digest())
     return 0
+
+
+def _demo_digest() -> str:
+    """Writes the as-of day's digests (HTML and Markdown); one line saying where they are."""
+    from argo.digest_render import FORMATS, render
+
+    state, unreadable = _alert_state()
+    try:
+        digests = digest.build(reader_for(target()), state=state, unsuppressed=unreadable)
+    except ReadError as exc:
+        return f"Digest: not written: {exc}"
+    if not digests:
+        return "Digest: not written: no AE owns an advertiser in marts.dim_advertisers"
+    folder = _digest_folder(digests[0].day, None)
+    for one in digests:
+        for fmt in ("html", "md"):
+            (folder / f"{one.owner.slug}.{FORMATS[fmt]}").write_text(
+                render(one, fmt), encoding="utf-8"
+            )
+    names = ", ".join(f"{one.owner.slug}.html" for one in digests)
+    return f"Digest of {digests[0].day}: {folder} ({names}; Markdown beside each)"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -420,6 +448,142 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             return 0
 
 
+def _alert_state() -> tuple[Any, str | None]:
+    """The alert state, or ``None`` and why (one line already printed) when it is unreadable."""
+    from argo.alerts import load, state_path
+
+    try:
+        return load(), None
+    except StateError as exc:
+        print(f"argo: error: {exc}", file=sys.stderr)
+        return None, f"the alert state file {state_path()} cannot be read"
+
+
+def _digest_folder(day: date | None, to: str | None) -> Path:
+    """Where digest files go: ``--to PATH``, else ``digests/<day>/`` beside the warehouse."""
+    folder = Path(to) if to else warehouse_path().parent / "digests" / str(day)
+    return ensure_writable(folder.resolve(), "the digest files")
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Writes the day's digest per AE (md, html or Slack JSON); posts Slack to a webhook."""
+    from argo.delivery import PAUSE_BETWEEN_POSTS, WEBHOOK_ENV, is_url, post, webhook_url
+    from argo.digest_render import FORMATS, render, slack_payload, summary
+
+    name = target()
+    _check_athena(name)
+    to_url = args.to is not None and (is_url(args.to) or not args.to.strip())
+    fmt = args.format or ("slack" if to_url else "md")
+    if to_url and fmt != "slack":
+        raise UsageError(
+            f"--to names the Slack webhook, which takes --format slack, not {fmt}. What to do: "
+            "give --format slack, or a folder as --to"
+        )
+    url = None
+    if fmt == "slack" and (to_url or os.environ.get(WEBHOOK_ENV, "").strip()):
+        url = webhook_url(args.to if to_url else None)
+    state, unreadable = _alert_state()
+    digests = digest.build(
+        reader_for(name),
+        day=date.fromisoformat(args.date) if args.date else None,
+        advertiser=args.advertiser,
+        owner=args.owner,
+        top=args.top,
+        state=state,
+        unsuppressed=unreadable,
+    )
+    if not digests and args.advertiser and args.owner:
+        raise UsageError(
+            f"--advertiser {args.advertiser} belongs to no digest of --owner {args.owner}: the "
+            "advertiser has another AE. What to do: leave out one of the two"
+        )
+    if not digests:
+        raise DigestError(
+            f"no account executive owns {args.advertiser or 'an advertiser'} in "
+            "marts.dim_advertisers and it has nothing to report, so there is no one to write "
+            "a digest for. What to do: give the advertiser an AE in the plan"
+        )
+    folder = _digest_folder(digests[0].day, None if to_url else args.to)
+    for one in digests:
+        path = folder / f"{one.owner.slug}.{FORMATS[fmt]}"
+        path.write_text(render(one, fmt), encoding="utf-8")
+        print(f"{one.owner.name}: {summary(one)} -> {path}")
+    if url is not None:
+        for number, one in enumerate(digests):
+            if number:
+                clock.sleep(PAUSE_BETWEEN_POSTS)
+            try:
+                posted = post(url, slack_payload(one), what=f"the digest for {one.owner.name}")
+            except DeliveryError as exc:
+                raise DeliveryError(
+                    f"{exc}. The digests are on disk in {folder}"
+                    + (f" ({number} of {len(digests)} posted)" if number else "")
+                ) from None
+            tries = f" after {posted.attempts} attempts" if posted.attempts > 1 else ""
+            print(f"Posted the digest for {one.owner.name} to the Slack webhook{tries}")
+    return FAILED if unreadable else 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """``argo alerts list|ack|snooze``: the alerts of the marts and what the AE decided."""
+    from argo import alerts
+
+    reader = reader_for(target())
+    if args.action == "list":
+        state, _ = _alert_state()
+        day, rows = digest.alerts_table(
+            reader,
+            day=date.fromisoformat(args.date) if args.date else None,
+            advertiser=args.advertiser,
+            owner=args.owner,
+            every=args.all,
+        )
+        print(f"Alerts {'up to' if args.all else 'open on'} {day} ({len(rows)}):")
+        for row in rows:
+            status = (
+                "cleared"
+                if row["event"] == "cleared"
+                else state.describe(row["alert_id"], day)
+                if state is not None
+                else "state unreadable"
+            )
+            money = float(row.get("money_at_risk_in_reporting_currency") or 0)
+            print(
+                f"  {row['alert_id']}\n    {row.get('alert_kind')}, {row.get('severity')}, "
+                f"{row.get('reporting_currency_code') or ''} {money:,.0f} at risk, first seen "
+                f"{row.get('first_seen')}, last seen {row.get('last_seen')}, "
+                f"{row['event']} on {row['date_day']}; {status}\n"
+                f"    {row.get('headline') or row.get('reason')}"
+            )
+        return 0
+    day = digest.newest_day(reader)
+    row = digest.find_alert(reader, args.alert_id, day)
+    if args.action == "ack":
+        alerts.change(
+            args.alert_id,
+            "ack",
+            {
+                "first_seen": str(row.get("first_seen") or row["date_day"]),
+                "on": day.isoformat(),
+                "note": args.note,
+            },
+        )
+        print(
+            f"Acknowledged {args.alert_id} (episode from {row.get('first_seen')}): it stays out "
+            f"of the digest until it worsens or clears ({alerts.state_path()})"
+        )
+        return 0
+    until = date.fromisoformat(args.until)
+    if until <= day:
+        raise UsageError(
+            f"--until {until} is not after the marts' newest day, {day}. What to do: give the "
+            "first day the alert should be shown again"
+        )
+    alerts.change(args.alert_id, "snooze", {"until": until.isoformat()})
+    print(f"Snoozed {args.alert_id} until {until} ({alerts.state_path()})")
+    return 0
+
+
 def cmd_aws(args: argparse.Namespace) -> int:
     """``argo aws bootstrap|check|policy``: ARGO's S3 buckets, Glue databases, workgroup."""
     from argo.aws import Aws, AwsConfig, Step, policy_json
@@ -486,7 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb under the project)",
         )
 
-    demo = sub.add_parser("demo", help="sandbox -> ingest -> dbt build -> docs -> summary")
+    demo = sub.add_parser(
+        "demo", help="sandbox -> ingest -> dbt build -> docs -> summary -> the day's digest"
+    )
     world_options(demo)
     warehouse_option(demo)
     demo.add_argument("--no-docs", action="store_true", help="skip the docs site")
@@ -525,6 +691,57 @@ def build_parser() -> argparse.ArgumentParser:
     target_option(docs)
     warehouse_option(docs)
     docs.set_defaults(func=cmd_docs)
+
+    dig = sub.add_parser(
+        "digest",
+        help="the day's digest per AE (alerts new, worsened, cleared; ranked by money at "
+        "risk) as md, html or Slack Block Kit, to files or a Slack webhook",
+    )
+    dig.add_argument("--date", type=_date, help="the day (default: the newest day of the marts)")
+    dig.add_argument("--advertiser", help="only this advertiser (id or name)")
+    dig.add_argument("--owner", help="only this account executive (name or email)")
+    dig.add_argument(
+        "--format",
+        choices=["md", "html", "slack"],
+        help="md (default), html (self-contained, with charts) or slack (Block Kit JSON)",
+    )
+    dig.add_argument(
+        "--to",
+        help="a folder for the files (default data/digests/<date>/), or the Slack webhook "
+        "URL (default $ARGO_SLACK_WEBHOOK_URL with --format slack)",
+    )
+    dig.add_argument(
+        "--top", type=int, default=10, help="items shown per digest, then '+k more' (10)"
+    )
+    target_option(dig)
+    warehouse_option(dig)
+    dig.set_defaults(func=cmd_digest)
+
+    alerts = sub.add_parser(
+        "alerts", help="list the alerts; acknowledge or snooze one (kept outside the marts)"
+    )
+    alert_actions = alerts.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = alert_actions.add_parser("list", help="alerts open on a day (--all: every alert)")
+    listing.add_argument("--date", type=_date, help="the day (default: the newest of the marts)")
+    listing.add_argument("--advertiser", help="only this advertiser (id or name)")
+    listing.add_argument("--owner", help="only this account executive (name or email)")
+    listing.add_argument(
+        "--all", action="store_true", help="every alert up to the day, cleared ones too"
+    )
+    ack = alert_actions.add_parser(
+        "ack", help="keep an alert out of the digest until it worsens or its episode ends"
+    )
+    ack.add_argument("alert_id")
+    ack.add_argument("--note", help="why (kept in the state file)")
+    snooze = alert_actions.add_parser("snooze", help="keep an alert out of the digest until a day")
+    snooze.add_argument("alert_id")
+    snooze.add_argument(
+        "--until", type=_date, required=True, help="the first day it is shown again (YYYY-MM-DD)"
+    )
+    for each in (listing, ack, snooze):
+        target_option(each)
+        warehouse_option(each)
+    alerts.set_defaults(func=cmd_alerts)
 
     aws = sub.add_parser(
         "aws", help="production on AWS: create, check, or print the IAM policy (boto3)"
@@ -574,7 +791,7 @@ def _settings(args: argparse.Namespace) -> Iterator[None]:
             anchor_warehouse()
         if getattr(args, "target", None):
             use_target(args.target)
-        elif args.command in ("demo", "ingest", "transform", "docs", "metrics"):
+        elif args.command in ("demo", "ingest", "transform", "docs", "metrics", "digest", "alerts"):
             target()
         with project_dlt_settings():
             yield
@@ -625,7 +842,18 @@ def _run(args: argparse.Namespace) -> int:
         except UsageError as exc:
             print(f"{command}: error: {exc}", file=sys.stderr)
             return USAGE
-        except (IngestError, TransformError, AwsError, LockError, SettingError, NotWritable) as exc:
+        except (
+            IngestError,
+            TransformError,
+            AwsError,
+            LockError,
+            SettingError,
+            NotWritable,
+            DigestError,
+            ReadError,
+            StateError,
+            DeliveryError,
+        ) as exc:
             signum = interrupts.received()
             if signum is not None:
                 print(f"\n{command} interrupted: {exc}", file=sys.stderr)

@@ -90,6 +90,7 @@ def test_production_run_uses_existing_commands_and_oidc() -> None:
         ["transform"],
         ["transform"],
         ["docs"],
+        ["digest"],
     ]
     parser = build_parser()
     for command in commands:
@@ -111,6 +112,29 @@ def test_production_secrets_come_from_the_store() -> None:
     for name, value in workflow["env"].items():
         assert "secrets." not in str(value), f"{name}: secrets only in the steps that need them"
     assert not re.search(r"(?i)(token|secret|key)\s*[:=]\s*['\"]?[A-Za-z0-9/+]{16,}", text)
+
+
+def test_production_posts_the_digest_after_the_build_with_the_webhook_from_the_store() -> None:
+    """The digest runs after the marts are built, to Slack, with the URL only in its step."""
+    workflow = load("production.yml")
+    (job,) = workflow["jobs"].values()
+    names = [step.get("name", "") for step in job["steps"]]
+    (digest,) = [s for s in job["steps"] if "argo digest" in str(s.get("run", ""))]
+    build = next(n for n in names if n.startswith("dbt build"))
+    assert names.index(build) < names.index(digest["name"])
+    assert digest["env"] == {"ARGO_SLACK_WEBHOOK_URL": "${{ secrets.ARGO_SLACK_WEBHOOK_URL }}"}
+    words = shlex.split(digest["run"])
+    assert words[words.index("digest") + 1 :] == [
+        "--target",
+        "athena",
+        "--format",
+        "slack",
+        "--to",
+        "$ARGO_SLACK_WEBHOOK_URL",
+    ]
+    others = [s for s in job["steps"] if s is not digest]
+    assert not any("SLACK" in str(s.get("env", "")) for s in others)
+    assert "SLACK" not in str(workflow["env"])
 
 
 def test_docs_are_published_without_secrets() -> None:

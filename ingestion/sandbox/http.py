@@ -24,6 +24,8 @@ class Request:
     headers: dict[str, str]
     #: The query string as sent (a parameter may repeat: ``ranges=..&ranges=..``).
     raw_query: str = ""
+    #: The body as sent (a fake that validates a payload byte for byte reads it).
+    body: bytes = b""
 
 
 @dataclass
@@ -195,7 +197,7 @@ class FakeApi:
         elif raw:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        request = Request(method, parts.path, query, form, headers, parts.query)
+        request = Request(method, parts.path, query, form, headers, parts.query, raw)
         logged = {k: v for k, v in {**query, **form}.items() if k not in self._secret_params}
         self.requests.append((method, parts.path, logged))
         self.faults.count_request()
