@@ -268,6 +268,8 @@ def _projection_error(
 
 def report(figures: dict[str, Any]) -> list[str]:
     """The automation section of the printed report."""
+    if "score" not in figures:
+        return ["", f"Automation against the world's labels: not scored ({figures.get('error')})"]
     scored = figures["score"]
     out = [
         "",
@@ -331,6 +333,10 @@ AUTOMATION_SOURCES = (
 )
 
 
+class MartsMissing(RuntimeError):
+    """The marts the scorer reads were not built (the models are missing or failed)."""
+
+
 @dataclass
 class Marts:
     """What the scorer reads from a built warehouse."""
@@ -354,6 +360,19 @@ def read_marts(warehouse: Path, schema: str = FIRST_BUILD_SCHEMA) -> Marts:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        built = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        }
+        missing = {"fct_anomalies_daily", "fct_budget_pacing_daily"} - built
+        if missing:
+            raise MartsMissing(
+                f"automation: {', '.join(sorted(missing))} not built in {warehouse} "
+                f"({schema}): the pacing and anomaly models must exist to be scored"
+            )
         alerts = rows(
             con,
             "fct_anomalies_daily",
@@ -407,7 +426,20 @@ def run(*, seed: int, scale: float, days: int, as_of: date, workdir: Path) -> di
         progress(f"automation: dbt build failed ({failure}); scoring what it built")
     build_seconds = time.monotonic() - build_started
     progress("automation: scoring the marts against the labels")
-    marts = read_marts(warehouse)
+    figures: dict[str, Any] = {
+        "history_days": days,
+        "as_of": world.as_of,
+        "incidents": len(world.incidents()),
+        "ingest_seconds": ingest_seconds,
+        "dbt_build_seconds": round(build_seconds, 1),
+        "dbt_build_failures": failures,
+        "dbt_build_error": failure,
+    }
+    try:
+        marts = read_marts(warehouse)
+    except MartsMissing as error:
+        progress(str(error))
+        return {**figures, "error": str(error), "seconds": round(time.monotonic() - started, 1)}
     accounts = sum(len(world.accounts(p)) for p in PLATFORMS)
     judged_days = max(days - 56, 0)  # the first eight weeks are every detector's baseline
     scored = score(
@@ -418,13 +450,4 @@ def run(*, seed: int, scale: float, days: int, as_of: date, workdir: Path) -> di
         account_weeks=accounts * judged_days / 7,
         is_holiday=is_kr_holiday,
     )
-    return {
-        "history_days": days,
-        "as_of": world.as_of,
-        "ingest_seconds": ingest_seconds,
-        "dbt_build_seconds": round(build_seconds, 1),
-        "dbt_build_failures": failures,
-        "dbt_build_error": failure,
-        "score": scored,
-        "seconds": round(time.monotonic() - started, 1),
-    }
+    return {**figures, "score": scored, "seconds": round(time.monotonic() - started, 1)}

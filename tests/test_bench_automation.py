@@ -214,3 +214,36 @@ def test_report_prints_every_kind_and_the_figures() -> None:
     for kind in automation.DETECTORS:
         assert kind in text
     assert "per 100 account-weeks" in text and "day 10" in text
+
+
+def test_make_bench_reports_the_automation_section_and_its_targets() -> None:
+    from bench import run
+
+    result = score([label("spend_spike")], [alert(date(2026, 6, 10))])
+    results = {
+        "started": "2026-11-30T06:00:00+00:00",
+        "machine": {
+            "cpu": "cpu",
+            "cores": 2,
+            "memory_gb": 8,
+            "os": "Linux",
+            "python": "3.12",
+            "versions": {},
+        },
+        "config": {"seed": 42, "scale": 1.0},
+        "automation": {"history_days": 365, "score": result, "seconds": 60.0},
+    }
+    results["summary"] = run.summarize(results)
+    assert results["summary"]["targets"] == {
+        "automation_detection": True,
+        "automation_false_alerts": True,
+        "automation_holidays": True,
+    }
+    text = run.report(results)
+    assert "Automation against the world's labels (365 days" in text
+    assert "met      every labelled incident found within one day" in text
+    # a run whose marts were not built says so instead of scoring
+    missing = {**results, "automation": {"history_days": 365, "error": "not built"}}
+    missing["summary"] = run.summarize(missing)
+    assert "not scored (not built)" in run.report(missing)
+    assert "automation_detection" not in missing["summary"]["targets"]
