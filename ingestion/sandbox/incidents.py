@@ -13,7 +13,8 @@ advertiser and platform at overlapping times:
   installs fall to zero; impressions, clicks and spend hold.
 * ``spend_spike``: a bid raised on a campaign: impressions (so clicks and spend) x2.5.
 * ``cpc_surge``: a campaign's cost per click x2 with impressions and clicks flat.
-* ``delivery_stopped``: an ACTIVE campaign with its budget has no rows from a day on.
+* ``delivery_stopped``: an ACTIVE campaign with a daily budget of its own has no rows from
+  a day on.
 * ``budget_exhausted``: every campaign of one advertiser on one platform delivers x1.8
   for a whole month, so the month's budget in the plan (its normal spend, see
   :func:`ingestion.sandbox.plan.plan_tables`) runs out around the 17th.
@@ -276,7 +277,11 @@ def _pick_campaign(
     used: set[str],
     free: object,
 ) -> Campaign | None:
-    """A delivering campaign with eight weeks behind it and volume among the top half."""
+    """A delivering campaign with eight weeks behind it and volume among the top half.
+
+    Broken tracking takes an app campaign (the trackers measure those); delivery stopped
+    a campaign with a budget of its own (not only its ad groups').
+    """
     candidates = []
     for platform in world.platforms():
         for account in world.accounts(platform):
@@ -288,6 +293,7 @@ def _pick_campaign(
                     or campaign.status != "ACTIVE"
                     or campaign.start_date > start - timedelta(days=BASELINE_DAYS)
                     or (kind == "tracking_broken" and campaign.goal != "app")
+                    or (kind == "delivery_stopped" and not campaign.daily_budget_minor)
                 ):
                     continue
                 candidates.append((world.campaign_volume(campaign.campaign_id), campaign))

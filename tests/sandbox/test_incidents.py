@@ -186,8 +186,8 @@ def test_delivery_stops_while_the_campaign_stays_active_with_its_budget() -> Non
             for g in year.ad_groups(incident.platform, incident.account_id)
             if g.campaign_id == incident.campaign_id
         ]
-        assert campaign.status == "ACTIVE"
-        assert campaign.daily_budget_minor or all(g.daily_budget_minor for g in groups)
+        assert campaign.status == "ACTIVE" and campaign.daily_budget_minor
+        assert groups
         if incident.end is not None:  # it delivers again afterwards
             after = incident.end + timedelta(days=1)
             assert list(campaign_rows(year, incident, after, after + timedelta(days=2)))
