@@ -10,8 +10,11 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
+import requests
 
+from ingestion.sandbox import Faults
 from ingestion.sandbox.incidents import KINDS, Incident, is_kr_holiday
+from ingestion.sandbox.kakao_moment_api import KakaoMomentFake
 from ingestion.sandbox.plan import KRW_PER_UNIT, normal_budgets, plan_months
 from ingestion.sandbox.trackers import Trackers
 from ingestion.sandbox.world import AdDay, World, WorldConfig
@@ -283,3 +286,50 @@ def test_delivery_grows_slowly() -> None:
         factors = [year.growth_factor(advertiser, first), year.growth_factor(advertiser, last)]
         monthly = (factors[1] / factors[0]) ** (30.4 / (last - first).days) - 1
         assert 0.005 < monthly < 0.035
+
+
+def test_the_kakao_fake_serves_the_demo_worlds_incidents() -> None:
+    """What a connector reads: broken tracking and a spend spike in Kakao's own report."""
+    demo = world(DEMO)
+    broken = next(i for i in demo.incidents() if i.kind == "tracking_broken")
+    spike = next(i for i in demo.incidents() if i.kind == "spend_spike")
+    assert broken.platform == spike.platform == "kakao_moment"
+
+    def served(fake: KakaoMomentFake, incident: Incident, since: date, until: date) -> list:
+        assert incident.account_id is not None
+        ads = [
+            a.ad_id
+            for a in demo.ads("kakao_moment", incident.account_id)
+            if a.campaign_id == incident.campaign_id
+        ]
+        answer = requests.get(
+            f"{fake.base_url}/openapi/v4/creatives/report",
+            params={
+                "creativeId": ",".join(ads),
+                "start": since.strftime("%Y%m%d"),
+                "end": until.strftime("%Y%m%d"),
+                "timeUnit": "DAY",
+                "metricsGroup": "BASIC,PIXEL_SDK_CONVERSION",
+            },
+            headers={
+                "Authorization": "Bearer sandbox-kakao-business-token",
+                "adAccountId": incident.account_id,
+            },
+            timeout=10,
+        )
+        return [row["metrics"] for row in answer.json()["data"]]
+
+    with KakaoMomentFake(demo, Faults(), report_interval=0.0) as fake:
+        first, last = span(broken, demo)
+        during = served(fake, broken, first, last)
+        earlier = served(fake, broken, first - timedelta(days=14), first - timedelta(days=1))
+        assert sum(m["click"] for m in during) > 0.7 * sum(m["click"] for m in earlier) / 14 * 10
+        assert sum(m["conv_app_install_7d"] for m in during) == 0
+        assert sum(m["conv_app_install_7d"] for m in earlier) > 0
+        first = spike.start
+        during = served(fake, spike, first, first + timedelta(days=6))
+        earlier = served(fake, spike, first - timedelta(days=14), first - timedelta(days=8))
+        ratio = sum(Decimal(str(m["cost"])) for m in during) / sum(
+            Decimal(str(m["cost"])) for m in earlier
+        )
+        assert 1.8 < ratio < 3.3
