@@ -12,7 +12,9 @@ Sections (each can be skipped with ``--skip``):
 * ``incremental``: a one-day incremental ``dbt run`` against a full refresh with 90, 365
   and 730 days of history, at SF1;
 * ``scan``: what the BI queries would scan on Athena, on the SF10 marts
-  (bench/athena_scan.py).
+  (bench/athena_scan.py);
+* ``automation``: the pacing and anomaly marts of a 365-day world (sandbox, every source,
+  ``dbt build``) scored against the world's labelled incidents (bench/automation.py).
 
 Usage: ``uv run python -m bench.run [--sf 1 10] [--skip ingest ...] [--out FILE]``;
 ``--show FILE`` prints the report of an earlier run.
@@ -30,17 +32,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ingest, transform
+from bench import automation, ingest, transform
 from bench.common import PROJECT_DIR, describe, machine, progress, run_child
 from ingestion import clock
 
-SECTIONS = ("ingest", "memory", "transform", "incremental", "scan")
+SECTIONS = ("ingest", "memory", "transform", "incremental", "scan", "automation")
 #: The targets of issue #6, checked against the figures.
 TARGETS = {
     "ingest": "dlt within 2x of the no-framework baseline (every source of 10k+ rows)",
     "transform": "dbt build within 3x of the hand-written query at the largest SF",
     "incremental": "a one-day incremental under 10% of a full refresh at 365 days",
     "memory": "ingestion peak memory does not grow with the date range (<= 1.25x, 90 -> 730 days)",
+    **{f"automation_{name}": target for name, target in automation.TARGETS.items()},
 }
 
 
@@ -228,6 +231,8 @@ def report(results: dict[str, Any]) -> str:
                 ],
             )
         )
+    if results.get("automation"):
+        out += automation.report(results["automation"])
     out += ["", "Targets"]
     for name, target in TARGETS.items():
         verdict = results["summary"].get("targets", {}).get(name)
@@ -291,6 +296,11 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             f"{worst_stream} {stream[worst_stream]:.2f}x; load step (DuckDB merge) "
             f"{worst_load} {load[worst_load]:.2f}x"
         )
+    scored = (results.get("automation") or {}).get("score")
+    if scored:
+        for name in automation.TARGETS:
+            summary["targets"][f"automation_{name}"] = scored["targets"][name]
+            summary["target_figures"][f"automation_{name}"] = scored["target_figures"][name]
     return summary
 
 
@@ -306,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sf", type=float, nargs="+", default=[1.0, 10.0], help="scale factors")
     parser.add_argument(
         "--histories", type=int, nargs="+", default=[90, 365, 730], help="incremental histories"
+    )
+    parser.add_argument(
+        "--automation-days", type=int, default=365, help="history of the automation section"
     )
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     parser.add_argument("--workdir", default="data/bench")
@@ -400,6 +413,15 @@ def main(argv: list[str] | None = None) -> int:
                 str(scan_out),
             )
             results["scan"] = json.loads(scan_out.read_text())
+        if "automation" not in args.skip:
+            shutil.rmtree(workdir / "automation", ignore_errors=True)
+            results["automation"] = automation.run(
+                seed=args.seed,
+                scale=args.scale,
+                days=args.automation_days,
+                as_of=as_of,
+                workdir=workdir / "automation",
+            )
     finally:
         results["seconds"] = round(time.monotonic() - started)
         results["summary"] = summarize(results)

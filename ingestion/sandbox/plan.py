@@ -3,10 +3,12 @@
 What an agency keeps in its planning spreadsheet (and ARGO reads from ``seeds/plan/`` or a
 Google Sheet), drawn from a :class:`~ingestion.sandbox.world.World`: one row per advertiser
 with the AE who owns it, every ad account and tracker app mapped to its advertiser, a
-monthly budget per advertiser and platform for every month of :func:`plan_months`, with a
-mid-month change in one of them (the earlier version keeps its validity), and CPA, ROAS,
-CPI and CTR targets. The Google Sheets fake serves these rows; ``python -m
-ingestion.sandbox.plan seeds/plan`` writes them as the demo's seeds (seed 42, scale 1).
+monthly budget per advertiser and platform for every month of :func:`plan_months` (what
+the advertiser would spend there in a normal month, so that only the world's labelled
+incidents pace off plan), with a mid-month change in one of them (the earlier version
+keeps its validity), and CPA, ROAS, CPI and CTR targets. The Google Sheets fake serves
+these rows; ``python -m ingestion.sandbox.plan seeds/plan`` writes them as the demo's
+seeds (seed 42, scale 1, 90 days as of 2026-11-20).
 
 Every table is a list of rows of text cells (what a spreadsheet holds), header first;
 the column names are those of :data:`ingestion.plan.COLUMNS`.
@@ -16,24 +18,26 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from ingestion.plan import COLUMNS
 from ingestion.sandbox.trackers import Trackers
-from ingestion.sandbox.world import PLATFORMS, World, WorldConfig
+from ingestion.sandbox.world import ACCOUNT_PROFILES, PLATFORMS, World, WorldConfig
 
 #: The trackers whose apps are mapped like ad accounts (``platform`` is the tracker).
 TRACKERS = ("appsflyer", "adjust")
 #: The AEs of the synthetic agency, assigned to advertisers in turn.
 AES = (("Kim Minji", "minji.kim@agency.example"), ("Lee Jun", "jun.lee@agency.example"))
-#: Monthly budget per platform of the first advertiser, in won; the n-th has n times it.
-MONTHLY_BUDGET_KRW = {
-    "meta_ads": 30_000_000,
-    "google_ads": 24_000_000,
-    "naver_searchad": 18_000_000,
-    "kakao_moment": 12_000_000,
-}
+#: Budgets are rounded to this many won.
+BUDGET_ROUNDING_KRW = 100_000
+#: Days at each end of the history whose average daily spend plans the months outside it.
+EDGE_DAYS = 28
+#: Won per unit of each account currency (the world's fixed rates, around which the
+#: exchange-rate fakes walk).
+KRW_PER_UNIT = {currency: 1400.0 / per_usd for currency, _, _, per_usd in ACCOUNT_PROFILES}
 
 
 def plan_months(world: World) -> list[date]:
@@ -45,6 +49,49 @@ def plan_months(world: World) -> list[date]:
         months.append(month)
         month = (month + timedelta(days=32)).replace(day=1)
     return months
+
+
+def _month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def normal_budgets(world: World, months: list[date]) -> dict[tuple[str, str, date], int]:
+    """Per (advertiser, platform, month), the won it would spend in a normal month.
+
+    A month inside the history is planned at its normal spend (the world's delivery
+    without the labelled incidents; a month partly inside at its average day times its
+    days); a month outside at the average day of the nearest :data:`EDGE_DAYS` days of
+    history. Rounded to :data:`BUDGET_ROUNDING_KRW`, at least that much.
+    """
+    last_day = world.as_of - timedelta(days=1)
+    daily: dict[tuple[str, str], dict[date, float]] = {}
+    for platform in PLATFORMS:
+        for account in world.accounts(platform):
+            key = (account.advertiser_id, platform)
+            days = daily.setdefault(key, defaultdict(float))
+            rate = KRW_PER_UNIT[account.currency]
+            spend = world.normal_spend(platform, account.account_id, world.first_day, last_day)
+            for day, amount in spend.items():
+                days[day] += float(amount) * rate
+    budgets: dict[tuple[str, str, date], int] = {}
+    for (advertiser, platform), days in daily.items():
+        ordered = sorted(days)
+
+        def average(chosen: list[date], spend: dict[date, float] = days) -> float:
+            return sum(spend[d] for d in chosen) / len(chosen) if chosen else 0.0
+
+        head, tail = average(ordered[:EDGE_DAYS]), average(ordered[-EDGE_DAYS:])
+        for month in months:
+            end = _month_end(month)
+            inside = [d for d in ordered if month <= d <= end]
+            length = (end - month).days + 1
+            if inside:
+                planned = average(inside) * length
+            else:
+                planned = (tail if month > last_day else head) * length
+            rounded = round(Decimal(planned) / BUDGET_ROUNDING_KRW) * BUDGET_ROUNDING_KRW
+            budgets[(advertiser, platform, month)] = max(int(rounded), BUDGET_ROUNDING_KRW)
+    return budgets
 
 
 def plan_tables(world: World, months: list[date] | None = None) -> dict[str, list[list[str]]]:
@@ -71,11 +118,12 @@ def plan_tables(world: World, months: list[date] | None = None) -> dict[str, lis
         for app in trackers.apps(tracker):
             tables["ad_accounts"].append([tracker, app.app_id, app.advertiser_id])
     changed = world.as_of.replace(day=1)
+    budgets = normal_budgets(world, months)
     for n, advertiser in enumerate(advertisers):
-        for platform, krw in MONTHLY_BUDGET_KRW.items():
-            amount = krw * (n + 1)
+        for platform in PLATFORMS:
             for month in months:
-                end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                amount = budgets[(advertiser, platform, month)]
+                end = _month_end(month)
                 row = [advertiser, platform, "", "", "monthly", str(month), str(end)]
                 tables["budgets"].append([*row, str(amount), "KRW", str(month)])
                 if month == changed and n == 0 and platform == "meta_ads":
@@ -105,14 +153,14 @@ def write_csv(tables: dict[str, list[list[str]]], folder: Path) -> list[Path]:
     return written
 
 
-#: The demo's world for the seeds: seed 42, scale 1 (``argo demo``'s defaults), budgets
-#: for every month of 2026 and 2027.
+#: The demo's world for the seeds: seed 42, scale 1, 90 days (``argo demo``'s defaults),
+#: budgets for every month of 2026 and 2027.
 DEMO_MONTHS = [date(2026 + m // 12, m % 12 + 1, 1) for m in range(24)]
 
 
 def demo_tables() -> dict[str, list[list[str]]]:
     """The plan the demo's seeds ship (``seeds/plan/``)."""
-    world = World(WorldConfig(seed=42, scale=1.0, history_days=60, as_of=date(2026, 11, 20)))
+    world = World(WorldConfig(seed=42, scale=1.0, history_days=90, as_of=date(2026, 11, 20)))
     return plan_tables(world, DEMO_MONTHS)
 
 

@@ -227,6 +227,8 @@ class Trackers:
         )
         rng = _rng(world.config.seed, "tracker", ad.ad_id, stat.date.toordinal())
         installs = round(stat.clicks * rng.uniform(0.04, 0.12) * share)
+        if world.tracking_broken(ad.campaign_id, stat.date):  # a labelled incident
+            installs = 0
         cost = float(stat.spend) * USD_PER_UNIT[account.currency]
         home = HOME_COUNTRY[account.currency]
         countries = (home, OTHER_COUNTRY[home])

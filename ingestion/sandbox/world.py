@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ingestion.sandbox import incidents as _incidents
+
 #: Platforms of the world, in the order their accounts are drawn.
 PLATFORMS = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment")
 
@@ -411,6 +413,9 @@ class World:
         self._keywords_by_group: dict[str, list[Keyword]] = {}
         self._restated_to_nothing: set[tuple[str | None, date]] = set()
         self._build()
+        self._variation = _incidents.Variation(self)
+        self._incidents = _incidents.draw_incidents(self)
+        self._effects = _incidents.effects_by_campaign(self, self._incidents)
 
     # -- structure ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -585,6 +590,62 @@ class World:
         """Whether ``day`` has no delivery on ``platform`` (``None``: on every platform)."""
         return bool({(None, day), (platform, day)} & self._restated_to_nothing)
 
+    def incidents(self) -> list[_incidents.Incident]:
+        """The labelled incidents of this world (for the benchmark only; no fake serves them)."""
+        return list(self._incidents)
+
+    def holiday_factor(self, advertiser_id: str) -> float:
+        """What the advertiser's delivery is multiplied by on a Korean public holiday."""
+        return self._variation.holiday_factor[advertiser_id]
+
+    def growth_factor(self, advertiser_id: str, day: date) -> float:
+        """The advertiser's slow growth on ``day`` (1.0 at the configured today)."""
+        return self._variation.growth_factor(advertiser_id, day)
+
+    def tracking_broken(self, campaign_id: str, day: date) -> bool:
+        """Whether a labelled incident zeroes the campaign's conversions on ``day``."""
+        effects = self._effects.get(campaign_id)
+        return effects is not None and _incidents.effect_on(effects, day).no_conversions
+
+    def advertiser_ids(self) -> list[str]:
+        """The advertisers, in the order they were drawn."""
+        return list(self._advertiser_numbers)
+
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms every advertiser buys."""
+        return PLATFORMS
+
+    def accounts_of(self, advertiser_id: str, platform: str) -> list[AdAccount]:
+        """The accounts of one advertiser on one platform."""
+        return [a for a in self.accounts(platform) if a.advertiser_id == advertiser_id]
+
+    def campaign_volume(self, campaign_id: str) -> float:
+        """A campaign's expected clicks on an ordinary day (its ads' traits)."""
+        campaign = self._campaigns[campaign_id]
+        book = self._books[(campaign.platform, campaign.account_id)]
+        return sum(ad.base_impressions * ad.ctr for ad in book.ads if ad.campaign_id == campaign_id)
+
+    def normal_spend(
+        self, platform: str, account_id: str, since: date, until: date
+    ) -> dict[date, Decimal]:
+        """Spend of one account per day as it would be without the labelled incidents.
+
+        What the plan's budgets are drawn from (an AE plans for the normal month).
+        """
+        book = self._books[(platform, account_id)]
+        totals: dict[date, Decimal] = {}
+        day = max(since, self.first_day)
+        last = min(until, self.as_of - timedelta(days=1))
+        while day <= last:
+            total = Decimal(0)
+            for ad in book.ads:
+                stat = self._ad_day(book, ad, day, incidents=False)
+                if stat is not None:
+                    total += stat.spend
+            totals[day] = total
+            day += timedelta(days=1)
+        return totals
+
     def accounts(self, platform: str) -> list[AdAccount]:
         """Every ad account of ``platform``."""
         return [b.account for (p, _), b in self._books.items() if p == platform]
@@ -680,13 +741,23 @@ class World:
                     yield stat
             day += timedelta(days=1)
 
-    def _ad_day(self, book: _AccountBook, ad: Ad, day: date) -> AdDay | None:
+    def _ad_day(
+        self, book: _AccountBook, ad: Ad, day: date, incidents: bool = True
+    ) -> AdDay | None:
         campaign = self._campaigns[ad.campaign_id]
         if day < campaign.start_date or (campaign.paused_on and day >= campaign.paused_on):
             return None
+        effect = _incidents.NO_EFFECT
+        if incidents and ad.campaign_id in self._effects:
+            effect = _incidents.effect_on(self._effects[ad.campaign_id], day)
+            if effect.no_delivery:
+                return None
         currency = book.account.currency
         rng = _rng(self.config.seed, "delivery", ad.ad_id, day.toordinal())
         weekday = (1.0, 1.05, 1.05, 1.0, 0.95, 0.8, 0.75)[day.weekday()]
+        # Normal variation (holidays, growth) and the incident's bend, from no generator.
+        weekday *= self._variation.factor(book.account.advertiser_id, day)
+        weekday *= effect.impressions_factor
         impressions = (
             0
             if rng.random() < 0.02
@@ -703,8 +774,12 @@ class World:
             impressions, clicks, spend = self._google_delivery(
                 ad, campaign, day, impressions, clicks, cpm, currency
             )
+        if effect.cost_factor != 1.0:
+            spend = _money(float(spend) * effect.cost_factor, currency)
         if book.account.platform != "meta_ads":
-            return self._generic_day(book, ad, campaign, day, rng, impressions, clicks, spend)
+            return self._generic_day(
+                book, ad, campaign, day, rng, impressions, clicks, spend, effect.no_conversions
+            )
         final: dict[str, int] = {}
         unit_value: dict[str, float] = {}
         objective = campaign.objective
@@ -722,6 +797,8 @@ class World:
                 final["mobile_app_install"] * rng.uniform(0.05, 0.15)
             )
             unit_value["app_custom_event.fb_mobile_purchase"] = rng.uniform(5, 40) * book.per_usd
+        if effect.no_conversions:
+            final = {}
         share = maturity((self.as_of - day).days)
         actions: dict[str, int] = {}
         values: dict[str, Decimal] = {}
@@ -774,6 +851,7 @@ class World:
         impressions: int,
         clicks: int,
         spend: Decimal,
+        no_conversions: bool = False,
     ) -> AdDay:
         """A non-Meta ad-day: generic conversion kinds, Kakao's unsettled yesterday."""
         currency = book.account.currency
@@ -791,6 +869,8 @@ class World:
             final["install"] = round(clicks * rng.uniform(0.05, 0.2))
             final["purchase"] = round(final["install"] * rng.uniform(0.05, 0.15))
             unit_value["purchase"] = rng.uniform(5, 40) * book.per_usd
+        if no_conversions:
+            final = {}
         age = (self.as_of - day).days
         if book.account.platform == "kakao_moment" and age <= 1:
             impressions = round(impressions * KAKAO_UNSETTLED_SHARE)
