@@ -1,0 +1,379 @@
+{#-
+    Read-only optimisation suggestions: one row per day (the day the rule's windows end)
+    and suggestion, for every day of the history. A rule of seeds/automation/ fires for an
+    entity on a day when every one of its conditions holds on int_suggestions__facts and
+    its minimum-volume guard passes; its impact is estimated by its impact_method (below;
+    docs/automation.md, "Suggestions"). Nothing here changes anything on a platform.
+-#}
+{%- set windows = [3, 7, 14, 28] -%}
+{%- set split_windows = [14, 28] -%}
+{%- set reporting = var('reporting_currency') | upper -%}
+{%- set raise_share = var('suggestions__budget_raise_share') -%}
+{%- set shift_share = var('suggestions__budget_shift_share') -%}
+{#- Digits shown for each field in the evidence (4 when not listed). -#}
+{%- set digits = {
+    'spend': 0, 'conversions_value': 0, 'cpa': 0, 'cpc': 0, 'best_peer_spend': 0,
+    'impressions': 0, 'clicks': 0, 'marginal_roas_rank': 0, 'conversions': 1,
+    'ctr_slope': 6, 'roas': 2, 'marginal_roas': 2, 'best_peer_marginal_roas': 2,
+    'marginal_roas_gap_to_best_peer': 2,
+} -%}
+
+with
+
+rules as (
+
+    select * from {{ ref('suggestion_rules') }}
+
+),
+
+conditions as (
+
+    select * from {{ ref('suggestion_rule_conditions') }}
+
+),
+
+facts as (
+
+    select * from {{ ref('int_suggestions__facts') }}
+
+),
+
+entity_days as (
+
+    select * from {{ ref('int_suggestions__entity_days') }}
+
+),
+
+advertisers as (
+
+    select * from {{ ref('dim_advertisers') }}
+
+),
+
+-- What a rule tests: its conditions (check_no = condition_no) and its minimum-volume
+-- guard (check_no 0: the field over its window must be at least the value).
+checks as (
+
+    select
+        conditions.rule_id,
+        conditions.condition_no as check_no,
+        conditions.field,
+        conditions.operator,
+        cast(conditions.value as {{ argo.type_double() }}) as threshold,
+        conditions.window_days
+    from conditions
+
+    union all
+
+    select
+        rule_id,
+        0 as check_no,
+        min_volume_field as field,
+        '>=' as operator,
+        cast(min_volume_value as {{ argo.type_double() }}) as threshold,
+        min_volume_window_days as window_days
+    from rules
+
+),
+
+rule_checks as (
+
+    select
+        rules.rule_id,
+        rules.scope,
+        checks.check_no,
+        checks.field,
+        checks.operator,
+        checks.threshold,
+        checks.window_days,
+        count(*) over (partition by rules.rule_id) as check_count,
+        -- The suggestion's window: the longest any of its checks looks at.
+        max(checks.window_days) over (partition by rules.rule_id) as rule_window_days
+    from rules
+    inner join checks
+        on rules.rule_id = checks.rule_id
+
+),
+
+evaluated as (
+
+    select
+        rule_checks.rule_id,
+        rule_checks.check_no,
+        rule_checks.check_count,
+        rule_checks.rule_window_days,
+        facts.entity_key,
+        facts.date_day,
+        case rule_checks.operator
+            when '>=' then facts.value >= rule_checks.threshold
+            when '>' then facts.value > rule_checks.threshold
+            when '<=' then facts.value <= rule_checks.threshold
+            when '<' then facts.value < rule_checks.threshold
+            when '=' then facts.value = rule_checks.threshold
+        end as is_met,
+        rule_checks.field
+        || ' over ' || cast(rule_checks.window_days as {{ dbt.type_string() }}) || ' days = '
+        || case rule_checks.field
+            {%- for field, places in digits.items() %}
+            when '{{ field }}' then {{ argo.suggestion_shown('facts.value', places) }}
+            {%- endfor %}
+            else {{ argo.suggestion_shown('facts.value', 4) }}
+        end
+        || ' ' || rule_checks.operator || ' '
+        || case rule_checks.field
+            {%- for field, places in digits.items() %}
+            when '{{ field }}' then {{ argo.suggestion_shown('rule_checks.threshold', places) }}
+            {%- endfor %}
+            else {{ argo.suggestion_shown('rule_checks.threshold', 4) }}
+        end as check_text
+    from rule_checks
+    inner join facts
+        on
+            rule_checks.scope = facts.scope
+            and rule_checks.field = facts.field
+            and rule_checks.window_days = facts.window_days
+
+),
+
+-- Every check met (a check whose figure is missing has no row, so it is not met).
+fired as (
+
+    select
+        rule_id,
+        entity_key,
+        date_day,
+        max(rule_window_days) as entity_days_window,
+        concat_ws(
+            '; ',
+            {%- for n in range(1, 7) %}
+            max(case when check_no = {{ n }} then check_text end),
+            {%- endfor %}
+            'volume: ' || max(case when check_no = 0 then check_text end)
+        ) as evidence
+    from evaluated
+    group by rule_id, entity_key, date_day
+    having sum(case when is_met then 1 else 0 end) = max(check_count)
+
+),
+
+measured as (
+
+    select
+        fired.date_day,
+        fired.rule_id,
+        fired.entity_key,
+        fired.entity_days_window,
+        fired.evidence,
+        rules.rule_version,
+        rules.scope,
+        rules.action,
+        rules.impact_method,
+        entity_days.advertiser_id,
+        entity_days.platform,
+        entity_days.account_id,
+        entity_days.campaign_id,
+        entity_days.ad_group_id,
+        entity_days.ad_id,
+        entity_days.keyword_id,
+        entity_days.entity_name,
+        cast({{ argo.suggestion_over_window('spend', windows) }} as {{ argo.type_double() }}) as spend,
+        cast({{ argo.suggestion_over_window('conversions', windows) }} as {{ argo.type_double() }}) as conversions,
+        cast({{ argo.suggestion_over_window('clicks', windows) }} as {{ argo.type_double() }}) as clicks,
+        {{ argo.suggestion_over_window('cpa', windows) }} as cpa,
+        {{ argo.suggestion_over_window('roas', windows) }} as roas,
+        entity_days.cpa_target,
+        entity_days.roas_target,
+        cast(entity_days.daily_budget_in_reporting_currency as {{ argo.type_double() }})
+            as daily_budget,
+        {{ argo.suggestion_over_window('marginal_roas', split_windows) }} as marginal_roas,
+        {{ argo.suggestion_over_window('best_peer_platform', split_windows) }} as best_peer_platform,
+        {{ argo.suggestion_over_window('best_peer_marginal_roas', split_windows) }} as best_peer_marginal_roas,
+        cast({{ argo.suggestion_over_window('best_peer_spend', split_windows) }} as {{ argo.type_double() }})
+            as best_peer_spend,
+        {{ argo.suggestion_over_window('ctr_early', split_windows) }} as ctr_early,
+        {{ argo.suggestion_over_window('ctr_late', split_windows) }} as ctr_late,
+        cast({{ argo.suggestion_over_window('impressions_late', split_windows) }} as {{ argo.type_double() }})
+            as impressions_late,
+        {{ argo.suggestion_over_window('cpc_late', split_windows) }} as cpc_late
+    from fired
+    inner join rules
+        on fired.rule_id = rules.rule_id
+    inner join entity_days
+        on
+            fired.entity_key = entity_days.entity_key
+            and fired.date_day = entity_days.date_day
+
+),
+
+-- Money at stake by impact_method, in the reporting currency, over the window:
+-- spend_saved                    the spend of the window (pausing saves it);
+-- cpa_to_target                  spend x (1 - target CPA / CPA): what the same
+--                                conversions would have cost at target;
+-- budget_headroom_at_roas        extra spend (the var's share of the daily budget, for
+--                                7 days) x the window's ROAS: revenue the raise could add;
+-- budget_shift_at_marginal_roas  moved spend (the var's share of this platform's spend)
+--                                x (best peer's marginal ROAS - this one's): revenue gained;
+-- lost_clicks_value              (earlier half's CTR - later half's CTR) x later half's
+--                                impressions x later half's CPC: clicks lost, at their cost.
+estimated as (
+
+    select
+        *,
+        case impact_method
+            when 'spend_saved' then spend
+            when 'cpa_to_target'
+                then case when cpa > cpa_target then spend * (1 - cpa_target / cpa) end
+            when 'budget_headroom_at_roas'
+                then {{ raise_share }} * daily_budget * 7 * roas
+            when 'budget_shift_at_marginal_roas'
+                then {{ shift_share }} * spend * (best_peer_marginal_roas - marginal_roas)
+            when 'lost_clicks_value'
+                then (ctr_early - ctr_late) * impressions_late * cpc_late
+        end as money_at_stake,
+        case impact_method
+            when 'budget_headroom_at_roas' then {{ raise_share }} * daily_budget * 7
+            when 'budget_shift_at_marginal_roas' then {{ shift_share }} * spend
+            when 'lost_clicks_value' then (ctr_early - ctr_late) * impressions_late
+        end as moved
+    from measured
+
+),
+
+final as (
+
+    select
+        estimated.date_day,
+        estimated.rule_id || '|' || estimated.entity_key || '|'
+        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || 'd'
+            as suggestion_id,
+        estimated.rule_id,
+        estimated.rule_version,
+        estimated.scope,
+        estimated.entity_key,
+        estimated.advertiser_id,
+        advertisers.advertiser_name,
+        estimated.platform,
+        estimated.account_id,
+        estimated.campaign_id,
+        estimated.ad_group_id,
+        estimated.ad_id,
+        estimated.keyword_id,
+        estimated.entity_name,
+        estimated.action,
+        estimated.impact_method,
+        estimated.entity_days_window as window_days,
+        cast(
+            {{ dbt.dateadd('day', '1 - estimated.entity_days_window', 'estimated.date_day') }}
+            as date
+        ) as window_start,
+        estimated.date_day as window_end,
+        estimated.evidence,
+        '{{ reporting }}, '
+        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || ' days: '
+        || case estimated.impact_method
+            when 'spend_saved'
+                then 'spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
+                || ', clicks ' || {{ argo.suggestion_shown('estimated.clicks', 0) }}
+                || ', conversions ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
+            when 'cpa_to_target'
+                then 'CPA ' || {{ argo.suggestion_shown('estimated.cpa', 0) }}
+                || ' (target ' || {{ argo.suggestion_shown('estimated.cpa_target', 0) }}
+                || '), spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
+                || ', conversions ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
+            when 'budget_headroom_at_roas'
+                then 'ROAS ' || {{ argo.suggestion_shown('estimated.roas', 2) }}
+                || ' (target ' || {{ argo.suggestion_shown('estimated.roas_target', 2) }}
+                || '), daily budget ' || {{ argo.suggestion_shown('estimated.daily_budget', 0) }}
+                || ', spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
+            when 'budget_shift_at_marginal_roas'
+                then estimated.platform || ': spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
+                || ', marginal ROAS ' || {{ argo.suggestion_shown('estimated.marginal_roas', 2) }}
+                || '; ' || estimated.best_peer_platform
+                || ': spend ' || {{ argo.suggestion_shown('estimated.best_peer_spend', 0) }}
+                || ', marginal ROAS ' || {{ argo.suggestion_shown('estimated.best_peer_marginal_roas', 2) }}
+            when 'lost_clicks_value'
+                then 'CTR ' || {{ argo.suggestion_shown('estimated.ctr_late', 4) }}
+                || ' (the half before: ' || {{ argo.suggestion_shown('estimated.ctr_early', 4) }}
+                || '), impressions ' || {{ argo.suggestion_shown('estimated.impressions_late', 0) }}
+                || ', CPC ' || {{ argo.suggestion_shown('estimated.cpc_late', 0) }}
+        end
+        as current_metrics,
+        '{{ reporting }}, '
+        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || ' days: '
+        || case estimated.impact_method
+            when 'spend_saved'
+                then 'spend 0, conversions 0'
+            when 'cpa_to_target'
+                then 'CPA ' || {{ argo.suggestion_shown('estimated.cpa_target', 0) }}
+                || ', spend ' || {{ argo.suggestion_shown('estimated.spend - estimated.money_at_stake', 0) }}
+                || ' for the same conversions'
+            when 'budget_headroom_at_roas'
+                then 'daily budget '
+                || {{ argo.suggestion_shown('estimated.daily_budget * (1 + ' ~ raise_share ~ ')', 0) }}
+                || ', spend +' || {{ argo.suggestion_shown('estimated.moved', 0) }}
+                || ' a week, revenue +' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
+            when 'budget_shift_at_marginal_roas'
+                then 'move ' || {{ argo.suggestion_shown('estimated.moved', 0) }}
+                || ' of spend to ' || estimated.best_peer_platform
+                || ', revenue +' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
+            when 'lost_clicks_value'
+                then 'CTR ' || {{ argo.suggestion_shown('estimated.ctr_early', 4) }}
+                || ', clicks +' || {{ argo.suggestion_shown('estimated.moved', 0) }}
+                || ' worth ' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
+        end
+        as projected_metrics,
+        cast(round(estimated.money_at_stake, 4) as {{ dbt.type_numeric() }})
+            as money_at_stake_in_reporting_currency,
+        '{{ reporting }}' as reporting_currency_code,
+        case
+            when estimated.money_at_stake >= {{ var('suggestions__severity_high_money') }}
+                then 'high'
+            when estimated.money_at_stake >= {{ var('suggestions__severity_medium_money') }}
+                then 'medium'
+            else 'low'
+        end as severity,
+        case estimated.impact_method
+            when 'spend_saved'
+                then estimated.scope || ' ''' || estimated.entity_name || ''' spent '
+                || {{ argo.suggestion_shown('estimated.spend', 0) }} || ' {{ reporting }} over '
+                || cast(estimated.entity_days_window as {{ dbt.type_string() }})
+                || ' days with ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
+                || ' conversions: ' || lower(estimated.action) || '.'
+            when 'cpa_to_target'
+                then estimated.scope || ' ''' || estimated.entity_name || ''' had a CPA of '
+                || {{ argo.suggestion_shown('estimated.cpa', 0) }} || ' {{ reporting }} against a target of '
+                || {{ argo.suggestion_shown('estimated.cpa_target', 0) }} || ' over '
+                || cast(estimated.entity_days_window as {{ dbt.type_string() }})
+                || ' days: ' || lower(estimated.action) || ' (about '
+                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }} overspent).'
+            when 'budget_headroom_at_roas'
+                then estimated.scope || ' ''' || estimated.entity_name || ''' returned a ROAS of '
+                || {{ argo.suggestion_shown('estimated.roas', 2) }} || ' against a target of '
+                || {{ argo.suggestion_shown('estimated.roas_target', 2) }}
+                || ' while spending its whole daily budget: ' || lower(estimated.action)
+                || ' (about ' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
+                || ' {{ reporting }} more revenue a week).'
+            when 'budget_shift_at_marginal_roas'
+                then coalesce(advertisers.advertiser_name, estimated.advertiser_id) || ' earns '
+                || {{ argo.suggestion_shown('estimated.marginal_roas', 2) }} || ' per extra unit spent on '
+                || estimated.platform || ' against '
+                || {{ argo.suggestion_shown('estimated.best_peer_marginal_roas', 2) }} || ' on '
+                || estimated.best_peer_platform || ': move about '
+                || {{ argo.suggestion_shown('estimated.moved', 0) }} || ' {{ reporting }} of budget to '
+                || estimated.best_peer_platform || ' (about '
+                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }} more revenue).'
+            when 'lost_clicks_value'
+                then estimated.scope || ' ''' || estimated.entity_name || '''s CTR fell from '
+                || {{ argo.suggestion_shown('estimated.ctr_early', 4) }} || ' to '
+                || {{ argo.suggestion_shown('estimated.ctr_late', 4) }} || ' and kept falling: '
+                || lower(estimated.action) || ' (about '
+                || {{ argo.suggestion_shown('estimated.moved', 0) }} || ' clicks lost, worth '
+                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }}).'
+        end as reason
+    from estimated
+    left join advertisers
+        on estimated.advertiser_id = advertisers.advertiser_id
+
+)
+
+select * from final
