@@ -35,16 +35,35 @@
 
 {#- fct_suggestions_daily: the value of `field` over the suggestion's window (a column of
     int_suggestions__entity_days per window: <field>_<window>d). -#}
-{% macro suggestion_over_window(field, windows) -%}
+{% macro suggestion_over_window(field, windows, as_double=false) -%}
+    {%- if as_double %}cast({% endif -%}
     case entity_days_window
         {%- for w in windows %}
         when {{ w }} then entity_days.{{ field }}_{{ w }}d
         {%- endfor %}
     end
+    {%- if as_double %} as {{ argo.type_double() }}){% endif -%}
 {%- endmacro %}
 
 {#- A number as text with `places` decimals, the same on DuckDB and Athena (a double cast
     to text would read 1.0E7 on Athena). -#}
 {% macro suggestion_shown(expression, places) -%}
-    cast(cast(round({{ expression }}, {{ places }}) as decimal(38, {{ places }})) as {{ dbt.type_string() }})
+    cast(
+        cast(round({{ expression }}, {{ places }}) as decimal(38, {{ places }}))
+        as {{ dbt.type_string() }}
+    )
+{%- endmacro %}
+
+{#- The (scope, field, window_days) of argo.suggestion_facts() as a query, one row each. -#}
+{% macro suggestion_facts_registry() -%}
+    {%- set rows = [] -%}
+    {%- for fact in argo.suggestion_facts() -%}
+        {%- for w in fact.windows -%}
+            {%- do rows.append(
+                "select '" ~ fact.scope ~ "' as scope, '" ~ fact.field ~ "' as field, "
+                ~ w ~ " as window_days"
+            ) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ rows | join('\n    union all\n    ') }}
 {%- endmacro %}

@@ -10,15 +10,7 @@ with
 
 computed as (
 
-    select * from (
-        values
-        {%- for fact in facts %}
-        {%- set outer = loop %}
-        {%- for w in fact.windows %}
-        ('{{ fact.scope }}', '{{ fact.field }}', {{ w }}){{ ',' if not (outer.last and loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
-    ) as registry (scope, field, window_days)
+    {{ argo.suggestion_facts_registry() }}
 
 ),
 
@@ -79,9 +71,9 @@ problems as (
         rules.rule_id,
         'the rule has no condition' as problem
     from rules
-    where not exists (
-        select 1 from conditions where conditions.rule_id = rules.rule_id
-    )
+    left join conditions
+        on rules.rule_id = conditions.rule_id
+    where conditions.rule_id is null
 
 )
 

@@ -360,10 +360,12 @@ ratios as (
             as cpc_late_{{ w }}d,
         -- Change in CTR per day (a fraction of impressions), null below three days.
         case
-            when ctr_days_{{ w }}d >= 3
+            {%- set n, sx, sy = 'ctr_days_' ~ w ~ 'd', 'ctr_sx_' ~ w ~ 'd', 'ctr_sy_' ~ w ~ 'd' %}
+            {%- set sxx, sxy = 'ctr_sxx_' ~ w ~ 'd', 'ctr_sxy_' ~ w ~ 'd' %}
+            when {{ n }} >= 3
                 then {{ argo.safe_divide(
-                    'ctr_days_' ~ w ~ 'd * ctr_sxy_' ~ w ~ 'd - ctr_sx_' ~ w ~ 'd * ctr_sy_' ~ w ~ 'd',
-                    'ctr_days_' ~ w ~ 'd * ctr_sxx_' ~ w ~ 'd - ctr_sx_' ~ w ~ 'd * ctr_sx_' ~ w ~ 'd'
+                    n ~ ' * ' ~ sxy ~ ' - ' ~ sx ~ ' * ' ~ sy,
+                    n ~ ' * ' ~ sxx ~ ' - ' ~ sx ~ ' * ' ~ sx
                 ) }}
         end as ctr_slope_{{ w }}d,
         -- Marginal ROAS: extra revenue per extra unit of spend between the window's two
@@ -396,7 +398,9 @@ targets_on_day as (
         kpi_targets.kpi,
         case
             when kpi_targets.kpi = 'cpa'
-                then cast(kpi_targets.target_value_in_reporting_currency as {{ argo.type_double() }})
+                then cast(
+                    kpi_targets.target_value_in_reporting_currency as {{ argo.type_double() }}
+                )
             else cast(kpi_targets.target_value as {{ argo.type_double() }})
         end as target_value,
         row_number() over (

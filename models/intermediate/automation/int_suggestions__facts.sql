@@ -1,8 +1,9 @@
 {#-
     The suggestion engine's facts, long: one row per scope entity, date_day (the day the
-    windows end), field and window_days, with its value, for exactly the fields and
-    windows of argo.suggestion_facts() (null values left out: a condition on a missing
-    figure never holds). fct_suggestions_daily joins the rules' conditions to these rows.
+    windows end), field and window_days, with its value in fact_value, for exactly the
+    fields and windows of argo.suggestion_facts() (nulls left out: a condition on a
+    missing figure never holds). fct_suggestions_daily joins the rules' conditions to
+    these rows.
 -#}
 {%- set facts = argo.suggestion_facts() -%}
 {%- set pairs = [] -%}
@@ -22,15 +23,7 @@ entity_days as (
 
 fields as (
 
-    select * from (
-        values
-        {%- for fact in facts %}
-        {%- set outer = loop %}
-        {%- for w in fact.windows %}
-        ('{{ fact.scope }}', '{{ fact.field }}', {{ w }}){{ ',' if not (outer.last and loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
-    ) as registry (scope, field, window_days)
+    {{ argo.suggestion_facts_registry() }}
 
 ),
 
@@ -51,10 +44,10 @@ unpivoted as (
         fields.window_days,
         case
             {%- for field, w in pairs %}
-            when fields.field = '{{ field }}' and fields.window_days = {{ w }}
-                then cast(entity_days.{{ field }}_{{ w }}d as {{ argo.type_double() }})
+                when fields.field = '{{ field }}' and fields.window_days = {{ w }}
+                    then cast(entity_days.{{ field }}_{{ w }}d as {{ argo.type_double() }})
             {%- endfor %}
-        end as value
+        end as fact_value
     from entity_days
     inner join fields
         on entity_days.scope = fields.scope
@@ -62,4 +55,4 @@ unpivoted as (
 )
 
 select * from unpivoted
-where value is not null
+where fact_value is not null

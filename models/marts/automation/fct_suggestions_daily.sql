@@ -58,8 +58,8 @@ checks as (
         conditions.rule_id,
         conditions.condition_no as check_no,
         conditions.field,
-        conditions.operator,
-        cast(conditions.value as {{ argo.type_double() }}) as threshold,
+        conditions.operator as comparison,
+        cast(conditions.threshold as {{ argo.type_double() }}) as threshold,
         conditions.window_days
     from conditions
 
@@ -69,7 +69,7 @@ checks as (
         rule_id,
         0 as check_no,
         min_volume_field as field,
-        '>=' as operator,
+        '>=' as comparison,
         cast(min_volume_value as {{ argo.type_double() }}) as threshold,
         min_volume_window_days as window_days
     from rules
@@ -83,7 +83,7 @@ rule_checks as (
         rules.scope,
         checks.check_no,
         checks.field,
-        checks.operator,
+        checks.comparison,
         checks.threshold,
         checks.window_days,
         count(*) over (partition by rules.rule_id) as check_count,
@@ -104,25 +104,26 @@ evaluated as (
         rule_checks.rule_window_days,
         facts.entity_key,
         facts.date_day,
-        case rule_checks.operator
-            when '>=' then facts.value >= rule_checks.threshold
-            when '>' then facts.value > rule_checks.threshold
-            when '<=' then facts.value <= rule_checks.threshold
-            when '<' then facts.value < rule_checks.threshold
-            when '=' then facts.value = rule_checks.threshold
+        case rule_checks.comparison
+            when '>=' then facts.fact_value >= rule_checks.threshold
+            when '>' then facts.fact_value > rule_checks.threshold
+            when '<=' then facts.fact_value <= rule_checks.threshold
+            when '<' then facts.fact_value < rule_checks.threshold
+            when '=' then facts.fact_value = rule_checks.threshold
         end as is_met,
         rule_checks.field
         || ' over ' || cast(rule_checks.window_days as {{ dbt.type_string() }}) || ' days = '
         || case rule_checks.field
             {%- for field, places in digits.items() %}
-            when '{{ field }}' then {{ argo.suggestion_shown('facts.value', places) }}
+                when '{{ field }}' then {{ argo.suggestion_shown('facts.fact_value', places) }}
             {%- endfor %}
-            else {{ argo.suggestion_shown('facts.value', 4) }}
+            else {{ argo.suggestion_shown('facts.fact_value', 4) }}
         end
-        || ' ' || rule_checks.operator || ' '
+        || ' ' || rule_checks.comparison || ' '
         || case rule_checks.field
             {%- for field, places in digits.items() %}
-            when '{{ field }}' then {{ argo.suggestion_shown('rule_checks.threshold', places) }}
+                when '{{ field }}'
+                    then {{ argo.suggestion_shown('rule_checks.threshold', places) }}
             {%- endfor %}
             else {{ argo.suggestion_shown('rule_checks.threshold', 4) }}
         end as check_text
@@ -146,12 +147,12 @@ fired as (
         concat_ws(
             '; ',
             {%- for n in range(1, 7) %}
-            max(case when check_no = {{ n }} then check_text end),
+                max(case when check_no = {{ n }} then check_text end),
             {%- endfor %}
             'volume: ' || max(case when check_no = 0 then check_text end)
         ) as evidence
     from evaluated
-    group by rule_id, entity_key, date_day
+    group by 1, 2, 3
     having sum(case when is_met then 1 else 0 end) = max(check_count)
 
 ),
@@ -176,9 +177,9 @@ measured as (
         entity_days.ad_id,
         entity_days.keyword_id,
         entity_days.entity_name,
-        cast({{ argo.suggestion_over_window('spend', windows) }} as {{ argo.type_double() }}) as spend,
-        cast({{ argo.suggestion_over_window('conversions', windows) }} as {{ argo.type_double() }}) as conversions,
-        cast({{ argo.suggestion_over_window('clicks', windows) }} as {{ argo.type_double() }}) as clicks,
+        {{ argo.suggestion_over_window('spend', windows, as_double=true) }} as spend,
+        {{ argo.suggestion_over_window('conversions', windows, as_double=true) }} as conversions,
+        {{ argo.suggestion_over_window('clicks', windows, as_double=true) }} as clicks,
         {{ argo.suggestion_over_window('cpa', windows) }} as cpa,
         {{ argo.suggestion_over_window('roas', windows) }} as roas,
         entity_days.cpa_target,
@@ -186,13 +187,15 @@ measured as (
         cast(entity_days.daily_budget_in_reporting_currency as {{ argo.type_double() }})
             as daily_budget,
         {{ argo.suggestion_over_window('marginal_roas', split_windows) }} as marginal_roas,
-        {{ argo.suggestion_over_window('best_peer_platform', split_windows) }} as best_peer_platform,
-        {{ argo.suggestion_over_window('best_peer_marginal_roas', split_windows) }} as best_peer_marginal_roas,
-        cast({{ argo.suggestion_over_window('best_peer_spend', split_windows) }} as {{ argo.type_double() }})
+        {{ argo.suggestion_over_window('best_peer_platform', split_windows) }}
+            as best_peer_platform,
+        {{ argo.suggestion_over_window('best_peer_marginal_roas', split_windows) }}
+            as best_peer_marginal_roas,
+        {{ argo.suggestion_over_window('best_peer_spend', split_windows, as_double=true) }}
             as best_peer_spend,
         {{ argo.suggestion_over_window('ctr_early', split_windows) }} as ctr_early,
         {{ argo.suggestion_over_window('ctr_late', split_windows) }} as ctr_late,
-        cast({{ argo.suggestion_over_window('impressions_late', split_windows) }} as {{ argo.type_double() }})
+        {{ argo.suggestion_over_window('impressions_late', split_windows, as_double=true) }}
             as impressions_late,
         {{ argo.suggestion_over_window('cpc_late', split_windows) }} as cpc_late
     from fired
@@ -239,140 +242,140 @@ estimated as (
 
 ),
 
-final as (
+-- The figures as text, the same on DuckDB and Athena (argo.suggestion_shown).
+shown as (
 
     select
-        estimated.date_day,
-        estimated.rule_id || '|' || estimated.entity_key || '|'
-        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || 'd'
-            as suggestion_id,
-        estimated.rule_id,
-        estimated.rule_version,
-        estimated.scope,
-        estimated.entity_key,
-        estimated.advertiser_id,
+        estimated.*,
         advertisers.advertiser_name,
-        estimated.platform,
-        estimated.account_id,
-        estimated.campaign_id,
-        estimated.ad_group_id,
-        estimated.ad_id,
-        estimated.keyword_id,
-        estimated.entity_name,
-        estimated.action,
-        estimated.impact_method,
-        estimated.entity_days_window as window_days,
-        cast(
-            {{ dbt.dateadd('day', '1 - estimated.entity_days_window', 'estimated.date_day') }}
-            as date
-        ) as window_start,
-        estimated.date_day as window_end,
-        estimated.evidence,
-        '{{ reporting }}, '
-        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || ' days: '
-        || case estimated.impact_method
-            when 'spend_saved'
-                then 'spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
-                || ', clicks ' || {{ argo.suggestion_shown('estimated.clicks', 0) }}
-                || ', conversions ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
-            when 'cpa_to_target'
-                then 'CPA ' || {{ argo.suggestion_shown('estimated.cpa', 0) }}
-                || ' (target ' || {{ argo.suggestion_shown('estimated.cpa_target', 0) }}
-                || '), spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
-                || ', conversions ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
-            when 'budget_headroom_at_roas'
-                then 'ROAS ' || {{ argo.suggestion_shown('estimated.roas', 2) }}
-                || ' (target ' || {{ argo.suggestion_shown('estimated.roas_target', 2) }}
-                || '), daily budget ' || {{ argo.suggestion_shown('estimated.daily_budget', 0) }}
-                || ', spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
-            when 'budget_shift_at_marginal_roas'
-                then estimated.platform || ': spend ' || {{ argo.suggestion_shown('estimated.spend', 0) }}
-                || ', marginal ROAS ' || {{ argo.suggestion_shown('estimated.marginal_roas', 2) }}
-                || '; ' || estimated.best_peer_platform
-                || ': spend ' || {{ argo.suggestion_shown('estimated.best_peer_spend', 0) }}
-                || ', marginal ROAS ' || {{ argo.suggestion_shown('estimated.best_peer_marginal_roas', 2) }}
-            when 'lost_clicks_value'
-                then 'CTR ' || {{ argo.suggestion_shown('estimated.ctr_late', 4) }}
-                || ' (the half before: ' || {{ argo.suggestion_shown('estimated.ctr_early', 4) }}
-                || '), impressions ' || {{ argo.suggestion_shown('estimated.impressions_late', 0) }}
-                || ', CPC ' || {{ argo.suggestion_shown('estimated.cpc_late', 0) }}
-        end
-        as current_metrics,
-        '{{ reporting }}, '
-        || cast(estimated.entity_days_window as {{ dbt.type_string() }}) || ' days: '
-        || case estimated.impact_method
-            when 'spend_saved'
-                then 'spend 0, conversions 0'
-            when 'cpa_to_target'
-                then 'CPA ' || {{ argo.suggestion_shown('estimated.cpa_target', 0) }}
-                || ', spend ' || {{ argo.suggestion_shown('estimated.spend - estimated.money_at_stake', 0) }}
-                || ' for the same conversions'
-            when 'budget_headroom_at_roas'
-                then 'daily budget '
-                || {{ argo.suggestion_shown('estimated.daily_budget * (1 + ' ~ raise_share ~ ')', 0) }}
-                || ', spend +' || {{ argo.suggestion_shown('estimated.moved', 0) }}
-                || ' a week, revenue +' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
-            when 'budget_shift_at_marginal_roas'
-                then 'move ' || {{ argo.suggestion_shown('estimated.moved', 0) }}
-                || ' of spend to ' || estimated.best_peer_platform
-                || ', revenue +' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
-            when 'lost_clicks_value'
-                then 'CTR ' || {{ argo.suggestion_shown('estimated.ctr_early', 4) }}
-                || ', clicks +' || {{ argo.suggestion_shown('estimated.moved', 0) }}
-                || ' worth ' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
-        end
-        as projected_metrics,
-        cast(round(estimated.money_at_stake, 4) as {{ dbt.type_numeric() }})
-            as money_at_stake_in_reporting_currency,
-        '{{ reporting }}' as reporting_currency_code,
-        case
-            when estimated.money_at_stake >= {{ var('suggestions__severity_high_money') }}
-                then 'high'
-            when estimated.money_at_stake >= {{ var('suggestions__severity_medium_money') }}
-                then 'medium'
-            else 'low'
-        end as severity,
-        case estimated.impact_method
-            when 'spend_saved'
-                then estimated.scope || ' ''' || estimated.entity_name || ''' spent '
-                || {{ argo.suggestion_shown('estimated.spend', 0) }} || ' {{ reporting }} over '
-                || cast(estimated.entity_days_window as {{ dbt.type_string() }})
-                || ' days with ' || {{ argo.suggestion_shown('estimated.conversions', 1) }}
-                || ' conversions: ' || lower(estimated.action) || '.'
-            when 'cpa_to_target'
-                then estimated.scope || ' ''' || estimated.entity_name || ''' had a CPA of '
-                || {{ argo.suggestion_shown('estimated.cpa', 0) }} || ' {{ reporting }} against a target of '
-                || {{ argo.suggestion_shown('estimated.cpa_target', 0) }} || ' over '
-                || cast(estimated.entity_days_window as {{ dbt.type_string() }})
-                || ' days: ' || lower(estimated.action) || ' (about '
-                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }} overspent).'
-            when 'budget_headroom_at_roas'
-                then estimated.scope || ' ''' || estimated.entity_name || ''' returned a ROAS of '
-                || {{ argo.suggestion_shown('estimated.roas', 2) }} || ' against a target of '
-                || {{ argo.suggestion_shown('estimated.roas_target', 2) }}
-                || ' while spending its whole daily budget: ' || lower(estimated.action)
-                || ' (about ' || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }}
-                || ' {{ reporting }} more revenue a week).'
-            when 'budget_shift_at_marginal_roas'
-                then coalesce(advertisers.advertiser_name, estimated.advertiser_id) || ' earns '
-                || {{ argo.suggestion_shown('estimated.marginal_roas', 2) }} || ' per extra unit spent on '
-                || estimated.platform || ' against '
-                || {{ argo.suggestion_shown('estimated.best_peer_marginal_roas', 2) }} || ' on '
-                || estimated.best_peer_platform || ': move about '
-                || {{ argo.suggestion_shown('estimated.moved', 0) }} || ' {{ reporting }} of budget to '
-                || estimated.best_peer_platform || ' (about '
-                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }} more revenue).'
-            when 'lost_clicks_value'
-                then estimated.scope || ' ''' || estimated.entity_name || '''s CTR fell from '
-                || {{ argo.suggestion_shown('estimated.ctr_early', 4) }} || ' to '
-                || {{ argo.suggestion_shown('estimated.ctr_late', 4) }} || ' and kept falling: '
-                || lower(estimated.action) || ' (about '
-                || {{ argo.suggestion_shown('estimated.moved', 0) }} || ' clicks lost, worth '
-                || {{ argo.suggestion_shown('estimated.money_at_stake', 0) }} || ' {{ reporting }}).'
-        end as reason
+        coalesce(advertisers.advertiser_name, estimated.advertiser_id) as advertiser_shown,
+        cast(estimated.entity_days_window as {{ dbt.type_string() }}) as window_shown,
+        {%- for column, places in [
+            ('spend', 0), ('clicks', 0), ('conversions', 1), ('cpa', 0), ('cpa_target', 0),
+            ('roas', 2), ('roas_target', 2), ('daily_budget', 0), ('marginal_roas', 2),
+            ('best_peer_marginal_roas', 2), ('best_peer_spend', 0), ('ctr_early', 4),
+            ('ctr_late', 4), ('impressions_late', 0), ('cpc_late', 0), ('money_at_stake', 0),
+            ('moved', 0),
+        ] %}
+            {{ argo.suggestion_shown('estimated.' ~ column, places) }} as {{ column }}_shown,
+        {%- endfor %}
+        {{ argo.suggestion_shown('estimated.spend - estimated.money_at_stake', 0) }}
+            as spend_at_target_shown,
+        {{ argo.suggestion_shown('estimated.daily_budget * (1 + ' ~ raise_share ~ ')', 0) }}
+            as raised_budget_shown
     from estimated
     left join advertisers
         on estimated.advertiser_id = advertisers.advertiser_id
+
+),
+
+described as (
+
+    select
+        *,
+        case impact_method
+            when 'spend_saved'
+                then 'spend ' || spend_shown || ', clicks ' || clicks_shown
+                    || ', conversions ' || conversions_shown
+            when 'cpa_to_target'
+                then 'CPA ' || cpa_shown || ' (target ' || cpa_target_shown || '), spend '
+                    || spend_shown || ', conversions ' || conversions_shown
+            when 'budget_headroom_at_roas'
+                then 'ROAS ' || roas_shown || ' (target ' || roas_target_shown
+                    || '), daily budget ' || daily_budget_shown || ', spend ' || spend_shown
+            when 'budget_shift_at_marginal_roas'
+                then platform || ': spend ' || spend_shown || ', marginal ROAS '
+                    || marginal_roas_shown || '; ' || best_peer_platform || ': spend '
+                    || best_peer_spend_shown || ', marginal ROAS ' || best_peer_marginal_roas_shown
+            when 'lost_clicks_value'
+                then 'CTR ' || ctr_late_shown || ' (the half before: ' || ctr_early_shown
+                    || '), impressions ' || impressions_late_shown || ', CPC ' || cpc_late_shown
+        end as current_body,
+        case impact_method
+            when 'spend_saved'
+                then 'spend 0, conversions 0'
+            when 'cpa_to_target'
+                then 'CPA ' || cpa_target_shown || ', spend ' || spend_at_target_shown
+                    || ' for the same conversions'
+            when 'budget_headroom_at_roas'
+                then 'daily budget ' || raised_budget_shown || ', spend +' || moved_shown
+                    || ' a week, revenue +' || money_at_stake_shown
+            when 'budget_shift_at_marginal_roas'
+                then 'move ' || moved_shown || ' of spend to ' || best_peer_platform
+                    || ', revenue +' || money_at_stake_shown
+            when 'lost_clicks_value'
+                then 'CTR ' || ctr_early_shown || ', clicks +' || moved_shown
+                    || ' worth ' || money_at_stake_shown
+        end as projected_body,
+        case impact_method
+            when 'spend_saved'
+                then scope || ' ''' || entity_name || ''' spent ' || spend_shown
+                    || ' {{ reporting }} over ' || window_shown || ' days with '
+                    || conversions_shown || ' conversions: ' || lower(action) || '.'
+            when 'cpa_to_target'
+                then scope || ' ''' || entity_name || ''' had a CPA of ' || cpa_shown
+                    || ' {{ reporting }} against a target of ' || cpa_target_shown || ' over '
+                    || window_shown || ' days: ' || lower(action) || ' (about '
+                    || money_at_stake_shown || ' {{ reporting }} overspent).'
+            when 'budget_headroom_at_roas'
+                then scope || ' ''' || entity_name || ''' returned a ROAS of ' || roas_shown
+                    || ' against a target of ' || roas_target_shown
+                    || ' while spending its whole daily budget: ' || lower(action) || ' (about '
+                    || money_at_stake_shown || ' {{ reporting }} more revenue a week).'
+            when 'budget_shift_at_marginal_roas'
+                then advertiser_shown || ' earns ' || marginal_roas_shown
+                    || ' per extra unit spent on ' || platform || ' against '
+                    || best_peer_marginal_roas_shown || ' on ' || best_peer_platform
+                    || ': move about ' || moved_shown || ' {{ reporting }} of budget to '
+                    || best_peer_platform || ' (about ' || money_at_stake_shown
+                    || ' {{ reporting }} more revenue).'
+            when 'lost_clicks_value'
+                then scope || ' ''' || entity_name || '''s CTR fell from ' || ctr_early_shown
+                    || ' to ' || ctr_late_shown || ' and kept falling: ' || lower(action)
+                    || ' (about ' || moved_shown || ' clicks lost, worth ' || money_at_stake_shown
+                    || ' {{ reporting }}).'
+        end as reason
+    from shown
+
+),
+
+final as (
+
+    select
+        date_day,
+        rule_id || '|' || entity_key || '|' || window_shown || 'd' as suggestion_id,
+        rule_id,
+        rule_version,
+        scope,
+        entity_key,
+        advertiser_id,
+        advertiser_name,
+        platform,
+        account_id,
+        campaign_id,
+        ad_group_id,
+        ad_id,
+        keyword_id,
+        entity_name,
+        action,
+        impact_method,
+        entity_days_window as window_days,
+        cast({{ dbt.dateadd('day', '1 - entity_days_window', 'date_day') }} as date)
+            as window_start,
+        date_day as window_end,
+        evidence,
+        '{{ reporting }}, ' || window_shown || ' days: ' || current_body as current_metrics,
+        '{{ reporting }}, ' || window_shown || ' days: ' || projected_body as projected_metrics,
+        cast(round(money_at_stake, 4) as {{ dbt.type_numeric() }})
+            as money_at_stake_in_reporting_currency,
+        '{{ reporting }}' as reporting_currency_code,
+        case
+            when money_at_stake >= {{ var('suggestions__severity_high_money') }} then 'high'
+            when money_at_stake >= {{ var('suggestions__severity_medium_money') }} then 'medium'
+            else 'low'
+        end as severity,
+        reason
+    from described
 
 )
 
