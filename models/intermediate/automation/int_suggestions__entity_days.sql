@@ -87,7 +87,7 @@ activity as (
         ad_group_id,
         cast(null as {{ dbt.type_string() }}) as ad_id,
         keyword_id,
-        max(keyword_text) as entity_name,
+        coalesce(max(keyword_text), keyword_id) as entity_name,
         date_day,
         sum(spend_in_reporting_currency) as spend,
         sum(impressions) as impressions,
@@ -109,7 +109,7 @@ activity as (
         cast(null as {{ dbt.type_string() }}) as ad_group_id,
         cast(null as {{ dbt.type_string() }}) as ad_id,
         cast(null as {{ dbt.type_string() }}) as keyword_id,
-        max(campaign_name) as entity_name,
+        coalesce(max(campaign_name), campaign_id) as entity_name,
         date_day,
         sum(spend_in_reporting_currency) as spend,
         sum(impressions) as impressions,
@@ -130,7 +130,7 @@ activity as (
         cast(null as {{ dbt.type_string() }}) as ad_group_id,
         cast(null as {{ dbt.type_string() }}) as ad_id,
         cast(null as {{ dbt.type_string() }}) as keyword_id,
-        max(advertiser_name) || ' on ' || platform as entity_name,
+        coalesce(max(advertiser_name), advertiser_id) || ' on ' || platform as entity_name,
         date_day,
         sum(spend_in_reporting_currency) as spend,
         sum(impressions) as impressions,
@@ -218,6 +218,8 @@ entity_days as (
 
     select
         entities.*,
+        -- The warehouse's first day: a window reaching before it is not judged.
+        min(entities.first_day) over () as history_first_day,
         calendar.date_day
     from entities
     cross join as_of
@@ -248,6 +250,7 @@ filled as (
         entity_days.keyword_id,
         entity_days.entity_name,
         entity_days.date_day,
+        entity_days.history_first_day,
         coalesce(keyed.spend, 0) as spend,
         coalesce(keyed.impressions, 0) as impressions,
         coalesce(keyed.clicks, 0) as clicks,
@@ -540,6 +543,7 @@ final as (
         targeted.keyword_id,
         targeted.entity_name,
         targeted.date_day,
+        targeted.history_first_day,
         targeted.days_known_{{ windows | max }}d,
         targeted.daily_budget_in_reporting_currency,
         targeted.cpa_target,

@@ -197,7 +197,11 @@ measured as (
         {{ argo.suggestion_over_window('ctr_late', split_windows) }} as ctr_late,
         {{ argo.suggestion_over_window('impressions_late', split_windows, as_double=true) }}
             as impressions_late,
-        {{ argo.suggestion_over_window('cpc_late', split_windows) }} as cpc_late
+        -- The later half's CPC, or the window's when the later half had no click.
+        coalesce(
+            {{ argo.suggestion_over_window('cpc_late', split_windows) }},
+            {{ argo.suggestion_over_window('cpc', windows) }}
+        ) as cpc_late
     from fired
     inner join rules
         on fired.rule_id = rules.rule_id
@@ -205,6 +209,11 @@ measured as (
         on
             fired.entity_key = entity_days.entity_key
             and fired.date_day = entity_days.date_day
+    -- A window that starts before the warehouse's first day is not judged: the days before
+    -- it are unknown, not zero.
+    where
+        entity_days.history_first_day
+        <= cast({{ dbt.dateadd('day', '1 - fired.entity_days_window', 'fired.date_day') }} as date)
 
 ),
 
@@ -257,12 +266,17 @@ shown as (
             ('ctr_late', 4), ('impressions_late', 0), ('cpc_late', 0), ('money_at_stake', 0),
             ('moved', 0),
         ] %}
-            {{ argo.suggestion_shown('estimated.' ~ column, places) }} as {{ column }}_shown,
+            coalesce({{ argo.suggestion_shown('estimated.' ~ column, places) }}, 'n/a')
+                as {{ column }}_shown,
         {%- endfor %}
-        {{ argo.suggestion_shown('estimated.spend - estimated.money_at_stake', 0) }}
-            as spend_at_target_shown,
-        {{ argo.suggestion_shown('estimated.daily_budget * (1 + ' ~ raise_share ~ ')', 0) }}
-            as raised_budget_shown
+        coalesce(
+            {{ argo.suggestion_shown('estimated.spend - estimated.money_at_stake', 0) }}, 'n/a'
+        ) as spend_at_target_shown,
+        coalesce(
+            {{ argo.suggestion_shown('estimated.daily_budget * (1 + ' ~ raise_share ~ ')', 0) }},
+            'n/a'
+        ) as raised_budget_shown,
+        coalesce(estimated.best_peer_platform, 'n/a') as best_peer_shown
     from estimated
     left join advertisers
         on estimated.advertiser_id = advertisers.advertiser_id
@@ -285,7 +299,7 @@ described as (
                     || '), daily budget ' || daily_budget_shown || ', spend ' || spend_shown
             when 'budget_shift_at_marginal_roas'
                 then platform || ': spend ' || spend_shown || ', marginal ROAS '
-                    || marginal_roas_shown || '; ' || best_peer_platform || ': spend '
+                    || marginal_roas_shown || '; ' || best_peer_shown || ': spend '
                     || best_peer_spend_shown || ', marginal ROAS ' || best_peer_marginal_roas_shown
             when 'lost_clicks_value'
                 then 'CTR ' || ctr_late_shown || ' (the half before: ' || ctr_early_shown
@@ -301,7 +315,7 @@ described as (
                 then 'daily budget ' || raised_budget_shown || ', spend +' || moved_shown
                     || ' a week, revenue +' || money_at_stake_shown
             when 'budget_shift_at_marginal_roas'
-                then 'move ' || moved_shown || ' of spend to ' || best_peer_platform
+                then 'move ' || moved_shown || ' of spend to ' || best_peer_shown
                     || ', revenue +' || money_at_stake_shown
             when 'lost_clicks_value'
                 then 'CTR ' || ctr_early_shown || ', clicks +' || moved_shown
@@ -325,9 +339,9 @@ described as (
             when 'budget_shift_at_marginal_roas'
                 then advertiser_shown || ' earns ' || marginal_roas_shown
                     || ' per extra unit spent on ' || platform || ' against '
-                    || best_peer_marginal_roas_shown || ' on ' || best_peer_platform
+                    || best_peer_marginal_roas_shown || ' on ' || best_peer_shown
                     || ': move about ' || moved_shown || ' {{ reporting }} of budget to '
-                    || best_peer_platform || ' (about ' || money_at_stake_shown
+                    || best_peer_shown || ' (about ' || money_at_stake_shown
                     || ' {{ reporting }} more revenue).'
             when 'lost_clicks_value'
                 then scope || ' ''' || entity_name || '''s CTR fell from ' || ctr_early_shown
