@@ -43,11 +43,7 @@ pacing_alerts as (
         'pacing' as alert_kind,
         'pacing_' || pacing_status as detector,
         cast(null as varchar) as metric,
-        case
-            when campaign_id is not null then 'campaign'
-            when account_id is not null then 'account'
-            else 'platform'
-        end as scope,
+        scope,
         cast(null as varchar) as entity_key,
         budget_id,
         case
@@ -63,7 +59,7 @@ pacing_alerts as (
         platform,
         account_id,
         campaign_id,
-        coalesce(campaign_id, account_id, platform) as entity_name,
+        entity_name,
         case pacing_status
             when 'exhausted' then 'budget exhausted'
             when 'over' then 'budget overspending'
@@ -125,16 +121,12 @@ suggestion_alerts as (
 
     select
         date_day,
-        'suggestion|' || rule_id || '|' || scope
-        || '|' || coalesce(advertiser_id, '') || '|' || coalesce(platform, '')
-        || '|' || coalesce(account_id, '') || '|' || coalesce(campaign_id, '')
-        || '|' || coalesce(ad_group_id, '') || '|' || coalesce(ad_id, '')
-        || '|' || coalesce(keyword_id, '') as alert_id,
+        'suggestion|' || suggestion_id as alert_id,
         'suggestion' as alert_kind,
         rule_id as detector,
         cast(null as varchar) as metric,
         scope,
-        cast(null as varchar) as entity_key,
+        entity_key,
         cast(null as varchar) as budget_id,
         severity,
         cast(money_at_stake_in_reporting_currency as {{ argo.type_double() }})
