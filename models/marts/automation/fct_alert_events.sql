@@ -74,7 +74,7 @@ open_days as (
             when date_day = first_seen then 'new'
             when severity_rank > earlier_severity_rank then 'worsened'
             else 'ongoing'
-        end as event,
+        end as event,  -- noqa: RF04
         first_seen,
         date_day as last_seen,
         days_open,
@@ -109,7 +109,7 @@ cleared as (
     select
         cast({{ dbt.dateadd('day', 1, 'episodes.date_day') }} as date) as date_day,
         episodes.alert_id,
-        'cleared' as event,
+        'cleared' as event,  -- noqa: RF04
         episodes.first_seen,
         episodes.date_day as last_seen,
         episodes.days_open,
