@@ -824,6 +824,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         dlt_log.addFilter(_one_line)
     try:
         return _run(args)
+    except BrokenPipeError:
+        # The reader of the output left (`argo alerts list | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         dlt_log.removeFilter(_one_line)
 
