@@ -592,6 +592,29 @@ def policy_json(config: AwsConfig, account: str = "*") -> str:
     return json.dumps(policy(config, account), indent=2)
 
 
+def env_region(environ: Mapping[str, str] | None = None) -> str | None:
+    """The region of the environment (``AWS_REGION``, else ``AWS_DEFAULT_REGION``), if any."""
+    env = os.environ if environ is None else environ
+    region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    return region or None
+
+
+def s3_client() -> Any:
+    """An S3 client as the rest of ARGO makes them, for the few objects ARGO keeps itself.
+
+    The default credential chain (role, profile or ``AWS_ACCESS_KEY_ID``), the region of
+    :func:`env_region`, ``AWS_ENDPOINT_URL``
+    honoured by boto3 (tests point it at moto). Used by the alert state (argo/alerts.py).
+    """
+    region = env_region()
+    return boto3.session.Session(region_name=region).client("s3", region_name=region)
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a failed call (``NoSuchKey``, ``AccessDenied``, ...)."""
+    return _code(exc)
+
+
 def dlt_destination(config: AwsConfig) -> tuple[Any, Any]:
     """Dlt's ``athena`` destination and its ``filesystem`` staging on the lake bucket.
 

@@ -450,13 +450,14 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def _alert_state() -> tuple[Any, str | None]:
     """The alert state, or ``None`` and why (one line already printed) when it is unreadable."""
-    from argo.alerts import load, state_path
+    from argo.alerts import load, state_path, where
 
+    location = state_path()
     try:
-        return load(), None
+        return load(location), None
     except StateError as exc:
         print(f"argo: error: {exc}", file=sys.stderr)
-        return None, f"the alert state file {state_path()} cannot be read"
+        return None, f"{where(location)} cannot be read"
 
 
 def _digest_folder(day: date | None, to: str | None) -> Path:

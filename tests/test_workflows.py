@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from argo import alerts
 from argo.cli import build_parser
 from argo.settings import PROJECT_DIR
 
@@ -142,3 +143,22 @@ def test_docs_are_published_without_secrets() -> None:
     published = re.findall(r"for file in ([\w. ]+); do", text)
     assert published == ["index.html manifest.json catalog.json"]
     assert Path(PROJECT_DIR / "profiles.yml").read_text().count("env_var(") >= 6
+
+
+def test_production_keeps_the_alert_state_in_the_lake_bucket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The runner is gone after each run: the digest reads the AEs' acks from S3.
+
+    The workflow names the same object `argo alerts ack --target athena` writes by default.
+    """
+    workflow = load("production.yml")
+    configured = workflow["env"]["ARGO_ALERT_STATE"]
+    assert configured == "s3://${{ vars.ARGO_S3_LAKE_BUCKET }}/argo/alert_state.json"
+    monkeypatch.delenv(alerts.STATE_ENV, raising=False)
+    monkeypatch.setenv("ARGO_TARGET", "athena")
+    monkeypatch.setenv("ARGO_S3_LAKE_BUCKET", "acme-argo-lake")
+    default = alerts.state_path()
+    assert str(default) == configured.replace("${{ vars.ARGO_S3_LAKE_BUCKET }}", "acme-argo-lake")
+    (job,) = workflow["jobs"].values()
+    assert not any("ARGO_ALERT_STATE" in str(s.get("env", "")) for s in job["steps"])
