@@ -95,7 +95,7 @@ activity as (
         sum(conversions) as conversions,
         sum(conversions_value_in_reporting_currency) as conversions_value
     from keyword_performance
-    group by
+    group by  -- noqa: AM06
         advertiser_id, platform, account_id, campaign_id, ad_group_id, keyword_id, date_day
 
     union all
@@ -117,7 +117,7 @@ activity as (
         sum(conversions) as conversions,
         sum(conversions_value_in_reporting_currency) as conversions_value
     from campaign_performance
-    group by advertiser_id, platform, account_id, campaign_id, date_day
+    group by advertiser_id, platform, account_id, campaign_id, date_day  -- noqa: AM06
 
     union all
 
@@ -139,7 +139,7 @@ activity as (
         sum(conversions_value_in_reporting_currency) as conversions_value
     from campaign_performance
     where advertiser_id is not null
-    group by advertiser_id, platform, date_day
+    group by advertiser_id, platform, date_day  -- noqa: AM06
 
     union all
 
@@ -166,7 +166,7 @@ activity as (
             and ad_performance.account_id = ads.account_id
             and ad_performance.ad_group_id = ads.ad_group_id
             and ad_performance.ad_id = ads.ad_id
-    group by
+    group by  -- noqa: AM06
         ad_performance.advertiser_id,
         ad_performance.platform,
         ad_performance.account_id,
@@ -209,7 +209,7 @@ entities as (
         min(date_day) as first_day,
         max(date_day) as last_day
     from keyed
-    group by entity_key, scope
+    group by entity_key, scope  -- noqa: AM06
 
 ),
 
@@ -219,13 +219,13 @@ entity_days as (
     select
         entities.*,
         -- The warehouse's first day: a window reaching before it is not judged.
-        min(entities.first_day) over () as history_first_day,
-        calendar.date_day
+        calendar.date_day,
+        min(entities.first_day) over () as history_first_day
     from entities
     cross join as_of
     inner join calendar
         on
-            calendar.date_day >= entities.first_day
+            entities.first_day <= calendar.date_day
             and calendar.date_day <= least(
                 as_of.as_of_day,
                 cast({{ dbt.dateadd('day', 27, 'entities.last_day') }} as date)
@@ -290,50 +290,50 @@ windowed as (
     select
         *,
         {%- for w in windows %}
-        {%- for s in sums %}
-        sum({{ s }}) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as {{ s }}_{{ w }}d,
-        {%- endfor %}
-        min({{ argo.safe_divide('spend', 'daily_budget_in_reporting_currency') }}) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as budget_utilisation_min_{{ w }}d,
+            {%- for s in sums %}
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ w - 1 }} preceding and current row
+                ) as {{ s }}_{{ w }}d,
+            {%- endfor %}
+            min({{ argo.safe_divide('spend', 'daily_budget_in_reporting_currency') }}) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as budget_utilisation_min_{{ w }}d,
         {%- endfor %}
         {%- for w in split_windows %}
-        {%- set h = w // 2 %}
-        {%- for s in ['spend', 'impressions', 'clicks', 'conversions_value'] %}
-        sum({{ s }}) over (
-            partition by entity_key order by date_day
-            rows between {{ h - 1 }} preceding and current row
-        ) as {{ s }}_late_{{ w }}d,
-        sum({{ s }}) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and {{ h }} preceding
-        ) as {{ s }}_early_{{ w }}d,
-        {%- endfor %}
-        -- Least squares over the days with impressions: x = day_number, y = daily CTR.
-        count(daily_ctr) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as ctr_days_{{ w }}d,
-        sum(case when daily_ctr is not null then day_number end) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as ctr_sx_{{ w }}d,
-        sum(daily_ctr) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as ctr_sy_{{ w }}d,
-        sum(case when daily_ctr is not null then day_number * day_number end) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as ctr_sxx_{{ w }}d,
-        sum(daily_ctr * day_number) over (
-            partition by entity_key order by date_day
-            rows between {{ w - 1 }} preceding and current row
-        ) as ctr_sxy_{{ w }}d,
+            {%- set h = w // 2 %}
+            {%- for s in ['spend', 'impressions', 'clicks', 'conversions_value'] %}
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ h - 1 }} preceding and current row
+                ) as {{ s }}_late_{{ w }}d,
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ w - 1 }} preceding and {{ h }} preceding
+                ) as {{ s }}_early_{{ w }}d,
+            {%- endfor %}
+            -- Least squares over the days with impressions: x = day_number, y = daily CTR.
+            count(daily_ctr) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_days_{{ w }}d,
+            sum(case when daily_ctr is not null then day_number end) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sx_{{ w }}d,
+            sum(daily_ctr) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sy_{{ w }}d,
+            sum(case when daily_ctr is not null then day_number * day_number end) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sxx_{{ w }}d,
+            sum(daily_ctr * day_number) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sxy_{{ w }}d,
         {%- endfor %}
         count(*) over (
             partition by entity_key order by date_day
@@ -348,43 +348,44 @@ ratios as (
     select
         *,
         {%- for w in windows %}
-        {{ argo.safe_divide('clicks_' ~ w ~ 'd', 'impressions_' ~ w ~ 'd') }} as ctr_{{ w }}d,
-        {{ argo.safe_divide('spend_' ~ w ~ 'd', 'clicks_' ~ w ~ 'd') }} as cpc_{{ w }}d,
-        {{ argo.safe_divide('spend_' ~ w ~ 'd', 'conversions_' ~ w ~ 'd') }} as cpa_{{ w }}d,
-        {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
-            as roas_{{ w }}d,
+            {{ argo.safe_divide('clicks_' ~ w ~ 'd', 'impressions_' ~ w ~ 'd') }} as ctr_{{ w }}d,
+            {{ argo.safe_divide('spend_' ~ w ~ 'd', 'clicks_' ~ w ~ 'd') }} as cpc_{{ w }}d,
+            {{ argo.safe_divide('spend_' ~ w ~ 'd', 'conversions_' ~ w ~ 'd') }} as cpa_{{ w }}d,
+            {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
+                as roas_{{ w }}d,
         {%- endfor %}
         {%- for w in split_windows %}
-        {{ argo.safe_divide('clicks_early_' ~ w ~ 'd', 'impressions_early_' ~ w ~ 'd') }}
-            as ctr_early_{{ w }}d,
-        {{ argo.safe_divide('clicks_late_' ~ w ~ 'd', 'impressions_late_' ~ w ~ 'd') }}
-            as ctr_late_{{ w }}d,
-        {{ argo.safe_divide('spend_late_' ~ w ~ 'd', 'clicks_late_' ~ w ~ 'd') }}
-            as cpc_late_{{ w }}d,
-        -- Change in CTR per day (a fraction of impressions), null below three days.
-        case
-            {%- set n, sx, sy = 'ctr_days_' ~ w ~ 'd', 'ctr_sx_' ~ w ~ 'd', 'ctr_sy_' ~ w ~ 'd' %}
-            {%- set sxx, sxy = 'ctr_sxx_' ~ w ~ 'd', 'ctr_sxy_' ~ w ~ 'd' %}
-            when {{ n }} >= 3
-                then {{ argo.safe_divide(
+            {{ argo.safe_divide('clicks_early_' ~ w ~ 'd', 'impressions_early_' ~ w ~ 'd') }}
+                as ctr_early_{{ w }}d,
+            {{ argo.safe_divide('clicks_late_' ~ w ~ 'd', 'impressions_late_' ~ w ~ 'd') }}
+                as ctr_late_{{ w }}d,
+            {{ argo.safe_divide('spend_late_' ~ w ~ 'd', 'clicks_late_' ~ w ~ 'd') }}
+                as cpc_late_{{ w }}d,
+            -- Change in CTR per day (a fraction of impressions), null below three days.
+            case
+                {%- set n = 'ctr_days_' ~ w ~ 'd' %}
+                {%- set sx, sy = 'ctr_sx_' ~ w ~ 'd', 'ctr_sy_' ~ w ~ 'd' %}
+                {%- set sxx, sxy = 'ctr_sxx_' ~ w ~ 'd', 'ctr_sxy_' ~ w ~ 'd' %}
+                when {{ n }} >= 3
+                    then {{ argo.safe_divide(
                     n ~ ' * ' ~ sxy ~ ' - ' ~ sx ~ ' * ' ~ sy,
                     n ~ ' * ' ~ sxx ~ ' - ' ~ sx ~ ' * ' ~ sx
                 ) }}
-        end as ctr_slope_{{ w }}d,
-        -- Marginal ROAS: extra revenue per extra unit of spend between the window's two
-        -- halves; when spend moved by less than the var's share of the earlier half, the
-        -- difference is noise and the window's average ROAS stands in for it.
-        case
-            when spend_{{ w }}d > 0
-                and abs(spend_late_{{ w }}d - spend_early_{{ w }}d)
-                >= {{ min_spend_change }} * spend_early_{{ w }}d
-                and spend_late_{{ w }}d <> spend_early_{{ w }}d
-                then {{ argo.safe_divide(
+            end as ctr_slope_{{ w }}d,
+            -- Marginal ROAS: extra revenue per extra unit of spend between the window's two
+            -- halves; when spend moved by less than the var's share of the earlier half, the
+            -- difference is noise and the window's average ROAS stands in for it.
+            case
+                when spend_{{ w }}d > 0
+                    and abs(spend_late_{{ w }}d - spend_early_{{ w }}d)
+                    >= {{ min_spend_change }} * spend_early_{{ w }}d
+                    and spend_late_{{ w }}d <> spend_early_{{ w }}d
+                    then {{ argo.safe_divide(
                     'conversions_value_late_' ~ w ~ 'd - conversions_value_early_' ~ w ~ 'd',
                     'spend_late_' ~ w ~ 'd - spend_early_' ~ w ~ 'd'
                 ) }}
-            else {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
-        end as marginal_roas_{{ w }}d,
+                else {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
+            end as marginal_roas_{{ w }}d,
         {%- endfor %}
         days_known as days_known_{{ windows | max }}d
     from windowed
@@ -402,8 +403,8 @@ targets_on_day as (
         case
             when kpi_targets.kpi = 'cpa'
                 then cast(
-                    kpi_targets.target_value_in_reporting_currency as {{ argo.type_double() }}
-                )
+                        kpi_targets.target_value_in_reporting_currency as {{ argo.type_double() }}
+                    )
             else cast(kpi_targets.target_value as {{ argo.type_double() }})
         end as target_value,
         row_number() over (
@@ -422,8 +423,8 @@ targets_on_day as (
                 kpi_targets.campaign_id is null
                 or ratios.campaign_id = kpi_targets.campaign_id
             )
-            and kpi_targets.valid_from <= ratios.date_day
-            and (kpi_targets.valid_to is null or kpi_targets.valid_to >= ratios.date_day)
+            and ratios.date_day >= kpi_targets.valid_from
+            and (kpi_targets.valid_to is null or ratios.date_day <= kpi_targets.valid_to)
     where ratios.scope = 'campaign' and kpi_targets.kpi in ('cpa', 'roas')
 
 ),
@@ -434,12 +435,13 @@ targeted as (
         ratios.*,
         cpa_targets.target_value as cpa_target,
         roas_targets.target_value as roas_target,
-        {%- for w in windows %}
+    {%- for w in windows %}
         {{ argo.safe_divide('ratios.cpa_' ~ w ~ 'd', 'cpa_targets.target_value') }} - 1
             as cpa_over_target_{{ w }}d,
         {{ argo.safe_divide('ratios.roas_' ~ w ~ 'd', 'roas_targets.target_value') }} - 1
-            as roas_over_target_{{ w }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+            as roas_over_target_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
     from ratios
     left join targets_on_day as cpa_targets
         on
@@ -465,11 +467,12 @@ peers_ranked as (
         advertiser_id,
         platform,
         date_day,
-        {%- for w in split_windows %}
+    {%- for w in split_windows %}
         spend_{{ w }}d,
         case when spend_{{ w }}d > 0 then marginal_roas_{{ w }}d end
-            as peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+            as peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
     from targeted
     where scope = 'platform'
 
@@ -479,25 +482,26 @@ peers_ordered as (
 
     select
         *,
-        {%- for w in split_windows %}
+    {%- for w in split_windows %}
         row_number() over (
             partition by advertiser_id, date_day
             order by
                 case when peer_marginal_roas_{{ w }}d is null then 1 else 0 end,
                 peer_marginal_roas_{{ w }}d desc,
-                platform
-        ) as best_rank_{{ w }}d,
+                platform asc
+            ) as best_rank_{{ w }}d,
         case
             when peer_marginal_roas_{{ w }}d is not null
                 then row_number() over (
-                    partition by
-                        advertiser_id,
-                        date_day,
-                        case when peer_marginal_roas_{{ w }}d is null then 1 else 0 end
-                    order by peer_marginal_roas_{{ w }}d asc, platform
-                )
-        end as marginal_roas_rank_{{ w }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+                        partition by
+                            advertiser_id,
+                            date_day,
+                            case when peer_marginal_roas_{{ w }}d is null then 1 else 0 end
+                        order by peer_marginal_roas_{{ w }}d asc, platform asc
+                        )
+        end as marginal_roas_rank_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
     from peers_ranked
 
 ),
@@ -506,25 +510,27 @@ peers as (
 
     select
         {%- for w in split_windows %}
-        {%- for n in [1, 2] %}
-        max(case when best_rank_{{ w }}d = {{ n }} then peer_marginal_roas_{{ w }}d end) over (
-            partition by advertiser_id, date_day
-        ) as top{{ n }}_marginal_roas_{{ w }}d,
-        max(case when best_rank_{{ w }}d = {{ n }} then spend_{{ w }}d end) over (
-            partition by advertiser_id, date_day
-        ) as top{{ n }}_spend_{{ w }}d,
-        max(case when best_rank_{{ w }}d = {{ n }} then platform end) over (
-            partition by advertiser_id, date_day
-        ) as top{{ n }}_platform_{{ w }}d,
-        {%- endfor %}
+            {%- for n in [1, 2] %}
+                max(case when best_rank_{{ w }}d = {{ n }} then peer_marginal_roas_{{ w }}d end)
+                    over (
+                        partition by advertiser_id, date_day
+                    ) as top{{ n }}_marginal_roas_{{ w }}d,
+                max(case when best_rank_{{ w }}d = {{ n }} then spend_{{ w }}d end) over (
+                    partition by advertiser_id, date_day
+                ) as top{{ n }}_spend_{{ w }}d,
+                max(case when best_rank_{{ w }}d = {{ n }} then platform end) over (
+                    partition by advertiser_id, date_day
+                ) as top{{ n }}_platform_{{ w }}d,
+            {%- endfor %}
         {%- endfor %}
         entity_key,
         date_day,
-        {%- for w in split_windows %}
+    {%- for w in split_windows %}
         best_rank_{{ w }}d,
         marginal_roas_rank_{{ w }}d,
-        peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+        peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
     from peers_ordered
 
 ),
@@ -549,18 +555,18 @@ final as (
         targeted.cpa_target,
         targeted.roas_target,
         {%- for w in windows %}
-        {%- for s in sums %}
-        targeted.{{ s }}_{{ w }}d,
+            {%- for s in sums %}
+                targeted.{{ s }}_{{ w }}d,
+            {%- endfor %}
+            targeted.ctr_{{ w }}d,
+            targeted.cpc_{{ w }}d,
+            targeted.cpa_{{ w }}d,
+            targeted.roas_{{ w }}d,
+            targeted.cpa_over_target_{{ w }}d,
+            targeted.roas_over_target_{{ w }}d,
+            targeted.budget_utilisation_min_{{ w }}d,
         {%- endfor %}
-        targeted.ctr_{{ w }}d,
-        targeted.cpc_{{ w }}d,
-        targeted.cpa_{{ w }}d,
-        targeted.roas_{{ w }}d,
-        targeted.cpa_over_target_{{ w }}d,
-        targeted.roas_over_target_{{ w }}d,
-        targeted.budget_utilisation_min_{{ w }}d,
-        {%- endfor %}
-        {%- for w in split_windows %}
+    {%- for w in split_windows %}
         targeted.spend_early_{{ w }}d,
         targeted.spend_late_{{ w }}d,
         targeted.impressions_late_{{ w }}d,
@@ -591,8 +597,9 @@ final as (
             when peers.best_rank_{{ w }}d = 1
                 then peers.top2_marginal_roas_{{ w }}d - peers.peer_marginal_roas_{{ w }}d
             else peers.top1_marginal_roas_{{ w }}d - peers.peer_marginal_roas_{{ w }}d
-        end as marginal_roas_gap_to_best_peer_{{ w }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+        end as marginal_roas_gap_to_best_peer_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
     from targeted
     left join peers
         on
