@@ -3,6 +3,16 @@
 {%- set metrics = var('anomalies__metrics') %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
+{#- The spread on each side of the median (anomalies__one_sided_scale), else the MAD. #}
+{%- if var('anomalies__one_sided_scale') %}
+    {%- set upper_spread = 'coalesce(baselines.upper_absolute_deviation, '
+        ~ 'baselines.median_absolute_deviation)' %}
+    {%- set lower_spread = 'coalesce(baselines.lower_absolute_deviation, '
+        ~ 'baselines.median_absolute_deviation)' %}
+{%- else %}
+    {%- set upper_spread = 'baselines.median_absolute_deviation' %}
+    {%- set lower_spread = 'baselines.median_absolute_deviation' %}
+{%- endif %}
 with
 
 baselines as (
@@ -51,15 +61,11 @@ sided as (
         -- distance (the standard deviation of normal data; the MAD when a side has no
         -- value), at least anomalies__scale_floor_fraction of the median.
         greatest(
-            1.4826 * {% if var('anomalies__one_sided_scale') %}coalesce(
-                baselines.upper_absolute_deviation, baselines.median_absolute_deviation
-            ){% else %}baselines.median_absolute_deviation{% endif %},
+            1.4826 * {{ upper_spread }},
             {{ var('anomalies__scale_floor_fraction') }} * abs(baselines.expected_value)
         ) as scale_upper,
         greatest(
-            1.4826 * {% if var('anomalies__one_sided_scale') %}coalesce(
-                baselines.lower_absolute_deviation, baselines.median_absolute_deviation
-            ){% else %}baselines.median_absolute_deviation{% endif %},
+            1.4826 * {{ lower_spread }},
             {{ var('anomalies__scale_floor_fraction') }} * abs(baselines.expected_value)
         ) as scale_lower,
         baselines.value - baselines.expected_value as change_abs,
