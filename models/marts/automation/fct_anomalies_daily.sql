@@ -172,7 +172,11 @@ score_alerts as (
             )
             -- One day far beyond the band, on a day with its usual volume, is enough.
             or (
-                scores.metric in ('{{ var('anomalies__single_day_metrics') | join("', '") }}')
+                scores.metric in (
+                    {%- for metric in var('anomalies__single_day_metrics') %}
+                        '{{ metric }}'{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )
                 and abs(scores.score) >= {{ var('anomalies__single_day_min_score') }}
                 and abs(scores.change_rel) >= {{ var('anomalies__single_day_min_change_rel') }}
                 and scores.volume
