@@ -158,6 +158,74 @@ mads as (
 
 ),
 
+-- The spread on each side of the median: the exact median distance of the values above
+-- it (upper) and below it (lower), the median itself on both sides. A day judged above
+-- the median is scaled by the upper spread, below by the lower: Google Ads' thin days
+-- (a day at a tenth of the usual) widen the lower side only, and do not hide a spike.
+side_deviations as (
+
+    select
+        ranked.entity_key,
+        ranked.metric,
+        ranked.date_day,
+        'upper' as side,
+        ranked.baseline_value - medians.expected_value as deviation
+
+    from ranked
+    inner join medians
+        on
+            ranked.entity_key = medians.entity_key
+            and ranked.metric = medians.metric
+            and ranked.date_day = medians.date_day
+    where ranked.baseline_value >= medians.expected_value
+
+    union all
+
+    select
+        ranked.entity_key,
+        ranked.metric,
+        ranked.date_day,
+        'lower' as side,
+        medians.expected_value - ranked.baseline_value as deviation
+
+    from ranked
+    inner join medians
+        on
+            ranked.entity_key = medians.entity_key
+            and ranked.metric = medians.metric
+            and ranked.date_day = medians.date_day
+    where ranked.baseline_value <= medians.expected_value
+
+),
+
+side_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by entity_key, metric, date_day, side order by deviation
+        ) as deviation_rank,
+        count(*) over (partition by entity_key, metric, date_day, side) as side_days
+
+    from side_deviations
+
+),
+
+side_mads as (
+
+    select
+        entity_key,
+        metric,
+        date_day,
+        avg(case when side = 'upper' then deviation end) as upper_absolute_deviation,
+        avg(case when side = 'lower' then deviation end) as lower_absolute_deviation
+
+    from side_ranked
+    where 2 * deviation_rank between side_days and side_days + 2
+    group by 1, 2, 3
+
+),
+
 summaries as (
 
     select
@@ -190,6 +258,8 @@ final as (
         metric_days.conversions,
         medians.expected_value,
         mads.median_absolute_deviation,
+        side_mads.upper_absolute_deviation,
+        side_mads.lower_absolute_deviation,
         summaries.baseline_volume,
         summaries.baseline_min,
         summaries.baseline_max,
@@ -210,6 +280,11 @@ final as (
             metric_days.entity_key = mads.entity_key
             and metric_days.metric = mads.metric
             and metric_days.date_day = mads.date_day
+    left join side_mads
+        on
+            metric_days.entity_key = side_mads.entity_key
+            and metric_days.metric = side_mads.metric
+            and metric_days.date_day = side_mads.date_day
     left join summaries
         on
             metric_days.entity_key = summaries.entity_key

@@ -61,7 +61,9 @@ campaign_spans as (
         max(performance.advertiser_name) as advertiser_name,
         max(performance.campaign_name) as campaign_name,
         min(performance.date_day) as first_day,
-        max(performance.date_day) as last_day_with_rows
+        max(performance.date_day) as last_day_with_rows,
+        min(case when performance.tracker_installs > 0 then performance.date_day end)
+            as first_tracked_day
 
     from performance
     group by 1, 2, 3
@@ -141,10 +143,17 @@ final as (
             coalesce(performance.conversions_value_in_reporting_currency, 0)
             as {{ dbt.type_numeric() }}
         ) as conversions_value,
-        cast(coalesce(performance.tracker_installs, 0) as {{ argo.type_double() }})
-            as tracker_installs,
-        cast(coalesce(platform_installs.platform_installs, 0) as {{ argo.type_double() }})
-            as platform_installs
+        -- Tracker figures only from the campaign's first day a tracker credited it an
+        -- install: before it the campaign was not measured (no tracker, or none of its
+        -- data loaded yet), which is no value rather than 0.
+        case when spine.date_day >= spine.first_tracked_day then
+                cast(coalesce(performance.tracker_installs, 0) as {{ argo.type_double() }})
+        end as tracker_installs,
+        case when spine.date_day >= spine.first_tracked_day then
+                cast(
+                    coalesce(platform_installs.platform_installs, 0) as {{ argo.type_double() }}
+                )
+        end as platform_installs
 
     from spine
     left join performance

@@ -96,7 +96,9 @@ entity_metrics as (
 
 -- A score alert stands when every gate passed, the same way, on each of the last
 -- anomalies__min_consecutive_days days (noise rarely passes them twice in a row; an
--- incident that lasts does).
+-- incident that lasts does), or on one day far beyond the band: |score| and |change| at
+-- least the anomalies__single_day_* minimums, on a day whose volume is at least
+-- anomalies__single_day_min_volume_ratio of the baseline's (a thin day's ratio is noise).
 persistent_scores as (
 
     select
@@ -158,13 +160,29 @@ score_alerts as (
     from persistent_scores as scores
     where
         scores.is_anomaly
-        and case scores.direction
-            when 'up' then scores.up_days_in_window
-            else scores.down_days_in_window
-        end = {{ var('anomalies__min_consecutive_days') }}
-        and scores.window_start = {{ dbt.dateadd(
-            'day', 1 - var('anomalies__min_consecutive_days'), 'scores.date_day'
-        ) }}
+        and (
+            (
+                case scores.direction
+                    when 'up' then scores.up_days_in_window
+                    else scores.down_days_in_window
+                end = {{ var('anomalies__min_consecutive_days') }}
+                and scores.window_start = {{ dbt.dateadd(
+                    'day', 1 - var('anomalies__min_consecutive_days'), 'scores.date_day'
+                ) }}
+            )
+            -- One day far beyond the band, on a day with its usual volume, is enough.
+            or (
+                scores.metric in (
+                    {%- for metric in var('anomalies__single_day_metrics') %}
+                        '{{ metric }}'{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )
+                and abs(scores.score) >= {{ var('anomalies__single_day_min_score') }}
+                and abs(scores.change_rel) >= {{ var('anomalies__single_day_min_change_rel') }}
+                and scores.volume
+                >= {{ var('anomalies__single_day_min_volume_ratio') }} * scores.baseline_volume
+            )
+        )
 
 ),
 
@@ -197,7 +215,10 @@ tracking_broken as (
             scores.entity_key = entity_metrics.entity_key
             and scores.date_day = entity_metrics.date_day
     where
-        scores.metric in ('conversions', 'tracker_installs')
+        -- A campaign's own clicks: an account's clicks may hold on other campaigns while
+        -- the one that brings the results has a thin day.
+        entity_metrics.scope = 'campaign'
+        and scores.metric in ('conversions', 'tracker_installs')
         and scores.value = 0
         and scores.expected_value >= {{ var('anomalies__tracking_min_baseline_results') }}
         and scores.baseline_days >= case

@@ -106,11 +106,13 @@ running as (
         sum(case when is_in_period then day_weight else 0 end) over (
             partition by budget_id
         ) as period_weight,
-        sum(spend_rc) over (
+        -- The run rate reads the period's own days only: on its first days, the days so
+        -- far (a month that starts at 1.8x or 0.45x the last one is seen on day 1).
+        sum(case when is_in_period then spend_rc end) over (
             partition by budget_id order by date_day
             rows between {{ run_rate_days - 1 }} preceding and current row
         ) as run_rate_spend_rc,
-        sum(case when spend_rc is not null then day_weight end) over (
+        sum(case when is_in_period and spend_rc is not null then day_weight end) over (
             partition by budget_id order by date_day
             rows between {{ run_rate_days - 1 }} preceding and current row
         ) as run_rate_weight,

@@ -3,6 +3,16 @@
 {%- set metrics = var('anomalies__metrics') %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
+{#- The spread on each side of the median (anomalies__one_sided_scale), else the MAD. #}
+{%- if var('anomalies__one_sided_scale') %}
+    {%- set upper_spread = 'coalesce(baselines.upper_absolute_deviation, '
+        ~ 'baselines.median_absolute_deviation)' %}
+    {%- set lower_spread = 'coalesce(baselines.lower_absolute_deviation, '
+        ~ 'baselines.median_absolute_deviation)' %}
+{%- else %}
+    {%- set upper_spread = 'baselines.median_absolute_deviation' %}
+    {%- set lower_spread = 'baselines.median_absolute_deviation' %}
+{%- endif %}
 with
 
 baselines as (
@@ -27,6 +37,8 @@ thresholds as (
                 as min_change_abs,
             cast({{ settings['min_baseline_volume'] }} as {{ argo.type_double() }})
                 as min_baseline_volume,
+            cast({{ settings.get('min_day_volume_ratio', 0) }} as {{ argo.type_double() }})
+                as min_day_volume_ratio,
             {{ 'true' if 'up' in settings.get('directions', ['up', 'down']) else 'false' }}
                 as alerts_up,
             {{ 'true' if 'down' in settings.get('directions', ['up', 'down']) else 'false' }}
@@ -36,20 +48,26 @@ thresholds as (
 
 ),
 
-scaled as (
+sided as (
 
     select
         baselines.*,
         thresholds.min_change_abs,
         thresholds.min_baseline_volume,
+        thresholds.min_day_volume_ratio,
         thresholds.alerts_up,
         thresholds.alerts_down,
-        -- The score's unit: 1.4826 x MAD (the standard deviation of normal data), at
-        -- least anomalies__scale_floor_fraction of the median.
+        -- The score's unit on each side of the median: 1.4826 x that side's median
+        -- distance (the standard deviation of normal data; the MAD when a side has no
+        -- value), at least anomalies__scale_floor_fraction of the median.
         greatest(
-            1.4826 * baselines.median_absolute_deviation,
+            1.4826 * {{ upper_spread }},
             {{ var('anomalies__scale_floor_fraction') }} * abs(baselines.expected_value)
-        ) as scale,
+        ) as scale_upper,
+        greatest(
+            1.4826 * {{ lower_spread }},
+            {{ var('anomalies__scale_floor_fraction') }} * abs(baselines.expected_value)
+        ) as scale_lower,
         baselines.value - baselines.expected_value as change_abs,
         case
             when baselines.expected_value <> 0
@@ -61,6 +79,17 @@ scaled as (
     from baselines
     inner join thresholds
         on baselines.metric = thresholds.metric
+
+),
+
+-- A value above the median is measured in the upper side's unit, below in the lower's.
+scaled as (
+
+    select
+        *,
+        case when value < expected_value then scale_lower else scale_upper end as scale
+
+    from sided
 
 ),
 
@@ -114,6 +143,12 @@ checked as (
         coalesce(abs(gated.change_abs) >= gated.min_change_abs, false) as passes_change_abs,
         coalesce(gated.baseline_volume >= gated.min_baseline_volume, false)
             as passes_baseline_volume,
+        -- A ratio on a day with a fraction of its usual volume is noise (a thin day).
+        coalesce(
+            gated.min_day_volume_ratio = 0
+            or gated.volume >= gated.min_day_volume_ratio * gated.baseline_volume,
+            false
+        ) as passes_day_volume,
         coalesce(
             not {{ var('anomalies__require_outside_baseline_range') }}
             or gated.value > gated.baseline_max
@@ -147,14 +182,15 @@ final as (
         checked.expected_value,
         -- No metric goes below 0 but the install gap, which goes down to -1 (no install
         -- the tracker saw).
-        case when checked.scale > 0 then
+        case when checked.scale_lower > 0 then
                 greatest(
-                    checked.expected_value - {{ var('anomalies__min_score') }} * checked.scale,
+                    checked.expected_value
+                    - {{ var('anomalies__min_score') }} * checked.scale_lower,
                     case when checked.metric = 'install_gap' then -1 else 0 end
                 )
         end as band_low,
-        case when checked.scale > 0 then
-                checked.expected_value + {{ var('anomalies__min_score') }} * checked.scale
+        case when checked.scale_upper > 0 then
+                checked.expected_value + {{ var('anomalies__min_score') }} * checked.scale_upper
         end as band_high,
         checked.median_absolute_deviation,
         checked.score,
@@ -173,6 +209,7 @@ final as (
         checked.passes_change_rel,
         checked.passes_change_abs,
         checked.passes_baseline_volume,
+        checked.passes_day_volume,
         checked.passes_outside_range,
         checked.passes_direction,
         (
@@ -181,6 +218,7 @@ final as (
             and checked.passes_change_rel
             and checked.passes_change_abs
             and checked.passes_baseline_volume
+            and checked.passes_day_volume
             and checked.passes_outside_range
             and checked.passes_direction
         ) as is_anomaly,
