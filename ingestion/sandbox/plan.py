@@ -41,9 +41,12 @@ KRW_PER_UNIT = {currency: 1400.0 / per_usd for currency, _, _, per_usd in ACCOUN
 
 
 def plan_months(world: World) -> list[date]:
-    """The first day of every month from the world's first day to the month after today."""
+    """The first day of every month from the world's first day to the month after today.
+
+    Today is the world's configured one: the plan does not move when the world advances.
+    """
     month = world.first_day.replace(day=1)
-    last = (world.as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last = (world.config.as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
     months = []
     while month <= last:
         months.append(month)
@@ -63,7 +66,10 @@ def normal_budgets(world: World, months: list[date]) -> dict[tuple[str, str, dat
     days); a month outside at the average day of the nearest :data:`EDGE_DAYS` days of
     history. Rounded to :data:`BUDGET_ROUNDING_KRW`, at least that much.
     """
-    last_day = world.as_of - timedelta(days=1)
+    # The plan is written once, on the world's configured today: a day passing
+    # (World.advance) does not rewrite it. Its yesterday is left out, because Kakao's
+    # yesterday is still settling then, and would read differently a day later.
+    last_day = world.config.as_of - timedelta(days=2)
     daily: dict[tuple[str, str], dict[date, float]] = {}
     for platform in PLATFORMS:
         for account in world.accounts(platform):
@@ -117,7 +123,7 @@ def plan_tables(world: World, months: list[date] | None = None) -> dict[str, lis
     for tracker in TRACKERS:
         for app in trackers.apps(tracker):
             tables["ad_accounts"].append([tracker, app.app_id, app.advertiser_id])
-    changed = world.as_of.replace(day=1)
+    changed = world.config.as_of.replace(day=1)
     budgets = normal_budgets(world, months)
     for n, advertiser in enumerate(advertisers):
         for platform in PLATFORMS:

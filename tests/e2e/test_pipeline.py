@@ -6,7 +6,7 @@ import csv
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -386,7 +386,8 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
     assert {c.name for c in comparisons} >= {"rpt_campaign_performance_daily", "dim_dates"}
     differing = [c for c in comparisons if not c.equal]
     assert not differing, f"the Athena SQL builds other marts than DuckDB: {differing}"
-    assert all(c.rows > 0 for c in comparisons), "every mart has rows to compare"
+    empty = [c.name for c in comparisons if c.rows == 0]
+    assert not empty, f"every mart has rows to compare: {empty}"
 
 
 def test_two_runs_with_restatement_reconcile(
@@ -399,6 +400,9 @@ def test_two_runs_with_restatement_reconcile(
     """Two ingests around a restatement reconcile with the fakes; the Athena SQL agrees."""
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    # Kakao reports one day as nothing: fct_anomalies_daily says its accounts' data is
+    # missing that day, so every mart, the automation marts too, has rows to compare.
+    world.restate_to_nothing(world.as_of - timedelta(days=10), "kakao_moment")
     fakes, options = start_fakes(world)
     platforms = [source for source in options if source in WORLD_PLATFORM]
     try:

@@ -42,3 +42,14 @@ def test_every_account_and_app_is_mapped_and_one_month_changes_mid_month() -> No
     versions = [r for r in tables["budgets"][1:] if r[5] == "2026-03-01" and r[1] == "meta_ads"]
     changed = [r for r in versions if r[9] == "2026-03-16"]
     assert len(changed) == 1 and int(changed[0][7]) == int(versions[0][7]) * 3 // 2
+
+
+def test_the_plan_does_not_move_when_the_world_advances() -> None:
+    """A planning sheet is written once: the days that pass (and Kakao's yesterday
+    settling) do not rewrite it, so a reload serves the same budgets."""
+    world = World(WorldConfig(seed=7, scale=0.3, history_days=75, as_of=date(2026, 11, 17)))
+    before = plan_tables(world)
+    world.advance(1)
+    assert plan_tables(world) == before
+    world.advance(20)  # into the next month: still the plan written on the 17th
+    assert plan_tables(world) == before
