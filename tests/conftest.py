@@ -14,6 +14,7 @@ from argo.settings import WAREHOUSE_ENV
 from ingestion import clock
 from ingestion.registry import SOURCES
 from ingestion.sandbox import Faults, MetaAdsFake, World, WorldConfig
+from tests import chromium
 from tests.fake_fixtures import serving
 
 #: The frozen clock of every test (``frozen_clock``, ``any_instant``), moto in server mode
@@ -96,3 +97,13 @@ def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[A
     """Runs ``sql`` on the warehouse file (same connection settings as dbt-duckdb in-process)."""
     with duckdb.connect(str(path)) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def browser() -> str:
+    """Chromium for the tests that open a page in it, or a failure that says how to
+    install it (never a skip)."""
+    try:
+        return chromium.chromium_binary()
+    except chromium.ChromiumMissing as exc:
+        pytest.fail(str(exc), pytrace=False)

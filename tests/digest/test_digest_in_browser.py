@@ -11,8 +11,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from argo import digest
 from argo.digest_render import page
 from argo.marts_reader import DuckDBReader
@@ -20,15 +18,6 @@ from argo.settings import PROJECT_DIR
 from tests import chromium
 
 ARTEFACTS = PROJECT_DIR / "target" / "test-artefacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> str:
-    """Chromium, or a failure that says how to install it (never a skip)."""
-    try:
-        return chromium.chromium_binary()
-    except chromium.ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 def test_the_html_digest_renders_its_items_and_fetches_nothing(

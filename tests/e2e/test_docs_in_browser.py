@@ -42,15 +42,6 @@ SECRETS = ENV_SECRETS
 
 
 @pytest.fixture(scope="module")
-def browser() -> str:
-    """Chromium, or a failure that says how to install it (never a skip)."""
-    try:
-        return chromium.chromium_binary()
-    except chromium.ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
-@pytest.fixture(scope="module")
 def docs_site(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The site `argo docs` builds for the demo's warehouse, into a target folder of its own.
 
