@@ -7,9 +7,9 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,7 +21,8 @@ from argo.delivery import DeliveryError
 from argo.digest import DigestError
 from argo.locks import LockError, exclusive
 from argo.marts_reader import ReadError, reader_for
-from argo.pipeline import IngestError, IngestResult, run_source, unfinished_loads
+from argo.pipeline import IngestError, IngestResult, Outcome, run_sources, unfinished_loads
+from argo.progress import DbtListener, Once, Progress, RowCollector, table
 from argo.settings import (
     PROJECT_DIR,
     TARGET_ENV,
@@ -74,88 +75,349 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(USAGE)
 
 
-def _step(number: int, total: int, text: str) -> None:
-    print(f"[{number}/{total}] {text}", file=sys.stderr, flush=True)
+#: How a log record reads (standard error, and ``argo -v``'s log file).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: ``argo -v``: dlt's and dbt's own lines too, kept in :func:`_argo_log` as well.
+_verbose = False
+#: The variable that lists the sources ``argo run`` loads (the production workflow's).
+SOURCES_ENV = "ARGO_SOURCES"
 
 
-def _print_ingest(result: IngestResult) -> None:
-    rows = ", ".join(f"{table} {count:,}" for table, count in sorted(result.rows.items()))
-    print(
-        f"  {result.source} -> {result.dataset}: {rows} ({result.seconds:.1f} s)", file=sys.stderr
-    )
+def _out() -> Progress:
+    """The run's progress on standard output (a live line on a terminal)."""
+    return Progress(sys.stdout)
+
+
+@dataclass
+class StepDone:
+    """One row of the summary table: a source or a step, what it did, how long it took."""
+
+    name: str
+    what: str
+    seconds: float | None
+    failed: str | None = None
+
+
+def _summary(out: Progress, steps: list[StepDone]) -> None:
+    """The summary table, then where ``-v`` kept the logs."""
+    rows = [
+        (
+            step.name,
+            f"FAILED: {step.failed}" if step.failed else step.what,
+            "" if step.seconds is None else f"{step.seconds:.1f}",
+        )
+        for step in steps
+    ]
+    for line in table(("step", "what it did", "seconds"), rows, right=(2,)):
+        out.say(line if len(line) <= 160 else line[:157] + "...")
+    if _verbose:
+        out.say(f"Log (dlt's and dbt's own lines): {_argo_log()}")
+
+
+def _rows(result: IngestResult) -> str:
+    return ", ".join(f"{table} {count:,}" for table, count in sorted(result.rows.items()))
+
+
+def _ingest_line(source: str, outcome: Outcome) -> str:
+    if isinstance(outcome, IngestError):
+        return f"  {source} failed: {outcome}"
+    return f"  {source} -> {outcome.dataset}: {_rows(outcome)} ({outcome.seconds:.1f} s)"
+
+
+def _ingest(out: Progress, runs: dict[str, dict[str, Any]]) -> dict[str, Outcome]:
+    """Loads the sources side by side, one line each as it ends (a live line meanwhile)."""
+    with out.counting_answers(), out.ticking():
+        return run_sources(
+            runs,
+            progress=lambda source: RowCollector(out, source, verbose=_verbose),
+            started=out.begin,
+            ended=lambda source, outcome: out.end(source, _ingest_line(source, outcome)),
+        )
+
+
+def _ingested(outcomes: dict[str, Outcome]) -> tuple[list[StepDone], list[str]]:
+    """The summary's rows of the sources, and one text per failed source."""
+    steps, failed = [], []
+    for source, outcome in outcomes.items():
+        if isinstance(outcome, IngestError):
+            steps.append(StepDone(source, "", None, failed="see above"))
+            failed.append(str(outcome))
+        else:
+            total = sum(outcome.rows.values())
+            steps.append(
+                StepDone(source, f"{total:,} rows into {outcome.dataset}", outcome.seconds)
+            )
+    return steps, failed
+
+
+def _ingest_failed(failed: list[str]) -> IngestError:
+    """One error naming every failed source (their other sources' loads stay)."""
+    if len(failed) == 1:
+        return IngestError(failed[0])
+    return IngestError(f"{len(failed)} sources failed: " + " | ".join(failed))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Sandbox -> ingest every source -> dbt build -> docs -> summary -> the day's digest."""
+    """Sandbox -> the daily job (every source, build, digest) -> docs -> the marts' summary."""
     path = warehouse_path()
     _writable_for_dbt(target())
-    total = 3 if args.no_docs else 4
-    started = time.perf_counter()
-    _step(
-        1, total, f"starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)"
+    out = _out()
+    started = clock.monotonic()
+    out.say(
+        f"Starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days); "
+        f"warehouse {path}"
     )
     with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
-        for number, source in enumerate(options, start=1):
-            _step(2, total, f"ingesting {source} ({number}/{len(options)}) into {path}")
-            _print_ingest(run_source(source, **options[source]))
-    _step(3, total, "dbt build (seeds, models, data tests, unit tests)")
-    _build(["build"], target())
+        code = _daily(
+            out,
+            {name: dict(options[name]) for name in options},
+            full_refresh=False,
+            digest_formats=("html", "md"),
+            docs=not args.no_docs,
+            command="argo demo",
+        )
+    if code:
+        return code
+    out.say(f"\nARGO demo built in {clock.monotonic() - started:.0f} s. Warehouse: {path}")
+    rows = []
+    for mart in summarize(path):
+        dates = f"{mart.first_day} .. {mart.last_day}" if mart.first_day else ""
+        rows.append((f"{mart.schema}.{mart.name}", f"{mart.rows:,}", dates))
+    for line in table(("table", "rows", "dates"), rows, right=(1,)):
+        out.say(line)
     if not args.no_docs:
-        _step(4, total, "dbt docs generate")
-        _dbt("docs", ["docs", "generate"], target())
-    print(f"\nARGO demo built in {time.perf_counter() - started:.0f} s. Warehouse: {path}")
-    print(f"{'table':<44} {'rows':>10}  dates")
-    for table in summarize(path):
-        dates = f"{table.first_day} .. {table.last_day}" if table.first_day else ""
-        print(f"{table.schema + '.' + table.name:<44} {table.rows:>10,}  {dates}")
-    if not args.no_docs:
-        print(f"\nDocs site: {docs_dir() / 'index.html'} (serve with `argo docs --serve`)")
-    print(
+        out.say(f"Docs site: {docs_dir() / 'index.html'} (serve with `argo docs --serve`)")
+    out.say(
         f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
         ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
     )
-    if target() == "local":
-        _close_warehouse()  # dbt-duckdb keeps the file open read-write in this process
-    print(_demo_digest())
     return 0
 
 
-def _demo_digest() -> str:
-    """Writes the as-of day's digests (HTML and Markdown); one line saying where they are."""
-    from argo.digest_render import FORMATS, render
-
-    state, unreadable = _alert_state()
-    try:
-        digests = digest.build(reader_for(target()), state=state, unsuppressed=unreadable)
-    except ReadError as exc:
-        return f"Digest: not written: {exc}"
-    if not digests:
-        return "Digest: not written: no AE owns an advertiser in marts.dim_advertisers"
-    folder = _digest_folder(digests[0].day, None)
-    for one in digests:
-        for fmt in ("html", "md"):
-            (folder / f"{one.owner.slug}.{FORMATS[fmt]}").write_text(
-                render(one, fmt), encoding="utf-8"
+def cmd_run(args: argparse.Namespace) -> int:
+    """The daily job: ingest the configured sources, build the day's work, the digest."""
+    names = _configured_sources(args.sources)
+    name = target()
+    _check_athena(name)
+    _writable_for_dbt(name)
+    ensure_writable(
+        warehouse_path().parent, "the warehouse, its lock and dlt's working folder (.dlt/)"
+    )
+    out = _out()
+    if args.sandbox:
+        with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
+            return _daily(
+                out,
+                {source: dict(options[source]) for source in names},
+                full_refresh=args.full_refresh,
+                digest_formats=None if args.no_digest else (),
+                docs=False,
+                command="argo run",
             )
-    names = ", ".join(f"{one.owner.slug}.html" for one in digests)
-    return f"Digest of {digests[0].day}: {folder} ({names}; Markdown beside each)"
+    return _daily(
+        out,
+        {source: {} for source in names},
+        full_refresh=args.full_refresh,
+        digest_formats=None if args.no_digest else (),
+        docs=False,
+        command="argo run",
+    )
+
+
+def _configured_sources(given: list[str] | None) -> list[str]:
+    """``--sources``, else ``ARGO_SOURCES`` (space- or comma-separated), else every source.
+
+    Raises:
+        UsageError: A name is not a source.
+    """
+    names = given or os.environ.get(SOURCES_ENV, "").replace(",", " ").split() or list(SOURCES)
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        where = "--sources" if given else SOURCES_ENV
+        raise UsageError(
+            f"{where} names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} "
+            f"not a source. What to do: use names of {', '.join(SOURCES)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def _daily(
+    out: Progress,
+    runs: dict[str, dict[str, Any]],
+    *,
+    full_refresh: bool,
+    digest_formats: tuple[str, ...] | None,
+    docs: bool,
+    command: str,
+) -> int:
+    """Ingest -> transform -> (docs) -> digest, one line each, then the summary table.
+
+    A failed source stops no other source; the build then runs with what loaded (each
+    source's marts as of its last complete load) and says so; the digest is left out
+    after any failure (it would report a day some source is missing from as if whole).
+
+    Args:
+        out: Where the lines go.
+        runs: Source -> its options (the sandbox's, or none).
+        full_refresh: Rebuild the incremental marts from scratch.
+        digest_formats: ``None``: no digest; ``()``: as ``argo digest`` is configured
+            (Slack when ``ARGO_SLACK_WEBHOOK_URL`` is set, else Markdown files); else
+            these formats as files.
+        docs: Also build the docs site.
+        command: The command, for the failure line.
+
+    Returns:
+        0, or 1 after a failed step (one line on standard error names it and what to do).
+    """
+    name = target()
+    total = 2 + (digest_formats is not None) + docs
+    out.say(f"[1/{total}] ingest: {len(runs)} sources side by side")
+    outcomes = _ingest(out, runs)
+    steps, failed = _ingested(outcomes)
+    problems: list[str] = []
+    if failed:
+        problems.append(f"ingest: {_ingest_failed(failed)}")
+    out.say(
+        f"[2/{total}] transform: {_TRANSFORM_WHAT}"
+        + (f" (without the new data of {', '.join(_failed_sources(outcomes))})" if failed else "")
+    )
+    try:
+        built = _transform(out, name, full_refresh=full_refresh)
+        steps.append(built)
+    except TransformError as exc:
+        steps.append(StepDone("transform", "", None, failed="see below"))
+        problems.append(f"transform: {exc}")
+    number = 3
+    if docs:
+        out.say(f"[{number}/{total}] docs: dbt docs generate")
+        number += 1
+        try:
+            steps.append(_docs_step(out, name))
+        except TransformError as exc:
+            steps.append(StepDone("docs", "", None, failed="see below"))
+            problems.append(f"docs: {exc}")
+    if digest_formats is not None:
+        out.say(f"[{number}/{total}] digest")
+        if problems:
+            steps.append(StepDone("digest", "left out: a step before it failed", None))
+        else:
+            if name == "local":
+                _close_warehouse()  # dbt-duckdb keeps the file open read-write in this process
+            steps.append(_digest_step(out, name, digest_formats))
+    out.say("")
+    _summary(out, steps)
+    if not problems:
+        return 0
+    again = (
+        f"What to do: fix the cause, then run `{command}` again (the sources that loaded "
+        "are kept; a source's unfinished load is finished first; the build redoes only "
+        "what failed)"
+    )
+    print(f"\n{command} failed: {' || '.join(problems)}. {again}", file=sys.stderr)
+    return FAILED
+
+
+def _failed_sources(outcomes: dict[str, Outcome]) -> list[str]:
+    return [s for s, o in outcomes.items() if isinstance(o, IngestError)]
+
+
+#: What the transform step builds (the lead swaps in the day's work: ``build_changed``).
+_TRANSFORM_WHAT = "dbt build (seeds, models, data tests, unit tests)"
+
+
+def _day_build(name: str, full_refresh: bool, callbacks: list[Any]) -> Any:
+    """The day's build: the one call the daily job makes to transform.
+
+    Until :func:`argo.transform.build_changed` (only what changed since the build schema's
+    last successful build) is merged, this is the full ``dbt build``.
+    """
+    return _build(["build", *(["--full-refresh"] if full_refresh else [])], name, callbacks)
+
+
+def _transform(out: Progress, name: str, *, full_refresh: bool) -> StepDone:
+    """Runs the day's build with a progress line (nodes done / total); its summary row."""
+    listener = DbtListener(out, "transform", verbose=_verbose)
+    out.begin("transform")
+    with out.ticking():
+        result = _day_build(name, full_refresh, [listener])
+    counts = _dbt_counts(result)
+    line = (
+        f"{counts.get('model', 0)} models, {counts.get('test', 0) + counts.get('unit_test', 0)} "
+        f"tests, {counts.get('seed', 0)} seeds; {_statuses(listener)}"
+    )
+    seconds = out.tasks["transform"].seconds(clock.monotonic())
+    out.end("transform", f"  transform: {line} ({seconds:.1f} s)")
+    return StepDone("transform", line, seconds)
+
+
+def _dbt_counts(result: Any) -> dict[str, int]:
+    """Nodes of a dbt result by resource type (``model``, ``test``, ``unit_test``, ``seed``)."""
+    counts: dict[str, int] = {}
+    for node in getattr(getattr(result, "result", None), "results", None) or []:
+        kind = str(getattr(getattr(node, "node", None), "resource_type", "") or "")
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _statuses(listener: DbtListener) -> str:
+    """``PASS=412 WARN=3 ERROR=0 SKIP=0`` from the nodes' statuses, as dbt's own summary."""
+    seen = listener.statuses
+    passed = sum(seen.get(s, 0) for s in ("success", "pass"))
+    errors = sum(seen.get(s, 0) for s in ("error", "fail", "runtime error"))
+    return (
+        f"PASS={passed} WARN={seen.get('warn', 0)} ERROR={errors} "
+        f"SKIP={seen.get('skipped', 0)} NO-OP={seen.get('no-op', 0)}"
+    )
+
+
+def _docs_step(out: Progress, name: str) -> StepDone:
+    listener = DbtListener(out, "docs", verbose=_verbose)
+    out.begin("docs")
+    _dbt("docs", ["docs", "generate"], name, [listener])
+    seconds = out.tasks["docs"].seconds(clock.monotonic())
+    out.end("docs", f"  docs: {docs_dir() / 'index.html'} ({seconds:.1f} s)")
+    return StepDone("docs", str(docs_dir() / "index.html"), seconds)
+
+
+def _digest_step(out: Progress, name: str, formats: tuple[str, ...]) -> StepDone:
+    """The digest of the daily job: files (``formats``), or as ``argo digest`` is configured."""
+    from argo.delivery import WEBHOOK_ENV
+
+    out.begin("digest")
+    post = not formats and bool(os.environ.get(WEBHOOK_ENV, "").strip())
+    chosen = formats or (("slack",) if post else ("md",))
+    try:
+        written = _write_digests(name, formats=chosen, post=post)
+        what = written.describe()
+    except (DigestError, ReadError, DeliveryError, NotWritable) as exc:
+        what = f"not written: {exc}"
+        seconds = out.tasks["digest"].seconds(clock.monotonic())
+        out.end("digest", f"  digest: {what}")
+        return StepDone("digest", "", seconds, failed=str(exc))
+    seconds = out.tasks["digest"].seconds(clock.monotonic())
+    out.end("digest", f"  digest: {what}")
+    return StepDone("digest", what, seconds)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Loads one source (or every source) for an optional date range."""
+    """Loads one source (or every source, side by side) for an optional date range."""
     names = list(SOURCES) if args.source == "all" else [args.source]
     _check_range(names, args.start, args.end)
     ensure_writable(
         warehouse_path().parent, "the warehouse, its lock and dlt's working folder (.dlt/)"
     )
-    range_options = {"start_date": args.start, "end_date": args.end}
+    range_options = _given({"start_date": args.start, "end_date": args.end})
+    out = _out()
     if args.sandbox:
         with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
-            for name in names:
-                _print_ingest(run_source(name, **{**options[name], **_given(range_options)}))
+            outcomes = _ingest(out, {n: {**options[n], **range_options} for n in names})
     else:
-        for name in names:
-            _print_ingest(run_source(name, **range_options))
+        outcomes = _ingest(out, {n: dict(range_options) for n in names})
+    steps, failed = _ingested(outcomes)
+    if len(names) > 1:
+        _summary(out, steps)
+    if failed:
+        raise _ingest_failed(failed)
     return 0
 
 
@@ -210,7 +472,19 @@ def cmd_transform(args: argparse.Namespace) -> int:
         command += ["--select", *args.select]
     if args.full_refresh:
         command.append("--full-refresh")
-    _build(command, name)
+    out = _out()
+    listener = DbtListener(out, "transform", verbose=_verbose)
+    out.begin("transform")
+    with out.ticking():
+        result = _build(command, name, [listener])
+    counts = _dbt_counts(result)
+    seconds = out.tasks["transform"].seconds(clock.monotonic())
+    out.end(
+        "transform",
+        f"dbt {command[0]}: {counts.get('model', 0)} models, "
+        f"{counts.get('test', 0) + counts.get('unit_test', 0)} tests, {counts.get('seed', 0)} "
+        f"seeds; {_statuses(listener)} ({seconds:.1f} s)",
+    )
     scanned = athena_scan_summary(docs_dir() / "run_results.json")
     if scanned is not None:
         total, dollars, costliest = scanned
@@ -220,7 +494,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(command: list[str], name: str) -> None:
+def _build(command: list[str], name: str, callbacks: list[Any] | None = None) -> Any:
     """Runs the dbt command that builds, once no source has an unfinished load.
 
     On DuckDB the warehouse's lock is held from the check to the end of the build, so no
@@ -238,7 +512,7 @@ def _build(command: list[str], name: str) -> None:
     try:
         with held:
             _refuse_unfinished_loads()
-            _dbt(command[0], command, name)
+            return _dbt(command[0], command, name, callbacks)
     except LockError as exc:
         raise TransformError(f"dbt {command[0]}: {exc}") from None
 
@@ -271,12 +545,19 @@ def _refuse_unfinished_loads() -> None:
 _running_dbt: str | None = None
 
 
-def _dbt(step: str, command: list[str], name: str) -> Any:
-    """:func:`argo.transform.dbt`, with a stop by Ctrl-C or SIGTERM reported as such."""
+def _dbt(step: str, command: list[str], name: str, callbacks: list[Any] | None = None) -> Any:
+    """:func:`argo.transform.dbt`, with a stop by Ctrl-C or SIGTERM reported as such.
+
+    With ``callbacks`` (argo's progress) dbt writes nothing to the console itself
+    (``--log-level none``): the callbacks show its progress and its errors, whole; its
+    log file (logs/dbt.log) keeps everything as always.
+    """
     global _running_dbt
     _running_dbt = step
+    if callbacks:
+        command = [*command, "--log-level", "none"]
     try:
-        result = dbt(command, target=name)
+        result = dbt(command, target=name, callbacks=callbacks)
     except TransformError:
         signum = interrupts.received()
         if signum is None:
@@ -468,8 +749,8 @@ def _digest_folder(day: date | None, to: str | None) -> Path:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     """Writes the day's digest per AE (md, html or Slack JSON); posts Slack to a webhook."""
-    from argo.delivery import PAUSE_BETWEEN_POSTS, WEBHOOK_ENV, is_url, post, webhook_url
-    from argo.digest_render import FORMATS, render, slack_payload, summary
+    from argo.delivery import WEBHOOK_ENV, is_url
+    from argo.digest_render import summary
 
     name = target()
     _check_athena(name)
@@ -480,49 +761,135 @@ def cmd_digest(args: argparse.Namespace) -> int:
             f"--to names the Slack webhook, which takes --format slack, not {fmt}. What to do: "
             "give --format slack, or a folder as --to"
         )
-    url = None
-    if fmt == "slack" and (to_url or os.environ.get(WEBHOOK_ENV, "").strip()):
-        url = webhook_url(args.to if to_url else None)
-    state, unreadable = _alert_state()
-    digests = digest.build(
-        reader_for(name),
+    post = fmt == "slack" and (to_url or bool(os.environ.get(WEBHOOK_ENV, "").strip()))
+    written = _write_digests(
+        name,
+        formats=(fmt,),
+        post=post,
+        url=args.to if to_url else None,
+        to=None if to_url else args.to,
         day=date.fromisoformat(args.date) if args.date else None,
         advertiser=args.advertiser,
         owner=args.owner,
         top=args.top,
+        wrote=lambda one, path: print(f"{one.owner.name}: {summary(one)} -> {path}"),
+        posted=lambda one, tries: print(
+            f"Posted the digest for {one.owner.name} to the Slack webhook"
+            + (f" after {tries} attempts" if tries > 1 else "")
+        ),
+    )
+    return FAILED if written.unreadable else 0
+
+
+@dataclass
+class Digests:
+    """What :func:`_write_digests` wrote: the day, the folder, the files, the posts."""
+
+    day: date
+    folder: Path
+    files: list[Path]
+    posted: int
+    unreadable: str | None
+
+    def describe(self) -> str:
+        """``Digest of 2026-11-19: data/digests/2026-11-19 (kim.html, lee.html; ...)``."""
+        names = sorted({p.stem for p in self.files})
+        kinds = sorted({p.suffix for p in self.files})
+        shown = ", ".join(f"{n}{kinds[0]}" for n in names)
+        more = f"; {', '.join(k.lstrip('.') for k in kinds[1:])} beside each" if kinds[1:] else ""
+        posts = f"; {self.posted} posted to Slack" if self.posted else ""
+        return f"Digest of {self.day}: {self.folder} ({shown}{more}{posts})"
+
+
+def _write_digests(
+    name: str,
+    *,
+    formats: tuple[str, ...],
+    post: bool = False,
+    url: str | None = None,
+    to: str | None = None,
+    day: date | None = None,
+    advertiser: str | None = None,
+    owner: str | None = None,
+    top: int = 10,
+    wrote: Any = None,
+    posted: Any = None,
+) -> Digests:
+    """Writes the day's digest of every AE in ``formats``; posts them to Slack if ``post``.
+
+    The one writer of digests: ``argo digest``, and the digest step of ``argo run`` and
+    ``argo demo``.
+
+    Args:
+        name: The target.
+        formats: File formats (``md``, ``html``, ``slack``), each file beside the others.
+        post: Post each digest to the Slack webhook (``url``, else ``ARGO_SLACK_WEBHOOK_URL``).
+        url: The webhook URL given on the command line.
+        to: The folder (default ``digests/<day>/`` beside the warehouse).
+        day: The day (default: the newest of the marts).
+        advertiser: Only this advertiser.
+        owner: Only this AE.
+        top: Items per digest.
+        wrote: Called with (digest, path) after each file of the first format.
+        posted: Called with (digest, attempts) after each post.
+
+    Raises:
+        UsageError: ``advertiser`` has another AE than ``owner``.
+        DigestError: No AE owns an advertiser (nobody to write a digest for).
+        DeliveryError: A post failed (the files are on disk; the message says where).
+        ReadError: The marts cannot be read.
+    """
+    from argo.delivery import PAUSE_BETWEEN_POSTS, webhook_url
+    from argo.delivery import post as send
+    from argo.digest_render import FORMATS, render, slack_payload
+
+    webhook = webhook_url(url) if post else None
+    state, unreadable = _alert_state()
+    digests = digest.build(
+        reader_for(name),
+        day=day,
+        advertiser=advertiser,
+        owner=owner,
+        top=top,
         state=state,
         unsuppressed=unreadable,
     )
-    if not digests and args.advertiser and args.owner:
+    if not digests and advertiser and owner:
         raise UsageError(
-            f"--advertiser {args.advertiser} belongs to no digest of --owner {args.owner}: the "
+            f"--advertiser {advertiser} belongs to no digest of --owner {owner}: the "
             "advertiser has another AE. What to do: leave out one of the two"
         )
     if not digests:
         raise DigestError(
-            f"no account executive owns {args.advertiser or 'an advertiser'} in "
+            f"no account executive owns {advertiser or 'an advertiser'} in "
             "marts.dim_advertisers and it has nothing to report, so there is no one to write "
             "a digest for. What to do: give the advertiser an AE in the plan"
         )
-    folder = _digest_folder(digests[0].day, None if to_url else args.to)
+    folder = _digest_folder(digests[0].day, to)
+    files = []
     for one in digests:
-        path = folder / f"{one.owner.slug}.{FORMATS[fmt]}"
-        path.write_text(render(one, fmt), encoding="utf-8")
-        print(f"{one.owner.name}: {summary(one)} -> {path}")
-    if url is not None:
+        for number, fmt in enumerate(formats):
+            path = folder / f"{one.owner.slug}.{FORMATS[fmt]}"
+            path.write_text(render(one, fmt), encoding="utf-8")
+            files.append(path)
+            if number == 0 and wrote is not None:
+                wrote(one, path)
+    sent = 0
+    if webhook is not None:
         for number, one in enumerate(digests):
             if number:
                 clock.sleep(PAUSE_BETWEEN_POSTS)
             try:
-                posted = post(url, slack_payload(one), what=f"the digest for {one.owner.name}")
+                answer = send(webhook, slack_payload(one), what=f"the digest for {one.owner.name}")
             except DeliveryError as exc:
                 raise DeliveryError(
                     f"{exc}. The digests are on disk in {folder}"
                     + (f" ({number} of {len(digests)} posted)" if number else "")
                 ) from None
-            tries = f" after {posted.attempts} attempts" if posted.attempts > 1 else ""
-            print(f"Posted the digest for {one.owner.name} to the Slack webhook{tries}")
-    return FAILED if unreadable else 0
+            sent += 1
+            if posted is not None:
+                posted(one, answer.attempts)
+    return Digests(digests[0].day, folder, files, sent, unreadable)
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -628,7 +995,12 @@ def _date(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``argo`` command."""
     parser = _Parser(prog="argo", description="ARGO: an ELT warehouse for digital advertising.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="debug logging: dlt's and dbt's own lines too, also kept in logs/argo.log",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def world_options(p: argparse.ArgumentParser) -> None:
@@ -658,6 +1030,38 @@ def build_parser() -> argparse.ArgumentParser:
     warehouse_option(demo)
     demo.add_argument("--no-docs", action="store_true", help="skip the docs site")
     demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser(
+        "run",
+        help="the daily job: ingest the configured sources side by side -> the day's build "
+        "-> the digest, then a summary of what each step did",
+    )
+    run.add_argument(
+        "--sources",
+        nargs="+",
+        metavar="SOURCE",
+        help=f"only these sources (default ${SOURCES_ENV}, space-separated, else every source)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental marts from scratch (as `argo transform --full-refresh`)",
+    )
+    run.add_argument(
+        "--no-digest",
+        action="store_true",
+        help="leave out the digest (default: as `argo digest` is configured: Slack when "
+        "ARGO_SLACK_WEBHOOK_URL is set, else Markdown files in data/digests/<day>/)",
+    )
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against the local fake APIs instead of the real ones",
+    )
+    world_options(run)
+    warehouse_option(run)
+    target_option(run)
+    run.set_defaults(func=cmd_run)
 
     ingest = sub.add_parser("ingest", help="load one source (or all) into raw_<source>")
     ingest.add_argument("source", choices=[*SOURCES, "all"])
@@ -792,7 +1196,16 @@ def _settings(args: argparse.Namespace) -> Iterator[None]:
             anchor_warehouse()
         if getattr(args, "target", None):
             use_target(args.target)
-        elif args.command in ("demo", "ingest", "transform", "docs", "metrics", "digest", "alerts"):
+        elif args.command in (
+            "demo",
+            "run",
+            "ingest",
+            "transform",
+            "docs",
+            "metrics",
+            "digest",
+            "alerts",
+        ):
             target()
         with project_dlt_settings():
             yield
@@ -812,16 +1225,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         wrong; 130 after Ctrl-C and 143 after SIGTERM (the run stops cleanly: what it left
         behind is reported).
     """
+    global _verbose
     args = build_parser().parse_args(argv)
+    _verbose = bool(args.verbose)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if _verbose else logging.WARNING,
+        format=LOG_FORMAT,
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+    handlers = _log_file(_verbose)
+    once = Once()
+    if not _verbose:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(once)
     dlt_log = logging.getLogger("dlt")
-    dlt_log.setLevel(logging.WARNING)
-    if not args.verbose:
+    dlt_log.setLevel(logging.INFO if _verbose else logging.WARNING)
+    if not _verbose:
         dlt_log.addFilter(_one_line)
     try:
         return _run(args)
@@ -831,6 +1251,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         dlt_log.removeFilter(_one_line)
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(once)
+        for handler in handlers:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def _argo_log() -> Path:
+    """``argo -v``'s log file: ``argo.log`` beside dbt's log (``DBT_LOG_PATH`` or logs/)."""
+    return _dbt_log().with_name("argo.log")
+
+
+def _log_file(verbose: bool) -> list[logging.Handler]:
+    """With ``-v``, every record also goes to :func:`_argo_log` (appended to)."""
+    if not verbose:
+        return []
+    path = _argo_log()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        print(f"argo: warning: cannot keep the log in {path} ({exc})", file=sys.stderr)
+        return []
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    return [handler]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -892,7 +1339,7 @@ def _stopped(args: argparse.Namespace, signum: int) -> str:
             "had finished are built, the one it was building was rolled back and the rest "
             "are as they were; readers of `marts` still see the marts of the last build that "
             f"passed every test (dbt's log: {_dbt_log()}). What to do: "
-            f"run `argo {'demo' if args.command == 'demo' else 'transform'}` again"
+            f"run `argo {args.command if args.command in ('demo', 'run') else 'transform'}` again"
         )
     return (
         f"{stop} between steps; every step before it finished, nothing was half-written. "

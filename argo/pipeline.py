@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.exceptions import SignalReceivedException
-from dlt.common.pipeline import LoadInfo
+from dlt.common.pipeline import ExtractInfo, LoadInfo
+from dlt.common.runtime import signals as dlt_signals
+from dlt.common.runtime.collector_base import Collector
 from dlt.common.schema.utils import get_write_disposition
 from dlt.common.storages.load_package import ParsedLoadJobFileName
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
@@ -47,6 +53,10 @@ PRIVATE_DEFAULTS = {
 }
 for _name, _value in PRIVATE_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
+
+
+#: dlt's own progress displays, by name (``log``: its progress blocks on standard output).
+DltProgress = Literal["tqdm", "enlighten", "log", "alive_progress"]
 
 
 class IngestError(Exception):
@@ -95,7 +105,9 @@ def _athena_row_ids(on: bool) -> None:
         _row_ids_added = False
 
 
-def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
+def make_pipeline(
+    source: str, destination: Any = None, progress: Collector | DltProgress = "log"
+) -> dlt.Pipeline:
     """The dlt pipeline of ``source``, dataset ``raw_<source>``.
 
     The destination follows ``ARGO_TARGET``: ``local`` (default) is the DuckDB warehouse
@@ -104,6 +116,7 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
     Args:
         source: A name in :data:`SOURCES`.
         destination: A dlt destination to use instead.
+        progress: dlt's progress collector (``log``: dlt's progress blocks on standard output).
 
     Raises:
         IngestError: ``ARGO_TARGET`` is not a target, or the AWS settings are incomplete.
@@ -129,11 +142,17 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
         staging=staging,
         dataset_name=f"raw_{source}",
         pipelines_dir=str(pipelines_dir()),
-        progress="log",
+        progress=progress,
     )
 
 
-def run_source(source: str, destination: Any = None, **options: Any) -> IngestResult:
+def run_source(
+    source: str,
+    destination: Any = None,
+    *,
+    progress: Collector | DltProgress = "log",
+    **options: Any,
+) -> IngestResult:
     """Extracts, normalises and loads one source.
 
     A load that was cut short before (an interrupted or failed load step, a killed
@@ -142,6 +161,7 @@ def run_source(source: str, destination: Any = None, **options: Any) -> IngestRe
     Args:
         source: A name in :data:`SOURCES`.
         destination: Optional dlt destination (default: the DuckDB warehouse file).
+        progress: dlt's progress collector (default: dlt's progress blocks).
         **options: Passed to the source function (e.g. ``start_date``, ``base_url``); what
             is not passed comes from dlt config and secrets.
 
@@ -154,15 +174,129 @@ def run_source(source: str, destination: Any = None, **options: Any) -> IngestRe
     """
     if source not in SOURCES:
         raise IngestError(f"unknown source '{source}'; known: {', '.join(sorted(SOURCES))}")
+    try:
+        with _held(source, destination):
+            return _run(source, destination, options, progress)
+    except LockError as exc:
+        raise IngestError(f"{source}: {exc}") from None
+
+
+@contextmanager
+def _held(source: str, destination: Any) -> Iterator[None]:
+    """The lock a run of ``source`` holds: the warehouse's (DuckDB) or the source's (Athena)."""
     if destination is None and _target_or_error() == "athena":
         lock, what = pipelines_dir() / f"argo_{source}.lock", f"{source} into Athena"
     else:
         lock, what = warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
+    with exclusive(lock, what):
+        yield
+
+
+#: Loads into the DuckDB warehouse, one at a time within this process. DuckDB admits one
+#: writer per file: sources extract and normalise side by side (:func:`run_sources`) and
+#: take turns only for what writes the warehouse (finishing a pending load, reading the
+#: state back, the load step). Across processes the warehouse's file lock keeps a second
+#: run out for the whole run (:func:`run_source`).
+_loading = threading.Lock()
+
+
+def _load_turn(pipeline: dlt.Pipeline) -> AbstractContextManager[Any]:
+    """Holds :data:`_loading` when ``pipeline`` writes a DuckDB file (Athena: no turn)."""
+    destination = pipeline.destination
+    if destination is not None and destination.destination_type.endswith("duckdb"):
+        return _loading
+    return nullcontext()
+
+
+#: What one source's run ended with: its result, or the error that stopped it.
+Outcome = IngestResult | IngestError
+
+
+def run_sources(
+    runs: Mapping[str, Mapping[str, Any]],
+    *,
+    workers: int | None = None,
+    progress: Callable[[str], Collector | DltProgress] | None = None,
+    started: Callable[[str], object] | None = None,
+    ended: Callable[[str, Outcome], None] | None = None,
+) -> dict[str, Outcome]:
+    """Runs several sources side by side (threads); one failing source stops no other.
+
+    Each source has its own dlt pipeline and working folder; they extract and normalise at
+    once and take turns for the load step (:data:`_loading`). The run holds the warehouse's
+    lock (DuckDB) from the first source to the last, so no other process loads or builds
+    in between. One source runs in this thread, as :func:`run_source` does.
+
+    On Ctrl-C or SIGTERM the sources still running are told to stop (dlt stops at its next
+    item or job) and each reports what it left, as a single source does.
+
+    Args:
+        runs: Source -> its options (as :func:`run_source` takes them).
+        workers: Sources at once (default: all of them, at most 4).
+        progress: Source -> its dlt progress collector.
+        started: Called (in the source's thread) when a source starts.
+        ended: Called (in the source's thread) with what a source ended with.
+
+    Returns:
+        Source -> its :class:`IngestResult` or the :class:`IngestError` that stopped it.
+
+    Raises:
+        IngestError: The warehouse's lock is held by another process (nothing ran).
+        KeyboardInterrupt: A signal stopped the run, once every source has stopped.
+    """
+    for source in runs:
+        if source not in SOURCES:
+            raise IngestError(f"unknown source '{source}'; known: {', '.join(sorted(SOURCES))}")
+
+    def one(source: str) -> Outcome:
+        if started is not None:
+            started(source)
+        try:
+            outcome: Outcome = run_source(
+                source,
+                progress=progress(source) if progress is not None else "log",
+                **runs[source],
+            )
+        except IngestError as exc:
+            outcome = exc
+        if ended is not None:
+            ended(source, outcome)
+        return outcome
+
+    names = list(runs)
+    lock: AbstractContextManager[Any] = nullcontext()
+    if names and _target_or_error() == "local":
+        lock = exclusive(warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}")
     try:
-        with exclusive(lock, what):
-            return _run(source, destination, options)
+        with lock:
+            if len(names) <= 1:
+                return {name: one(name) for name in names}
+            return _side_by_side(names, one, workers or min(len(names), 4))
     except LockError as exc:
-        raise IngestError(f"{source}: {exc}") from None
+        raise IngestError(f"{', '.join(names)}: {exc}") from None
+
+
+def _side_by_side(
+    names: list[str], one: Callable[[str], Outcome], workers: int
+) -> dict[str, Outcome]:
+    """Runs ``one`` for each name in a thread pool; a signal stops the rest cooperatively."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argo-source")
+    futures: dict[Future[Outcome], str] = {pool.submit(one, name): name for name in names}
+    try:
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, return_when=FIRST_COMPLETED)
+    except KeyboardInterrupt as exc:
+        # the signal came to this (the main) thread: the sources' threads stop at dlt's
+        # next check (an extracted item, a load job); each reports what it left
+        signum = interrupts.received() or getattr(exc, "signum", None) or signal.SIGINT
+        dlt_signals.set_received_signal(signum)
+        dlt_signals.wake_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return {futures[f]: f.result() for f in futures}
 
 
 def _target_or_error() -> str:
@@ -202,11 +336,10 @@ def _finish_pending(pipeline: dlt.Pipeline, source: str) -> bool:
     return True
 
 
-def _tombstones(pipeline: dlt.Pipeline) -> dict[str, int]:
-    """Tombstones per table of the last run: rows that emptied a day and were not loaded."""
+def _tombstones(extract: ExtractInfo) -> dict[str, int]:
+    """Tombstones per table of a run: rows that emptied a day and were not loaded."""
     found: dict[str, int] = {}
-    extract = pipeline.last_trace.last_extract_info if pipeline.last_trace else None
-    for step in extract.metrics.values() if extract is not None else ():
+    for step in extract.metrics.values():
         for metrics in step:
             for resource in metrics["resource_metrics"].values():
                 for table, count in resource.custom_metrics.get(TOMBSTONES, {}).items():
@@ -214,17 +347,33 @@ def _tombstones(pipeline: dlt.Pipeline) -> dict[str, int]:
     return found
 
 
-def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult:
+def _run(
+    source: str, destination: Any, options: dict[str, Any], progress: Collector | DltProgress
+) -> IngestResult:
+    """``pipeline.run``'s steps, with only those that write the warehouse taking turns.
+
+    As ``pipeline.run`` does: an earlier run's pending load is finished, the state is
+    read back from the destination (a fresh machine has no working folder), then the
+    source is extracted, normalised and loaded; the first and last of those write the
+    warehouse and wait for :func:`_load_turn`.
+    """
     started = time.perf_counter()
     pipeline: dlt.Pipeline | None = None
     loaded: LoadInfo | None = None
     finished = False
     try:
         # dlt reads .dlt/*.toml when the pipeline is made: a broken file fails here
-        pipeline = make_pipeline(source, destination)
-        finished = _finish_pending(pipeline, source)
+        pipeline = make_pipeline(source, destination, progress)
+        with _load_turn(pipeline):
+            finished = _finish_pending(pipeline, source)
+            if pipeline.config.restore_from_destination:
+                pipeline.sync_destination()
         data = SOURCES[source].factory()(**{k: v for k, v in options.items() if v is not None})
-        loaded = pipeline.run(data)
+        extracted = pipeline.extract(data)
+        normalized = pipeline.normalize()
+        interrupts.raise_if_received()
+        with _load_turn(pipeline):
+            loaded = pipeline.load()
         # a signal that came while dlt finished its load: the load is whole, the run stops
         interrupts.raise_if_received()
     except ConfigFieldMissingException as exc:
@@ -239,8 +388,8 @@ def _run(source: str, destination: Any, options: dict[str, Any]) -> IngestResult
     except (Exception, KeyboardInterrupt) as exc:
         raise IngestError(_what_happened(source, pipeline, exc, loaded, finished)) from exc
     loaded.raise_on_failed_jobs()
-    rows = dict(pipeline.last_trace.last_normalize_info.row_counts)  # type: ignore[union-attr]
-    for table, count in _tombstones(pipeline).items():
+    rows = dict(normalized.row_counts)
+    for table, count in _tombstones(extracted).items():
         rows[table] = rows.get(table, 0) - count
     return IngestResult(
         source=source,

@@ -118,7 +118,13 @@ def check_plan_seeds(folder: Path | None = None) -> None:
         raise TransformError(f"{exc}; nothing was built") from None
 
 
-def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None = None) -> Any:
+def dbt(
+    args: list[str],
+    *,
+    target: str | None = None,
+    marts_schema: str | None = None,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> Any:
     """Runs one dbt command in-process and returns dbt's result object.
 
     A command that builds writes the marts into the schema readers do not see
@@ -132,6 +138,7 @@ def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None 
         marts_schema: Where the marts are, instead of the schema chosen for the command
             (``marts__blue``, ``marts__green`` or ``marts``), e.g. to compile the SQL a
             build would run.
+        callbacks: dbt event callbacks (``dbtRunner(callbacks=...)``): argo's progress line.
 
     Raises:
         TransformError: dbt reported failure; the message lists the failed nodes and
@@ -151,12 +158,12 @@ def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None 
                 warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
             ):
                 schema = marts_schema or marts_schema_for(args[0], target=target)
-                result = _invoke(full, schema, docs_dir(args))
+                result = _invoke(full, schema, docs_dir(args), callbacks)
         except AlreadyRunning as exc:
             raise TransformError(f"dbt {args[0]}: {exc}") from None
     else:
         schema = marts_schema or marts_schema_for(args[0], target=target)
-        result = _invoke(full, schema, docs_dir(args))
+        result = _invoke(full, schema, docs_dir(args), callbacks)
     if result.success:
         if docs_site:
             make_docs_self_contained(docs_dir(args))
@@ -183,7 +190,12 @@ def dbt(args: list[str], *, target: str | None = None, marts_schema: str | None 
     )
 
 
-def _invoke(full: list[str], marts_schema: str, target_dir: Path) -> Any:
+def _invoke(
+    full: list[str],
+    marts_schema: str,
+    target_dir: Path,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> Any:
     """``dbtRunner().invoke(full)`` with the marts in ``marts_schema``.
 
     dbt's partial parsing re-parses the whole project when ``ARGO_MARTS_SCHEMA`` changes,
@@ -202,7 +214,7 @@ def _invoke(full: list[str], marts_schema: str, target_dir: Path) -> Any:
     before = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     try:
-        result = dbtRunner().invoke(full)
+        result = dbtRunner(callbacks=callbacks).invoke(full)
     finally:
         for name, value in before.items():
             if value is None:

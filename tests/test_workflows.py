@@ -85,13 +85,10 @@ def test_production_run_uses_existing_commands_and_oidc() -> None:
         if line.startswith("make "):
             assert set(line.split()[1:]) <= make_targets(), line
     commands = argo_commands(lines)
-    assert [c[:1] for c in commands] == [
-        ["aws"],
-        ["ingest"],
-        ["transform"],
-        ["transform"],
-        ["docs"],
-        ["digest"],
+    assert [c[:1] for c in commands] == [["aws"], ["run"], ["run"], ["docs"]]
+    assert [c for c in commands if c[0] == "run"] == [
+        ["run", "--target", "athena", "--full-refresh"],  # Sundays, or when asked
+        ["run", "--target", "athena"],
     ]
     parser = build_parser()
     for command in commands:
@@ -115,27 +112,21 @@ def test_production_secrets_come_from_the_store() -> None:
     assert not re.search(r"(?i)(token|secret|key)\s*[:=]\s*['\"]?[A-Za-z0-9/+]{16,}", text)
 
 
-def test_production_posts_the_digest_after_the_build_with_the_webhook_from_the_store() -> None:
-    """The digest runs after the marts are built, to Slack, with the URL only in its step."""
+def test_production_posts_the_digest_through_argo_run_with_the_webhook_from_the_store() -> None:
+    """`argo run` posts the digest after the build (it posts when the webhook is set); the
+    URL is in that step only, and the docs are published even when a step of it failed."""
     workflow = load("production.yml")
     (job,) = workflow["jobs"].values()
-    names = [step.get("name", "") for step in job["steps"]]
-    (digest,) = [s for s in job["steps"] if "argo digest" in str(s.get("run", ""))]
-    build = next(n for n in names if n.startswith("dbt build"))
-    assert names.index(build) < names.index(digest["name"])
-    assert digest["env"] == {"ARGO_SLACK_WEBHOOK_URL": "${{ secrets.ARGO_SLACK_WEBHOOK_URL }}"}
-    words = shlex.split(digest["run"])
-    assert words[words.index("digest") + 1 :] == [
-        "--target",
-        "athena",
-        "--format",
-        "slack",
-        "--to",
-        "$ARGO_SLACK_WEBHOOK_URL",
-    ]
-    others = [s for s in job["steps"] if s is not digest]
+    (run,) = [s for s in job["steps"] if "argo run" in str(s.get("run", ""))]
+    assert run["env"]["ARGO_SLACK_WEBHOOK_URL"] == "${{ secrets.ARGO_SLACK_WEBHOOK_URL }}"
+    assert "--no-digest" not in run["run"]
+    others = [s for s in job["steps"] if s is not run]
     assert not any("SLACK" in str(s.get("env", "")) for s in others)
     assert "SLACK" not in str(workflow["env"])
+    names = [step.get("name", "") for step in job["steps"]]
+    docs = next(s for s in job["steps"] if "argo docs" in str(s.get("run", "")))
+    assert names.index(run["name"]) < names.index(docs["name"])
+    assert "!cancelled()" in docs["if"]
 
 
 def test_docs_are_published_without_secrets() -> None:

@@ -34,6 +34,38 @@ SECRET_PARAMS = frozenset(
 _PAYLOAD_ATTR = "_argo_payload"
 _INVALID = object()
 
+#: Called with (source, bytes of the body) after every answer a source receives: how
+#: ``argo``'s progress line counts pages and megabytes without each source counting.
+AnswerObserver = Callable[[str, int], None]
+_observers: list[AnswerObserver] = []
+
+
+def observe_answers(observer: AnswerObserver) -> Callable[[], None]:
+    """Calls ``observer(source, body_bytes)`` after every answer; returns what stops it.
+
+    Every source's requests go through :meth:`HttpApi.send`, so one observer sees the pages
+    of every source, in whichever thread the source runs. An observer must be quick and
+    must not raise.
+    """
+    _observers.append(observer)
+
+    def stop() -> None:
+        if observer in _observers:
+            _observers.remove(observer)
+
+    return stop
+
+
+def _body_bytes(response: Response) -> int:
+    """The body's size as read (a streamed body not read yet: its Content-Length)."""
+    content = response.__dict__.get("_content")
+    if isinstance(content, bytes):
+        return len(content)
+    try:
+        return int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        return 0
+
 
 def redact_url(url: str) -> str:
     """Returns ``url`` with the values of secret query parameters replaced by ``***``."""
@@ -226,7 +258,7 @@ class HttpApi:
             SourceApiError: The server could not be reached even after the retries.
         """
         try:
-            return self._client.session.request(method, url, **kwargs)
+            response = self._client.session.request(method, url, **kwargs)
         except Exception as exc:  # connection refused, timeouts after the last retry
             raise SourceApiError(
                 self.source,
@@ -235,6 +267,9 @@ class HttpApi:
                 record=record,
                 hint="check base_url and the network; the run can be repeated safely",
             ) from None
+        for observer in list(_observers):
+            observer(self.source, _body_bytes(response))
+        return response
 
 
 class TokenClient:
