@@ -163,10 +163,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _writable_for_dbt(target())
     out = _out()
     started = clock.monotonic()
-    out.say(
-        f"Starting the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days); "
-        f"warehouse {path}"
-    )
     with sandbox(seed=args.seed, scale=args.scale, days=args.days) as options:
         code = _daily(
             out,
@@ -175,18 +171,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
             digest_formats=("html", "md"),
             docs=not args.no_docs,
             command="argo demo",
+            world=f"the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)",
         )
     if code:
         return code
-    out.say(f"\nARGO demo built in {clock.monotonic() - started:.0f} s. Warehouse: {path}")
-    rows = []
+    out.say(f"ARGO demo built in {clock.monotonic() - started:.0f} s. Warehouse: {path}")
+    rows, dimensions = [], []
     for mart in summarize(path):
+        if mart.name.startswith("dim_"):
+            dimensions.append(f"{mart.name} {mart.rows:,}")
+            continue
         dates = f"{mart.first_day} .. {mart.last_day}" if mart.first_day else ""
         rows.append((f"{mart.schema}.{mart.name}", f"{mart.rows:,}", dates))
     for line in table(("table", "rows", "dates"), rows, right=(1,)):
         out.say(line)
-    if not args.no_docs:
-        out.say(f"Docs site: {docs_dir() / 'index.html'} (serve with `argo docs --serve`)")
+    if dimensions:
+        out.say(f"Dimensions (rows): {', '.join(dimensions)}")
     out.say(
         f"Query it: uv run python -c \"import duckdb; print(duckdb.connect('{path}')"
         ".sql('select * from marts.rpt_campaign_performance_daily limit 10'))\""
@@ -213,6 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 digest_formats=None if args.no_digest else (),
                 docs=False,
                 command="argo run",
+                world=f"the sandbox (seed {args.seed}, scale {args.scale}, {args.days} days)",
             )
     return _daily(
         out,
@@ -249,6 +250,7 @@ def _daily(
     digest_formats: tuple[str, ...] | None,
     docs: bool,
     command: str,
+    world: str | None = None,
 ) -> int:
     """Ingest -> transform -> (docs) -> digest, one line each, then the summary table.
 
@@ -265,13 +267,18 @@ def _daily(
             these formats as files.
         docs: Also build the docs site.
         command: The command, for the failure line.
+        world: Where the sources are served from, if not their APIs (the sandbox).
 
     Returns:
         0, or 1 after a failed step (one line on standard error names it and what to do).
     """
     name = target()
     total = 2 + (digest_formats is not None) + docs
-    out.say(f"[1/{total}] ingest: {len(runs)} sources side by side")
+    out.say(
+        f"[1/{total}] ingest: {len(runs)} sources side by side"
+        + (f" from {world}" if world else "")
+        + (f" into {warehouse_path()}" if name == "local" else "")
+    )
     outcomes = _ingest(out, runs)
     steps, failed = _ingested(outcomes)
     problems: list[str] = []
@@ -289,7 +296,7 @@ def _daily(
         problems.append(f"transform: {exc}")
     number = 3
     if docs:
-        out.say(f"[{number}/{total}] docs: dbt docs generate")
+        out.say(f"[{number}/{total}] docs: dbt docs generate (serve with `argo docs --serve`)")
         number += 1
         try:
             steps.append(_docs_step(out, name))
@@ -297,14 +304,13 @@ def _daily(
             steps.append(StepDone("docs", "", None, failed="see below"))
             problems.append(f"docs: {exc}")
     if digest_formats is not None:
-        out.say(f"[{number}/{total}] digest")
         if problems:
+            out.say(f"[{number}/{total}] digest: left out: a step before it failed")
             steps.append(StepDone("digest", "left out: a step before it failed", None))
         else:
             if name == "local":
                 _close_warehouse()  # dbt-duckdb keeps the file open read-write in this process
-            steps.append(_digest_step(out, name, digest_formats))
-    out.say("")
+            steps.append(_digest_step(out, name, digest_formats, f"{number}/{total}"))
     _summary(out, steps)
     if not problems:
         return 0
@@ -379,7 +385,7 @@ def _docs_step(out: Progress, name: str) -> StepDone:
     return StepDone("docs", str(docs_dir() / "index.html"), seconds)
 
 
-def _digest_step(out: Progress, name: str, formats: tuple[str, ...]) -> StepDone:
+def _digest_step(out: Progress, name: str, formats: tuple[str, ...], number: str) -> StepDone:
     """The digest of the daily job: files (``formats``), or as ``argo digest`` is configured."""
     from argo.delivery import WEBHOOK_ENV
 
@@ -392,11 +398,11 @@ def _digest_step(out: Progress, name: str, formats: tuple[str, ...]) -> StepDone
     except (DigestError, ReadError, DeliveryError, NotWritable) as exc:
         what = f"not written: {exc}"
         seconds = out.tasks["digest"].seconds(clock.monotonic())
-        out.end("digest", f"  digest: {what}")
+        out.end("digest", f"[{number}] digest: {what}")
         return StepDone("digest", "", seconds, failed=str(exc))
     seconds = out.tasks["digest"].seconds(clock.monotonic())
-    out.end("digest", f"  digest: {what}")
-    return StepDone("digest", what, seconds)
+    out.end("digest", f"[{number}] digest: {what}")
+    return StepDone("digest", written.brief(), seconds)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -791,12 +797,20 @@ class Digests:
     posted: int
     unreadable: str | None
 
+    def brief(self) -> str:
+        """``2 AEs' digests in data/digests/2026-11-19`` (and how many were posted)."""
+        owners = len({p.stem for p in self.files})
+        posts = f", {self.posted} posted to Slack" if self.posted else ""
+        return f"{owners} AEs' digests of {self.day} in {self.folder}{posts}"
+
     def describe(self) -> str:
         """``Digest of 2026-11-19: data/digests/2026-11-19 (kim.html, lee.html; ...)``."""
         names = sorted({p.stem for p in self.files})
-        kinds = sorted({p.suffix for p in self.files})
+        kinds = list(dict.fromkeys(p.suffix for p in self.files))
         shown = ", ".join(f"{n}{kinds[0]}" for n in names)
-        more = f"; {', '.join(k.lstrip('.') for k in kinds[1:])} beside each" if kinds[1:] else ""
+        named = {".md": "Markdown", ".html": "HTML", ".json": "Slack JSON"}
+        more = "; ".join(f"{named.get(k, k)} beside each" for k in kinds[1:])
+        more = f"; {more}" if more else ""
         posts = f"; {self.posted} posted to Slack" if self.posted else ""
         return f"Digest of {self.day}: {self.folder} ({shown}{more}{posts})"
 

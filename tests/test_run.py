@@ -80,7 +80,7 @@ def test_a_failing_source_stops_no_other_names_its_step_and_the_next_run_resumes
     # the build ran with what loaded, and says so; the digest was left out
     assert builds == [("local", False)]
     assert "transform: " in out and "(without the new data of weather)" in out
-    assert "left out: a step before it failed" in out
+    assert "digest: left out: a step before it failed" in out
     # one line on standard error: the step, the source, what to do
     (line,) = [text for text in err.splitlines() if text.strip()]
     assert line.startswith("argo run failed: ingest: weather")

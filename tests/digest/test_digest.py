@@ -301,9 +301,10 @@ def test_literals_are_quoted_for_both_engines() -> None:
 
 
 def test_the_demo_ends_by_writing_the_days_digest(marts: Path) -> None:
-    from argo.cli import _demo_digest
+    """The demo's digest step writes through the one writer of ``argo digest``."""
+    from argo.cli import _write_digests
 
-    line = _demo_digest()
+    line = _write_digests("local", formats=("html", "md")).describe()
     folder = marts.parent / "digests" / "2026-11-18"
     assert line == (
         f"Digest of 2026-11-18: {folder} (kim-minji.html, lee-jun.html; Markdown beside each)"
