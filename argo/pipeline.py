@@ -293,10 +293,26 @@ def _side_by_side(
         dlt_signals.set_received_signal(signum)
         dlt_signals.wake_all()
         pool.shutdown(wait=True, cancel_futures=True)
-        raise
+        raise IngestError(_stopped_sources(futures, signum)) from exc
     finally:
         pool.shutdown(wait=True)
     return {futures[f]: f.result() for f in futures}
+
+
+def _stopped_sources(futures: dict[Future[Outcome], str], signum: int) -> str:
+    """What each source left when a signal stopped them: one text, source by source."""
+    parts = []
+    for future, source in futures.items():
+        if future.cancelled():
+            parts.append(f"{source}: not started (nothing of it changed)")
+            continue
+        problem = future.exception()
+        if problem is not None:
+            parts.append(f"{source}: {type(problem).__name__}: {problem}")
+            continue
+        outcome = future.result()
+        parts.append(str(outcome) if isinstance(outcome, IngestError) else f"{source}: loaded")
+    return f"stopped by {interrupts.name(signum)}: " + " | ".join(parts)
 
 
 def _target_or_error() -> str:
