@@ -40,6 +40,7 @@ from argo.settings import (
 from argo.transform import (
     TransformError,
     athena_scan_summary,
+    build_changed,
     check_plan_seeds,
     dbt,
     docs_dir,
@@ -210,7 +211,11 @@ def cmd_transform(args: argparse.Namespace) -> int:
         command += ["--select", *args.select]
     if args.full_refresh:
         command.append("--full-refresh")
-    _build(command, name)
+    day = not (args.all or args.select or args.full_refresh or args.no_tests)
+    changed = _build(command, name, changed=day)
+    if day:
+        published = f"; published {changed.published}" if changed.published else ""
+        print(f"transform: {changed.reason} ({changed.seconds:.1f} s{published})")
     scanned = athena_scan_summary(docs_dir() / "run_results.json")
     if scanned is not None:
         total, dollars, costliest = scanned
@@ -220,7 +225,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(command: list[str], name: str) -> None:
+def _build(command: list[str], name: str, *, changed: bool = False) -> Any:
     """Runs the dbt command that builds, once no source has an unfinished load.
 
     On DuckDB the warehouse's lock is held from the check to the end of the build, so no
@@ -238,7 +243,7 @@ def _build(command: list[str], name: str) -> None:
     try:
         with held:
             _refuse_unfinished_loads()
-            _dbt(command[0], command, name)
+            return _dbt(command[0], command, name, changed=changed)
     except LockError as exc:
         raise TransformError(f"dbt {command[0]}: {exc}") from None
 
@@ -271,12 +276,12 @@ def _refuse_unfinished_loads() -> None:
 _running_dbt: str | None = None
 
 
-def _dbt(step: str, command: list[str], name: str) -> Any:
+def _dbt(step: str, command: list[str], name: str, *, changed: bool = False) -> Any:
     """:func:`argo.transform.dbt`, with a stop by Ctrl-C or SIGTERM reported as such."""
     global _running_dbt
     _running_dbt = step
     try:
-        result = dbt(command, target=name)
+        result = build_changed(target=name) if changed else dbt(command, target=name)
     except TransformError:
         signum = interrupts.received()
         if signum is None:
@@ -674,6 +679,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
+    transform.add_argument(
+        "--all", action="store_true", help="build and test everything, not only what changed"
+    )
     transform.add_argument("--select", nargs="+", help="dbt node selection")
     transform.add_argument("--full-refresh", action="store_true")
     transform.add_argument(
