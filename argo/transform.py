@@ -346,29 +346,26 @@ def _build_changed(target: str | None, name: str, started: float) -> ChangedBuil
     source_freshness(schema, target=target, manifest=manifest)
     command = ["build", "--select", "source_status:fresher+", "state:modified+"]
     command += ["--state", str(folder)]
-    tried = _tried(folder)
     try:
         result = dbt(command, target=target, marts_schema=schema, manifest=manifest)
     except TransformError:
-        # The schema now holds some of this run's work, done from this state: the next
-        # run continues from the same state (it selects at least as much again).
-        invocation = _last_invocation(target_dir)
-        if invocation:
-            (folder / TRIED_FILE).write_text(json.dumps(sorted({*tried, invocation})))
-            if name == "athena":
-                _state_to_s3(schema, folder)
+        _tried_from(folder, _last_invocation(target_dir), name, schema)
         raise
     results = list(getattr(result.result, "results", None) or [])
     if not results:
         return ChangedBuild(schema, [], 0, 0, clock.monotonic() - started, None, NOTHING_TO_BUILD)
     _stage_state(schema)  # this build's artefacts, before the publish writes its own
     if published_marts_schema(target=target) != schema:  # the hook publishes only a full build
-        dbt(
-            ["run-operation", "publish_built_marts", "--args", json.dumps({"schema": schema})],
-            target=target,
-            marts_schema=schema,
-            manifest=manifest,
-        )
+        try:
+            dbt(
+                ["run-operation", "publish_built_marts", "--args", json.dumps({"schema": schema})],
+                target=target,
+                marts_schema=schema,
+                manifest=manifest,
+            )
+        except TransformError:
+            _tried_from(folder, (_partial(schema) / BUILD_FILE).read_text(), name, schema)
+            raise
     published = published_marts_schema(target=target)
     if published == schema:
         _commit_state(schema, target)
@@ -518,6 +515,19 @@ def _usable_state(folder: Path, schema: str, target: str | None) -> tuple[bool, 
     if last is not None and last not in {invocation, *_tried(folder)}:
         return False, f"{schema} was built since its state was saved by another command"
     return True, ""
+
+
+def _tried_from(folder: Path, invocation: str | None, name: str, schema: str) -> None:
+    """Records a daily build from ``folder``'s state that did not publish.
+
+    The schema now holds some of its work, done from this state: the next run may still
+    select from the same state (it selects at least as much again).
+    """
+    if not invocation:
+        return
+    (folder / TRIED_FILE).write_text(json.dumps(sorted({*_tried(folder), invocation})))
+    if name == "athena":
+        _state_to_s3(schema, folder)
 
 
 def _tried(folder: Path) -> set[str]:

@@ -413,7 +413,9 @@
             "argo: not published, readers of `marts` still see " ~ seen ~ ": this run built "
             ~ "into " ~ schema ~ ", but " ~ why ~ ". " ~ (
                 "Fix what failed and run `argo transform` again" if problems
-                else "Run `argo transform` (dbt build of everything) to publish"
+                else "`argo transform` publishes a build of the day's changes itself, once "
+                ~ "every node it selected passed; `argo transform --all` builds and publishes "
+                ~ "everything"
             ), info=true
         ) -%}
     {%- endif -%}
