@@ -39,8 +39,10 @@ from argo.settings import (
     warehouse_path,
 )
 from argo.transform import (
+    ChangedBuild,
     TransformError,
     athena_scan_summary,
+    build_changed,
     check_plan_seeds,
     dbt,
     docs_dir,
@@ -285,11 +287,17 @@ def _daily(
     if failed:
         problems.append(f"ingest: {_ingest_failed(failed)}")
     out.say(
-        f"[2/{total}] transform: {_TRANSFORM_WHAT}"
+        f"[2/{total}] transform: "
+        + (
+            "dbt build --full-refresh"
+            if full_refresh
+            else "the day's work (dbt build of what changed)"
+        )
         + (f" (without the new data of {', '.join(_failed_sources(outcomes))})" if failed else "")
     )
     try:
-        built = _transform(out, name, full_refresh=full_refresh)
+        full = ["build", "--full-refresh"] if full_refresh else None
+        built = _transform(out, name, full, changed=not full_refresh)
         steps.append(built)
     except TransformError as exc:
         steps.append(StepDone("transform", "", None, failed="see below"))
@@ -327,30 +335,30 @@ def _failed_sources(outcomes: dict[str, Outcome]) -> list[str]:
     return [s for s, o in outcomes.items() if isinstance(o, IngestError)]
 
 
-#: What the transform step builds (the lead swaps in the day's work: ``build_changed``).
-_TRANSFORM_WHAT = "dbt build (seeds, models, data tests, unit tests)"
+def _transform(
+    out: Progress, name: str, command: list[str] | None = None, *, changed: bool = True
+) -> StepDone:
+    """Runs a build with a progress line (nodes done / total); its summary row.
 
-
-def _day_build(name: str, full_refresh: bool, callbacks: list[Any]) -> Any:
-    """The day's build: the one call the daily job makes to transform.
-
-    Until :func:`argo.transform.build_changed` (only what changed since the build schema's
-    last successful build) is merged, this is the full ``dbt build``.
+    ``changed``: the day's work (:func:`argo.transform.build_changed`: only what changed
+    since the build schema's last successful build, then published); else ``command``
+    (``dbt build`` of everything by default).
     """
-    return _build(["build", *(["--full-refresh"] if full_refresh else [])], name, callbacks)
-
-
-def _transform(out: Progress, name: str, *, full_refresh: bool) -> StepDone:
-    """Runs the day's build with a progress line (nodes done / total); its summary row."""
+    command = command or ["build"]
     listener = DbtListener(out, "transform", verbose=_verbose)
     out.begin("transform")
     with out.ticking():
-        result = _day_build(name, full_refresh, [listener])
-    counts = _dbt_counts(result)
-    line = (
-        f"{counts.get('model', 0)} models, {counts.get('test', 0) + counts.get('unit_test', 0)} "
-        f"tests, {counts.get('seed', 0)} seeds; {_statuses(listener)}"
-    )
+        result = _build(command, name, [listener], changed=changed)
+    if isinstance(result, ChangedBuild):
+        published = f"; published {result.published}" if result.published else ""
+        line = f"{result.reason}; {_statuses(listener)}{published}"
+    else:
+        counts = _dbt_counts(result)
+        line = (
+            f"dbt {command[0]}: {counts.get('model', 0)} models, "
+            f"{counts.get('test', 0) + counts.get('unit_test', 0)} tests, "
+            f"{counts.get('seed', 0)} seeds; {_statuses(listener)}"
+        )
     seconds = out.tasks["transform"].seconds(clock.monotonic())
     out.end("transform", f"  transform: {line} ({seconds:.1f} s)")
     return StepDone("transform", line, seconds)
@@ -478,19 +486,8 @@ def cmd_transform(args: argparse.Namespace) -> int:
         command += ["--select", *args.select]
     if args.full_refresh:
         command.append("--full-refresh")
-    out = _out()
-    listener = DbtListener(out, "transform", verbose=_verbose)
-    out.begin("transform")
-    with out.ticking():
-        result = _build(command, name, [listener])
-    counts = _dbt_counts(result)
-    seconds = out.tasks["transform"].seconds(clock.monotonic())
-    out.end(
-        "transform",
-        f"dbt {command[0]}: {counts.get('model', 0)} models, "
-        f"{counts.get('test', 0) + counts.get('unit_test', 0)} tests, {counts.get('seed', 0)} "
-        f"seeds; {_statuses(listener)} ({seconds:.1f} s)",
-    )
+    day = not (args.all or args.select or args.full_refresh or args.no_tests)
+    _transform(_out(), name, command, changed=day)
     scanned = athena_scan_summary(docs_dir() / "run_results.json")
     if scanned is not None:
         total, dollars, costliest = scanned
@@ -500,7 +497,9 @@ def cmd_transform(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(command: list[str], name: str, callbacks: list[Any] | None = None) -> Any:
+def _build(
+    command: list[str], name: str, callbacks: list[Any] | None = None, *, changed: bool = False
+) -> Any:
     """Runs the dbt command that builds, once no source has an unfinished load.
 
     On DuckDB the warehouse's lock is held from the check to the end of the build, so no
@@ -518,7 +517,7 @@ def _build(command: list[str], name: str, callbacks: list[Any] | None = None) ->
     try:
         with held:
             _refuse_unfinished_loads()
-            return _dbt(command[0], command, name, callbacks)
+            return _dbt(command[0], command, name, callbacks, changed=changed)
     except LockError as exc:
         raise TransformError(f"dbt {command[0]}: {exc}") from None
 
@@ -551,19 +550,28 @@ def _refuse_unfinished_loads() -> None:
 _running_dbt: str | None = None
 
 
-def _dbt(step: str, command: list[str], name: str, callbacks: list[Any] | None = None) -> Any:
+def _dbt(
+    step: str,
+    command: list[str],
+    name: str,
+    callbacks: list[Any] | None = None,
+    *,
+    changed: bool = False,
+) -> Any:
     """:func:`argo.transform.dbt`, with a stop by Ctrl-C or SIGTERM reported as such.
 
-    With ``callbacks`` (argo's progress) dbt writes nothing to the console itself
-    (``--log-level none``): the callbacks show its progress and its errors, whole; its
-    log file (logs/dbt.log) keeps everything as always.
+    With ``changed``, the day's work (:func:`argo.transform.build_changed`) instead of
+    ``command``. With ``callbacks`` (argo's progress) dbt writes nothing to the console
+    itself (``--log-level none``): the callbacks show its progress and its errors, whole;
+    its log file (logs/dbt.log) keeps everything as always.
     """
     global _running_dbt
     _running_dbt = step
-    if callbacks:
-        command = [*command, "--log-level", "none"]
     try:
-        result = dbt(command, target=name, callbacks=callbacks)
+        if changed:
+            result = build_changed(target=name, callbacks=callbacks)
+        else:
+            result = dbt(command, target=name, callbacks=callbacks)
     except TransformError:
         signum = interrupts.received()
         if signum is None:
@@ -1092,6 +1100,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
+    transform.add_argument(
+        "--all", action="store_true", help="build and test everything, not only what changed"
+    )
     transform.add_argument("--select", nargs="+", help="dbt node selection")
     transform.add_argument("--full-refresh", action="store_true")
     transform.add_argument(

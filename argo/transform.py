@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -33,9 +34,15 @@ import duckdb
 
 from argo.locks import AlreadyRunning, exclusive
 from argo.settings import PROJECT_DIR, warehouse_path
+from ingestion import clock
 
 #: dbt commands that write the warehouse (and so take its lock on DuckDB).
 WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "retry"})
+
+#: Flags that make a ``dbt build`` build less than everything (it then keeps no state).
+SELECTING_FLAGS = frozenset(
+    {"-s", "--select", "--models", "-m", "--exclude", "--selector", "--resource-type", "--state"}
+)
 
 #: The schema readers read: one view per mart, pointing at the published tables.
 MARTS_SCHEMA = "marts"
@@ -124,6 +131,7 @@ def dbt(
     target: str | None = None,
     marts_schema: str | None = None,
     callbacks: list[Callable[[Any], None]] | None = None,
+    manifest: Any = None,
 ) -> Any:
     """Runs one dbt command in-process and returns dbt's result object.
 
@@ -139,6 +147,8 @@ def dbt(
             (``marts__blue``, ``marts__green`` or ``marts``), e.g. to compile the SQL a
             build would run.
         callbacks: dbt event callbacks (``dbtRunner(callbacks=...)``): argo's progress line.
+        manifest: A manifest already parsed for ``marts_schema`` (:func:`parsed`): dbt
+            then does not parse again.
 
     Raises:
         TransformError: dbt reported failure; the message lists the failed nodes and
@@ -151,6 +161,10 @@ def dbt(
     if target:
         full += ["--target", target]
     writes = args[0] in WRITING_COMMANDS
+    # A build of everything keeps the state the next day's build selects from.
+    everything = args[0] == "build" and not SELECTING_FLAGS.intersection(args)
+    everything = everything and docs_dir(args) == docs_dir()
+    schema = MARTS_SCHEMA
     if writes and (target or os.environ.get("ARGO_TARGET") or "local") == "local":
         # DuckDB admits one writing process: the same lock as the loads (argo.locks).
         try:
@@ -158,12 +172,22 @@ def dbt(
                 warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
             ):
                 schema = marts_schema or marts_schema_for(args[0], target=target)
-                result = _invoke(full, schema, docs_dir(args), callbacks)
+                if everything:
+                    manifest = manifest or parsed(schema, target=target, callbacks=callbacks)
+                    source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
+                result = _invoke(full, schema, docs_dir(args), manifest, callbacks)
+                if everything and result.success:
+                    _keep_state_if_published(schema, target)
         except AlreadyRunning as exc:
             raise TransformError(f"dbt {args[0]}: {exc}") from None
     else:
         schema = marts_schema or marts_schema_for(args[0], target=target)
-        result = _invoke(full, schema, docs_dir(args), callbacks)
+        if everything:
+            manifest = manifest or parsed(schema, target=target, callbacks=callbacks)
+            source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
+        result = _invoke(full, schema, docs_dir(args), manifest, callbacks)
+        if everything and result.success:
+            _keep_state_if_published(schema, target)
     if result.success:
         if docs_site:
             make_docs_self_contained(docs_dir(args))
@@ -194,6 +218,7 @@ def _invoke(
     full: list[str],
     marts_schema: str,
     target_dir: Path,
+    manifest: Any = None,
     callbacks: list[Callable[[Any], None]] | None = None,
 ) -> Any:
     """``dbtRunner().invoke(full)`` with the marts in ``marts_schema``.
@@ -201,7 +226,7 @@ def _invoke(
     dbt's partial parsing re-parses the whole project when ``ARGO_MARTS_SCHEMA`` changes,
     and it changes on every build; so the parse of each schema is kept beside dbt's own
     (``partial_parse.<schema>.msgpack`` in the target folder) and offered to the next
-    command that uses the same schema.
+    command that uses the same schema. With ``manifest``, dbt does not parse at all.
     """
     from dbt.cli.main import dbtRunner
 
@@ -214,7 +239,9 @@ def _invoke(
     before = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     try:
-        result = dbtRunner(callbacks=callbacks).invoke(full)
+        if callbacks and "--log-level" not in full:  # the callbacks show progress and errors
+            full = [*full, "--log-level", "none"]
+        result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(full)
     finally:
         for name, value in before.items():
             if value is None:
@@ -225,6 +252,423 @@ def _invoke(
         with contextlib.suppress(OSError):
             shutil.copyfile(written, saved)
     return result
+
+
+# --- The day's work -------------------------------------------------------------------------
+
+#: What ``argo transform`` says when the day brought nothing to build.
+NOTHING_TO_BUILD = "no source is fresher and nothing changed: nothing to build"
+#: Where, in the lake bucket, the Athena target keeps each build schema's dbt state.
+S3_STATE_PREFIX = "argo/dbt-state"
+#: The files of a build schema's state: dbt's artefacts of its last successful build,
+#: and ARGO's record of the builds tried from them since (:func:`build_changed`).
+STATE_FILES = ("manifest.json", "sources.json")
+TRIED_FILE = "tried.json"
+PROJECT_FILE = "dbt_project.sha256"
+BUILD_FILE = "invocation_id"
+
+
+@dataclass
+class ChangedBuild:
+    """What :func:`build_changed` did.
+
+    Attributes:
+        schema: The build schema it built into (``marts__blue`` or ``marts__green``).
+        selected: The unique ids of the nodes dbt ran (models, seeds, tests, unit tests).
+        models_built: Models (and seeds, snapshots) built.
+        tests_run: Data and unit tests run.
+        seconds: Wall time, from the freshness check to the saved state.
+        published: The schema readers see now, if this build published it; else ``None``.
+        reason: One line: why it built what it built (or nothing).
+        full: True when it built everything (no state of the schema yet).
+    """
+
+    schema: str
+    selected: list[str]
+    models_built: int
+    tests_run: int
+    seconds: float
+    published: str | None
+    reason: str
+    full: bool = False
+
+
+def state_dir(schema: str) -> Path:
+    """The folder of ``schema``'s dbt state: ``<target path>/state/<schema>/``."""
+    return docs_dir() / "state" / schema
+
+
+def build_changed(
+    *, target: str | None = None, callbacks: list[Callable[[Any], None]] | None = None
+) -> ChangedBuild:
+    """The day's work: only what changed since the build schema's last successful build.
+
+    Publishes it once every selected node passed (DECISIONLOG, 36).
+
+    ``dbt source freshness`` (when dlt last finished a load of each dataset), then
+    ``dbt build --select source_status:fresher+ state:modified+ --state <state>`` into
+    the schema readers do not see, where ``<state>`` holds the manifest and source
+    freshness of that schema's own last successful build: everything that changed since
+    that schema was built (by the other schema's builds too) is rebuilt, so the schema is
+    complete when it is published. No state yet, or the schema was written since by a
+    command other than this one: everything is built. Nothing selected: nothing is built
+    nor published. The state advances only after a build that succeeded, so the next run
+    after a failed one rebuilds what the failed one should have.
+
+    On Athena the state is also kept in ``s3://<lake>/argo/dbt-state/<schema>/``.
+
+    Raises:
+        TransformError: dbt failed (the marts readers see are unchanged), or the state
+            cannot be read or written.
+    """
+    started = clock.monotonic()
+    name = target or os.environ.get("ARGO_TARGET") or "local"
+    held: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if name == "local":
+        held = exclusive(warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}")
+    try:
+        with held:
+            return _build_changed(target, name, started, callbacks)
+    except AlreadyRunning as exc:
+        raise TransformError(f"dbt build: {exc}") from None
+
+
+def _build_changed(
+    target: str | None,
+    name: str,
+    started: float,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> ChangedBuild:
+    schema = marts_schema_for("build", target=target)
+    target_dir = docs_dir()
+    folder = state_dir(schema)
+    if name == "athena":
+        _state_from_s3(schema, folder)
+    usable, why = _usable_state(folder, schema, target)
+    if not usable:  # a build of everything, which keeps its own state (see dbt())
+        result = dbt(["build"], target=target, marts_schema=schema, callbacks=callbacks)
+        results = list(getattr(result.result, "results", None) or [])
+        published = published_marts_schema(target=target)
+        return ChangedBuild(
+            schema,
+            [str(r.node.unique_id) for r in results],
+            _count(results, MODEL_TYPES),
+            _count(results, TEST_TYPES),
+            clock.monotonic() - started,
+            published if published == schema else None,
+            f"{why}: built everything",
+            full=True,
+        )
+    manifest = parsed(schema, target=target, callbacks=callbacks)
+    source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
+    command = ["build", "--select", "source_status:fresher+", "state:modified+"]
+    command += ["--state", str(folder)]
+    try:
+        result = dbt(
+            command, target=target, marts_schema=schema, manifest=manifest, callbacks=callbacks
+        )
+    except TransformError:
+        _tried_from(folder, _last_invocation(target_dir), name, schema)
+        raise
+    results = list(getattr(result.result, "results", None) or [])
+    if not results:
+        return ChangedBuild(schema, [], 0, 0, clock.monotonic() - started, None, NOTHING_TO_BUILD)
+    _stage_state(schema)  # this build's artefacts, before the publish writes its own
+    if published_marts_schema(target=target) != schema:  # the hook publishes only a full build
+        try:
+            dbt(
+                ["run-operation", "publish_built_marts", "--args", json.dumps({"schema": schema})],
+                target=target,
+                marts_schema=schema,
+                manifest=manifest,
+                callbacks=callbacks,
+            )
+        except TransformError:
+            _tried_from(folder, (_partial(schema) / BUILD_FILE).read_text(), name, schema)
+            raise
+    published = published_marts_schema(target=target)
+    if published == schema:
+        _commit_state(schema, target)
+    built, tests = _count(results, MODEL_TYPES), _count(results, TEST_TYPES)
+    return ChangedBuild(
+        schema,
+        [str(r.node.unique_id) for r in results],
+        built,
+        tests,
+        clock.monotonic() - started,
+        published if published == schema else None,
+        f"built what changed since {schema}'s last build: {built} models, {tests} tests",
+    )
+
+
+MODEL_TYPES = ("model", "seed", "snapshot")
+TEST_TYPES = ("test", "unit_test")
+
+
+def _count(results: list[Any], types: tuple[str, ...]) -> int:
+    return sum(1 for r in results if str(r.node.resource_type) in types)
+
+
+def parsed(
+    schema: str,
+    *,
+    target: str | None = None,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> Any:
+    """The project's manifest with the marts in ``schema`` (``dbt parse``, partial).
+
+    The commands of one build share it instead of each checking the saved parse again.
+
+    Raises:
+        TransformError: The project does not parse.
+    """
+    command = ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    command += ["--target", target] if target else []
+    result = _invoke(command, schema, docs_dir(), callbacks=callbacks)
+    if not result.success or result.result is None:
+        raise TransformError(
+            f"dbt parse failed: {result.exception or 'see the log above'}. What to do: fix "
+            "the model or YAML file the log names, then run `argo transform` again"
+        )
+    return result.result
+
+
+def source_freshness(
+    schema: str,
+    *,
+    target: str | None = None,
+    manifest: Any = None,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> None:
+    """``dbt source freshness`` into the target folder's ``sources.json``.
+
+    Run with the marts in ``schema`` (it reads no mart), so that it and the build after it
+    share one saved parse (:func:`_invoke`). A stale source is reported by dbt and is not
+    an error here; a source whose dataset was never loaded has no time and is left out of
+    ``source_status:fresher``.
+
+    Raises:
+        TransformError: dbt wrote no freshness at all.
+    """
+    target_dir = docs_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    fresh = target_dir / "sources.json"
+    fresh.unlink(missing_ok=True)
+    # dbt would write the manifest again too; sources.json is all that is needed.
+    command = ["source", "freshness", "--no-write-json", "--project-dir", str(PROJECT_DIR)]
+    command += ["--profiles-dir", str(PROJECT_DIR)] + (["--target", target] if target else [])
+    checked = _invoke(command, schema, target_dir, manifest, callbacks)
+    if checked.result is not None and hasattr(checked.result, "write"):
+        checked.result.write(str(fresh))
+    if not fresh.exists():
+        raise TransformError(
+            f"dbt source freshness wrote no {fresh}: {checked.exception or 'see the log above'}. "
+            "What to do: check the connection (`dbt debug`) and run `argo transform` again"
+        )
+
+
+def keep_state(schema: str, *, target: str | None = None) -> None:
+    """Makes the last build's manifest and source freshness ``schema``'s state.
+
+    Called once that build of ``schema`` succeeded and was published; on Athena the
+    state is copied to S3 too.
+    """
+    _stage_state(schema)
+    _commit_state(schema, target)
+
+
+def _stage_state(schema: str) -> None:
+    """Copies the build's artefacts beside the state (``<schema>.partial``).
+
+    With them: the build's invocation id and the digest of dbt_project.yml.
+    """
+    target_dir = docs_dir()
+    partial = _partial(schema)
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for name in STATE_FILES:
+        shutil.copyfile(target_dir / name, partial / name)
+    (partial / PROJECT_FILE).write_text(_project_digest())
+    (partial / BUILD_FILE).write_text(_last_invocation(target_dir) or "")
+
+
+def _commit_state(schema: str, target: str | None) -> None:
+    """The staged artefacts become ``schema``'s state, all or nothing (S3 on Athena)."""
+    folder, partial = state_dir(schema), _partial(schema)
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.replace(old)
+    partial.replace(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    if (target or os.environ.get("ARGO_TARGET") or "local") == "athena":
+        _state_to_s3(schema, folder)
+
+
+def _partial(schema: str) -> Path:
+    folder = state_dir(schema)
+    return folder.with_name(folder.name + ".partial")
+
+
+def _project_digest() -> str:
+    """SHA-256 of dbt_project.yml.
+
+    Its vars reach SQL that ``state:modified`` compares unrendered: dbt does not see them
+    change.
+    """
+    return hashlib.sha256((PROJECT_DIR / "dbt_project.yml").read_bytes()).hexdigest()
+
+
+def _keep_state_if_published(schema: str, target: str | None) -> None:
+    if published_marts_schema(target=target) == schema:
+        keep_state(schema, target=target)
+
+
+def _usable_state(folder: Path, schema: str, target: str | None) -> tuple[bool, str]:
+    """Whether a daily build may select from ``folder``, and if not why not.
+
+    Usable when it holds the manifest and source freshness of ``schema``'s last
+    successful build, and nothing but that build and the builds tried from it since
+    has written into the schema (marts__state.mart_builds): another command (a
+    ``--select`` build, ``dbt run``, a plain ``dbt build``) may have left tables there
+    the state knows nothing of.
+    """
+    if not all((folder / name).exists() for name in STATE_FILES):
+        return False, f"no state of {schema} yet ({folder})"
+    try:
+        project = (folder / PROJECT_FILE).read_text().strip()
+        invocation = (folder / BUILD_FILE).read_text().strip()
+    except OSError:
+        return False, f"the state of {schema} ({folder}) is incomplete"
+    if project != _project_digest():
+        return False, f"dbt_project.yml changed since {schema}'s last build"
+    last = last_build_into(schema, target=target)
+    if last is not None and last not in {invocation, *_tried(folder)}:
+        return False, f"{schema} was built since its state was saved by another command"
+    return True, ""
+
+
+def _tried_from(folder: Path, invocation: str | None, name: str, schema: str) -> None:
+    """Records a daily build from ``folder``'s state that did not publish.
+
+    The schema now holds some of its work, done from this state: the next run may still
+    select from the same state (it selects at least as much again).
+    """
+    if not invocation:
+        return
+    (folder / TRIED_FILE).write_text(json.dumps(sorted({*_tried(folder), invocation})))
+    if name == "athena":
+        _state_to_s3(schema, folder)
+
+
+def _tried(folder: Path) -> set[str]:
+    try:
+        return {str(i) for i in json.loads((folder / TRIED_FILE).read_text(encoding="utf-8"))}
+    except (OSError, ValueError):
+        return set()
+
+
+def _last_invocation(target_dir: Path) -> str | None:
+    """The invocation id of the last dbt command that wrote ``run_results.json``."""
+    try:
+        results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(results.get("metadata", {}).get("invocation_id") or "") or None
+
+
+def last_build_into(schema: str, *, target: str | None = None) -> str | None:
+    """The invocation id of the last dbt run that built into ``schema``, if recorded."""
+    if (target or os.environ.get("ARGO_TARGET") or "local") != "local":
+        return _last_build_through_dbt(schema, target)
+    path = warehouse_path()
+    if not path.exists():
+        return None
+    state, table = MARTS_STATE_TABLE
+    with duckdb.connect(str(path), read_only=True) as con:
+        (exists,) = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [state, table],
+        ).fetchone() or (0,)
+        if not exists:
+            return None
+        found = con.execute(
+            f"select invocation_id from {state}.{table} "
+            "where schema_name = ? and event in ('started', 'deployed', 'built') "
+            "order by run_started_at desc limit 1",
+            [schema],
+        ).fetchone()
+    return str(found[0]) if found else None
+
+
+def _last_build_through_dbt(schema: str, target: str | None) -> str | None:
+    said = _say_through_dbt(
+        ["run-operation", "print_last_build_into", "--args", json.dumps({"schema": schema})],
+        "last build into: ",
+        target,
+    )
+    return None if said == "none" else said
+
+
+def _s3_state(schema: str) -> tuple[Any, str, str]:
+    """An S3 client, the lake bucket and the key prefix of ``schema``'s state."""
+    from argo.aws import AwsConfig, s3_client
+
+    bucket = AwsConfig.from_env().lake_bucket
+    return s3_client(), bucket, f"{S3_STATE_PREFIX}/{schema}/"
+
+
+def _state_from_s3(schema: str, folder: Path) -> None:
+    """Replaces ``folder`` by ``s3://<lake>/argo/dbt-state/<schema>/`` (empty: no state).
+
+    Raises:
+        TransformError: S3 cannot be read.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client, bucket, prefix = _s3_state(schema)
+        listed = client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for item in listed:
+            name = str(item["Key"]).removeprefix(prefix)
+            if name and "/" not in name:
+                body = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+                (folder / name).write_bytes(body)
+    except (BotoCoreError, ClientError) as exc:
+        raise TransformError(
+            f"cannot read the dbt state of {schema} from s3://{S3_STATE_PREFIX}/{schema}/ in "
+            f"the lake bucket ({type(exc).__name__}: {exc}). What to do: check the network, "
+            "AWS_REGION and the role's s3:GetObject and s3:ListBucket on the lake bucket, "
+            "then run `argo transform` again (nothing was built)"
+        ) from None
+
+
+def _state_to_s3(schema: str, folder: Path) -> None:
+    """Copies ``folder`` to ``s3://<lake>/argo/dbt-state/<schema>/``, the manifest last.
+
+    Raises:
+        TransformError: S3 cannot be written.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client, bucket, prefix = _s3_state(schema)
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+        for name in sorted(names, key=lambda n: n == "manifest.json"):
+            client.put_object(Bucket=bucket, Key=prefix + name, Body=(folder / name).read_bytes())
+        for item in client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+            if str(item["Key"]).removeprefix(prefix) not in names:
+                client.delete_object(Bucket=bucket, Key=item["Key"])
+    except (BotoCoreError, ClientError) as exc:
+        raise TransformError(
+            f"the build of {schema} succeeded, but its dbt state cannot be written to "
+            f"s3://{S3_STATE_PREFIX}/{schema}/ in the lake bucket ({type(exc).__name__}: "
+            f"{exc}). What to do: grant the role s3:PutObject there; the next `argo "
+            "transform` builds more than the day's work until it can"
+        ) from None
 
 
 def marts_schema_for(command: str, *, target: str | None = None) -> str:
@@ -272,16 +716,24 @@ def _published_on_duckdb(path: Path) -> str | None:
 
 
 def _published_through_dbt(target: str | None) -> str | None:
+    said = _say_through_dbt(
+        ["run-operation", "print_published_marts_schema"], "published marts schema: ", target
+    )
+    return None if said == "none" else said
+
+
+def _say_through_dbt(command: list[str], prefix: str, target: str | None) -> str:
+    """The last line a run-operation logged that starts with ``prefix``, without it."""
     from dbt.cli.main import dbtRunner
 
     said: list[str] = []
 
     def listen(event: Any) -> None:
         message = str(getattr(event.info, "msg", ""))
-        if message.startswith("published marts schema: "):
-            said.append(message.removeprefix("published marts schema: ").strip())
+        if message.startswith(prefix):
+            said.append(message.removeprefix(prefix).strip())
 
-    args = ["run-operation", "print_published_marts_schema", "--project-dir", str(PROJECT_DIR)]
+    args = [*command, "--project-dir", str(PROJECT_DIR)]
     args += ["--profiles-dir", str(PROJECT_DIR)] + (["--target", target] if target else [])
     before = os.environ.get(MARTS_SCHEMA_ENV)
     os.environ[MARTS_SCHEMA_ENV] = MARTS_SCHEMA
@@ -294,10 +746,11 @@ def _published_through_dbt(target: str | None) -> str | None:
             os.environ[MARTS_SCHEMA_ENV] = before
     if not result.success or not said:
         raise TransformError(
-            f"could not read which marts are published: {result.exception or 'no answer'}. "
+            f"could not read the marts' state ({command[1]}): "
+            f"{result.exception or 'no answer'}. "
             "What to do: check the connection (`dbt debug`) and run again"
         )
-    return None if said[-1] == "none" else said[-1]
+    return said[-1]
 
 
 def summarize(

@@ -43,15 +43,94 @@
     Pre-hook of the incremental marts: `delete from this where date_day >= <window start>`
     on an incremental run (the same start argo.in_lookback_window writes into the model's
     SQL, computed from the same state: the mart is not written before this hook), nothing
-    on a full build or when the mart is empty.
+    on a full build or when the mart is empty. Either way it records the days the run
+    rewrites (argo.record_rebuilt_days), which the mart's data tests then check.
 #}
 {% macro delete_lookback_window(column='date_day') -%}
-    {%- if execute and is_incremental() -%}
-        {%- set start = argo.lookback_window_start_of_this() -%}
+    {%- if execute -%}
+        {%- set start = argo.lookback_window_start_of_this() if is_incremental() else none -%}
+        {%- do argo.record_rebuilt_days(column, start) -%}
         {%- if start is not none -%}
             {{ argo.delete_days_from_sql(this, start, column) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    Records, in marts__state.mart_builds, the days this run rewrites in the incremental
+    mart being built: a `window` row with `inputs` {"column": ..., "start": <first day>}
+    (start null: every day). Written in the model's own transaction on DuckDB, so a
+    build that fails leaves none.
+#}
+{% macro record_rebuilt_days(column, start) -%}
+    {%- set state = argo.marts_state_relation() -%}
+    {%- if adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set day = none if start is none else (start | string)[:10] -%}
+    {%- do run_query(argo.marts_state_insert_sql([argo.marts_state_row(2, 'window', this.schema, {
+        'node': model.unique_id,
+        'inputs': tojson({'column': column, 'start': day}, sort_keys=true),
+        'note': 'rebuilt every day' if day is none else 'rebuilt from ' ~ day,
+    })])) -%}
+{%- endmacro %}
+
+{#
+    The data tests of the marts check only the days the run rebuilt (dbt_project.yml sets
+    `where: __argo_rebuilt_days__` on every test of models/marts/): dbt's own
+    get_where_subquery, with the placeholder replaced by argo.rebuilt_days_predicate.
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and '__argo_rebuilt_days__' in where -%}
+        {%- set where = where | replace('__argo_rebuilt_days__', argo.rebuilt_days_predicate(relation)) -%}
+    {%- endif -%}
+    {%- if where and (where | trim) != '1 = 1' -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    A predicate on `relation` for its data tests: `<column> >= cast('<day>' as date)` when
+    it is an incremental mart whose build in this run rewrote the days from <day> (its
+    `window` row), `1 = 1` otherwise: a full build, a mart this run did not build (a test
+    selected for another parent's sake), `dbt test`, a model that is no incremental mart.
+#}
+{% macro rebuilt_days_predicate(relation) -%}
+    {%- if not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set found = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and node.config.materialized == 'incremental'
+        and (node.schema | lower) == (relation.schema | lower)
+        and (node.alias | lower) == (relation.identifier | lower) -%}
+        {%- do found.append(node.unique_id) -%}
+    {%- endfor -%}
+    {%- set state = argo.marts_state_relation() -%}
+    {%- if not found
+        or adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set rows = run_query(argo.rebuilt_days_sql(relation.schema, found[0])).rows -%}
+    {%- set window = fromjson(rows[0][0]) if rows else {} -%}
+    {%- if not window.get('start') -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {{ return(window['column'] ~ " >= cast('" ~ window['start'] ~ "' as date)") }}
+{%- endmacro %}
+
+{#- The query of argo.rebuilt_days_predicate: this run's `window` row of `unique_id`. -#}
+{% macro rebuilt_days_sql(schema, unique_id) -%}
+    select inputs
+    from {{ argo.marts_state_relation() }}
+    where event = 'window' and invocation_id = '{{ invocation_id }}'
+        and schema_name = '{{ schema }}' and node = '{{ unique_id }}'
 {%- endmacro %}
 
 {#- The statement deleting the rows of `relation` whose `column` is on or after `start`. -#}

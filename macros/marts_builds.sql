@@ -413,7 +413,9 @@
             "argo: not published, readers of `marts` still see " ~ seen ~ ": this run built "
             ~ "into " ~ schema ~ ", but " ~ why ~ ". " ~ (
                 "Fix what failed and run `argo transform` again" if problems
-                else "Run `argo transform` (dbt build of everything) to publish"
+                else "`argo transform` publishes a build of the day's changes itself, once "
+                ~ "every node it selected passed; `argo transform --all` builds and publishes "
+                ~ "everything"
             ), info=true
         ) -%}
     {%- endif -%}
@@ -447,4 +449,30 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(missing) }}
+{%- endmacro %}
+
+{#
+    `dbt run-operation print_last_build_into --args '{schema: marts__blue}'`: logs
+    `last build into: <invocation id>` (or `none`), the last dbt run that built into
+    `schema`. `argo transform` reads it on Athena to tell whether the schema still is what
+    its saved dbt state describes (argo/transform.py, build_changed).
+#}
+{% macro print_last_build_into(schema) -%}
+    {%- set state = argo.marts_state_relation() -%}
+    {%- set found = none -%}
+    {%- if adapter.get_relation(state.database, state.schema, state.identifier) is not none -%}
+        {%- set found = run_query(argo.last_build_into_sql(schema)) -%}
+    {%- endif -%}
+    {%- do log(
+        'last build into: ' ~ (found.rows[0][0] if found and found.rows else 'none'), info=true
+    ) -%}
+{%- endmacro %}
+
+{#- The query of argo.print_last_build_into. -#}
+{% macro last_build_into_sql(schema) -%}
+    select invocation_id
+    from {{ argo.marts_state_relation() }}
+    where schema_name = '{{ schema }}' and event in ('started', 'deployed', 'built')
+    order by run_started_at desc
+    limit 1
 {%- endmacro %}

@@ -130,3 +130,52 @@
         info=true
     ) -%}
 {%- endmacro %}
+
+{#
+    `dbt run-operation publish_built_marts --args '{schema: marts__green}'`: points the
+    views of `marts` at `schema`. `argo transform` runs it after a build of the day's
+    changes (`--select source_status:fresher+ state:modified+ --state <the schema's last
+    build>`) in which every selected node succeeded: the marts that build left out are
+    those of the schema's last successful build, unchanged since (argo/transform.py,
+    build_changed). The on-run-end hook publishes only a build of everything by itself
+    (argo.marts_after_build). Refuses the schema readers see, `marts`, and a schema
+    missing any mart.
+#}
+{% macro publish_built_marts(schema) -%}
+    {%- if schema not in ('marts__blue', 'marts__green') -%}
+        {{ exceptions.raise_compiler_error(
+            "publish_built_marts: " ~ schema ~ " is not a build schema (marts__blue or "
+            ~ "marts__green); nothing was published"
+        ) }}
+    {%- endif -%}
+    {%- set published = argo.published_marts() -%}
+    {%- if published is not none and published['schema_name'] == schema -%}
+        {%- do log("argo: " ~ schema ~ " is already what readers of `marts` see", info=true) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set marts = argo.mart_models(schema) -%}
+    {%- if not marts -%}
+        {{ exceptions.raise_compiler_error(
+            "publish_built_marts: no mart is built into " ~ schema ~ " by this project's "
+            ~ "parse (ARGO_MARTS_SCHEMA=" ~ schema ~ " is needed); nothing was published"
+        ) }}
+    {%- endif -%}
+    {%- set missing = [] -%}
+    {%- for mart in marts
+        if adapter.get_relation(mart.database, mart.schema, mart.alias) is none -%}
+        {%- do missing.append(mart.alias) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "publish_built_marts: " ~ schema ~ " has no " ~ (missing[:5] | join(', '))
+            ~ ": nothing was published. What to do: run `argo transform --all`"
+        ) }}
+    {%- endif -%}
+    {%- do argo.ensure_marts_state() -%}
+    {%- set rows = [argo.marts_state_row(3, 'published', schema)] -%}
+    {%- do adapter.dispatch('publish_marts', 'argo')(schema, marts, rows) -%}
+    {%- do log(
+        "argo: published " ~ schema ~ ": readers of `marts` now see its " ~ (marts | length)
+        ~ " marts, the day's changes built and tested", info=true
+    ) -%}
+{%- endmacro %}

@@ -1,0 +1,165 @@
+"""`argo transform`, the day's work (build_changed): only what changed, published whole.
+
+On the marts tests' warehouse (tests/marts_warehouse.py: both build schemas built, each
+with its dbt state): a day without new data builds nothing; days that each bring one new
+day of the sandbox world (its clock and ARGO_NOW moved a day at a time, the day's ingest)
+leave marts equal row for row to a full refresh of the same data; a failed daily build
+leaves the published marts as they were, and the next one rebuilds what it should have;
+the marts' data tests check the days the run rebuilt, and no older day.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from argo.pipeline import run_source
+from argo.settings import WAREHOUSE_ENV
+from argo.transform import (
+    NOTHING_TO_BUILD,
+    TransformError,
+    build_changed,
+    dbt,
+    published_marts_schema,
+    state_dir,
+)
+from ingestion import clock
+from ingestion.sandbox import World, registry
+from tests.marts_warehouse import INCREMENTAL_MARTS, WORLD, read_marts, source_options
+
+pytestmark = pytest.mark.e2e
+
+#: The sources a day's ingest loads here: the ad platforms and the day's exchange rates.
+DAILY_SOURCES = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment", "exchange_rates")
+CLICKS_TEST = "fct_ad_performance_daily_clicks_at_most_impressions"
+
+
+def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path)) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def state_invocation(schema: str) -> str:
+    return (state_dir(schema) / "invocation_id").read_text()
+
+
+def a_load_of(path: Path, dataset: str) -> None:
+    """What a finished dlt load of ``dataset`` leaves in its ``_dlt_loads``, and no rows."""
+    execute(
+        path,
+        f"insert into {dataset}._dlt_loads "
+        f"select '9' || load_id, schema_name, 0, now(), schema_version_hash "
+        f"from {dataset}._dlt_loads order by inserted_at desc limit 1",
+    )
+
+
+def test_days_of_daily_builds_equal_a_full_refresh(
+    built: Path, tmp_path: Path, frozen_clock: clock.FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No new data: nothing built. Two days, one at a time: the marts of a full refresh."""
+    blue = state_invocation("marts__blue")
+    quiet = build_changed()
+    assert (quiet.reason, quiet.selected, quiet.published) == (NOTHING_TO_BUILD, [], None)
+    assert published_marts_schema() == "marts__green"
+    assert state_invocation("marts__blue") == blue, "a build of nothing keeps the state"
+    world = World(WORLD)
+    fakes = registry.start_fakes(world, list(DAILY_SOURCES))
+    try:
+        for day, schema in enumerate(("marts__blue", "marts__green"), start=1):
+            world.advance(days=1)
+            frozen_clock.advance(timedelta(days=1).total_seconds())
+            monkeypatch.setenv(clock.NOW_ENV, frozen_clock.now().isoformat())
+            for source, options in source_options(fakes, world).items():
+                run_source(source, **{k: v for k, v in options.items() if k != "start_date"})
+            changed = build_changed()
+            assert not changed.full, changed.reason
+            assert changed.published == schema == published_marts_schema(), changed.reason
+            # Only what the day's loads reach: the holidays and the trackers were not loaded.
+            assert "model.argo.stg_meta_ads__ads_insights" in changed.selected
+            staged = [n for n in changed.selected if n.startswith("model.argo.stg_")]
+            assert not [n for n in staged if "kr_holidays" in n or "adjust" in n], staged
+            assert changed.models_built and changed.tests_run, changed
+            windows = execute(
+                built,
+                "select node, inputs from marts__state.mart_builds "
+                "where event = 'window' and schema_name = ? order by run_started_at desc limit 5",
+                [schema],
+            )
+            starts = {node: json.loads(inputs)["start"] for node, inputs in windows}
+            assert len(starts) == len(INCREMENTAL_MARTS) and all(starts.values()), (day, starts)
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+    # `argo transform --all --full-refresh` on a copy of the same data.
+    copy = tmp_path / "full" / "argo.duckdb"
+    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(copy))
+        patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
+        dbt(["build", "--full-refresh"])
+    daily, full = read_marts(built), read_marts(copy)
+    assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
+    differing = [name for name in full if daily[name] != full[name]]
+    assert not differing, f"the daily builds' marts differ from a full refresh: {differing}"
+
+
+def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: Path) -> None:
+    """A bad row inside the window fails the build; a bad row older than it is not retested.
+
+    The failed build leaves the published marts and the schema's state as they were; the
+    next daily build, with the bad row fixed and no load since, rebuilds what it should
+    have. Its data tests check the rebuilt days only, so an older row broken in the
+    schema by hand is published; `dbt test` (no build in the run) checks every day.
+    """
+    published = read_marts(built)
+    blue = state_invocation("marts__blue")
+    newest = WORLD.as_of - timedelta(days=1)
+    # Older than any window: broken by hand in the schema the next build writes.
+    ((old_day,),) = execute(built, "select min(date_day) from marts__blue.fct_ad_performance_daily")
+    execute(
+        built,
+        "update marts__blue.fct_ad_performance_daily set clicks = impressions + 1 "
+        "where date_day = ? and platform = 'meta_ads'",
+        [old_day],
+    )
+    # Inside the window: a platform's row with more clicks than impressions, loaded.
+    raw = "raw_meta_ads.ads_insights"
+    ((key, clicks),) = execute(
+        built,
+        f"select _dlt_id, clicks from {raw} where date_start = ? and impressions > 0 limit 1",
+        [newest],
+    )
+    execute(built, f"update {raw} set clicks = impressions + 1 where _dlt_id = ?", [key])
+    a_load_of(built, "raw_meta_ads")
+    with pytest.raises(TransformError, match=CLICKS_TEST) as failed:
+        build_changed()
+    assert "The marts readers see are unchanged (marts -> marts__green)" in str(failed.value)
+    assert published_marts_schema() == "marts__green"
+    assert read_marts(built) == published
+    assert state_invocation("marts__blue") == blue, "a failed build must not advance the state"
+    # Fixed upstream, no load since: the next daily build redoes the failed one's work.
+    execute(built, f"update {raw} set clicks = ? where _dlt_id = ?", [clicks, key])
+    changed = build_changed()
+    assert changed.published == "marts__blue" and not changed.full, changed.reason
+    assert "model.argo.fct_ad_performance_daily" in changed.selected
+    assert state_invocation("marts__blue") != blue
+    ((broken,),) = execute(
+        built,
+        "select count(*) from marts.fct_ad_performance_daily "
+        "where clicks > impressions and date_day = ?",
+        [old_day],
+    )
+    assert broken > 0, "the row older than the window is not tested again"
+    tested = (
+        built.parent / "target" / "compiled" / "argo" / "models" / "marts" / "marketing"
+    ).glob(f"_marketing__models.yml/{CLICKS_TEST}.sql")
+    sql = next(tested).read_text(encoding="utf-8")
+    assert "date_day >= cast('" in sql, sql
+    with pytest.raises(TransformError, match=CLICKS_TEST):
+        dbt(["test", "--select", CLICKS_TEST])  # no build in this run: every day

@@ -1,0 +1,181 @@
+"""The day's work: the dbt state each build schema keeps, locally and on S3, and the CLI.
+
+The builds themselves run in tests/e2e/test_daily_builds.py; here, without dbt, what
+decides whether a daily build may select from a schema's state, how a state is written
+(all or nothing) and mirrored to ``s3://<lake>/argo/dbt-state/<schema>/`` (moto), and which
+``argo transform`` flags mean the day's work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import argo.cli as cli
+import argo.transform as transform
+from argo.cli import main
+from argo.settings import WAREHOUSE_ENV
+from argo.transform import ChangedBuild, TransformError
+
+
+@pytest.fixture
+def target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """dbt's target folder, holding what a successful build leaves there."""
+    folder = tmp_path / "target"
+    folder.mkdir()
+    monkeypatch.setenv("DBT_TARGET_PATH", str(folder))
+    write_artefacts(folder, "build-1")
+    return folder
+
+
+def write_artefacts(folder: Path, invocation: str) -> None:
+    for name in ("manifest.json", "sources.json", "run_results.json"):
+        (folder / name).write_text(json.dumps({"metadata": {"invocation_id": invocation}}))
+
+
+def last_build(monkeypatch: pytest.MonkeyPatch, invocation: str | None) -> None:
+    """What marts__state.mart_builds says built into the schema last."""
+    monkeypatch.setattr(transform, "last_build_into", lambda schema, target=None: invocation)
+
+
+def test_a_kept_state_is_usable_until_another_command_builds_into_the_schema(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = transform.state_dir("marts__blue")
+    assert folder == target / "state" / "marts__blue"
+    usable, why = transform._usable_state(folder, "marts__blue", None)
+    assert not usable and why.startswith("no state of marts__blue yet")
+    transform.keep_state("marts__blue")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "dbt_project.sha256",
+        "invocation_id",
+        "manifest.json",
+        "sources.json",
+    ]
+    assert (folder / "invocation_id").read_text() == "build-1"
+    assert not folder.with_name("marts__blue.partial").exists()
+    last_build(monkeypatch, "build-1")
+    assert transform._usable_state(folder, "marts__blue", None) == (True, "")
+    # A `--select` build, `dbt run` or a plain `dbt build` wrote into it since.
+    last_build(monkeypatch, "someone-else")
+    usable, why = transform._usable_state(folder, "marts__blue", None)
+    assert not usable
+    assert why == "marts__blue was built since its state was saved by another command"
+    # ... unless it was a daily build from this very state that failed (it is retried).
+    (folder / transform.TRIED_FILE).write_text(json.dumps(["someone-else"]))
+    assert transform._usable_state(folder, "marts__blue", None) == (True, "")
+
+
+def test_a_changed_dbt_project_yml_makes_the_state_unusable(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its vars reach SQL that dbt's state:modified compares unrendered."""
+    transform.keep_state("marts__green")
+    last_build(monkeypatch, "build-1")
+    folder = transform.state_dir("marts__green")
+    assert transform._usable_state(folder, "marts__green", None)[0]
+    monkeypatch.setattr(transform, "_project_digest", lambda: "another")
+    usable, why = transform._usable_state(folder, "marts__green", None)
+    assert not usable and why == "dbt_project.yml changed since marts__green's last build"
+    (folder / "invocation_id").unlink()
+    assert transform._usable_state(folder, "marts__green", None)[1].endswith("is incomplete")
+
+
+def test_a_new_state_replaces_the_old_one_whole(target: Path) -> None:
+    transform.keep_state("marts__blue")
+    write_artefacts(target, "build-2")
+    (target / "sources.json").write_text('{"results": []}')
+    transform.keep_state("marts__blue")
+    folder = transform.state_dir("marts__blue")
+    assert (folder / "invocation_id").read_text() == "build-2"
+    assert (folder / "sources.json").read_text() == '{"results": []}'
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["marts__blue"]
+
+
+def test_the_athena_state_round_trips_through_the_lake_bucket(
+    aws: str, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(
+        Bucket="acme-argo-lake", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"}
+    )
+    stale = "argo/dbt-state/marts__blue/tried.json"
+    s3.put_object(Bucket="acme-argo-lake", Key=stale, Body=b'["old"]')
+    transform.keep_state("marts__blue", target="athena")
+    listed = s3.list_objects_v2(Bucket="acme-argo-lake", Prefix="argo/dbt-state/")
+    assert sorted(o["Key"] for o in listed["Contents"]) == [
+        "argo/dbt-state/marts__blue/dbt_project.sha256",
+        "argo/dbt-state/marts__blue/invocation_id",
+        "argo/dbt-state/marts__blue/manifest.json",
+        "argo/dbt-state/marts__blue/sources.json",
+    ]
+    # Another machine (a fresh CI runner): no local state, the one on S3 comes down.
+    folder = transform.state_dir("marts__blue")
+    for path in folder.iterdir():
+        path.unlink()
+    (folder / "leftover.json").write_text("{}")
+    transform._state_from_s3("marts__blue", folder)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "dbt_project.sha256",
+        "invocation_id",
+        "manifest.json",
+        "sources.json",
+    ]
+    assert (folder / "invocation_id").read_text() == "build-1"
+    # No state on S3 for the other schema: none locally either (it is built in full).
+    green = transform.state_dir("marts__green")
+    green.mkdir(parents=True)
+    (green / "manifest.json").write_text("{}")
+    transform._state_from_s3("marts__green", green)
+    assert list(green.iterdir()) == []
+
+
+def test_an_unreachable_lake_bucket_says_what_to_do(
+    aws: str, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = transform.state_dir("marts__blue")
+    with pytest.raises(TransformError, match=r"cannot read the dbt state of marts__blue .*"):
+        transform._state_from_s3("marts__blue", folder)  # the bucket does not exist
+    transform._stage_state("marts__blue")
+    with pytest.raises(TransformError, match="the build of marts__blue succeeded, but"):
+        transform._commit_state("marts__blue", "athena")
+
+
+@pytest.mark.parametrize(
+    ("flags", "day"),
+    [
+        ([], True),
+        (["--all"], False),
+        (["--full-refresh"], False),
+        (["--select", "marts"], False),
+        (["--no-tests"], False),
+    ],
+)
+def test_argo_transform_is_the_days_work_unless_told_otherwise(
+    flags: list[str],
+    day: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "argo.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    called: list[Any] = []
+    changed = ChangedBuild("marts__green", [], 0, 0, 1.5, None, transform.NOTHING_TO_BUILD)
+    monkeypatch.setattr(cli, "build_changed", lambda target=None, callbacks=None: called.append("day") or changed)
+    monkeypatch.setattr(cli, "dbt", lambda command, target=None, callbacks=None: called.append(command))
+    monkeypatch.setattr(cli, "_refuse_unfinished_loads", lambda: None)
+    monkeypatch.setattr(cli, "_check_selection", lambda select, name: None)
+    assert main(["transform", *flags]) == 0
+    said = capsys.readouterr()
+    out = said.out + said.err
+    if day:
+        assert called == ["day"]
+        assert f"transform: {transform.NOTHING_TO_BUILD};" in out
+    else:
+        assert called and called[0] != "day" and called[0][0] in ("build", "run")
+        assert transform.NOTHING_TO_BUILD not in out
