@@ -105,12 +105,13 @@ def _summary(out: Progress, steps: list[StepDone]) -> None:
     rows = [
         (
             step.name,
-            f"FAILED: {step.failed}" if step.failed else step.what,
             "" if step.seconds is None else f"{step.seconds:.1f}",
+            f"FAILED: {step.failed}" if step.failed else step.what,
         )
         for step in steps
     ]
-    for line in table(("step", "what it did", "seconds"), rows, right=(2,)):
+    # Seconds before the text: a long line is cut at its end, never in the numbers.
+    for line in table(("step", "seconds", "what it did"), rows, right=(1,)):
         out.say(line if len(line) <= 160 else line[:157] + "...")
     if _verbose:
         out.say(f"Log (dlt's and dbt's own lines): {_argo_log()}")

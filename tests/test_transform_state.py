@@ -166,8 +166,12 @@ def test_argo_transform_is_the_days_work_unless_told_otherwise(
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     called: list[Any] = []
     changed = ChangedBuild("marts__green", [], 0, 0, 1.5, None, transform.NOTHING_TO_BUILD)
-    monkeypatch.setattr(cli, "build_changed", lambda target=None, callbacks=None: called.append("day") or changed)
-    monkeypatch.setattr(cli, "dbt", lambda command, target=None, callbacks=None: called.append(command))
+    monkeypatch.setattr(
+        cli, "build_changed", lambda target=None, callbacks=None: called.append("day") or changed
+    )
+    monkeypatch.setattr(
+        cli, "dbt", lambda command, target=None, callbacks=None: called.append(command)
+    )
     monkeypatch.setattr(cli, "_refuse_unfinished_loads", lambda: None)
     monkeypatch.setattr(cli, "_check_selection", lambda select, name: None)
     assert main(["transform", *flags]) == 0

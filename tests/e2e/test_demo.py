@@ -61,7 +61,7 @@ def test_the_demo_speaks_in_lines_and_v_keeps_dlts_and_dbts_own_in_the_log_file(
     assert len(lines) <= 60, f"{len(lines)} lines:\n{demo.out}"
     assert "\r" not in demo.out
     assert not any(line.startswith("---") or "Memory usage" in line for line in lines)
-    assert re.search(r"^step +what it did +seconds$", demo.out, re.MULTILINE)
+    assert re.search(r"^step +seconds +what it did$", demo.out, re.MULTILINE)
     log = demo.logs / "argo.log"
     assert f"Log (dlt's and dbt's own lines): {log}" in demo.out
     kept = log.read_text()
