@@ -33,11 +33,15 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """The build stand-in: records (target, full_refresh) and returns an empty dbt result."""
     calls: list[tuple[str, bool]] = []
 
-    def build(name: str, full_refresh: bool, callbacks: list[Any]) -> Any:
+    def build(
+        command: list[str], name: str, callbacks: list[Any] | None = None, *, changed: bool = False
+    ) -> Any:
+        full_refresh = "--full-refresh" in command
+        assert changed is not full_refresh  # the day's work, unless told to rebuild
         calls.append((name, full_refresh))
         return SimpleNamespace(result=SimpleNamespace(results=[]))
 
-    monkeypatch.setattr(cli, "_day_build", build)
+    monkeypatch.setattr(cli, "_build", build)
     return calls
 
 
