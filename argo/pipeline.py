@@ -126,11 +126,12 @@ def make_pipeline(source: str, destination: Any = None) -> dlt.Pipeline:
             path = warehouse_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                memory = f"memory_limit='{duckdb_memory_limit()}'"
+                memory = f"set global memory_limit = '{duckdb_memory_limit()}'"
             except ValueError as exc:
                 raise IngestError(str(exc)) from None
-            # a pragma, run on every connection dlt opens: global_config stays dlt's to read
-            destination = dlt.destinations.duckdb(DuckDbCredentials(str(path), pragmas=[memory]))
+            # run on each connection dlt opens; global_config stays dlt's to read (.dlt/)
+            credentials = DuckDbCredentials(str(path), statements=[memory])
+            destination = dlt.destinations.duckdb(credentials)
     return dlt.pipeline(
         pipeline_name=f"argo_{source}",
         destination=destination,
