@@ -25,8 +25,8 @@ DLT_PROJECT_ENV = "DLT_PROJECT_DIR"
 TARGETS = ("local", "athena")
 DEFAULT_WAREHOUSE = Path("data") / "argo.duckdb"
 MEMORY_LIMIT_ENV = "ARGO_DUCKDB_MEMORY_LIMIT"
-#: The loader's DuckDB memory: with ARGO's own ~0.3-0.4 GB (Python, dlt, Arrow), a source's
-#: process stays under 1 GB however many days it loads (bench/README.md, "Memory").
+#: The loader's DuckDB memory: with the rest of the process (Python, dlt, Arrow: 0.2-0.4 GB)
+#: a source's 730-day backfill stays under 1 GB (bench/README.md, "Memory over the date range").
 DEFAULT_MEMORY_LIMIT = "512MB"
 #: The least accepted: a slip (``512KB``) is refused in one line, not deep inside a load.
 _MIN_MEMORY_BYTES = 64 * 1000**2
