@@ -22,11 +22,12 @@ from dlt.common.runtime.collector_base import Collector
 from dlt.common.schema.utils import get_write_disposition
 from dlt.common.storages.load_package import ParsedLoadJobFileName
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from argo import interrupts
 from argo.locks import LockError, exclusive
-from argo.settings import pipelines_dir, target, warehouse_path
+from argo.settings import duckdb_memory_limit, pipelines_dir, target, warehouse_path
 from ingestion.registry import SOURCES
 from ingestion.sources.config import config_error, settings_dir
 from ingestion.sources.errors import SourceError
@@ -111,7 +112,8 @@ def make_pipeline(
     """The dlt pipeline of ``source``, dataset ``raw_<source>``.
 
     The destination follows ``ARGO_TARGET``: ``local`` (default) is the DuckDB warehouse
-    file; ``athena`` is parquet on S3 with the tables in Glue (see :mod:`argo.aws`).
+    file, with DuckDB's ``memory_limit`` from ``ARGO_DUCKDB_MEMORY_LIMIT``; ``athena`` is
+    parquet on S3 with the tables in Glue (see :mod:`argo.aws`).
 
     Args:
         source: A name in :data:`SOURCES`.
@@ -119,7 +121,8 @@ def make_pipeline(
         progress: dlt's progress collector (``log``: dlt's progress blocks on standard output).
 
     Raises:
-        IngestError: ``ARGO_TARGET`` is not a target, or the AWS settings are incomplete.
+        IngestError: ``ARGO_TARGET`` is not a target, ``ARGO_DUCKDB_MEMORY_LIMIT`` not an
+            amount of memory, or the AWS settings are incomplete.
     """
     staging = None
     if destination is None:
@@ -135,7 +138,13 @@ def make_pipeline(
             _athena_row_ids(False)
             path = warehouse_path()
             path.parent.mkdir(parents=True, exist_ok=True)
-            destination = dlt.destinations.duckdb(str(path))
+            try:
+                memory = f"set global memory_limit = '{duckdb_memory_limit()}'"
+            except ValueError as exc:
+                raise IngestError(str(exc)) from None
+            # run on each connection dlt opens; global_config stays dlt's to read (.dlt/)
+            credentials = DuckDbCredentials(str(path), statements=[memory])
+            destination = dlt.destinations.duckdb(credentials)
     return dlt.pipeline(
         pipeline_name=f"argo_{source}",
         destination=destination,

@@ -3,13 +3,15 @@
 The warehouse file is ``data/argo.duckdb`` under the project unless ``ARGO_DUCKDB_PATH``
 names another; dbt (``profiles.yml``) and dlt read the same variable, so both always
 open the same file. dlt's settings (``.dlt/config.toml``, ``.dlt/secrets.toml``) are the
-project's wherever ``argo`` runs, unless ``DLT_PROJECT_DIR`` names another folder.
+project's wherever ``argo`` runs, unless ``DLT_PROJECT_DIR`` names another folder. The
+memory the loader's DuckDB may use is ``ARGO_DUCKDB_MEMORY_LIMIT`` (512MB by default).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +24,16 @@ DLT_PROJECT_ENV = "DLT_PROJECT_DIR"
 #: The targets ``profiles.yml`` defines: ``local`` (DuckDB) and ``athena`` (S3 + Glue).
 TARGETS = ("local", "athena")
 DEFAULT_WAREHOUSE = Path("data") / "argo.duckdb"
+MEMORY_LIMIT_ENV = "ARGO_DUCKDB_MEMORY_LIMIT"
+#: The loader's DuckDB memory: with the rest of the process (Python, dlt, Arrow: 0.2-0.4 GB)
+#: a source's 730-day backfill stays under 1 GB (bench/README.md, "Memory over the date range").
+DEFAULT_MEMORY_LIMIT = "512MB"
+#: The least accepted: a slip (``512KB``) is refused in one line, not deep inside a load.
+_MIN_MEMORY_BYTES = 64 * 1000**2
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([KMGT]i?B)|(%))", re.IGNORECASE)
+_UNITS = {f"{p}B": 1000**i for i, p in enumerate("KMGT", 1)} | {
+    f"{p}IB": 1024**i for i, p in enumerate("KMGT", 1)
+}
 
 
 def warehouse_path() -> Path:
@@ -31,6 +43,31 @@ def warehouse_path() -> Path:
     if not path.is_absolute():
         path = PROJECT_DIR / path
     return path
+
+
+def duckdb_memory_limit() -> str:
+    """The loader's DuckDB ``memory_limit``: ``ARGO_DUCKDB_MEMORY_LIMIT`` or ``512MB``.
+
+    DuckDB's units (``512MB``, ``2GB``, ``1GiB``) or a share of the machine's RAM
+    (``25%``). Beyond it DuckDB spills to ``<warehouse>.tmp`` beside the file.
+
+    Raises:
+        SettingError: The value is not an amount of memory, or is below 64MB.
+    """
+    given = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    found = _MEMORY.fullmatch(given.strip())
+    amount = float(found[1]) if found else 0.0
+    if found and found[3]:
+        usable = 0 < amount <= 100
+    else:
+        usable = found is not None and amount * _UNITS[found[2].upper()] >= _MIN_MEMORY_BYTES
+    if not found or not usable:
+        raise SettingError(
+            f"{MEMORY_LIMIT_ENV}={given!r} is not an amount of memory DuckDB can load with. "
+            f"What to do: set it to a size of at least 64MB such as 512MB or 2GB, or a share "
+            f"of RAM such as 25% (or leave it unset for {DEFAULT_MEMORY_LIMIT})"
+        )
+    return "".join(given.split())
 
 
 def use_warehouse(path: Path | str) -> Path:

@@ -201,7 +201,8 @@ def test_targets_are_judged_on_the_figures() -> None:
         "ingest": True,  # 5.2 s against 3.1 s in all; both sources of volume within 2x
         "transform": True,  # judged at the largest SF only
         "incremental": False,  # 20% of a full refresh
-        "memory": False,  # b's load step grew 3x with the range
+        "memory": True,  # the connectors stay flat (b's load step grew 3x: capped, not judged)
+        "memory_backfill": True,  # at 730 days every process under 1 GB
     }
     assert "b 3.00x" in summary["target_figures"]["memory"]
     slower = _results(
@@ -231,6 +232,34 @@ def test_targets_are_judged_on_the_figures() -> None:
         ]
     )
     assert run.summarize(flat)["targets"]["memory"] is True
+    growing = _results(
+        memory=[
+            {"source": "a", "days": 90, "stream_peak_mb": 200.0, "load_peak_mb": 210.0},
+            {"source": "a", "days": 730, "stream_peak_mb": 260.0, "load_peak_mb": 220.0},
+        ]
+    )
+    assert run.summarize(growing)["targets"]["memory"] is False
+
+
+def test_the_longest_backfill_is_judged_per_process_against_1_gb() -> None:
+    heavy = _results(
+        memory=[
+            {"source": "a", "days": 90, "stream_peak_mb": 200.0, "load_peak_mb": 300.0},
+            {"source": "a", "days": 730, "stream_peak_mb": 210.0, "load_peak_mb": 940.0},
+            {"source": "b", "days": 90, "stream_peak_mb": 200.0, "load_peak_mb": 400.0},
+            {
+                "source": "b",
+                "days": 730,
+                "peak_rss_mb": 1010.0,  # the process's own peak counts, not only the steps'
+                "stream_peak_mb": 210.0,
+                "load_peak_mb": 990.0,
+            },
+        ]
+    )
+    summary = run.summarize(heavy)
+    assert summary["targets"]["memory_backfill"] is False
+    assert summary["memory_backfill"] == {"days": 730, "peak_mb": {"a": 940.0, "b": 1010.0}}
+    assert summary["target_figures"]["memory_backfill"] == "730 days: highest b 1010 MB; over: b"
 
 
 def test_baseline_sink_keeps_every_row_when_the_shape_changes(tmp_path: Path) -> None:

@@ -17,6 +17,10 @@ Two guarantees hold for every merge resource, whatever the source:
   (plus the previous page of each table, to show the earlier value): about 100 bytes per
   key. Two different keys with the same 64-bit hash would be taken for one key (odds of
   about 1 in 10^6 for ten million keys in one run); the run would then stop, not load wrong.
+  A source whose every item holds whole days (each merge-key value in one item only, as
+  Naver's report per customer-day) says so (``whole_days``): its keys are then checked
+  within each item and nothing per row is kept between items, so a long backfill does
+  not grow the run's memory; a day that comes in two items stops the run.
 - **A day asked for is replaced, even when it came back empty.** A daily source yields
   :func:`tombstones` for every merge-key value it asked for (each account-day): rows
   flagged in :data:`DELETED`, a column with dlt's ``hard_delete`` hint. dlt's delete-insert
@@ -69,9 +73,16 @@ class _Keys:
     """The rows of one table seen by one run of a resource: a hash per primary key."""
 
     def __init__(
-        self, source: str, table: str, primary_key: Sequence[str], merge_key: Sequence[str]
+        self,
+        source: str,
+        table: str,
+        primary_key: Sequence[str],
+        merge_key: Sequence[str],
+        whole_days: bool = False,
     ) -> None:
         self.source = source
+        #: each merge-key value comes in one item: keys are checked within the item
+        self.whole_days = whole_days and bool(merge_key)
         self.table = table
         self.primary_key = tuple(primary_key)
         self.merge_key = tuple(merge_key)
@@ -91,9 +102,11 @@ class _Keys:
                 self._count(unfilled.num_rows)
             return unfilled
         if self.merge_key and data.num_rows:
-            self.days.update(
-                zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True)
-            )
+            days = set(zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True))
+            if self.whole_days:
+                self._once(days)
+                self.hashes = {}
+            self.days.update(days)
         if not self.primary_key or data.num_rows == 0:
             return data
         names = [n for n in data.column_names if n != LOADED_AT]
@@ -112,6 +125,19 @@ class _Keys:
                 raise self._conflict(key, data, index, names, keep)
         self.previous = data
         return data if len(keep) == data.num_rows else data.take(pa.array(keep, type=pa.int64()))
+
+    def _once(self, days: set[tuple[Any, ...]]) -> None:
+        """Raises if a day of this item came in an earlier one (``whole_days`` broken)."""
+        again = days & self.days
+        if again:
+            day = min(again, key=repr)
+            record = ", ".join(f"{k}={v}" for k, v in zip(self.merge_key, day, strict=True))
+            raise SourceDataError(
+                self.source,
+                f"{self.table}: rows of one day came in two parts of this run",
+                record=record,
+                hint=CONFLICT_HINT,
+            )
 
     def _count(self, tombstones: int) -> None:
         """Counts tombstones apart, so a run's row count is that of the rows it loaded."""
@@ -158,12 +184,16 @@ class _Keys:
         return None
 
 
-def checked(data: Iterator[Any], table: Table, merge_key: Sequence[str] = ()) -> Iterator[Any]:
+def checked(
+    data: Iterator[Any], table: Table, merge_key: Sequence[str] = (), whole_days: bool = False
+) -> Iterator[Any]:
     """``data`` with conflicting duplicates refused and identical ones dropped, per table.
 
     The tables of items marked with :func:`into` are checked on the primary key in their
-    hints. Within one run of the resource (one iteration of ``data``). Tombstones of a day
-    that rows have already filled are dropped (a source yields them after the day's rows).
+    hints. Within one run of the resource (one iteration of ``data``); within each item
+    of ``table`` when ``whole_days`` (each merge-key value comes in one item). Tombstones
+    of a day that rows have already filled are dropped (a source yields them after the
+    day's rows).
 
     Raises:
         SourceDataError: Two rows of a table share its primary key but differ in a value.
@@ -172,7 +202,9 @@ def checked(data: Iterator[Any], table: Table, merge_key: Sequence[str] = ()) ->
     for item in data:
         if isinstance(item, pa.Table):
             if table.name not in keys:
-                keys[table.name] = _Keys(table.source, table.name, table.identity, merge_key)
+                keys[table.name] = _Keys(
+                    table.source, table.name, table.identity, merge_key, whole_days
+                )
             yield keys[table.name].check(item)
         elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
             hints = item.meta.hints
@@ -192,6 +224,7 @@ def merged(
     *,
     merge_key: Sequence[str] = (),
     columns: Mapping[str, Any] | None = None,
+    whole_days: bool = False,
 ) -> DltResource:
     """A resource that merges ``data`` into ``table`` (delete-insert on its keys).
 
@@ -205,12 +238,17 @@ def merged(
         merge_key: The columns whose every row is replaced when a row with the same values
             arrives (``account_id``, ``date``): a re-read day replaces the whole day.
         columns: Column hints for dlt (e.g. naive timestamps).
+        whole_days: Every table ``data`` yields holds all rows of each of its merge-key
+            values: keys are checked within each table, nothing per row kept between them.
     """
     hints = _hints(table, merge_key)
     if columns:
         hints["columns"] = {**hints.get("columns", {}), **columns}
     resource: DltResource = dlt.resource(
-        checked(data, table, merge_key), name=table.name, write_disposition=MERGE, **hints
+        checked(data, table, merge_key, whole_days),
+        name=table.name,
+        write_disposition=MERGE,
+        **hints,
     )
     return resource
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,47 @@ def test_tombstones_of_filled_days_are_dropped() -> None:
     left = out[1].to_pylist()
     assert [(r["day"], r[DELETED]) for r in left] == [(date(2026, 10, 2), True)]
     assert left[0]["ad_id"] == "" and left[0]["spend"] == Decimal(0)  # placeholders
+
+
+def test_whole_days_are_checked_within_each_page_and_a_split_day_stops_the_run() -> None:
+    first = page(("1", "a", "2026-10-01", "5", 3), ("1", "a", "2026-10-01", "5", 3))
+    second = page(("1", "a", "2026-10-02", "5", 3), ("2", "a", "2026-10-01", "5", 3))
+    out = list(checked(iter([first, second]), DAILY, KEY, whole_days=True))
+    assert [t.num_rows for t in out] == [1, 2]
+    conflict = page(("1", "a", "2026-10-02", "5", 3), ("1", "a", "2026-10-02", "6", 3))
+    with pytest.raises(SourceDataError, match=r"\(spend 5.0000 vs 6.0000\)"):
+        list(checked(iter([first, conflict]), DAILY, KEY, whole_days=True))
+    split = page(("1", "b", "2026-10-01", "5", 3))
+    with pytest.raises(SourceDataError) as err:
+        list(checked(iter([first, second, split]), DAILY, KEY, whole_days=True))
+    assert str(err.value).startswith(
+        "demo: daily: rows of one day came in two parts of this run "
+        "[record: account_id=1, day=2026-10-01]"
+    )
+
+
+def test_whole_days_keep_nothing_per_row_between_pages() -> None:
+    """A backfill of many days holds one page's keys, not every row's (issue #17)."""
+    days = [(date(2020, 1, 1) + timedelta(days=n)).isoformat() for n in range(60)]
+    pages = [page(*(("1", str(ad), day, "1", 1) for ad in range(500))) for day in days]
+
+    def growth(whole_days: bool) -> int:
+        """Memory the check holds after the 59th page, over what it held after the 5th."""
+        tracemalloc.start()
+        try:
+            items = checked(iter(pages), DAILY, KEY, whole_days=whole_days)
+            for _ in range(5):
+                next(items)
+            early, _ = tracemalloc.get_traced_memory()
+            for _ in range(54):
+                next(items)
+            late, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return late - early
+
+    assert growth(whole_days=False) > 1_500_000  # 27,000 keys: what the check keeps per row
+    assert growth(whole_days=True) < 300_000
 
 
 def load(path: Path, items: list[Any]) -> dlt.Pipeline:

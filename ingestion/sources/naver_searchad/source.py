@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import dlt
@@ -32,6 +33,11 @@ TIME_ZONE = ZoneInfo("Asia/Seoul")
 #: Report rows gathered into one Arrow table before it is handed to dlt (fewer, larger
 #: tables normalise much faster than one small table per customer-day).
 BATCH_ROWS = 50_000
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+#: Report jobs a worker may finish ahead of the one being read: the pool never holds more
+#: than ``report_workers * JOBS_AHEAD`` reports, however many days the run asks for.
+JOBS_AHEAD = 2
 #: ``GET /ad-accounts`` page size (Naver's largest).
 AD_ACCOUNTS_PAGE = 1000
 #: Pages read at most (a page that never says ``last`` must not loop forever).
@@ -99,6 +105,32 @@ class Run:
         if text is None:
             return None  # a later run loads it
         return tables.report_to_table(text, report_type, customer, day, self.loaded_at)
+
+
+def in_order(
+    pool: Executor, work: Callable[[_Job], _Result], jobs: Iterable[_Job], *, ahead: int
+) -> Iterator[tuple[_Job, _Result]]:
+    """Each job with ``work(job)``, in the jobs' order, run in ``pool``.
+
+    Unlike ``pool.map``, which submits every job at once and keeps each result until it
+    is read, at most ``ahead`` jobs are submitted and not yet read: a job is submitted
+    when an earlier one is read, so memory does not grow with the number of jobs when
+    the reader is slower than the workers. Jobs not yet submitted when the reader stops
+    (or a job fails) never run.
+    """
+    waiting = iter(jobs)
+    running: deque[tuple[_Job, Future[_Result]]] = deque()
+    for job in waiting:
+        running.append((job, pool.submit(work, job)))
+        if len(running) >= ahead:
+            break
+    while running:
+        job, future = running.popleft()
+        result = future.result()
+        for following in waiting:
+            running.append((following, pool.submit(work, following)))
+            break
+        yield job, result
 
 
 def ad_accounts(run: Run) -> Iterator[pa.Table]:
@@ -176,8 +208,13 @@ def stats(run: Run, report_type: str) -> Iterator[pa.Table]:
     table = tables.REPORTS[report_type]
     with ThreadPoolExecutor(max_workers=run.report_workers) as pool:
         try:
-            pulled = pool.map(lambda job: run.report(report_type, *job), jobs)
-            for (customer, day), page in zip(jobs, pulled, strict=True):
+            pulled = in_order(
+                pool,
+                lambda job: run.report(report_type, *job),
+                jobs,
+                ahead=run.report_workers * JOBS_AHEAD,
+            )
+            for (customer, day), page in pulled:
                 if page is None:
                     continue  # Naver is still aggregating the day: its old rows stay
                 answered.append({"customer_id": customer, "stat_date": day})
@@ -258,7 +295,8 @@ def naver_searchad_source(
         merged(ad_accounts(run), tables.AD_ACCOUNTS),
         *(merged(entities(run, t), t) for t in tables.ENTITY_TABLES),
         *(
-            merged(stats(run, kind), table, merge_key=tables.DAILY_MERGE_KEY)
+            # a batch holds whole customer-days (one job each): keys checked per batch
+            merged(stats(run, kind), table, merge_key=tables.DAILY_MERGE_KEY, whole_days=True)
             for kind, table in tables.REPORTS.items()
         ),
     ]

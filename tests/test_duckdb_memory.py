@@ -1,0 +1,100 @@
+"""The loader's DuckDB memory: ``ARGO_DUCKDB_MEMORY_LIMIT``, set as a user sets it.
+
+Each test runs a pipeline made as ARGO makes it, in a subprocess with the variable in its
+environment, and asks DuckDB itself what ``memory_limit`` it runs with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from argo.settings import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, PROJECT_DIR, WAREHOUSE_ENV
+
+pytestmark = pytest.mark.pipeline
+
+ARGO = Path(sys.executable).parent / "argo"
+
+LOAD = """
+import json
+from argo.pipeline import make_pipeline
+
+pipeline = make_pipeline("kr_holidays")
+pipeline.run([{"id": 1}], table_name="probe")
+with pipeline.sql_client() as client:
+    ((limit, install),) = client.execute_sql(
+        "select current_setting('memory_limit'), current_setting('autoinstall_known_extensions')"
+    )
+print(json.dumps({"memory_limit": limit, "install": install}))
+"""
+
+
+def reported(value: str) -> str:
+    """What DuckDB's ``current_setting('memory_limit')`` says after ``SET memory_limit``."""
+    with duckdb.connect() as connection:
+        connection.execute(f"set memory_limit = '{value}'")
+        ((limit,),) = connection.execute("select current_setting('memory_limit')").fetchall()
+    return str(limit)
+
+
+def environment(tmp_path: Path, limit: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != MEMORY_LIMIT_ENV}
+    env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
+    if limit is not None:
+        env[MEMORY_LIMIT_ENV] = limit
+    return env
+
+
+def loader_settings(tmp_path: Path, limit: str | None) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD],
+        cwd=PROJECT_DIR,
+        env=environment(tmp_path, limit),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(None, DEFAULT_MEMORY_LIMIT), ("300MB", "300MB")])
+def test_the_loader_runs_duckdb_with_the_memory_limit_set(
+    tmp_path: Path, limit: str | None, expected: str
+) -> None:
+    seen = loader_settings(tmp_path, limit)
+    assert seen["memory_limit"] == reported(expected)
+    # the limit comes on top of the project's DuckDB settings, not instead of them
+    assert seen["install"] is False
+
+
+def test_a_share_of_ram_is_duckdbs_share(tmp_path: Path) -> None:
+    assert loader_settings(tmp_path, "10%")["memory_limit"] == reported("10%")
+
+
+@pytest.mark.parametrize("limit", ["lots", "512", "32MB", "0%"])
+def test_a_wrong_value_is_one_line_naming_the_setting(tmp_path: Path, limit: str) -> None:
+    done = subprocess.run(
+        [str(ARGO), "ingest", "kr_holidays"],
+        cwd=tmp_path,
+        env=environment(tmp_path, limit),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [
+        f"argo ingest failed: {MEMORY_LIMIT_ENV}={limit!r} is not an amount of "
+        "memory DuckDB can load with. What to do: set it to a size of at least 64MB such as "
+        f"512MB or 2GB, or a share of RAM such as 25% (or leave it unset for "
+        f"{DEFAULT_MEMORY_LIMIT})"
+    ], done.stderr[-3000:]
+    assert not (tmp_path / "warehouse" / "argo.duckdb").exists()
