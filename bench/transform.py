@@ -183,13 +183,44 @@ def hold_back(path: Path, day: str) -> None:
 
 
 def land_held_back(path: Path) -> None:
-    """Puts the held-back day's rows back, as a load of that day would."""
+    """Puts the held-back day's rows back, as a load of that day would.
+
+    The rows come back as one new dlt load in each raw dataset: a new ``_dlt_load_id``
+    recorded in its ``_dlt_loads`` now, and ``_loaded_at`` now, which is what
+    ``dbt source freshness`` and the marts' window read.
+    """
     import duckdb
 
+    load_id = f"{time.time():.7f}"
     with duckdb.connect(str(path)) as con:
+        for schema in sorted({table.split(".")[0] for table in FACT_DAYS}):
+            (loads,) = con.execute(  # type: ignore[misc]
+                "select count(*) from information_schema.tables "
+                "where table_schema = ? and table_name = '_dlt_loads'",
+                [schema],
+            ).fetchone()
+            if loads:
+                con.execute(
+                    f"insert into {schema}._dlt_loads "
+                    "(load_id, schema_name, status, inserted_at) values (?, ?, 0, now())",
+                    [load_id, schema.removeprefix("raw_")],
+                )
         for table in FACT_DAYS:
             held = "bench_held." + table.replace(".", "__")
-            con.execute(f"insert into {table} select * from {held}")
+            schema, name = table.split(".")
+            columns = {
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ?",
+                    [schema, name],
+                ).fetchall()
+            }
+            replaced = [f"'{load_id}' as _dlt_load_id"] if "_dlt_load_id" in columns else []
+            if "_loaded_at" in columns:
+                replaced.append("now() as _loaded_at")
+            replace = f" replace ({', '.join(replaced)})" if replaced else ""
+            con.execute(f"insert into {table} select *{replace} from {held}")
         con.execute("drop schema bench_held cascade")
 
 
@@ -201,14 +232,24 @@ def child_dbt(warehouse: str, target_dir: str, *args: str) -> None:
     os.environ["ARGO_DUCKDB_PATH"] = warehouse
     os.environ["DBT_TARGET_PATH"] = target_dir
     os.environ["DBT_LOG_PATH"] = target_dir
-    from argo.transform import dbt
+    from argo.transform import TransformError, dbt, marts_schema_for
 
-    started = time.perf_counter()
-    dbt(list(args))
-    seconds = time.perf_counter() - started
-    summary: dict[str, Any] = {"seconds": seconds}
+    pinned = os.environ.get("BENCH_MARTS_SCHEMA")
+    schema = pinned or marts_schema_for(args[0])
+
     results_file = Path(target_dir) / "run_results.json"
-    if args[0] != "parse" and results_file.exists():
+    results_file.unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        dbt(list(args), marts_schema=pinned)
+    except TransformError:
+        # A source past its freshness threshold fails `dbt source freshness`; what it
+        # measured is in sources.json all the same, which is what the next build reads.
+        if args[0] != "source":
+            raise
+    seconds = time.perf_counter() - started
+    summary: dict[str, Any] = {"seconds": seconds, "schema": schema}
+    if args[0] not in ("parse", "source") and results_file.exists():
         results = json.loads(results_file.read_text())
         summary["elapsed"] = results.get("elapsed_time")
         by_kind: dict[str, float] = {}
@@ -221,6 +262,13 @@ def child_dbt(warehouse: str, target_dir: str, *args: str) -> None:
         summary["node_seconds"] = by_kind
         summary["incremental_marts_seconds"] = marts
         summary["nodes"] = len(results["results"])
+        summary["models"] = sum(
+            1 for r in results["results"] if r["unique_id"].startswith("model.")
+        )
+        summary["slowest"] = [
+            [r["unique_id"], round(r["execution_time"], 2)]
+            for r in sorted(results["results"], key=lambda r: -r["execution_time"])[:15]
+        ]
         summary["failures"] = sum(1 for r in results["results"] if r["status"] in ("error", "fail"))
     answer(summary)
 
@@ -239,17 +287,20 @@ def child_handwritten(warehouse: str) -> None:
     answer({"seconds": seconds, "rows": rows, "differences": len(found)})
 
 
-def dbt_child(warehouse: Path, target_dir: Path, *args: str) -> Child:
-    """``dbt <args>`` in its own process on ``warehouse``."""
+def dbt_child(
+    warehouse: Path, target_dir: Path, *args: str, marts_schema: str | None = None
+) -> Child:
+    """``dbt <args>`` in its own process on ``warehouse`` (marts in ``marts_schema``)."""
     target_dir.mkdir(parents=True, exist_ok=True)
-    return run_child("bench.transform", "dbt", str(warehouse), str(target_dir), *args)
+    env = {"BENCH_MARTS_SCHEMA": marts_schema} if marts_schema else None
+    return run_child("bench.transform", "dbt", str(warehouse), str(target_dir), *args, env=env)
 
 
 # -- the benchmarks --------------------------------------------------------------------------
 
 
-def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
-    """``dbt build`` and the hand-written query at scale factor ``sf``."""
+def grow_scale_factor(base: Path, sf: float, workdir: Path) -> tuple[Path, int, float]:
+    """The raw tables of ``base`` grown to scale factor ``sf``: (warehouse, copies, seconds)."""
     import duckdb
 
     with duckdb.connect(str(base), read_only=True) as con:
@@ -259,10 +310,17 @@ def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
     shutil.rmtree(warehouse.parent, ignore_errors=True)
     warehouse.parent.mkdir(parents=True)
     shutil.copy(base, warehouse)
-    progress(f"transform SF{sf:g}: {copies} copies of {base_rows:,} ad-day rows")
+    progress(f"SF{sf:g}: {copies} copies of {base_rows:,} ad-day rows")
     started = time.perf_counter()
     grow(warehouse, copies)
-    grow_seconds = time.perf_counter() - started
+    return warehouse, copies, time.perf_counter() - started
+
+
+def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
+    """``dbt build`` and the hand-written query at scale factor ``sf``."""
+    import duckdb
+
+    warehouse, copies, grow_seconds = grow_scale_factor(base, sf, workdir)
     target = workdir / f"sf{sf:g}" / "target"
     progress(f"transform SF{sf:g}: dbt parse (no partial parse): dbt's start-up and parse")
     parse = dbt_child(warehouse, target, "parse", "--no-partial-parse")
@@ -310,44 +368,185 @@ def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
     }
 
 
-def incremental(source: Path, histories: tuple[int, ...], workdir: Path) -> list[dict[str, Any]]:
-    """A one-day incremental ``dbt run`` against a full refresh, per history length."""
-    figures = []
-    for days in histories:
-        folder = workdir / f"inc{days}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        warehouse = folder / "argo.duckdb"
-        shutil.copy(source, warehouse)
-        newest = keep_history(warehouse, days)
-        hold_back(warehouse, newest)
-        target = folder / "target"
-        progress(f"incremental {days} days: full build without the newest day ({newest})")
-        dbt_child(warehouse, target, "run", "--full-refresh")
-        land_held_back(warehouse)
-        progress(f"incremental {days} days: the newest day lands; dbt run (incremental)")
-        inc = dbt_child(warehouse, target, "run")
-        progress(f"incremental {days} days: dbt run --full-refresh on the same data")
-        full = dbt_child(warehouse, target, "run", "--full-refresh")
-        figures.append(
-            {
-                "history_days": days,
-                "incremental_seconds": round(inc.seconds, 2),
-                "full_refresh_seconds": round(full.seconds, 2),
-                "incremental_vs_full": round(inc.seconds / full.seconds, 3),
-                "incremental_marts_seconds": round(inc.answer["incremental_marts_seconds"], 2),
-                "full_refresh_marts_seconds": round(full.answer["incremental_marts_seconds"], 2),
-                "marts_incremental_vs_full": round(
-                    inc.answer["incremental_marts_seconds"]
-                    / full.answer["incremental_marts_seconds"],
-                    3,
-                ),
-                "incremental_node_seconds": round(inc.answer["node_seconds"].get("model", 0), 2),
-                "full_refresh_node_seconds": round(full.answer["node_seconds"].get("model", 0), 2),
-                "incremental_peak_rss_mb": round(inc.peak_rss_mb, 1),
-                "full_refresh_peak_rss_mb": round(full.peak_rss_mb, 1),
-            }
+#: What a daily build selects (the contract of issue #17, ``argo transform`` with no flags):
+#: what the day's loads made fresher, and what changed in the project, since the build
+#: schema's own last successful build (its manifest.json and sources.json in ``--state``).
+DAILY_SELECT = ("--select", "source_status:fresher+", "state:modified+")
+
+
+def marts_tables(con: Any, schema: str) -> list[str]:
+    """The tables dbt built in a marts build schema (not ARGO's own bookkeeping)."""
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "and table_type = 'BASE TABLE' order by 1",
+            [schema],
+        ).fetchall()
+    ]
+
+
+def compare_marts(path: Path, daily: str, full: str) -> dict[str, int]:
+    """Rows of each mart in one schema and not the other (EXCEPT ALL both ways)."""
+    import duckdb
+
+    differences: dict[str, int] = {}
+    with duckdb.connect(str(path)) as con:
+        for table in marts_tables(con, daily):
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [daily, table],
+                ).fetchall()
+            )
+            (rows,) = con.execute(  # type: ignore[misc]
+                f"select (select count(*) from (select {columns} from {daily}.{table} "
+                f"except all select {columns} from {full}.{table})) + "
+                f"(select count(*) from (select {columns} from {full}.{table} "
+                f"except all select {columns} from {daily}.{table}))"
+            ).fetchone()
+            differences[table] = int(rows)
+    return differences
+
+
+def lookback_days() -> int:
+    """``argo__mart_lookback_days`` of dbt_project.yml."""
+    import yaml  # type: ignore[import-untyped]
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    return int(project["vars"]["argo__mart_lookback_days"])
+
+
+#: The two build schemas (argo/transform.py); the daily section pins each run to one.
+BUILD_SCHEMAS = ("marts__blue", "marts__green")
+
+
+def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
+    """The daily run against a full refresh, on a copy of the SF warehouse ``source``.
+
+    The copy starts with nothing built. With its newest day held back, each build schema
+    gets a full ``dbt run`` and keeps its state (``dbt source freshness``'s sources.json
+    and the run's manifest.json): each schema's own last build, as in production where
+    the two take turns. Then, in the first schema: a run with no new data, the day
+    landing (a new dlt load in every daily raw table), and the one-day run, each
+    ``dbt source freshness`` and ``dbt build`` of what is fresher or modified against the
+    schema's state. Last, ``dbt build --full-refresh`` of the same data in the second
+    schema: the full refresh timed against the one-day run, and the marts compared with
+    the one-day run's, row for row.
+    """
+    import duckdb
+
+    folder = workdir / f"daily_sf{sf:g}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    warehouse = folder / "argo.duckdb"
+    shutil.copy(source, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        for (schema,) in con.execute(
+            "select schema_name from information_schema.schemata "
+            "where schema_name = 'marts' or schema_name like 'marts\\_\\_%' escape '\\'"
+        ).fetchall():
+            con.execute(f'drop schema "{schema}" cascade')
+        (first, newest) = con.execute(  # type: ignore[misc]
+            "select min(date_start), max(date_start) from raw_meta_ads.ads_insights"
+        ).fetchone()
+    history_days = (newest - first).days + 1
+    hold_back(warehouse, str(newest))
+    target = folder / "target"
+    states = folder / "state"
+    daily_schema, full_schema = BUILD_SCHEMAS
+
+    def keep_state(schema: str) -> None:
+        state = states / schema
+        state.mkdir(parents=True, exist_ok=True)
+        for name in ("manifest.json", "sources.json"):
+            shutil.copy(target / name, state / name)
+
+    def day_run(label: str) -> tuple[Child, Child]:
+        progress(f"daily SF{sf:g}: {label}: dbt source freshness")
+        fresh = dbt_child(warehouse, target, "source", "freshness", marts_schema=daily_schema)
+        progress(f"daily SF{sf:g}: {label}: dbt build of what is fresher or modified")
+        build = dbt_child(
+            warehouse,
+            target,
+            "build",
+            *DAILY_SELECT,
+            "--state",
+            str(states / daily_schema),
+            marts_schema=daily_schema,
         )
+        if build.answer.get("nodes"):
+            keep_state(daily_schema)
+        return fresh, build
+
+    for schema in BUILD_SCHEMAS:
+        progress(f"daily SF{sf:g}: full dbt run into {schema} (its last build, day held back)")
+        dbt_child(warehouse, target, "source", "freshness", marts_schema=schema)
+        dbt_child(warehouse, target, "run", marts_schema=schema)
+        keep_state(schema)
+    shutil.copy(target / "run_results.json", folder / "full_run_results.json")
+    progress(f"daily SF{sf:g}: dbt parse (partial parse): dbt's start-up")
+    startup = dbt_child(warehouse, target, "parse", marts_schema=daily_schema)
+    idle_fresh, idle_build = day_run("no new data")
+    land_held_back(warehouse)
+    day_fresh, day_build = day_run(f"the day {newest} landed")
+    shutil.copy(target / "run_results.json", folder / "day_run_results.json")
+    progress(f"daily SF{sf:g}: the Athena scan model of both runs")
+    scan = run_child(
+        "bench.athena_daily",
+        str(warehouse),
+        str(target / "manifest.json"),
+        str(folder / "full_run_results.json"),
+        str(folder / "day_run_results.json"),
+        str(lookback_days()),
+        str(newest),
+        str(history_days),
+    ).answer
+    progress(f"daily SF{sf:g}: dbt build --full-refresh of the same data into {full_schema}")
+    full = dbt_child(warehouse, target, "build", "--full-refresh", marts_schema=full_schema)
+    differences = compare_marts(warehouse, daily_schema, full_schema)
+    one_day_seconds = day_fresh.seconds + day_build.seconds
+    idle_dbt = idle_fresh.answer["seconds"] + idle_build.answer["seconds"]
+    invocations = 2
+    figures = {
+        "sf": sf,
+        "history_days": history_days,
+        "day": str(newest),
+        "full_build_seconds": round(full.seconds, 2),
+        "full_build_nodes": full.answer.get("nodes"),
+        "full_build_models": full.answer.get("models"),
+        "full_build_failures": full.answer.get("failures"),
+        "full_build_node_seconds": {
+            k: round(v, 2) for k, v in full.answer.get("node_seconds", {}).items()
+        },
+        "full_build_peak_rss_mb": round(full.peak_rss_mb, 1),
+        "full_build_slowest": full.answer.get("slowest"),
+        "startup_seconds": round(startup.answer["seconds"], 2),
+        "startup_wall_seconds": round(startup.seconds, 2),
+        "idle_freshness_seconds": round(idle_fresh.answer["seconds"], 2),
+        "idle_build_seconds": round(idle_build.answer["seconds"], 2),
+        "idle_nodes": idle_build.answer.get("nodes", 0),
+        "idle_wall_seconds": round(idle_fresh.seconds + idle_build.seconds, 2),
+        "idle_beyond_startup_seconds": round(idle_dbt - invocations * startup.answer["seconds"], 2),
+        "one_day_freshness_seconds": round(day_fresh.seconds, 2),
+        "one_day_build_seconds": round(day_build.seconds, 2),
+        "one_day_seconds": round(one_day_seconds, 2),
+        "one_day_nodes": day_build.answer.get("nodes"),
+        "one_day_models": day_build.answer.get("models"),
+        "one_day_failures": day_build.answer.get("failures"),
+        "one_day_node_seconds": {
+            k: round(v, 2) for k, v in day_build.answer.get("node_seconds", {}).items()
+        },
+        "one_day_slowest": day_build.answer.get("slowest"),
+        "one_day_peak_rss_mb": round(max(day_fresh.peak_rss_mb, day_build.peak_rss_mb), 1),
+        "one_day_vs_full": round(one_day_seconds / full.seconds, 3),
+        "athena_scan": scan,
+        "marts_compared": len(differences),
+        "marts_differing": {k: v for k, v in differences.items() if v},
+    }
+    if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(folder, ignore_errors=True)
     return figures
 
@@ -356,6 +555,11 @@ def main(argv: list[str]) -> int:
     """Child entry points (see the module docstring)."""
     if argv[:1] == ["dbt"]:
         child_dbt(argv[1], argv[2], *argv[3:])
+    elif argv[:1] == ["schema"]:
+        os.environ["ARGO_DUCKDB_PATH"] = argv[1]
+        from argo.transform import marts_schema_for
+
+        answer({"schema": marts_schema_for("build")})
     elif argv[:1] == ["handwritten"]:
         child_handwritten(argv[1])
     else:

@@ -150,6 +150,49 @@ def test_history_and_held_back_day(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ]
 
 
+def test_the_landed_day_is_a_new_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw_adjust")
+        con.execute(
+            "create table raw_adjust._dlt_loads (load_id varchar, schema_name varchar, "
+            "status bigint, inserted_at timestamptz, schema_version_hash varchar)"
+        )
+        con.execute("insert into raw_adjust._dlt_loads values ('1.0', 'adjust', 0, now(), null)")
+        con.execute(
+            "create table raw_adjust.report_daily as select * from (values "
+            "(date '2026-01-01', 'old', timestamptz '2026-01-01 00:00:00+00', 3), "
+            "(date '2026-01-02', '1.0', timestamptz '2026-01-02 00:00:00+00', 4)) "
+            "as t(day, _dlt_load_id, _loaded_at, installs)"
+        )
+    monkeypatch.setattr(transform, "FACT_DAYS", {"raw_adjust.report_daily": "day"})
+    transform.hold_back(path, "2026-01-02")
+    transform.land_held_back(path)
+    with duckdb.connect(str(path)) as con:
+        (load_id,) = con.execute(
+            "select load_id from raw_adjust._dlt_loads where load_id <> '1.0'"
+        ).fetchone()  # type: ignore[misc]
+        landed = con.execute(
+            "select _dlt_load_id, _loaded_at > timestamptz '2026-01-03 00:00:00+00', installs "
+            "from raw_adjust.report_daily where day = date '2026-01-02'"
+        ).fetchall()
+    # What dbt source freshness (max _loaded_at) and the marts' window (load ids committed
+    # after the last build) read: the day came in a load of its own, now.
+    assert landed == [(load_id, True, 4)]
+
+
+def test_compare_marts_counts_rows_on_either_side_only(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for schema in ("marts__blue", "marts__green"):
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {schema}.same as select 1 as a")
+        con.execute("create table marts__blue.fct as select * from (values (1), (2), (2)) t(a)")
+        con.execute("create table marts__green.fct as select * from (values (1), (2), (3)) t(a)")
+    # One 2 too many on one side, one 3 missing on it: EXCEPT ALL both ways.
+    assert transform.compare_marts(path, "marts__blue", "marts__green") == {"fct": 2, "same": 0}
+
+
 def _results(**overrides: Any) -> dict[str, Any]:
     results: dict[str, Any] = {
         "ingest": [
@@ -181,7 +224,33 @@ def _results(**overrides: Any) -> dict[str, Any]:
             {"sf": 10.0, "build_vs_handwritten": 2.5, "build_minus_parse_vs_handwritten": 2.0},
         ],
         "incremental": [
-            {"history_days": 365, "incremental_vs_full": 0.2, "marts_incremental_vs_full": 0.05}
+            {
+                "sf": 1.0,
+                "one_day_vs_full": 0.05,
+                "one_day_seconds": 5.0,
+                "full_build_seconds": 100.0,
+                "idle_beyond_startup_seconds": 2.0,
+                "startup_seconds": 6.0,
+                "idle_nodes": 0,
+                "marts_differing": {},
+            },
+            {
+                "sf": 10.0,
+                "one_day_vs_full": 0.2,
+                "one_day_seconds": 60.0,
+                "full_build_seconds": 300.0,
+                "idle_beyond_startup_seconds": 7.5,
+                "startup_seconds": 6.0,
+                "idle_nodes": 3,
+                "marts_differing": {"fct_anomalies_daily": 4},
+                "athena_scan": {
+                    "target_share": 0.127,
+                    "layouts": {
+                        "raw unpartitioned": {"one_day_share": 0.4, "met": False},
+                        "raw by month": {"one_day_share": 0.1, "met": True},
+                    },
+                },
+            },
         ],
         "memory": [
             {"source": "a", "days": 90, "stream_peak_mb": 200.0, "load_peak_mb": 210.0},
@@ -200,10 +269,15 @@ def test_targets_are_judged_on_the_figures() -> None:
     assert summary["targets"] == {
         "ingest": True,  # 5.2 s against 3.1 s in all; both sources of volume within 2x
         "transform": True,  # judged at the largest SF only
-        "incremental": False,  # 20% of a full refresh
+        "incremental": False,  # 20% of a full refresh at the largest SF (5% at SF1)
+        "no_new_data": False,  # 7.5 s beyond start-up at SF10
+        "athena_scan": False,  # judged on the production layout (raw unpartitioned)
+        "daily_equals_full": False,  # one mart differs
         "memory": True,  # the connectors stay flat (b's load step grew 3x: capped, not judged)
         "memory_backfill": True,  # at 730 days every process under 1 GB
     }
+    assert "fct_anomalies_daily: 4 rows" in summary["target_figures"]["daily_equals_full"]
+    assert "with raw tables by month 10.0%" in summary["target_figures"]["athena_scan"]
     assert "b 3.00x" in summary["target_figures"]["memory"]
     slower = _results(
         ingest=[

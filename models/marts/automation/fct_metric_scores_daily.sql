@@ -1,5 +1,11 @@
 -- One row per day, scope, entity and metric: the value, the baseline it is judged
 -- against (int_anomalies__baselines), the robust score and whether every gate passed.
+-- Incremental like the daily facts (macros/incremental_marts.sql): a run recomputes the
+-- days of its window. A day's score reads only that day and the baseline days before it,
+-- so a restated day changes scores on or after it, all inside the window; the window's
+-- date literal reaches the judged days of int_anomalies__baselines, and the baseline
+-- days before the window are read as they are.
+{{ config(**argo.incremental_mart_config(unique_key=['date_day', 'entity_key', 'metric'])) }}
 {%- set metrics = var('anomalies__metrics') %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
@@ -18,12 +24,14 @@ with
 baselines as (
 
     select * from {{ ref('int_anomalies__baselines') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 
 entity_days as (
 
     select * from {{ ref('int_anomalies__entity_days') }}
+    where {{ argo.in_lookback_window() }}
 
 ),
 

@@ -1,0 +1,252 @@
+"""The Athena scan model of a dbt run: the bytes each model a run builds would read.
+
+Athena bills the bytes it reads: the compressed column chunks of the partitions a query
+cannot prune. For every model a run built (from its ``run_results.json``), this module
+finds the tables it reads (``manifest.json``: its parents, through views, which Athena
+expands, down to sources, seeds and tables) and adds up what those reads cost in the
+production layout, measured on the DuckDB data of the run:
+
+* every table is written to parquet with zstd, partitioned by month of its day column
+  when it has one, and each month's bytes are the file sizes;
+* an Iceberg mart with ``date_day`` is partitioned by ``month(date_day)`` in production
+  (macros/incremental_marts.sql), so a read from a day on prunes the months before it;
+* raw tables are unpartitioned Iceberg tables in production (docs/production.md): any
+  read of one reads all of it (layout ``raw unpartitioned``). The layout ``raw by month``
+  is the same with the raw tables partitioned by month of their day column, to show what
+  that change would buy;
+* a model reads all of its inputs, except an incremental model on an incremental run,
+  which reads from its window's first day (the newest day in the mart before the run
+  minus ``argo__mart_lookback_days``), less :data:`READS_BEFORE_WINDOW` days more for
+  the models whose window needs history before it (a baseline), or everything when it
+  is listed as ``None`` there;
+* every column of a table read is counted (an upper bound: Athena reads only the
+  columns a query names); the run's data tests are left out.
+
+Usage (a child of ``bench.transform``'s daily section):
+``python -m bench.athena_daily <warehouse> <manifest.json> <full run_results.json>
+<one-day run_results.json> <lookback days> <newest day> <history days>``; prints one
+JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import answer
+
+#: Incremental models whose window reads history before its first day: days more, or
+#: ``None`` when they read all of it (e.g. a baseline over every past holiday).
+READS_BEFORE_WINDOW: dict[str, int | None] = {}
+#: The day column of a table, first found (raw tables name it after their API).
+DAY_COLUMNS = (
+    "date_day",
+    "date_start",
+    "segments_date",
+    "stat_date",
+    "report_date",
+    "install_date",
+    "event_date",
+    "date",
+    "day",
+    "rate_date",
+)
+LAYOUTS = ("raw unpartitioned", "raw by month")
+
+
+def leaves(manifest: dict[str, Any], unique_id: str) -> set[str]:
+    """The sources, seeds and tables ``unique_id`` reads, through views and ephemerals."""
+    found: set[str] = set()
+    node = manifest["nodes"][unique_id]
+    for parent in node["depends_on"]["nodes"]:
+        if parent in manifest["sources"]:
+            found.add(parent)
+            continue
+        parent_node = manifest["nodes"].get(parent)
+        if parent_node is None:
+            continue
+        if parent_node["config"].get("materialized") in ("view", "ephemeral"):
+            found |= leaves(manifest, parent)
+        else:
+            found.add(parent)
+    return found
+
+
+def relation(manifest: dict[str, Any], unique_id: str) -> tuple[str, str]:
+    """(schema, table) of a source or a node."""
+    if unique_id in manifest["sources"]:
+        source = manifest["sources"][unique_id]
+        return source["schema"], source["identifier"]
+    node = manifest["nodes"][unique_id]
+    return node["schema"], node["alias"]
+
+
+class Sizes:
+    """Bytes per month of each table, measured once as parquet with zstd."""
+
+    def __init__(self, warehouse: str) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute(f"attach '{warehouse}' as built (read_only); use built")
+        self.root = Path(tempfile.mkdtemp(prefix="argo-athena-daily-"))
+        self.months: dict[tuple[str, str], dict[str, int]] = {}
+        self.day_column: dict[tuple[str, str], str | None] = {}
+
+    def of(self, schema: str, table: str) -> dict[str, int]:
+        """Bytes per month (``'*'`` for a table without a day column)."""
+        key = (schema, table)
+        if key in self.months:
+            return self.months[key]
+        columns = [
+            c
+            for (c,) in self.con.execute(
+                "select column_name from information_schema.columns "
+                "where table_catalog = 'built' and table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        ]
+        day = next((c for c in DAY_COLUMNS if c in columns), None)
+        self.day_column[key] = day
+        out = self.root / f"{schema}.{table}"
+        if not columns:
+            self.months[key] = {}
+            return self.months[key]
+        if day is None:
+            out.mkdir(parents=True)
+            self.con.execute(
+                f'copy (select * from "{schema}"."{table}") to \'{out}/all.parquet\' '
+                "(format parquet, compression zstd)"
+            )
+            sizes = {"*": sum(p.stat().st_size for p in out.rglob("*.parquet"))}
+        else:
+            self.con.execute(
+                f"copy (select *, strftime(\"{day}\", '%Y-%m') as bench_month "
+                f'from "{schema}"."{table}" order by "{day}") to \'{out}\' '
+                "(format parquet, compression zstd, partition_by (bench_month))"
+            )
+            sizes = {
+                part.name.split("=", 1)[1]: sum(p.stat().st_size for p in part.rglob("*.parquet"))
+                for part in out.iterdir()
+            }
+        shutil.rmtree(out, ignore_errors=True)
+        self.months[key] = sizes
+        return sizes
+
+    def close(self) -> None:
+        """Drops the parquet files and the connection."""
+        self.con.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def bytes_read(
+    manifest: dict[str, Any],
+    sizes: Sizes,
+    unique_id: str,
+    since: date | None,
+    layout: str,
+) -> int:
+    """What building ``unique_id`` reads when it reads its inputs from ``since`` on."""
+    total = 0
+    for leaf in leaves(manifest, unique_id):
+        schema, table = relation(manifest, leaf)
+        months = sizes.of(schema, table)
+        raw = leaf in manifest["sources"]
+        prunes = sizes.day_column.get((schema, table)) is not None and (
+            not raw or layout == "raw by month"
+        )
+        if since is None or not prunes:
+            total += sum(months.values())
+        else:
+            first = since.strftime("%Y-%m")
+            total += sum(size for month, size in months.items() if month >= first)
+    return total
+
+
+def models_built(results: dict[str, Any]) -> list[str]:
+    """The models a run built (``run_results.json``)."""
+    return [
+        r["unique_id"]
+        for r in results["results"]
+        if r["unique_id"].startswith("model.") and r["status"] == "success"
+    ]
+
+
+def scan_model(
+    warehouse: str,
+    manifest: dict[str, Any],
+    full: dict[str, Any],
+    day: dict[str, Any],
+    lookback_days: int,
+    newest: date,
+    history_days: int,
+) -> dict[str, Any]:
+    """Bytes of the full refresh and of the one-day run, per layout, and the target."""
+    # The one-day run's window: the mart's newest day before it (the day before the one
+    # that landed) less the lookback (macros/incremental_marts.sql).
+    window = newest - timedelta(days=1 + lookback_days)
+    sizes = Sizes(warehouse)
+    figures: dict[str, Any] = {
+        "lookback_days": lookback_days,
+        "history_days": history_days,
+        "window_start": str(window),
+        "target_share": round(1.5 * (lookback_days + 1) / history_days, 4),
+        "layouts": {},
+    }
+    try:
+        for layout in LAYOUTS:
+            full_bytes = {
+                uid: bytes_read(manifest, sizes, uid, None, layout) for uid in models_built(full)
+            }
+            day_bytes = {}
+            for uid in models_built(day):
+                node = manifest["nodes"][uid]
+                since: date | None = None
+                if node["config"].get("materialized") == "incremental":
+                    before = READS_BEFORE_WINDOW.get(node["name"], 0)
+                    since = None if before is None else window - timedelta(days=before)
+                day_bytes[uid] = bytes_read(manifest, sizes, uid, since, layout)
+            full_total = sum(full_bytes.values())
+            day_total = sum(day_bytes.values())
+            figures["layouts"][layout] = {
+                "full_refresh_bytes": full_total,
+                "one_day_bytes": day_total,
+                "one_day_share": round(day_total / full_total, 4) if full_total else None,
+                "met": bool(full_total and day_total <= figures["target_share"] * full_total),
+                "one_day_costliest": [
+                    [uid.split(".")[-1], size]
+                    for uid, size in sorted(day_bytes.items(), key=lambda kv: -kv[1])[:10]
+                ],
+            }
+    finally:
+        sizes.close()
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    """Child entry point (see the module docstring)."""
+    if len(argv) != 7:
+        print(__doc__, file=sys.stderr)
+        return 2
+    warehouse, manifest, full, day, lookback, newest, history = argv
+    answer(
+        scan_model(
+            warehouse,
+            json.loads(Path(manifest).read_text()),
+            json.loads(Path(full).read_text()),
+            json.loads(Path(day).read_text()),
+            int(lookback),
+            date.fromisoformat(newest),
+            int(history),
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
