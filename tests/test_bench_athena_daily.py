@@ -1,0 +1,100 @@
+"""The Athena scan model of a dbt run (bench/athena_daily.py) on a tiny warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from bench import athena_daily
+
+
+def _manifest() -> dict[str, Any]:
+    def model(name: str, materialized: str, parents: list[str], schema: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "schema": schema,
+            "alias": name,
+            "config": {"materialized": materialized},
+            "depends_on": {"nodes": parents},
+        }
+
+    return {
+        "sources": {"source.argo.raw.stats": {"schema": "raw", "identifier": "stats"}},
+        "nodes": {
+            "model.argo.stg_stats": model("stg_stats", "view", ["source.argo.raw.stats"], "stg"),
+            "model.argo.fct_daily": model(
+                "fct_daily", "incremental", ["model.argo.stg_stats"], "marts"
+            ),
+            "model.argo.dim_all": model("dim_all", "table", ["model.argo.fct_daily"], "marts"),
+        },
+    }
+
+
+def _results(*models: str) -> dict[str, Any]:
+    return {"results": [{"unique_id": m, "status": "success"} for m in models]}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+        con.execute("create schema marts")
+        # Three months of raw rows, 60 days, then the mart built from them.
+        con.execute(
+            "create table raw.stats as select date '2026-01-01' + cast(k // 200 as integer) "
+            "as stat_date, md5(k::varchar) as payload from range(0, 60 * 200) t(k)"
+        )
+        con.execute(
+            "create table marts.fct_daily as select stat_date as date_day, payload from raw.stats"
+        )
+    return path
+
+
+def test_an_incremental_model_reads_its_window_only_where_the_layout_prunes(
+    warehouse: Path,
+) -> None:
+    manifest = _manifest()
+    every = ["model.argo.stg_stats", "model.argo.fct_daily", "model.argo.dim_all"]
+    figures = athena_daily.scan_model(
+        str(warehouse),
+        manifest,
+        _results(*every),
+        _results(*every),
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
+    assert figures["window_start"] == "2026-02-23"
+    assert figures["target_share"] == pytest.approx(1.5 * 6 / 60)
+    production = figures["layouts"]["raw unpartitioned"]
+    by_month = figures["layouts"]["raw by month"]
+    # A full refresh reads the same either way; the view is expanded to the raw table.
+    assert production["full_refresh_bytes"] == by_month["full_refresh_bytes"] > 0
+    # Unpartitioned raw: the incremental mart reads all of it, so does the table above it.
+    assert production["one_day_bytes"] == production["full_refresh_bytes"]
+    # By month: the mart reads February and March (its window), not January.
+    assert by_month["one_day_bytes"] < by_month["full_refresh_bytes"]
+    costliest = dict(by_month["one_day_costliest"])
+    assert costliest["dim_all"] > costliest["fct_daily"]
+
+
+def test_a_model_listed_as_reading_all_history_reads_all_of_it(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(athena_daily, "READS_BEFORE_WINDOW", {"fct_daily": None})
+    figures = athena_daily.scan_model(
+        str(warehouse),
+        _manifest(),
+        _results("model.argo.fct_daily"),
+        _results("model.argo.fct_daily"),
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
+    by_month = figures["layouts"]["raw by month"]
+    assert by_month["one_day_bytes"] == by_month["full_refresh_bytes"]
