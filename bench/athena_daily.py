@@ -42,7 +42,12 @@ from bench.common import answer
 
 #: Incremental models whose window reads history before its first day: days more, or
 #: ``None`` when they read all of it (e.g. a baseline over every past holiday).
-READS_BEFORE_WINDOW: dict[str, int | None] = {}
+READS_BEFORE_WINDOW: dict[str, int | None] = {
+    # The window's literal reaches the judged days of int_anomalies__baselines only: the
+    # baseline days, and int_anomalies__campaign_days' spans (first day, last day with
+    # rows), are read over all of history.
+    "fct_metric_scores_daily": None,
+}
 #: The day column of a table, first found (raw tables name it after their API).
 DAY_COLUMNS = (
     "date_day",
