@@ -481,6 +481,8 @@ def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
             keep_state(daily_schema)
         return fresh, build
 
+    # `dbt run` loads no seeds: the project's own, as a build would load them.
+    dbt_child(warehouse, target, "seed", marts_schema=daily_schema)
     for schema in BUILD_SCHEMAS:
         progress(f"daily SF{sf:g}: full dbt run into {schema} (its last build, day held back)")
         dbt_child(warehouse, target, "source", "freshness", marts_schema=schema)
