@@ -1,7 +1,8 @@
 """The Athena scan model of a dbt run: the bytes each model a run builds would read.
 
 Athena bills the bytes it reads: the compressed column chunks of the partitions a query
-cannot prune. For every model a run built (from its ``run_results.json``), this module
+cannot prune. For every table a run built (from its ``run_results.json``; creating a view reads
+nothing, the tables that select from it read through it), this module
 finds the tables it reads (``manifest.json``: its parents, through views, which Athena
 expands, down to sources, seeds and tables) and adds up what those reads cost in the
 production layout, measured on the DuckDB data of the run:
@@ -173,12 +174,15 @@ def bytes_read(
     return total
 
 
-def models_built(results: dict[str, Any]) -> list[str]:
-    """The models a run built (``run_results.json``)."""
+def models_built(results: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    """The tables a run built (``run_results.json``): creating a view reads nothing."""
     return [
         r["unique_id"]
         for r in results["results"]
-        if r["unique_id"].startswith("model.") and r["status"] == "success"
+        if r["unique_id"].startswith("model.")
+        and r["status"] == "success"
+        and manifest["nodes"][r["unique_id"]]["config"].get("materialized")
+        not in ("view", "ephemeral")
     ]
 
 
@@ -206,10 +210,11 @@ def scan_model(
     try:
         for layout in LAYOUTS:
             full_bytes = {
-                uid: bytes_read(manifest, sizes, uid, None, layout) for uid in models_built(full)
+                uid: bytes_read(manifest, sizes, uid, None, layout)
+                for uid in models_built(full, manifest)
             }
             day_bytes = {}
-            for uid in models_built(day):
+            for uid in models_built(day, manifest):
                 node = manifest["nodes"][uid]
                 since: date | None = None
                 if node["config"].get("materialized") == "incremental":
