@@ -2,6 +2,20 @@
 -- the score's alerts of fct_metric_scores_daily (a CPA rising through every gate is a
 -- cost_per_result_jump) and the named detectors tracking_broken, delivery_stopped and
 -- data_missing; then one cause is reported once (see the suppression below).
+--
+-- Incremental like the daily facts (macros/incremental_marts.sql): a run rewrites the
+-- days of its window. Its detectors look back a few rows per entity (the day before, the
+-- zero-spend and consecutive-day runs), so it reads its inputs from that many days
+-- before the window; a day's alerts depend on nothing later, and the scores before the
+-- window do not change (fct_metric_scores_daily).
+{{ config(**argo.incremental_mart_config(unique_key=['date_day', 'anomaly_id'])) }}
+{%- set window_start = argo.lookback_window_start_of_this()
+    if execute and is_incremental() else none %}
+{%- set looks_back = [
+    var('anomalies__delivery_stopped_min_zero_days'), var('anomalies__min_consecutive_days'), 1
+] | max %}
+{%- set inputs_from = none if window_start is none
+    else window_start - modules.datetime.timedelta(days=looks_back) %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
 {%- set currency = var('reporting_currency') %}
@@ -10,12 +24,18 @@ with
 scores as (
 
     select * from {{ ref('fct_metric_scores_daily') }}
+    {%- if inputs_from is not none %}
+    where date_day >= cast('{{ inputs_from }}' as date)
+    {%- endif %}
 
 ),
 
 entity_days as (
 
     select * from {{ ref('int_anomalies__entity_days') }}
+    {%- if inputs_from is not none %}
+    where date_day >= cast('{{ inputs_from }}' as date)
+    {%- endif %}
 
 ),
 
@@ -471,3 +491,6 @@ final as (
 )
 
 select * from final
+{%- if window_start is not none %}
+where date_day >= cast('{{ window_start }}' as date)
+{%- endif %}
