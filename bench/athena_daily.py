@@ -19,7 +19,7 @@ production layout, measured on the DuckDB data of the run:
   which reads from its window's first day (the newest day in the mart before the run
   minus ``argo__mart_lookback_days``), less :data:`READS_BEFORE_WINDOW` days more for
   the models whose window needs history before it (a baseline), or everything when it
-  is listed as ``None`` there;
+  is listed as ``None`` there, and the inputs of :data:`READS_ALL_OF` in full;
 * every column of a table read is counted (an upper bound: Athena reads only the
   columns a query names); the run's data tests are left out.
 
@@ -48,6 +48,15 @@ READS_BEFORE_WINDOW: dict[str, int | None] = {
     # baseline days, and int_anomalies__campaign_days' spans (first day, last day with
     # rows), are read over all of history.
     "fct_metric_scores_daily": None,
+    # The scores from the days its detectors look back (at most 2 by default).
+    "fct_anomalies_daily": 2,
+}
+#: Inputs an incremental model reads in full all the same, by model (through a view that
+#: aggregates all of history, e.g. int_anomalies__campaign_days' campaign spans).
+READS_ALL_OF: dict[str, frozenset[str]] = {
+    "fct_anomalies_daily": frozenset(
+        {"rpt_campaign_performance_daily", "fct_ad_conversions_daily"}
+    ),
 }
 #: The day column of a table, first found (raw tables name it after their API).
 DAY_COLUMNS = (
@@ -159,12 +168,15 @@ def bytes_read(
 ) -> int:
     """What building ``unique_id`` reads when it reads its inputs from ``since`` on."""
     total = 0
+    in_full = READS_ALL_OF.get(manifest["nodes"][unique_id]["name"], frozenset())
     for leaf in leaves(manifest, unique_id):
         schema, table = relation(manifest, leaf)
         months = sizes.of(schema, table)
         raw = leaf in manifest["sources"]
-        prunes = sizes.day_column.get((schema, table)) is not None and (
-            not raw or layout == "raw by month"
+        prunes = (
+            sizes.day_column.get((schema, table)) is not None
+            and (not raw or layout == "raw by month")
+            and table not in in_full
         )
         if since is None or not prunes:
             total += sum(months.values())
