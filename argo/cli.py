@@ -560,8 +560,8 @@ def _dbt(step: str, command: list[str], name: str, callbacks: list[Any] | None =
     """
     global _running_dbt
     _running_dbt = step
-    if callbacks:
-        command = [*command, "--log-level", "none"]
+    if callbacks:  # dbt's file log takes the console's level unless it is given its own
+        command = [*command, "--log-level", "none", "--log-level-file", "debug"]
     try:
         result = dbt(command, target=name, callbacks=callbacks)
     except TransformError:
