@@ -293,8 +293,8 @@ def _side_by_side(
     futures: dict[Future[Outcome], str] = {pool.submit(one, name): name for name in names}
     try:
         pending = set(futures)
-        while pending:
-            _, pending = wait(pending, return_when=FIRST_COMPLETED)
+        while pending:  # with a timeout, so that a signal's handler runs in this thread
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
     except KeyboardInterrupt as exc:
         # the signal came to this (the main) thread: the sources' threads stop at dlt's
         # next check (an extracted item, a load job); each reports what it left

@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from dlt.common.runtime.collector import LogCollector
 from dlt.common.runtime.collector_base import Collector
 
+from argo import interrupts
 from ingestion import clock
 from ingestion.sources.http import observe_answers
 
@@ -305,7 +306,7 @@ class DbtListener:
             self.statuses[status] = self.statuses.get(status, 0) + 1
             self.progress.count(self.task, done=1)
         level = str(info.level)
-        if level == "error":
+        if level == "error" and interrupts.received() is None:  # a stop says it in one line
             self.progress.say(info.msg, to=self.errors or sys.stderr)
         if self.verbose and level in ("info", "warn"):
             self._logger.log(logging.WARNING if level == "warn" else logging.INFO, info.msg)

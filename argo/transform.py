@@ -240,7 +240,8 @@ def _invoke(
     os.environ.update(environment)
     try:
         if callbacks and "--log-level" not in full:  # the callbacks show progress and errors
-            full = [*full, "--log-level", "none"]
+            # dbt's file log takes the console's level unless it is given its own
+            full = [*full, "--log-level", "none", "--log-level-file", "debug"]
         result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(full)
     finally:
         for name, value in before.items():

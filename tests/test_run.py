@@ -7,6 +7,8 @@ warehouse); the build is a stand-in that records its call, so these tests stay o
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +16,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from dlt.common.runtime import signals as dlt_signals
 
-from argo import cli
+from argo import cli, interrupts, pipeline
 from argo.cli import main
-from argo.pipeline import unfinished_loads
+from argo.pipeline import IngestError, unfinished_loads
 from ingestion import clock
 from ingestion.sandbox.registry import connector_options, start_fakes, stop_fakes
 from ingestion.sandbox.world import World, WorldConfig
@@ -122,4 +125,37 @@ def test_run_takes_the_production_workflows_flags() -> None:
         True,
         ["meta_ads", "adjust"],
         False,
+    )
+
+
+def test_a_signal_stops_every_running_source_and_one_text_says_what_each_left(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches the main thread; the sources' threads stop at dlt's next check."""
+    both_running = threading.Barrier(3, timeout=30)
+
+    def source_run(source: str, progress: Any = None, **options: Any) -> Any:
+        both_running.wait()
+        while not dlt_signals.was_signal_received():  # dlt's check between items
+            dlt_signals.exit_event.wait(0.01)
+        raise IngestError(
+            f"{source}: stopped by Ctrl-C (SIGINT) during the extract step; nothing of this "
+            "run was committed"
+        )
+
+    def press_ctrl_c() -> None:
+        both_running.wait()
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    monkeypatch.setattr(pipeline, "run_source", source_run)
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    try:
+        with interrupts.handled(), pytest.raises(IngestError) as stopped:
+            pipeline.run_sources({"kr_holidays": {}, "weather": {}})
+    finally:
+        dlt_signals.set_received_signal(0)
+    assert str(stopped.value) == (
+        "stopped by Ctrl-C (SIGINT): kr_holidays: stopped by Ctrl-C (SIGINT) during the "
+        "extract step; nothing of this run was committed | weather: stopped by Ctrl-C "
+        "(SIGINT) during the extract step; nothing of this run was committed"
     )

@@ -68,3 +68,4 @@ def test_the_demo_speaks_in_lines_and_v_keeps_dlts_and_dbts_own_in_the_log_file(
     assert "Extract meta_ads" in kept and "Memory usage" in kept  # dlt's progress blocks
     assert re.search(r"INFO dbt: .*OK created", kept), "dbt's per-node lines"
     assert "DEBUG" in kept
+    assert "OK created" in (demo.logs / "dbt.log").read_text(), "dbt keeps its own log whole"
