@@ -290,8 +290,16 @@ def _side_by_side(
 ) -> dict[str, Outcome]:
     """Runs ``one`` for each name in a thread pool; a signal stops the rest cooperatively."""
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argo-source")
-    futures: dict[Future[Outcome], str] = {pool.submit(one, name): name for name in names}
+    futures: dict[Future[Outcome], str] = {}
+    stops = {signal.SIGINT, signal.SIGTERM}
     try:
+        # A signal waits until every source is submitted (its handler then sees them all).
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            for name in names:
+                futures[pool.submit(one, name)] = name
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
         pending = set(futures)
         while pending:  # with a timeout, so that a signal's handler runs in this thread
             _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
