@@ -113,21 +113,14 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     """A bad row inside the window fails the build; a bad row older than it is not retested.
 
     The failed build leaves the published marts and the schema's state as they were; the
-    next daily build, with the bad row fixed and no load since, rebuilds what it should
-    have. Its data tests check the rebuilt days only, so an older row broken in the
-    schema by hand is published; `dbt test` (no build in the run) checks every day.
+    next daily build, with the bad row fixed and no load since, redoes its work (and
+    rebuilds in full the incremental marts it had touched). A daily build's data tests
+    check the rebuilt days only, so an older row broken in the schema by hand is
+    published; `dbt test` (no build in the run) checks every day.
     """
     published = read_marts(built)
     blue = state_invocation("marts__blue")
     newest = WORLD.as_of - timedelta(days=1)
-    # Older than any window: broken by hand in the schema the next build writes.
-    ((old_day,),) = execute(built, "select min(date_day) from marts__blue.fct_ad_performance_daily")
-    execute(
-        built,
-        "update marts__blue.fct_ad_performance_daily set clicks = impressions + 1 "
-        "where date_day = ? and platform = 'meta_ads'",
-        [old_day],
-    )
     # Inside the window: a platform's row with more clicks than impressions, loaded.
     raw = "raw_meta_ads.ads_insights"
     ((key, clicks),) = execute(
@@ -149,6 +142,22 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     assert changed.published == "marts__blue" and not changed.full, changed.reason
     assert "model.argo.fct_ad_performance_daily" in changed.selected
     assert state_invocation("marts__blue") != blue
+    assert read_marts(built) == published, "the same data, built again"
+    # Older than any window: broken by hand in the schema the next build writes.
+    ((old_day,),) = execute(
+        built,
+        "select min(date_day) from marts__green.fct_ad_performance_daily "
+        "where platform = 'meta_ads'",
+    )
+    execute(
+        built,
+        "update marts__green.fct_ad_performance_daily set clicks = impressions + 1 "
+        "where date_day = ? and platform = 'meta_ads'",
+        [old_day],
+    )
+    a_load_of(built, "raw_meta_ads")
+    changed = build_changed()
+    assert changed.published == "marts__green", changed.reason
     ((broken,),) = execute(
         built,
         "select count(*) from marts.fct_ad_performance_daily "
