@@ -123,12 +123,13 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     newest = WORLD.as_of - timedelta(days=1)
     # Inside the window: a platform's row with more clicks than impressions, loaded.
     raw = "raw_meta_ads.ads_insights"
-    ((key, clicks),) = execute(
+    ((ad, clicks),) = execute(
         built,
-        f"select _dlt_id, clicks from {raw} where date_start = ? and impressions > 0 limit 1",
+        f"select ad_id, clicks from {raw} where date_start = ? and impressions > 0 limit 1",
         [newest],
     )
-    execute(built, f"update {raw} set clicks = impressions + 1 where _dlt_id = ?", [key])
+    row = "where ad_id = ? and date_start = ?"
+    execute(built, f"update {raw} set clicks = impressions + 1 {row}", [ad, newest])
     a_load_of(built, "raw_meta_ads")
     with pytest.raises(TransformError, match=CLICKS_TEST) as failed:
         build_changed()
@@ -137,7 +138,7 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     assert read_marts(built) == published
     assert state_invocation("marts__blue") == blue, "a failed build must not advance the state"
     # Fixed upstream, no load since: the next daily build redoes the failed one's work.
-    execute(built, f"update {raw} set clicks = ? where _dlt_id = ?", [clicks, key])
+    execute(built, f"update {raw} set clicks = ? {row}", [clicks, ad, newest])
     changed = build_changed()
     assert changed.published == "marts__blue" and not changed.full, changed.reason
     assert "model.argo.fct_ad_performance_daily" in changed.selected
