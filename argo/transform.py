@@ -602,7 +602,7 @@ def last_build_into(schema: str, *, target: str | None = None) -> str | None:
     if not path.exists():
         return None
     state, table = MARTS_STATE_TABLE
-    with duckdb.connect(str(path), read_only=True) as con:
+    with duckdb.connect(str(path)) as con:
         (exists,) = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = ?",
