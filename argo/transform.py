@@ -266,6 +266,9 @@ S3_STATE_PREFIX = "argo/dbt-state"
 STATE_FILES = ("manifest.json", "sources.json")
 TRIED_FILE = "tried.json"
 PROJECT_FILE = "dbt_project.sha256"
+FILES_FILE = "project_files.sha256"
+#: What dbt parses: a change to any file there may change what state:modified selects.
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 BUILD_FILE = "invocation_id"
 
 
@@ -362,6 +365,13 @@ def _build_changed(
         )
     manifest = parsed(schema, target=target, callbacks=callbacks)
     source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
+    if not fresher_sources(folder / "sources.json", target_dir / "sources.json") and (
+        (folder / FILES_FILE).exists()
+        and (folder / FILES_FILE).read_text().strip() == _files_digest()
+    ):
+        # Not a file of the project changed since the state: dbt would select nothing
+        # (and take seconds to load the state and say so).
+        return ChangedBuild(schema, [], 0, 0, clock.monotonic() - started, None, NOTHING_TO_BUILD)
     command = ["build", "--select", "source_status:fresher+", "state:modified+"]
     command += ["--state", str(folder)]
     try:
@@ -423,7 +433,9 @@ def parsed(
     Raises:
         TransformError: The project does not parse.
     """
-    command = ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    # The build writes the manifest when it ends; the parse's copy would be overwritten.
+    command = ["parse", "--no-write-json", "--project-dir", str(PROJECT_DIR)]
+    command += ["--profiles-dir", str(PROJECT_DIR)]
     command += ["--target", target] if target else []
     result = _invoke(command, schema, docs_dir(), callbacks=callbacks)
     if not result.success or result.result is None:
@@ -490,6 +502,7 @@ def _stage_state(schema: str) -> None:
     for name in STATE_FILES:
         shutil.copyfile(target_dir / name, partial / name)
     (partial / PROJECT_FILE).write_text(_project_digest())
+    (partial / FILES_FILE).write_text(_files_digest())
     (partial / BUILD_FILE).write_text(_last_invocation(target_dir) or "")
 
 
@@ -509,6 +522,41 @@ def _commit_state(schema: str, target: str | None) -> None:
 def _partial(schema: str) -> Path:
     folder = state_dir(schema)
     return folder.with_name(folder.name + ".partial")
+
+
+def _files_digest() -> str:
+    """SHA-256 over the path and bytes of every file dbt parses (:data:`PROJECT_PARTS`)."""
+    digest = hashlib.sha256()
+    for part in PROJECT_PARTS:
+        root = PROJECT_DIR / part
+        paths = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in paths:
+            if path.exists() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def fresher_sources(previous: Path, current: Path) -> list[str]:
+    """The sources whose freshness in ``current`` is newer than in ``previous``.
+
+    What dbt's ``source_status:fresher`` selects: a source with a time now that had none,
+    or a later one; a source that errored in either is left out. Unreadable files: every
+    source of ``current`` (a build selects from dbt's own comparison then).
+    """
+
+    def times(path: Path) -> tuple[dict[str, str], set[str]]:
+        results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
+        found = {r["unique_id"]: r["max_loaded_at"] for r in results if r.get("max_loaded_at")}
+        return found, {r["unique_id"] for r in results if not r.get("max_loaded_at")}
+
+    try:
+        before, _ = times(previous)
+        now, failed = times(current)
+    except (OSError, ValueError, KeyError, TypeError):
+        return ["(unreadable freshness)"]
+    fresher = [uid for uid, at in now.items() if uid not in before or at > before[uid]]
+    return sorted(uid for uid in fresher if uid not in failed)
 
 
 def _project_digest() -> str:
@@ -586,7 +634,7 @@ def last_build_into(schema: str, *, target: str | None = None) -> str | None:
     if not path.exists():
         return None
     state, table = MARTS_STATE_TABLE
-    with duckdb.connect(str(path), read_only=True) as con:
+    with duckdb.connect(str(path)) as con:
         (exists,) = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = ?",

@@ -54,6 +54,7 @@ def test_a_kept_state_is_usable_until_another_command_builds_into_the_schema(
         "dbt_project.sha256",
         "invocation_id",
         "manifest.json",
+        "project_files.sha256",
         "sources.json",
     ]
     assert (folder / "invocation_id").read_text() == "build-1"
@@ -111,6 +112,7 @@ def test_the_athena_state_round_trips_through_the_lake_bucket(
         "argo/dbt-state/marts__blue/dbt_project.sha256",
         "argo/dbt-state/marts__blue/invocation_id",
         "argo/dbt-state/marts__blue/manifest.json",
+        "argo/dbt-state/marts__blue/project_files.sha256",
         "argo/dbt-state/marts__blue/sources.json",
     ]
     # Another machine (a fresh CI runner): no local state, the one on S3 comes down.
@@ -123,6 +125,7 @@ def test_the_athena_state_round_trips_through_the_lake_bucket(
         "dbt_project.sha256",
         "invocation_id",
         "manifest.json",
+        "project_files.sha256",
         "sources.json",
     ]
     assert (folder / "invocation_id").read_text() == "build-1"
@@ -183,3 +186,55 @@ def test_argo_transform_is_the_days_work_unless_told_otherwise(
     else:
         assert called and called[0] != "day" and called[0][0] in ("build", "run")
         assert transform.NOTHING_TO_BUILD not in out
+
+
+def freshness(path: Path, times: dict[str, str | None]) -> Path:
+    results = [
+        {"unique_id": uid, "max_loaded_at": at} if at else {"unique_id": uid, "error": "no table"}
+        for uid, at in times.items()
+    ]
+    path.write_text(json.dumps({"results": results}))
+    return path
+
+
+def test_fresher_sources_are_what_dbts_source_status_fresher_selects(tmp_path: Path) -> None:
+    before = freshness(
+        tmp_path / "before.json",
+        {
+            "source.argo.meta_ads.ads_insights": "2026-11-19T02:00:00.123456+00:00",
+            "source.argo.google_ads.campaigns": "2026-11-19T02:00:00+00:00",
+            "source.argo.weather.daily_weather": None,
+        },
+    )
+    now = freshness(
+        tmp_path / "now.json",
+        {
+            "source.argo.meta_ads.ads_insights": "2026-11-20T02:00:00+00:00",  # loaded again
+            "source.argo.google_ads.campaigns": "2026-11-19T02:00:00+00:00",  # not since
+            "source.argo.weather.daily_weather": "2026-11-20T03:00:00+00:00",  # first load
+            "source.argo.adjust.report_daily": None,  # never loaded
+        },
+    )
+    assert transform.fresher_sources(before, now) == [
+        "source.argo.meta_ads.ads_insights",
+        "source.argo.weather.daily_weather",
+    ]
+    assert transform.fresher_sources(now, now) == []
+    assert transform.fresher_sources(tmp_path / "none.json", now) == ["(unreadable freshness)"]
+
+
+def test_the_project_files_digest_sees_any_file_dbt_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: argo\n")
+    (project / "models" / "a.sql").write_text("select 1")
+    monkeypatch.setattr(transform, "PROJECT_DIR", project)
+    first = transform._files_digest()
+    assert transform._files_digest() == first
+    (project / "models" / "a.sql").write_text("select 2")
+    second = transform._files_digest()
+    assert second != first
+    (project / "models" / "a.sql").rename(project / "models" / "b.sql")
+    assert transform._files_digest() not in (first, second)

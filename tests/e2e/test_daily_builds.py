@@ -38,6 +38,7 @@ pytestmark = pytest.mark.e2e
 #: The sources a day's ingest loads here: the ad platforms and the day's exchange rates.
 DAILY_SOURCES = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment", "exchange_rates")
 CLICKS_TEST = "fct_ad_performance_daily_clicks_at_most_impressions"
+NAMED_TEST = "not_null_fct_ad_performance_daily_advertiser_name"
 
 
 def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -113,29 +114,23 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     """A bad row inside the window fails the build; a bad row older than it is not retested.
 
     The failed build leaves the published marts and the schema's state as they were; the
-    next daily build, with the bad row fixed and no load since, rebuilds what it should
-    have. Its data tests check the rebuilt days only, so an older row broken in the
-    schema by hand is published; `dbt test` (no build in the run) checks every day.
+    next daily build, with the bad row fixed and no load since, redoes its work (and
+    rebuilds in full the incremental marts it had touched). A daily build's data tests
+    check the rebuilt days only, so an older row broken in the schema by hand is
+    published; `dbt test` (no build in the run) checks every day.
     """
     published = read_marts(built)
     blue = state_invocation("marts__blue")
     newest = WORLD.as_of - timedelta(days=1)
-    # Older than any window: broken by hand in the schema the next build writes.
-    ((old_day,),) = execute(built, "select min(date_day) from marts__blue.fct_ad_performance_daily")
-    execute(
-        built,
-        "update marts__blue.fct_ad_performance_daily set clicks = impressions + 1 "
-        "where date_day = ? and platform = 'meta_ads'",
-        [old_day],
-    )
     # Inside the window: a platform's row with more clicks than impressions, loaded.
     raw = "raw_meta_ads.ads_insights"
-    ((key, clicks),) = execute(
+    ((ad, clicks),) = execute(
         built,
-        f"select _dlt_id, clicks from {raw} where date_start = ? and impressions > 0 limit 1",
+        f"select ad_id, clicks from {raw} where date_start = ? and impressions > 0 limit 1",
         [newest],
     )
-    execute(built, f"update {raw} set clicks = impressions + 1 where _dlt_id = ?", [key])
+    row = "where ad_id = ? and date_start = ?"
+    execute(built, f"update {raw} set clicks = impressions + 1 {row}", [ad, newest])
     a_load_of(built, "raw_meta_ads")
     with pytest.raises(TransformError, match=CLICKS_TEST) as failed:
         build_changed()
@@ -144,22 +139,39 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     assert read_marts(built) == published
     assert state_invocation("marts__blue") == blue, "a failed build must not advance the state"
     # Fixed upstream, no load since: the next daily build redoes the failed one's work.
-    execute(built, f"update {raw} set clicks = ? where _dlt_id = ?", [clicks, key])
+    execute(built, f"update {raw} set clicks = ? {row}", [clicks, ad, newest])
     changed = build_changed()
     assert changed.published == "marts__blue" and not changed.full, changed.reason
     assert "model.argo.fct_ad_performance_daily" in changed.selected
     assert state_invocation("marts__blue") != blue
+    assert read_marts(built) == published, "the same data, built again"
+    # Older than any window: broken by hand in the schema the next build writes.
+    ((old_day,),) = execute(
+        built,
+        "select min(date_day) from marts__green.fct_ad_performance_daily "
+        "where platform = 'meta_ads'",
+    )
+    # (A column no singular test reads: tests/dbt reconciles the facts' totals on every day.)
+    execute(
+        built,
+        "update marts__green.fct_ad_performance_daily set advertiser_name = null "
+        "where date_day = ? and platform = 'meta_ads'",
+        [old_day],
+    )
+    a_load_of(built, "raw_meta_ads")
+    changed = build_changed()
+    assert changed.published == "marts__green", changed.reason
     ((broken,),) = execute(
         built,
         "select count(*) from marts.fct_ad_performance_daily "
-        "where clicks > impressions and date_day = ?",
+        "where advertiser_name is null and date_day = ?",
         [old_day],
     )
     assert broken > 0, "the row older than the window is not tested again"
     tested = (
         built.parent / "target" / "compiled" / "argo" / "models" / "marts" / "marketing"
-    ).glob(f"_marketing__models.yml/{CLICKS_TEST}.sql")
+    ).glob(f"_marketing__models.yml/{NAMED_TEST}.sql")
     sql = next(tested).read_text(encoding="utf-8")
     assert "date_day >= cast('" in sql, sql
-    with pytest.raises(TransformError, match=CLICKS_TEST):
-        dbt(["test", "--select", CLICKS_TEST])  # no build in this run: every day
+    with pytest.raises(TransformError, match=NAMED_TEST):
+        dbt(["test", "--select", NAMED_TEST])  # no build in this run: every day
