@@ -310,7 +310,8 @@ def build_changed(
     Publishes it once every selected node passed (DECISIONLOG, 36).
 
     ``dbt source freshness`` (when dlt last finished a load of each dataset), then
-    ``dbt build --select source_status:fresher+ state:modified+ --state <state>`` into
+    ``dbt build --select source_status:fresher+ state:modified+ --state <state>`` (the
+    selector ``argo_days_work`` of selectors.yml: unit tests only where code changed) into
     the schema readers do not see, where ``<state>`` holds the manifest and source
     freshness of that schema's own last successful build: everything that changed since
     that schema was built (by the other schema's builds too) is rebuilt, so the schema is
@@ -372,7 +373,7 @@ def _build_changed(
         # Not a file of the project changed since the state: dbt would select nothing
         # (and take seconds to load the state and say so).
         return ChangedBuild(schema, [], 0, 0, clock.monotonic() - started, None, NOTHING_TO_BUILD)
-    command = ["build", "--select", "source_status:fresher+", "state:modified+"]
+    command = ["build", "--selector", DAYS_WORK]
     command += ["--state", str(folder)]
     try:
         result = dbt(
@@ -411,6 +412,10 @@ def _build_changed(
         f"built what changed since {schema}'s last build: {built} models, {tests} tests",
     )
 
+
+#: The day's selection (selectors.yml): ``source_status:fresher+`` without unit tests,
+#: and ``state:modified+``.
+DAYS_WORK = "argo_days_work"
 
 MODEL_TYPES = ("model", "seed", "snapshot")
 TEST_TYPES = ("test", "unit_test")

@@ -371,7 +371,7 @@ def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
 #: What a daily build selects (the contract of issue #17, ``argo transform`` with no flags):
 #: what the day's loads made fresher, and what changed in the project, since the build
 #: schema's own last successful build (its manifest.json and sources.json in ``--state``).
-DAILY_SELECT = ("--select", "source_status:fresher+", "state:modified+")
+DAILY_SELECT = ("--selector", "argo_days_work")  # selectors.yml: as argo.transform.DAYS_WORK
 
 
 def marts_tables(con: Any, schema: str) -> list[str]:

@@ -86,6 +86,9 @@ def test_days_of_daily_builds_equal_a_full_refresh(
             staged = [n for n in changed.selected if n.startswith("model.argo.stg_")]
             assert not [n for n in staged if "kr_holidays" in n or "adjust" in n], staged
             assert changed.models_built and changed.tests_run, changed
+            # No code changed: unit tests (fixed inputs) are not run again for new data.
+            units = [n for n in changed.selected if n.startswith("unit_test.")]
+            assert not units, units
             windows = execute(
                 built,
                 "select node, inputs from marts__state.mart_builds "
