@@ -170,6 +170,8 @@ class GoogleAdsClient:
         self._expires_at = 0.0
         #: One refresh at a time: customers are read on several threads.
         self._token_lock = threading.Lock()
+        self._after_rejection = False
+        self._proven = False
         #: Access tokens obtained so far (for logs and tests).
         self.refreshes = 0
 
@@ -254,6 +256,8 @@ class GoogleAdsClient:
                 )
                 api = self._current_api(api)
                 continue
+            if api is self._api:
+                self._proven = True
             break
         if response.status_code == 200:
             return payload
@@ -263,12 +267,18 @@ class GoogleAdsClient:
     def _current_api(self, rejected: JsonApi | None) -> JsonApi:
         """The client of a valid access token, refreshed first if it expired or was rejected.
 
-        Thread-safe: of several threads that saw the same token rejected, one refreshes.
+        Thread-safe: of several threads that saw the same token rejected, one refreshes; a
+        token obtained because one was rejected is not replaced on its own rejection until
+        it has worked once (so a refresh that does not help fails the run, not loops).
         """
         with self._token_lock:
             api = self._api
-            if api is None or api is rejected or clock.monotonic() >= self._expires_at:
+            expired = api is None or clock.monotonic() >= self._expires_at
+            retry = api is rejected and (self._proven or not self._after_rejection)
+            if expired or (rejected is not None and retry):
                 self.refresh()
+                self._after_rejection = rejected is not None and not expired
+                self._proven = False
                 api = self._api
             assert api is not None
             return api
