@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_DIR, Child, answer, progress, run_child
+from bench.common import PROJECT_DIR, Child, ChildFailed, answer, progress, run_child
 
 #: The four media of an agency, in the order the daily job ingests them.
 MEDIA = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment")
@@ -84,6 +84,7 @@ class Step:
     rows: int = 0
     requests: int = 0
     fake_seconds: float = 0.0
+    error: str | None = None
 
 
 @dataclass
@@ -153,9 +154,17 @@ def _ingest(source: str, fake: Any, warehouse: Path, workdir: Path, *, daily: bo
 
 
 def _cli(name: str, warehouse: Path, *args: str) -> Step:
-    child: Child = run_child(
-        "bench.agency", "cli", *args, env={"ARGO_DUCKDB_PATH": str(warehouse), **SETTINGS}
-    )
+    started = time.perf_counter()
+    try:
+        child: Child = run_child(
+            "bench.agency", "cli", *args, env={"ARGO_DUCKDB_PATH": str(warehouse), **SETTINGS}
+        )
+    except ChildFailed as failed:  # the figures of the other steps still count
+        progress(f"agency: argo {name} failed: {str(failed).splitlines()[-1][:300]}")
+        seconds = time.perf_counter() - started
+        return Step(
+            step=name, seconds=round(seconds, 1), peak_rss_mb=0.0, error=str(failed)[-2000:]
+        )
     return Step(step=name, seconds=round(child.seconds, 1), peak_rss_mb=round(child.peak_rss_mb, 1))
 
 
