@@ -120,10 +120,27 @@ def each_account(
         put(_DONE)
 
     pending = len(accounts)
-    pool = ThreadPoolExecutor(max_workers=min(workers, pending), thread_name_prefix=name)
+    todo: queue.SimpleQueue[T] = queue.SimpleQueue()
+    for account in accounts:
+        todo.put(account)
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                account = todo.get_nowait()
+            except queue.Empty:
+                return
+            run(account)
+
+    # Daemon threads, not a ThreadPoolExecutor: a reader abandoned by a failed run (its
+    # generator never closed) must not keep the process from exiting.
+    threads = [
+        threading.Thread(target=loop, name=f"{name}_{n}", daemon=True)
+        for n in range(min(workers, pending))
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        for account in accounts:
-            pool.submit(run, account)
         while pending:
             item = out.get()
             if item is _DONE:
@@ -134,14 +151,14 @@ def each_account(
                 yield item
     finally:
         stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
         # Unblock any worker still putting, then wait for them (each stops at its next put).
         while True:
             try:
                 out.get_nowait()
             except queue.Empty:
                 break
-        pool.shutdown(wait=True)
+        for thread in threads:
+            thread.join()
 
 
 def map_accounts(
