@@ -181,8 +181,17 @@ def _cli(name: str, warehouse: Path, *args: str) -> Step:
     return Step(step=name, seconds=round(child.seconds, 1), peak_rss_mb=round(child.peak_rss_mb, 1))
 
 
-def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: Path) -> Size:
-    """The daily job on a world of about ``accounts`` ad accounts."""
+def size(
+    *,
+    seed: int,
+    accounts: int,
+    history_days: int,
+    as_of: date,
+    workdir: Path,
+    media_only: bool = False,
+) -> Size:
+    """The daily job on a world of about ``accounts`` ad accounts (``media_only``: its media)."""
+    sources = MEDIA if media_only else (*MEDIA, *OTHERS)
     from ingestion.sandbox import World, WorldConfig
     from ingestion.sandbox.registry import start_fakes, stop_fakes
 
@@ -201,12 +210,12 @@ def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: P
     try:
         fakes = start_fakes(
             world,
-            (*MEDIA, *OTHERS),
+            sources,
             overrides={"kakao_moment": {"report_interval": KAKAO_INTERVAL}},
         )
         progress(f"agency {served} accounts: loading the last days of the history")
         started = time.perf_counter()
-        for source in (*MEDIA, *OTHERS):
+        for source in sources:
             _ingest(source, fakes[source], warehouse, workdir, daily=False)
         history_seconds = time.perf_counter() - started
         world.advance(1)
@@ -218,11 +227,13 @@ def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: P
             world_seconds=round(world_seconds, 1),
             history_seconds=round(history_seconds, 1),
         )
-        for source in (*MEDIA, *OTHERS):
+        for source in sources:
             progress(f"agency {served} accounts: daily ingest {source}")
             figures.steps.append(_ingest(source, fakes[source], warehouse, workdir, daily=True))
     finally:
         stop_fakes(fakes)
+    if media_only:
+        return figures
     progress(f"agency {served} accounts: argo transform")
     figures.steps.append(_cli("transform", warehouse, "transform"))
     progress(f"agency {served} accounts: argo digest")
@@ -231,7 +242,13 @@ def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: P
 
 
 def run(
-    *, seed: int, accounts: tuple[int, ...], history_days: int, as_of: date, workdir: Path
+    *,
+    seed: int,
+    accounts: tuple[int, ...],
+    history_days: int,
+    as_of: date,
+    workdir: Path,
+    media_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The daily job at every size of ``accounts`` (smallest first)."""
     results = []
@@ -242,6 +259,7 @@ def run(
             history_days=history_days,
             as_of=as_of,
             workdir=workdir / f"a{wanted}",
+            media_only=media_only,
         )
         results.append(figures.as_dict())
         progress(f"agency {figures.accounts} accounts: daily job {figures.seconds:.0f} s")
@@ -300,10 +318,11 @@ def report(results: list[dict[str, Any]]) -> list[str]:
             ],
         )
     )
+    whole = any(s["step"] == "transform" for s in largest["steps"])
     met = largest["accounts"] >= 450 and largest["seconds"] <= TARGET_SECONDS
+    verdict = ("met" if met else "NOT met") if whole else "not judged (media only)"
     out.append(
-        f"target: {TARGET}: {'met' if met else 'NOT met'} "
-        f"({largest['accounts']} accounts, {largest['seconds']:.0f} s)"
+        f"target: {TARGET}: {verdict} ({largest['accounts']} accounts, {largest['seconds']:.0f} s)"
     )
     return out
 
@@ -332,6 +351,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--history", type=int, default=HISTORY_DAYS)
     parser.add_argument("--workdir", default="data/bench/agency")
     parser.add_argument("--out", default="data/bench/agency.json")
+    parser.add_argument(
+        "--media-only", action="store_true", help="only the four media's daily ingest"
+    )
     args = parser.parse_args(argv)
     results = run(
         seed=args.seed,
@@ -339,6 +361,7 @@ def main(argv: list[str]) -> int:
         history_days=args.history,
         as_of=clock.today(),
         workdir=(PROJECT_DIR / args.workdir).resolve(),
+        media_only=args.media_only,
     )
     out = PROJECT_DIR / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
