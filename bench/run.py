@@ -17,7 +17,9 @@ Sections (each can be skipped with ``--skip``):
 * ``scan``: what the BI queries would scan on Athena, on the SF10 marts
   (bench/athena_scan.py);
 * ``automation``: the pacing and anomaly marts of a 365-day world (sandbox, every source,
-  ``dbt build``) scored against the world's labelled incidents (bench/automation.py).
+  ``dbt build``) scored against the world's labelled incidents (bench/automation.py);
+* ``agency``: the daily job (one new day plus each source's lookback, then transform and
+  digest) at 16 to ~500 ad accounts across the four media (bench/agency.py).
 
 Usage: ``uv run python -m bench.run [--sf 1 10] [--skip ingest ...] [--out FILE]``;
 ``--show FILE`` prints the report of an earlier run.
@@ -36,13 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from argo.settings import duckdb_memory_limit
-from bench import automation, ingest, transform
+from bench import agency, automation, ingest, transform
 from bench.common import PROJECT_DIR, describe, machine, progress, run_child
 from ingestion import clock
 
 #: Issue #17: a 730-day backfill of any source stays under 1 GB in its process.
 BACKFILL_PEAK_MB = 1000.0
-SECTIONS = ("ingest", "memory", "transform", "incremental", "scan", "automation")
+SECTIONS = ("ingest", "memory", "transform", "incremental", "scan", "automation", "agency")
 #: The targets of issue #6, checked against the figures.
 TARGETS = {
     "ingest": "dlt within 2x of the no-framework baseline (every source of 10k+ rows)",
@@ -61,6 +63,7 @@ TARGETS = {
         "per process (connector and load)"
     ),
     **{f"automation_{name}": target for name, target in automation.TARGETS.items()},
+    "agency": agency.TARGET,
 }
 
 
@@ -278,6 +281,8 @@ def report(results: dict[str, Any]) -> str:
         )
     if results.get("automation"):
         out += automation.report(results["automation"])
+    if results.get("agency"):
+        out += agency.report(results["agency"])
     out += ["", "Targets"]
     for name, target in TARGETS.items():
         verdict = results["summary"].get("targets", {}).get(name)
@@ -386,6 +391,18 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             f"{ranges[-1]} days: highest {highest} {peaks[highest]:.0f} MB"
             + (f"; over: {', '.join(over)}" if over else f"; all {len(peaks)} sources under")
         )
+    sizes = results.get("agency")
+    if sizes:
+        largest = sizes[-1]
+        summary["targets"]["agency"] = (
+            largest["accounts"] >= 450
+            and largest["seconds"] <= agency.TARGET_SECONDS
+            and any(s["step"] == "transform" for s in largest["steps"])
+        )
+        summary["target_figures"]["agency"] = (
+            f"{largest['accounts']} accounts: {largest['seconds']:.0f} s "
+            f"({largest['fake_seconds']:.0f} s in the fakes)"
+        )
     scored = (results.get("automation") or {}).get("score")
     if scored:
         for name in automation.TARGETS:
@@ -406,6 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sf", type=float, nargs="+", default=[1.0, 10.0], help="scale factors")
     parser.add_argument(
         "--automation-days", type=int, default=365, help="history of the automation section"
+    )
+    parser.add_argument(
+        "--agency-accounts",
+        type=int,
+        nargs="+",
+        default=[16, 64, 250, 500],
+        help="ad accounts of the agency section's worlds (about; four media)",
     )
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     parser.add_argument("--workdir", default="data/bench")
@@ -511,6 +535,15 @@ def main(argv: list[str] | None = None) -> int:
                 days=args.automation_days,
                 as_of=as_of,
                 workdir=workdir / "automation",
+            )
+        if "agency" not in args.skip:
+            shutil.rmtree(workdir / "agency", ignore_errors=True)
+            results["agency"] = agency.run(
+                seed=args.seed,
+                accounts=tuple(args.agency_accounts),
+                history_days=agency.HISTORY_DAYS,
+                as_of=as_of,
+                workdir=workdir / "agency",
             )
     finally:
         results["seconds"] = round(time.monotonic() - started)

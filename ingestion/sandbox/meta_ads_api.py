@@ -17,10 +17,12 @@ unknown objects. See README.md beside this file for what is and is not faithful.
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import hmac
 import itertools
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from ingestion import clock
 from ingestion.sandbox.faults import Faults
 from ingestion.sandbox.http import FakeApi, Reply, Request
 from ingestion.sandbox.meta_ads_insights import (
@@ -149,6 +152,14 @@ class MetaAdsFake(FakeApi):
         api_version: Path prefix, e.g. ``v21.0``.
         page_size_default: ``limit`` when none is asked.
         page_size_max: Largest ``limit`` honoured.
+        calls_per_hour: Calls one ad account may take in any rolling hour (Business Use
+            Case rate limiting). Every answer about an account carries its usage in the
+            headers (``call_count`` = calls of the last hour as a percentage of this);
+            at 100 the account's next call is refused with code 80004 (80000 for
+            insights) and ``estimated_time_to_regain_access`` (minutes) says when a call
+            is accepted again. Meta's real budgets depend on the access tier and the
+            account's active ads (tens of thousands of calls an hour at standard
+            access); the default stands for them, tests lower it.
     """
 
     def __init__(
@@ -161,6 +172,7 @@ class MetaAdsFake(FakeApi):
         api_version: str = "v21.0",
         page_size_default: int = 25,
         page_size_max: int = 500,
+        calls_per_hour: int = 10_000,
     ) -> None:
         super().__init__(faults, secret_params=("access_token", "appsecret_proof"))
         self.world = world
@@ -175,7 +187,11 @@ class MetaAdsFake(FakeApi):
         self._runs: dict[str, ReportRun] = {}
         self._run_ids = itertools.count(6_000_000_000_001)
         self._lock = threading.Lock()
-        self._calls = 0
+        self.calls_per_hour = calls_per_hour
+        #: Ad account -> monotonic times of its calls within the last hour.
+        self._calls: dict[str, collections.deque[float]] = {}
+        #: Calls refused for an account over its budget (the benchmarks report it).
+        self.refused_calls = 0
         self._nodes: dict[str, _Node] | None = None
 
     # -- protocol -----------------------------------------------------------------------
@@ -239,7 +255,9 @@ class MetaAdsFake(FakeApi):
             )
         return None
 
-    def _usage_headers(self, account_id: str | None, insights: bool, util: int) -> dict[str, str]:
+    def _usage_headers(
+        self, account_id: str | None, insights: bool, util: int, regain: int = 0
+    ) -> dict[str, str]:
         headers: dict[str, str] = {}
         if account_id:
             business = "1" + account_id[-9:]
@@ -252,7 +270,7 @@ class MetaAdsFake(FakeApi):
                             "call_count": util,
                             "total_cputime": max(util - 5, 1),
                             "total_time": max(util - 3, 1),
-                            "estimated_time_to_regain_access": 0,
+                            "estimated_time_to_regain_access": regain,
                         }
                     ]
                 }
@@ -260,7 +278,7 @@ class MetaAdsFake(FakeApi):
             headers["X-Ad-Account-Usage"] = json.dumps(
                 {
                     "acc_id_util_pct": util,
-                    "reset_time_duration": 0 if util < 100 else 60,
+                    "reset_time_duration": regain * 60 if util >= 100 else 0,
                     "ads_api_access_tier": "standard_access",
                 }
             )
@@ -275,21 +293,21 @@ class MetaAdsFake(FakeApi):
         return headers
 
     def platform_rate_limit(self, request: Request, code: int) -> Reply:
-        """Code 17 (user request limit) or 80004 (too many calls to this ad account)."""
-        if code == 80004:
+        """Code 17 (user request limit) or 80004/80000 (too many calls to this ad account)."""
+        if code in (80000, 80004):
             body = graph_error(
                 "There have been too many calls to this ad-account. Wait a bit "
                 "and try again. For more info, please refer to "
                 "https://developers.facebook.com/docs/graph-api/overview/"
                 "rate-limiting#ads-management.",
-                80004,
+                code,
                 2446079,
             )
         else:
             body = graph_error("User request limit reached", code, 2446079)
         account = re.search(r"act_(\d+)", request.path)
         headers = self._usage_headers(
-            account.group(1) if account else "0", "insights" in request.path, 100
+            account.group(1) if account else "0", "insights" in request.path, 100, 1
         )
         return Reply(ERROR_STATUS, body, headers)
 
@@ -298,9 +316,6 @@ class MetaAdsFake(FakeApi):
         refused = self._auth_error(request)
         if refused is not None:
             return refused
-        with self._lock:
-            self._calls += 1
-            util = min(95, 5 + self._calls % 40)
         path = request.path
         if not path.startswith(self.prefix + "/"):
             return self._unsupported(request, path)
@@ -310,13 +325,45 @@ class MetaAdsFake(FakeApi):
         account_id = node.account_id if node is not None else None
         if parts[0] in self._runs:
             account_id = self._runs[parts[0]].account_id
-        try:
-            reply = self._route(request, parts, params, node)
-        except GraphRefusal as refusal:
-            reply = Reply(ERROR_STATUS, refusal.body())
-        if account_id is not None:
-            reply.headers.update(self._usage_headers(account_id, parts[-1] == "insights", util))
+        insights = parts[-1] == "insights"
+        if account_id is None:
+            return self._route_refused(request, parts, params, node)
+        util, regain = self._take_call(account_id)
+        if util is None:  # over the account's budget: refused, not counted
+            code = 80000 if insights else 80004
+            refused = self.platform_rate_limit(request, code)
+            refused.headers.update(self._usage_headers(account_id, insights, 100, regain))
+            return refused
+        reply = self._route_refused(request, parts, params, node)
+        reply.headers.update(self._usage_headers(account_id, insights, util, regain))
         return reply
+
+    def _take_call(self, account_id: str) -> tuple[int | None, int]:
+        """Counts one call of the account: (usage % after it or None if refused, regain min)."""
+        now = clock.monotonic()
+        with self._lock:
+            calls = self._calls.setdefault(account_id, collections.deque())
+            while calls and calls[0] <= now - 3600:
+                calls.popleft()
+            refused = len(calls) >= self.calls_per_hour
+            if refused:
+                self.refused_calls += 1
+            else:
+                calls.append(now)
+            util = min(100, math.ceil(100 * len(calls) / self.calls_per_hour))
+            regain = 0
+            if len(calls) >= self.calls_per_hour:
+                # the oldest call leaves the window: then one more call is accepted
+                regain = max(1, math.ceil((calls[0] + 3600 - now) / 60))
+        return (None if refused else util), regain
+
+    def _route_refused(
+        self, request: Request, parts: list[str], params: dict[str, str], node: _Node | None
+    ) -> Reply:
+        try:
+            return self._route(request, parts, params, node)
+        except GraphRefusal as refusal:
+            return Reply(ERROR_STATUS, refusal.body())
 
     def _route(
         self, request: Request, parts: list[str], params: dict[str, str], node: _Node | None

@@ -412,12 +412,28 @@ class World:
         self._campaigns: dict[str, Campaign] = {}
         self._keywords_by_group: dict[str, list[Keyword]] = {}
         self._restated_to_nothing: set[tuple[str | None, date]] = set()
+        self._issued: set[tuple[str, str]] = set()
         self._build()
         self._variation = _incidents.Variation(self)
         self._incidents = _incidents.draw_incidents(self)
         self._effects = _incidents.effects_by_campaign(self, self._incidents)
 
     # -- structure ----------------------------------------------------------------------
+    def _new_id(self, platform: str, kind: str, *parts: object) -> str:
+        """An id of the platform's shape, never one already issued on that platform.
+
+        Kakao's ids are short numbers: an agency-size world (hundreds of accounts, tens of
+        thousands of objects) draws some twice. A drawn id already issued is drawn again
+        from the same parts and a counter, so ids of small worlds stay what they were.
+        """
+        found = _platform_id(platform, kind, *parts)
+        again = 0
+        while (platform, found) in self._issued:
+            again += 1
+            found = _platform_id(platform, kind, *parts, "again", again)
+        self._issued.add((platform, found))
+        return found
+
     def _build(self) -> None:
         seed = self.config.seed
         advertisers = max(2, round(3 * self.config.scale))
@@ -476,7 +492,7 @@ class World:
             if paused
             else None
         )
-        campaign_id = _platform_id(platform, "campaign", seed, account.account_id, "campaign", c)
+        campaign_id = self._new_id(platform, "campaign", seed, account.account_id, "campaign", c)
         budget = round(rng.uniform(50, 500) * book.per_usd) * 10 ** MINOR_DIGITS[account.currency]
         created = datetime.combine(start - timedelta(days=rng.randint(0, 7)), time(9), UTC)
         label = objective.removeprefix("OUTCOME_").replace("_", " ").title()
@@ -499,7 +515,7 @@ class World:
         self._campaigns[campaign_id] = campaign
         search = (platform, objective) in SEARCH_CAMPAIGN_TYPES
         for g in range(rng.randint(2, 3)):
-            group_id = _platform_id(platform, "ad_group", seed, campaign_id, "adset", g)
+            group_id = self._new_id(platform, "ad_group", seed, campaign_id, "adset", g)
             book.ad_groups.append(
                 AdGroup(
                     platform=account.platform,
@@ -520,7 +536,7 @@ class World:
             if search:
                 self._add_keywords(book, rng, campaign, group_id)
             for n in range(rng.randint(2, 3)):
-                ad_id = _platform_id(platform, "ad", seed, group_id, "ad", n)
+                ad_id = self._new_id(platform, "ad", seed, group_id, "ad", n)
                 book.ads.append(
                     Ad(
                         platform=account.platform,
@@ -557,7 +573,7 @@ class World:
                     account_id=campaign.account_id,
                     campaign_id=campaign.campaign_id,
                     ad_group_id=group_id,
-                    keyword_id=_platform_id(
+                    keyword_id=self._new_id(
                         platform, "keyword", self.config.seed, group_id, "keyword", k
                     ),
                     text=text,

@@ -631,3 +631,28 @@ def test_creative_links_are_nested_and_only_as_asked(fake: MetaAdsFake) -> None:
     whole = get(fake, link_ad.creative_id, fields="object_story_spec").json()["object_story_spec"]
     assert whole["link_data"]["link"] == link_ad.landing_url and whole["page_id"]
     assert "object_story_spec" not in get(fake, link_ad.creative_id, fields="name").json()
+
+
+def test_each_account_has_a_rolling_hour_budget_and_is_refused_beyond_it(
+    fake: MetaAdsFake, frozen_clock: Any
+) -> None:
+    first, second = (a.account_id for a in fake.world.accounts("meta_ads")[:2])
+    fake.calls_per_hour = 3
+
+    def usage(answer: requests.Response) -> tuple[int, int]:
+        (entries,) = json.loads(answer.headers["X-Business-Use-Case-Usage"]).values()
+        return entries[0]["call_count"], entries[0]["estimated_time_to_regain_access"]
+
+    answers = [get(fake, f"act_{first}/campaigns") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [usage(a) for a in answers] == [(34, 0), (67, 0), (100, 60)]
+    refused = get(fake, f"act_{first}/campaigns")
+    assert refused.json()["error"]["code"] == 80004 and fake.refused_calls == 1
+    insights = get(fake, f"act_{first}/insights")
+    assert insights.json()["error"]["code"] == 80000
+    assert usage(get(fake, f"act_{second}/campaigns")) == (34, 0), "accounts apart"
+    frozen_clock.advance(30 * 60)
+    assert get(fake, f"act_{first}").json()["error"]["code"] == 80004
+    frozen_clock.advance(30 * 60)  # the three calls (one instant) left the hour
+    again = get(fake, f"act_{first}/campaigns")
+    assert again.status_code == 200 and usage(again) == (34, 0)

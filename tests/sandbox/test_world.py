@@ -194,3 +194,13 @@ def test_kakao_yesterday_is_short_until_it_settles() -> None:
     assert before.keys() == after.keys() and before
     assert sum(s.spend for s in before.values()) < sum(s.spend for s in after.values())
     assert all(before[k].impressions <= after[k].impressions for k in before)
+
+
+def test_ids_stay_unique_at_agency_size() -> None:
+    """Kakao's short ids: a world of ~500 accounts draws some twice; each is drawn again."""
+    world = World(WorldConfig(seed=42, scale=28, history_days=2, as_of=date(2026, 11, 20)))
+    for platform in ("kakao_moment", "naver_searchad", "google_ads", "meta_ads"):
+        accounts = world.accounts(platform)
+        assert len(accounts) == 126
+        ads = [a.ad_id for account in accounts for a in world.ads(platform, account.account_id)]
+        assert len(ads) == len(set(ads)), platform

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -167,6 +168,10 @@ class GoogleAdsClient:
         self._api: JsonApi | None = None
         self._access_token = ""
         self._expires_at = 0.0
+        #: One refresh at a time: customers are read on several threads.
+        self._token_lock = threading.Lock()
+        self._after_rejection = False
+        self._proven = False
         #: Access tokens obtained so far (for logs and tests).
         self.refreshes = 0
 
@@ -241,23 +246,42 @@ class GoogleAdsClient:
             SourceApiError: Any other error the retries did not clear.
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
-        if self._api is None or clock.monotonic() >= self._expires_at:
-            self.refresh()
+        api = self._current_api(None)
         for attempt in (1, 2):
-            assert self._api is not None
-            response, payload = self._api.request(method, url, json_body=body)
+            response, payload = api.request(method, url, json_body=body)
             if response.status_code == 401 and attempt == 1:
                 log.info(
                     "google_ads: %s answered UNAUTHENTICATED; refreshing the access token",
                     record,
                 )
-                self.refresh()
+                api = self._current_api(api)
                 continue
+            if api is self._api:
+                self._proven = True
             break
         if response.status_code == 200:
             return payload
         self._raise(response, payload, record)
         raise AssertionError("unreachable")
+
+    def _current_api(self, rejected: JsonApi | None) -> JsonApi:
+        """The client of a valid access token, refreshed first if it expired or was rejected.
+
+        Thread-safe: of several threads that saw the same token rejected, one refreshes; a
+        token obtained because one was rejected is not replaced on its own rejection until
+        it has worked once (so a refresh that does not help fails the run, not loops).
+        """
+        with self._token_lock:
+            api = self._api
+            expired = api is None or clock.monotonic() >= self._expires_at
+            retry = api is rejected and (self._proven or not self._after_rejection)
+            if expired or (rejected is not None and retry):
+                self.refresh()
+                self._after_rejection = rejected is not None and not expired
+                self._proven = False
+                api = self._api
+            assert api is not None
+            return api
 
     def _raise(self, response: Response, body: Any, record: str) -> None:
         error = parse_error(response, body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from ingestion.sources.errors import SourceError
 from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import GoogleAdsClient, normalize_customer_id
 from ingestion.sources.http import Retry
+from ingestion.sources.parallel import Slots, each_account, map_accounts
 from ingestion.sources.resources import merged, tombstones
 
 log = logging.getLogger("argo.sources.google_ads")
@@ -41,6 +42,7 @@ class Run:
         account_ids: Customers asked for (empty: every client of ``login_customer_id``).
         lookback: The days of each customer's report run (yesterday at the latest).
         chunk_days: Days per searchStream request.
+        max_parallel_accounts: Customers read at the same time.
         loaded_at: The run's ``_loaded_at``.
     """
 
@@ -48,7 +50,12 @@ class Run:
     account_ids: list[str]
     lookback: Lookback
     chunk_days: int = 30
+    max_parallel_accounts: int = 8
     loaded_at: datetime = field(default_factory=clock.now)
+    slots: Slots = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.slots = Slots(self.max_parallel_accounts)
 
     @cached_property
     def customers(self) -> list[dict[str, Any]]:
@@ -59,7 +66,7 @@ class Run:
             assert manager is not None
             ids = self.client.client_customer_ids(manager)
             log.info("google_ads: manager %s has %d client account(s)", manager, len(ids))
-        return [self._customer(customer_id) for customer_id in ids]
+        return map_accounts(ids, self._customer, slots=self.slots, name="google-customer")
 
     def _customer(self, customer_id: str) -> dict[str, Any]:
         record = f"customer {customer_id}"
@@ -92,7 +99,8 @@ def entities(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     """One entity table (``SELECT ... FROM campaign``), page by page, for every customer."""
     # An empty typed table first: the table exists even when no customer has rows.
     yield table.to_arrow([], customer_id="", loaded_at=run.loaded_at)
-    for customer in run.customers:
+
+    def read(customer: dict[str, Any]) -> Iterator[pa.Table]:
         customer_id = str(customer["customer"]["id"])
         count = 0
         record = f"customer {customer_id} {table.name}"
@@ -101,11 +109,14 @@ def entities(run: Run, table: tables.Table) -> Iterator[pa.Table]:
             yield table.to_arrow(page, customer_id=customer_id, loaded_at=run.loaded_at)
         log.info("google_ads: customer %s %s: %d rows", customer_id, table.name, count)
 
+    yield from each_account(run.customers, read, slots=run.slots, name=f"google-{table.name}")
+
 
 def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     """One daily report table over every customer's window, searchStream chunk by chunk."""
     newest = NewestDays()
     yield table.to_arrow([], customer_id="", loaded_at=run.loaded_at)
+    jobs: list[tuple[str, date, date, date]] = []
     for customer in run.customers:
         customer_id = str(customer["customer"]["id"])
         today = clock.today(ZoneInfo(str(customer["customer"]["timeZone"])))
@@ -113,6 +124,10 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
         if since > until:
             log.info("google_ads: customer %s %s: nothing to load", customer_id, table.name)
             continue
+        jobs.append((customer_id, today, since, until))
+
+    def read(job: tuple[str, date, date, date]) -> Iterator[pa.Table]:
+        customer_id, today, since, until = job
         total = 0
         for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
             record = f"customer {customer_id} {table.name} {chunk_since}..{chunk_until}"
@@ -122,7 +137,8 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
                 sane_days(page, table, "segments_date", today)
                 total += page.num_rows
                 if page.num_rows:
-                    # The newest day Google returned anchors the next run's lookback.
+                    # The newest day Google returned anchors the next run's lookback (each
+                    # customer is one key, updated by its own thread only).
                     newest.update(customer_id, str(pc.max(page["segments_date"])))
                 yield page
             # Every day asked for is replaced, even one Google now answers empty for.
@@ -140,6 +156,8 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
             total,
         )
 
+    yield from each_account(jobs, read, slots=run.slots, name=f"google-{table.name}")
+
 
 @dlt.source(name="google_ads", section="google_ads", max_table_nesting=0)
 def google_ads_source(
@@ -156,6 +174,7 @@ def google_ads_source(
     lookback_days: int = 30,
     initial_days: int = 90,
     report_chunk_days: int = 30,
+    max_parallel_accounts: int = 8,
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
     request_timeout: float = 120.0,
@@ -174,7 +193,12 @@ def google_ads_source(
     lookback = Lookback.of(
         tables.SOURCE, lookback_days, initial_days, start_date, end_date, days_behind=1
     )
-    at_least(tables.SOURCE, 1, report_chunk_days=report_chunk_days)
+    at_least(
+        tables.SOURCE,
+        1,
+        report_chunk_days=report_chunk_days,
+        max_parallel_accounts=max_parallel_accounts,
+    )
     listed = list_setting(
         account_ids,
         source=tables.SOURCE,
@@ -206,6 +230,7 @@ def google_ads_source(
         ids,
         lookback,
         report_chunk_days,
+        max_parallel_accounts,
     )
     return [
         merged(customers(run), tables.CUSTOMERS),

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -25,6 +23,7 @@ from ingestion.sources.errors import SourceError
 from ingestion.sources.http import Retry
 from ingestion.sources.kakao_moment import tables
 from ingestion.sources.kakao_moment.client import KakaoMomentClient, chunks
+from ingestion.sources.parallel import Slots, each_account, map_accounts
 from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.kakao_moment")
@@ -63,7 +62,7 @@ class Run:
         lookback: The days of each account's report run (yesterday at the latest).
         window_days: Days per report call.
         creatives_per_report: Creative ids per report call.
-        max_parallel_accounts: Ad accounts whose reports are read at the same time.
+        max_parallel_accounts: Ad accounts read at the same time (structure and reports).
         page_size: ``size`` of the ad-account listing pages.
         loaded_at: The run's ``_loaded_at``.
     """
@@ -79,6 +78,10 @@ class Run:
     _structures: dict[str, Structure] = field(default_factory=dict, init=False, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    slots: Slots = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.slots = Slots(self.max_parallel_accounts)
 
     @cached_property
     def accounts(self) -> list[dict[str, Any]]:
@@ -87,7 +90,12 @@ class Run:
         if not ids:
             ids = self.client.account_ids(self.page_size)
             log.info("kakao_moment: the token reads %d ad account(s)", len(ids))
-        return [tables.flatten_account(self.client.account(i)) for i in ids]
+        return map_accounts(
+            ids,
+            lambda i: tables.flatten_account(self.client.account(i)),
+            slots=self.slots,
+            name="kakao-account",
+        )
 
     def structure(self, account_id: str) -> Structure:
         """The account's campaigns, ad groups and creatives (read once; thread-safe)."""
@@ -140,9 +148,13 @@ def listing(run: Run, table: arrow.Table) -> Iterator[pa.Table]:
     """``campaigns``, ``ad_groups`` or ``creatives`` of every account."""
     # An empty typed table first: the table exists even when no account has rows.
     yield arrow.to_table([], table, loaded_at=run.loaded_at)
-    for account in run.accounts:
+
+    def read(account: dict[str, Any]) -> Iterator[pa.Table]:
+        # The first listing reads every account's structure (once, cached for the others).
         found = run.structure(str(account["ad_account_id"]))
         yield arrow.to_table(getattr(found, table.name), table, loaded_at=run.loaded_at)
+
+    yield from each_account(run.accounts, read, slots=run.slots, name=f"kakao-{table.name}")
 
 
 def creative_report(run: Run) -> Iterator[Any]:
@@ -160,27 +172,12 @@ def creative_report(run: Run) -> Iterator[Any]:
         jobs.append((account_id, since, until))
     if not jobs:
         return
-    out: queue.Queue[Any] = queue.Queue()
-    stop = threading.Event()
-    pending = len(jobs)
-    with ThreadPoolExecutor(
-        max_workers=min(run.max_parallel_accounts, len(jobs)), thread_name_prefix="kakao-report"
-    ) as pool:
-        for job in jobs:
-            pool.submit(_account_reports, run, *job, out, stop)
-        try:
-            while pending:
-                kind, payload = out.get()
-                if kind == "tables":
-                    yield from payload
-                elif kind == "done":
-                    pending -= 1
-                    # The newest day Kakao returned anchors the next run's lookback.
-                    newest.update(*payload)
-                else:
-                    raise payload
-        finally:
-            stop.set()
+    yield from each_account(
+        jobs,
+        lambda job: _account_reports(run, *job, newest),
+        slots=run.slots,
+        name="kakao-report",
+    )
     # Every account-day asked for is replaced, even one Kakao now answers empty for.
     asked = [
         {"ad_account_id": account_id, "report_date": day}
@@ -200,33 +197,23 @@ def creative_report(run: Run) -> Iterator[Any]:
 
 
 def _account_reports(
-    run: Run,
-    account_id: str,
-    since: date,
-    until: date,
-    out: queue.Queue[Any],
-    stop: threading.Event,
-) -> None:
-    """Reads one account's reports window by window (a worker thread)."""
-    try:
-        found = run.structure(account_id)
-        ids = [str(c["id"]) for c in found.creatives]
-        parents = found.parents()
-        newest = ""
-        rows = 0
-        for window_since, window_until in date_chunks(since, until, run.window_days):
-            for id_chunk in chunks(ids, run.creatives_per_report):
-                if stop.is_set():
-                    return
-                data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
-                reports, conversions = tables.flatten_report(account_id, data, parents)
-                rows += len(reports)
-                newest = max([newest, *(str(r["report_date"]) for r in reports)])
-                out.put(("tables", _report_tables(reports, conversions, run.loaded_at)))
-        log.info("kakao_moment: %s report %s..%s: %d creative-days", account_id, since, until, rows)
-        out.put(("done", (account_id, newest)))
-    except BaseException as exc:
-        out.put(("error", exc))
+    run: Run, account_id: str, since: date, until: date, newest: NewestDays
+) -> Iterator[Any]:
+    """One account's reports, window by window (a worker thread; paced per account)."""
+    found = run.structure(account_id)
+    ids = [str(c["id"]) for c in found.creatives]
+    parents = found.parents()
+    rows = 0
+    for window_since, window_until in date_chunks(since, until, run.window_days):
+        for id_chunk in chunks(ids, run.creatives_per_report):
+            data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
+            reports, conversions = tables.flatten_report(account_id, data, parents)
+            rows += len(reports)
+            # The newest day Kakao returned anchors the next run's lookback (each account
+            # is one key, updated by its own thread only).
+            newest.update(account_id, max((str(r["report_date"]) for r in reports), default=""))
+            yield from _report_tables(reports, conversions, run.loaded_at)
+    log.info("kakao_moment: %s report %s..%s: %d creative-days", account_id, since, until, rows)
 
 
 def _report_tables(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from requests import Response
 
@@ -39,6 +41,114 @@ def is_throttled(response: Response, body: Any) -> bool:
     return isinstance(code, int) and code in RATE_LIMIT_CODES
 
 
+#: Usage headers Meta sends (percentages of a rolling hour's budget; ``X-App-Usage`` for
+#: the app, ``X-Business-Use-Case-Usage`` per business, ``X-Ad-Account-Usage`` per account).
+APP_USAGE = "X-App-Usage"
+BUSINESS_USAGE = "X-Business-Use-Case-Usage"
+ACCOUNT_USAGE = "X-Ad-Account-Usage"
+#: The gate's key of calls that concern no ad account (``/me/adaccounts``).
+NO_ACCOUNT = ""
+_ACCOUNT = re.compile(r"act_(\d+)")
+
+
+def _json_header(response: Response, name: str) -> Any:
+    text = response.headers.get(name)
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def usage(response: Response) -> tuple[float, float, float]:
+    """What Meta's usage headers say: (account %, app %, seconds until access is regained).
+
+    The account's usage is the highest ``call_count``/``total_cputime``/``total_time`` of
+    ``X-Business-Use-Case-Usage`` (every business and use case it lists) and
+    ``acc_id_util_pct`` of ``X-Ad-Account-Usage``; the app's is the highest of
+    ``X-App-Usage``. The wait is ``estimated_time_to_regain_access`` (minutes) or
+    ``reset_time_duration`` (seconds), whichever is longer. A missing or unreadable
+    header counts as 0.
+    """
+    account = wait = 0.0
+    business = _json_header(response, BUSINESS_USAGE)
+    if isinstance(business, dict):
+        for entries in business.values():
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, dict):
+                    continue
+                account = max(
+                    account,
+                    *(_number(entry.get(k)) for k in ("call_count", "total_cputime", "total_time")),
+                )
+                wait = max(wait, 60 * _number(entry.get("estimated_time_to_regain_access")))
+    ad_account = _json_header(response, ACCOUNT_USAGE)
+    if isinstance(ad_account, dict):
+        account = max(account, _number(ad_account.get("acc_id_util_pct")))
+        wait = max(wait, _number(ad_account.get("reset_time_duration")))
+    app = _json_header(response, APP_USAGE)
+    app_usage = 0.0
+    if isinstance(app, dict):
+        app_usage = max(_number(app.get(k)) for k in ("call_count", "total_cputime", "total_time"))
+    return account, app_usage, wait
+
+
+class UsageGate:
+    """Holds calls back while Meta's usage headers say a budget is nearly spent.
+
+    Meta counts calls per business and ad account (Business Use Case limits) and per app,
+    over a rolling hour, and reports the usage as percentages on its answers; at 100 it
+    refuses calls until the window drains. Accounts are read on several threads, so after
+    an answer at ``threshold`` % or more the gate pauses that account's next call (or every
+    call, for the app's usage): for the time Meta says access returns in, if it says so,
+    else ``pause`` seconds. Other accounts go on. Waits go through :mod:`ingestion.clock`.
+
+    Args:
+        threshold: Usage (percent) at which calls are held back.
+        pause: Seconds to hold back when Meta names no time.
+    """
+
+    #: The gate most recently created (tests and logs read its counters).
+    latest: ClassVar[UsageGate | None] = None
+
+    def __init__(self, threshold: float = 90.0, pause: float = 60.0) -> None:
+        UsageGate.latest = self
+        self.threshold = threshold
+        self.pause = pause
+        self._guard = threading.Lock()
+        self._resume: dict[str, float] = {}
+        #: Seconds waited, in total, and how many times (for logs and tests).
+        self.waited = 0.0
+        self.waits = 0
+
+    def before(self, key: str) -> None:
+        """Waits until calls of ``key`` (an ad account id) and of the app may go on."""
+        with self._guard:
+            resume = max(self._resume.get(key, 0.0), self._resume.get(NO_ACCOUNT, 0.0))
+        wait = resume - clock.monotonic()
+        if wait > 0:
+            log.info("meta_ads: usage near Meta's limit; waiting %.0f s", wait)
+            clock.sleep(wait)
+            with self._guard:
+                self.waited += wait
+                self.waits += 1
+
+    def after(self, key: str, response: Response) -> None:
+        """Reads the usage headers of an answer about ``key`` and pauses what needs it."""
+        account, app, regain = usage(response)
+        now = clock.monotonic()
+        with self._guard:
+            for name, used in ((key, account), (NO_ACCOUNT, app)):
+                if used >= self.threshold or (regain and name == key):
+                    until = now + (regain or self.pause)
+                    self._resume[name] = max(self._resume.get(name, 0.0), until)
+
+
 class AsyncReportFailed(SourceApiError):
     """An async insights report run ended failed or skipped, or did not finish in time."""
 
@@ -54,6 +164,9 @@ class MetaAdsClient:
         async_poll_interval: First wait between polls of an async report, doubled each poll.
         async_poll_max_interval: Longest wait between two polls.
         async_timeout: Seconds after which an async report that has not finished is abandoned.
+        usage_threshold: Usage percentage (Meta's usage headers) at which calls of that
+            account, or of the app, are held back (:class:`UsageGate`).
+        usage_pause: Seconds to hold back when Meta names no time to regain access.
     """
 
     def __init__(
@@ -66,6 +179,8 @@ class MetaAdsClient:
         async_poll_interval: float = 10.0,
         async_poll_max_interval: float = 300.0,
         async_timeout: float = 3600.0,
+        usage_threshold: float = 90.0,
+        usage_pause: float = 60.0,
     ) -> None:
         headers = bearer(
             SOURCE,
@@ -80,6 +195,7 @@ class MetaAdsClient:
         self.async_poll_max_interval = async_poll_max_interval
         self.async_timeout = async_timeout
         self._token = access_token
+        self.gate = UsageGate(usage_threshold, usage_pause)
         self.api = JsonApi(
             SOURCE,
             headers=headers,
@@ -107,10 +223,14 @@ class MetaAdsClient:
             SourceApiError: Any other error the retries did not clear.
         """
         url = self._url(path)
+        found = _ACCOUNT.search(f"{path} {record}")
+        key = found.group(1) if found else NO_ACCOUNT
+        self.gate.before(key)
         if method == "GET":
             response, body = self.api.request("GET", url, params=params)
         else:
             response, body = self.api.request(method, url, data=params)
+        self.gate.after(key, response)
         error = _error(body)
         if response.status_code == 200 and not error:
             if not isinstance(body, dict):

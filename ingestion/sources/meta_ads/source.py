@@ -17,9 +17,11 @@ from ingestion import clock
 from ingestion.sources import arrow
 from ingestion.sources.config import ListSetting, at_least, list_setting, one_of
 from ingestion.sources.dates import Lookback, NewestDays, date_chunks, days_of, sane_days
+from ingestion.sources.errors import SourceError
 from ingestion.sources.http import Retry
 from ingestion.sources.meta_ads import tables
 from ingestion.sources.meta_ads.client import AsyncReportFailed, MetaAdsClient
+from ingestion.sources.parallel import Slots, each_account, map_accounts
 from ingestion.sources.resources import into, merged, tombstones
 
 log = logging.getLogger("argo.sources.meta_ads")
@@ -38,6 +40,7 @@ class Run:
         lookback: The days of each account's insights run.
         insights_mode: ``async`` (report runs) or ``sync``.
         chunk_days: Days per insights request or report run.
+        max_parallel_accounts: Ad accounts read at the same time (listings and insights).
         loaded_at: The run's ``_loaded_at``.
     """
 
@@ -46,7 +49,12 @@ class Run:
     lookback: Lookback
     insights_mode: str = "async"
     chunk_days: int = 7
+    max_parallel_accounts: int = 8
     loaded_at: datetime = field(default_factory=clock.now)
+    slots: Slots = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.slots = Slots(self.max_parallel_accounts)
 
     @cached_property
     def accounts(self) -> list[dict[str, Any]]:
@@ -55,7 +63,12 @@ class Run:
         if not ids:
             ids = self.client.my_account_ids()
             log.info("meta_ads: the token reads %d ad account(s)", len(ids))
-        return [self.client.account(i, tables.AD_ACCOUNT_FIELDS) for i in ids]
+        return map_accounts(
+            ids,
+            lambda i: self.client.account(i, tables.AD_ACCOUNT_FIELDS),
+            slots=self.slots,
+            name="meta-account",
+        )
 
 
 def ad_accounts(run: Run) -> Iterator[pa.Table]:
@@ -73,7 +86,8 @@ def listing(
     """One entity table, page by page (``GET /act_{id}/{edge}``), for every account."""
     # An empty typed table first: the table exists even when no account has rows.
     yield arrow.to_table([], table, loaded_at=run.loaded_at)
-    for account in run.accounts:
+
+    def read(account: dict[str, Any]) -> Iterator[pa.Table]:
         account_id = str(account["account_id"])
         count = 0
         for page in run.client.paginate(
@@ -87,11 +101,14 @@ def listing(
             yield arrow.to_table(page, table, loaded_at=run.loaded_at)
         log.info("meta_ads: act_%s %s: %d rows", account_id, table.name, count)
 
+    yield from each_account(run.accounts, read, slots=run.slots, name=f"meta-{edge}")
+
 
 def ads_insights(run: Run) -> Iterator[Any]:
     """Daily ad-level insights of every account's window, and their actions."""
     newest = NewestDays()
     yield from _insight_tables([], run.loaded_at)  # both tables exist even with no delivery
+    jobs: list[tuple[str, date, date, date]] = []
     for account in run.accounts:
         account_id = str(account["account_id"])
         today = clock.today(str(account["timezone_name"]))
@@ -99,6 +116,10 @@ def ads_insights(run: Run) -> Iterator[Any]:
         if since > until:
             log.info("meta_ads: act_%s insights: nothing to load", account_id)
             continue
+        jobs.append((account_id, today, since, until))
+
+    def read(job: tuple[str, date, date, date]) -> Iterator[Any]:
+        account_id, today, since, until = job
         log.info(
             "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, run.insights_mode
         )
@@ -110,6 +131,7 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 total += len(page)
                 # The newest day Meta returned anchors the next run's lookback: every day
                 # still settling at this run is re-pulled, however long until the next run.
+                # (Each account is one key, updated by its own thread only.)
                 newest.update(account_id, max((str(r.get("date_start")) for r in page), default=""))
                 yield from _insight_tables(page, run.loaded_at, today)
             # Every day asked for is replaced, even one Meta now answers empty for.
@@ -121,6 +143,8 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 chunk_until,
                 total,
             )
+
+    yield from each_account(jobs, read, slots=run.slots, name="meta-insights")
 
 
 @dlt.source(name="meta_ads", section="meta_ads", max_table_nesting=0)
@@ -134,12 +158,15 @@ def meta_ads_source(
     initial_days: int = 90,
     insights_mode: str = "async",
     insights_chunk_days: int = 7,
+    max_parallel_accounts: int = 8,
     page_size: int = 500,
     max_attempts: int = 8,
     backoff_factor: float = 1.0,
     request_timeout: float = 120.0,
     async_poll_interval: float = 10.0,
     async_timeout: float = 3600.0,
+    usage_threshold: float = 90.0,
+    usage_pause_seconds: float = 60.0,
 ) -> list[DltResource]:
     """Meta Marketing API: ad accounts, campaigns, ad sets, ads and daily ad-level insights.
 
@@ -155,7 +182,19 @@ def meta_ads_source(
     lookback = Lookback.of(
         tables.SOURCE, lookback_days, initial_days, start_date, end_date, initial_counts_today=True
     )
-    at_least(tables.SOURCE, 1, insights_chunk_days=insights_chunk_days)
+    at_least(
+        tables.SOURCE,
+        1,
+        insights_chunk_days=insights_chunk_days,
+        max_parallel_accounts=max_parallel_accounts,
+    )
+    at_least(tables.SOURCE, 0, usage_pause_seconds=usage_pause_seconds)
+    if not 0 < usage_threshold <= 100:
+        raise SourceError(
+            tables.SOURCE,
+            f"usage_threshold must be a percentage above 0 and at most 100 ({usage_threshold})",
+            hint="see ingestion/sources/meta_ads/README.md",
+        )
     ids = list_setting(
         account_ids,
         source=tables.SOURCE,
@@ -172,11 +211,14 @@ def meta_ads_source(
             retry=Retry(max_attempts, backoff_factor, request_timeout),
             async_poll_interval=async_poll_interval,
             async_timeout=async_timeout,
+            usage_threshold=usage_threshold,
+            usage_pause=usage_pause_seconds,
         ),
         [a.removeprefix("act_") for a in ids],
         lookback,
         mode,
         insights_chunk_days,
+        max_parallel_accounts,
     )
     return [
         merged(ad_accounts(run), tables.AD_ACCOUNTS),

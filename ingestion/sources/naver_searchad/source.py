@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -186,7 +187,7 @@ def stats(run: Run, report_type: str) -> Iterator[pa.Table]:
     newest = NewestDays()
     yield tables.empty(tables.REPORTS[report_type], run.loaded_at)
     today = clock.today(TIME_ZONE)
-    jobs: list[tuple[str, date]] = []
+    by_customer: list[list[tuple[str, date]]] = []
     for customer in run.customers:
         days = days_of(*run.lookback.window(today, newest.get(customer)))
         if days:
@@ -198,7 +199,11 @@ def stats(run: Run, report_type: str) -> Iterator[pa.Table]:
                 days[0],
                 days[-1],
             )
-        jobs.extend((customer, day) for day in days)
+        by_customer.append([(customer, day) for day in days])
+    # Customers taken in turn (each one's first day, then each one's second...): Naver
+    # limits calls per customer, so the jobs running at once belong to different customers
+    # whenever there are as many customers as report_workers.
+    jobs = [job for turn in itertools.zip_longest(*by_customer) for job in turn if job]
     # One job per customer-day, report_workers at a time across every customer. Results
     # come back in submission order, so the output does not depend on timing; a failure
     # cancels the jobs not yet started and fails the run (dlt then commits nothing of it,

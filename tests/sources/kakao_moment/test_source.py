@@ -18,6 +18,7 @@ from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kakao_moment_api import CONVERSION_STEMS, KakaoMomentFake
 from ingestion.sources.kakao_moment.client import ReportPacer
 from tests.conftest import query
+from tests.sources.concurrency import InFlight, header
 from tests.sources.kakao_moment.conftest import INTERVAL
 
 pytestmark = pytest.mark.pipeline
@@ -405,3 +406,22 @@ def test_future_dated_row_stops_the_run(
     faults.redate_next(1, date(2028, 1, 3))
     with pytest.raises(IngestError, match=r"field 'report_date' is 2028-01-03, after tomorrow"):
         run_source("kakao_moment", **kakao_options)
+
+
+@pytest.mark.parametrize("setting", [1, 2])
+def test_max_parallel_accounts_as_a_user_sets_it(
+    setting: int,
+    world: World,
+    kakao: KakaoMomentFake,
+    kakao_options: dict[str, Any],
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Structure and reports alike: never more accounts at once than the setting."""
+    accounts = len(world.accounts("kakao_moment"))
+    assert accounts > setting
+    monkeypatch.setenv("SOURCES__KAKAO_MOMENT__MAX_PARALLEL_ACCOUNTS", str(setting))
+    watch = InFlight(kakao, header("adaccountid"), monkeypatch, rendezvous=setting)
+    run_source("kakao_moment", **kakao_options)
+    assert watch.met and watch.peak == setting
+    assert loaded_reports(warehouse) == served_reports(world)
