@@ -24,11 +24,10 @@ Two guarantees hold for every merge resource, whatever the source:
   included, and inserts only the rows not flagged, so a day the API now returns empty is
   emptied. The column lands in raw as an always-null boolean.
 
-Pages are checked and handed to dlt in batches (:func:`batched`): dlt's extract costs
-about the same per item whatever its size (its schema inference and Arrow normalisation
-run once per item), and so does the conflict check's hashing (DuckDB hashes a batch's keys
-and rows at once). A batch holds at most :data:`BATCH_ROWS` rows, so memory does not grow
-with the run.
+Checked pages are handed to dlt in batches (:func:`batched`): dlt's extract costs about the
+same per item whatever its size (its schema inference and Arrow normalisation run once per
+item), so one table of a few thousand rows per page would cost more in dlt than in the
+source. A batch holds at most :data:`BATCH_ROWS` rows, so memory does not grow with the run.
 """
 
 from __future__ import annotations
@@ -87,7 +86,6 @@ class _Keys:
         self.hashes: dict[int, int] = {}
         self.previous: pa.Table | None = None
         self.days: set[tuple[Any, ...]] = set()
-        self._duckdb: Any = None
 
     def check(self, data: pa.Table) -> pa.Table:
         """``data`` without the rows already seen; raises on a conflicting duplicate.
@@ -106,40 +104,21 @@ class _Keys:
         if not self.primary_key or data.num_rows == 0:
             return data
         names = [n for n in data.column_names if n != LOADED_AT]
-        key_hashes, row_hashes = self._hashes(data, names)
+        positions = [names.index(k) for k in self.primary_key]
+        columns = [data.column(n).to_pylist() for n in names]
+        keys = zip(*(columns[p] for p in positions), strict=True)
         keep: list[int] = []
         hashes = self.hashes
-        for index, (hashed, digest) in enumerate(zip(key_hashes, row_hashes, strict=True)):
+        for index, (key, row) in enumerate(zip(keys, zip(*columns, strict=True), strict=True)):
+            hashed, digest = hash(key), hash(row)
             seen = hashes.get(hashed)
             if seen is None:
                 hashes[hashed] = digest
                 keep.append(index)
             elif seen != digest:
-                key = tuple(data.column(k)[index].as_py() for k in self.primary_key)
-                error = self._conflict(key, data, index, names, keep)
-                if error is not None:
-                    raise error
+                raise self._conflict(key, data, index, names, keep)
         self.previous = data
         return data if len(keep) == data.num_rows else data.take(pa.array(keep, type=pa.int64()))
-
-    def _hashes(self, data: pa.Table, names: list[str]) -> tuple[list[int], list[int]]:
-        """A 64-bit hash of each row's key and of the whole row (``_loaded_at`` aside).
-
-        Computed by DuckDB over the Arrow page at once, not value by value in Python.
-        """
-        if self._duckdb is None:
-            import duckdb
-
-            self._duckdb = duckdb.connect(config={"threads": 1})
-        quoted = {n: '"' + n.replace('"', '""') + '"' for n in names}
-        key = ", ".join(quoted[k] for k in self.primary_key)
-        row = ", ".join(quoted.values())
-        self._duckdb.register("page", data.select(names))
-        try:
-            found = self._duckdb.sql(f"select hash({key}), hash({row}) from page").to_arrow_table()
-        finally:
-            self._duckdb.unregister("page")
-        return found.column(0).to_pylist(), found.column(1).to_pylist()
 
     def _count(self, tombstones: int) -> None:
         """Counts tombstones apart, so a run's row count is that of the rows it loaded."""
@@ -158,11 +137,7 @@ class _Keys:
 
     def _conflict(
         self, key: tuple[Any, ...], data: pa.Table, index: int, names: list[str], kept: list[int]
-    ) -> SourceDataError | None:
-        """The error for the row at ``index``; ``None`` if it equals the earlier row after all.
-
-        (Its hash and the earlier row's differ, yet the values are equal: a float's ``-0.0``.)
-        """
+    ) -> SourceDataError:
         row = {n: data.column(n)[index].as_py() for n in names}
         earlier = self._earlier(key, data.take(pa.array(kept, type=pa.int64()))) or (
             self._earlier(key, self.previous) if self.previous is not None else None
@@ -173,8 +148,6 @@ class _Keys:
             problem = f"this row ({values}) differs from one sent earlier in this run"
         else:
             differing = [n for n in names if row[n] != earlier[n]]
-            if not differing:
-                return None
             problem = "; ".join(f"{n} {earlier[n]} vs {row[n]}" for n in differing)
         return SourceDataError(
             self.source,
@@ -225,9 +198,8 @@ def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
 
     Tables (plain, or marked with :func:`into`) are held per table, hints and schema until
     they reach ``rows`` rows, then yielded as one table; what is held is yielded when
-    ``items`` ends, even a table of no rows (it creates the table). Tombstones
-    (:func:`tombstones`) are not held: every table held is yielded before them. Anything
-    else is yielded as it comes. Rows keep their order within a table.
+    ``items`` ends, even a table of no rows (it creates the table). Anything else is
+    yielded as it comes. Rows keep their order within a table.
     """
     held: dict[tuple[str, pa.Schema], tuple[Any, list[pa.Table], int]] = {}
 
@@ -244,14 +216,6 @@ def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
         elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
             meta, data, name = item, item.data, repr(item.meta.hints)
         else:
-            yield item
-            continue
-        if DELETED in data.column_names:
-            # tombstones come after the rows of their days (checked drops those of filled
-            # days): every row held so far goes first
-            for first, tables, _ in held.values():
-                yield joined(first, tables)
-            held.clear()
             yield item
             continue
         key = (name, data.schema)
@@ -291,7 +255,7 @@ def merged(
     if columns:
         hints["columns"] = {**hints.get("columns", {}), **columns}
     resource: DltResource = dlt.resource(
-        checked(batched(data), table, merge_key),
+        batched(checked(data, table, merge_key)),
         name=table.name,
         write_disposition=MERGE,
         **hints,

@@ -207,14 +207,3 @@ def test_batched_yields_a_table_of_no_rows_so_the_table_exists() -> None:
     out = list(batched(iter([empty])))
     assert [t.num_rows for t in out] == [0]
     assert out[0].schema == DAILY.schema()
-
-
-def test_batched_yields_the_rows_it_holds_before_tombstones() -> None:
-    asked = [{"account_id": "1", "day": date(2026, 10, d)} for d in (1, 2)]
-    rows = page(("1", "a", "2026-10-01", "5", 3))
-    out = list(batched(iter([rows, tombstones(DAILY, asked, loaded_at=AT), rows])))
-    assert [DELETED in t.column_names for t in out] == [False, True, False]
-    merged_out = list(
-        checked(batched(iter([rows, tombstones(DAILY, asked, loaded_at=AT)])), DAILY, KEY)
-    )
-    assert [r["day"] for r in merged_out[1].to_pylist()] == [date(2026, 10, 2)]
