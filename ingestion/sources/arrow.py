@@ -7,6 +7,14 @@ objects, or CSV/TSV rows) into a ``pyarrow.Table`` of exactly that schema, with
 ``_loaded_at`` appended; dlt loads Arrow tables much faster than Python dicts. Where a
 value is in a record is worked out once per page, not once per row.
 
+Most columns are parsed a page at a time (:func:`vectorised`): the page's raw values of a
+column become one Arrow array and Arrow's compute kernels check and convert them at once
+(whole numbers, counts not negative, exact decimals, ISO dates, finite numbers). Only
+spellings the one-value parser takes the same way are taken so (a value Arrow would read
+differently, ``0x10`` or `` 5``, is left to it). When a page has a value the fast path does
+not take, the page is parsed again one value at a time, so a malformed value stops the run
+with the same error, naming the same (first) record, as if every value had been parsed alone.
+
 A parser takes one raw value and returns it typed (``None`` for an absent value), or raises
 ``ValueError`` saying what is wrong with it (``not a whole number: '7.5'``). :func:`to_table`
 and :func:`parse` turn that into the project's :class:`~ingestion.sources.errors.SourceDataError`,
@@ -26,6 +34,7 @@ from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.sources.errors import SourceDataError, describe_record
 
@@ -159,6 +168,7 @@ def money(scale: int, *, signed: bool = False, precision: int = 18) -> Parser:
             raise ValueError(f"more than decimal({precision},{scale}) holds: {value!r:.40}")
         return amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
+    _VECTORISED[parse_money] = _money_vector(scale, signed, precision)
     return parse_money
 
 
@@ -217,6 +227,178 @@ def without_commas(parse: Parser) -> Parser:
         return parse(value.replace(",", "") if isinstance(value, str) else value)
 
     return parse_plain
+
+
+# -- parsers of a page's values at once -------------------------------------------------------
+#: Takes a column's raw values of one page; returns their typed array, or ``None`` when a
+#: value is not one the fast path takes (the column is then parsed one value at a time).
+VectorParser = Callable[[list[Any]], "pa.Array | None"]
+_VECTORISED: dict[Parser, VectorParser] = {}
+#: Spellings both Arrow's casts and the one-value parsers read the same way.
+_WHOLE = r"^-?[0-9]+$"
+_DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: Doubles below this are whole numbers exactly.
+_EXACT = 2.0**53
+
+
+def vectorised(parser: Parser) -> VectorParser | None:
+    """The page-at-a-time form of ``parser``, if it has one."""
+    return _VECTORISED.get(parser)
+
+
+def _raw(values: list[Any]) -> pa.Array | None:
+    """The values as one Arrow array of the type Arrow infers; ``None`` if they mix types."""
+    try:
+        found = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+    if not pa.types.is_boolean(found.type) and bool in set(map(type, values)):
+        return None  # Arrow reads true as 1 among numbers; the parsers refuse it
+    return found
+
+
+def _all(mask: pa.Array) -> bool:
+    """Whether every non-null entry of a boolean array is true."""
+    return bool(pc.all(mask).as_py() is not False)
+
+
+def _matching(found: pa.Array, pattern: str) -> pa.Array | None:
+    """Text values with blanks made null, if every other one matches ``pattern``."""
+    found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
+    return found if _all(pc.match_substring_regex(found, pattern)) else None
+
+
+def _cast(found: pa.Array, kind: pa.DataType) -> pa.Array | None:
+    try:
+        return pc.cast(found, kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _whole_numbers(values: list[Any]) -> pa.Array | None:
+    found = _raw(values)
+    if found is None:
+        return None
+    kind = found.type
+    if pa.types.is_null(kind):
+        return pa.nulls(len(found), pa.int64())
+    if pa.types.is_int64(kind):
+        return found
+    if pa.types.is_float64(kind):
+        whole = pc.and_(pc.less(pc.abs(found), _EXACT), pc.equal(pc.floor(found), found))
+        return pc.cast(found, pa.int64()) if _all(whole) else None
+    if pa.types.is_string(kind):
+        found = _matching(found, _WHOLE)
+        return _cast(found, pa.int64()) if found is not None else None
+    return None
+
+
+def _not_negative(found: pa.Array | None) -> pa.Array | None:
+    if found is None or not _all(pc.greater_equal(found, 0)):
+        return None
+    return found
+
+
+def _reals(values: list[Any]) -> pa.Array | None:
+    found = _raw(values)
+    if found is None:
+        return None
+    kind = found.type
+    if pa.types.is_null(kind):
+        return pa.nulls(len(found), pa.float64())
+    if pa.types.is_int64(kind):
+        if not _all(pc.less(pc.abs(found), int(_EXACT))):
+            return None
+        return pc.cast(found, pa.float64())
+    if pa.types.is_string(kind):
+        matched = _matching(found, _DECIMAL)
+        found = _cast(matched, pa.float64()) if matched is not None else None
+        if found is None:
+            return None
+    if not pa.types.is_float64(found.type) or not _all(pc.is_finite(found)):
+        return None
+    return found
+
+
+def _days(values: list[Any]) -> pa.Array | None:
+    found = _raw(values)
+    if found is None:
+        return None
+    kind = found.type
+    if pa.types.is_null(kind):
+        return pa.nulls(len(found), pa.date32())
+    if pa.types.is_date32(kind):
+        return found
+    if pa.types.is_string(kind):
+        matched = _matching(found, _ISO_DATE)
+        return _cast(matched, pa.date32()) if matched is not None else None
+    return None
+
+
+def _texts(values: list[Any]) -> pa.Array | None:
+    try:
+        found = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # ids sent as JSON numbers: their digits (other numbers one value at a time)
+        found = _raw(values)
+        if found is None or not pa.types.is_int64(found.type):
+            return None
+        return pc.cast(found, pa.string())
+    if not _all(pc.not_equal(found, "")):
+        found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
+    return found
+
+
+def _booleans(values: list[Any]) -> pa.Array | None:
+    found = _raw(values)
+    if found is None:
+        return None
+    if pa.types.is_null(found.type):
+        return pa.nulls(len(found), pa.bool_())
+    return found if pa.types.is_boolean(found.type) else None
+
+
+def _money_vector(scale: int, signed: bool, precision: int) -> VectorParser:
+    kind = pa.decimal128(precision, scale)
+    limit = 10 ** (precision - scale)
+
+    def parse_amounts(values: list[Any]) -> pa.Array | None:
+        found = _raw(values)
+        if found is None:
+            return None
+        raw = found.type
+        if pa.types.is_null(raw):
+            return pa.nulls(len(found), kind)
+        if pa.types.is_int64(raw):
+            if not _all(pc.less(pc.abs(found), limit)):
+                return None
+        elif pa.types.is_float64(raw):
+            # a double as its shortest spelling, as Decimal(str(value)) reads it
+            found = _matching(pc.cast(found, pa.string()), _DECIMAL)
+        elif pa.types.is_string(raw):
+            found = _matching(found, _DECIMAL)
+        else:
+            return None
+        amounts = _cast(found, kind) if found is not None else None
+        if amounts is None or not (signed or _all(pc.greater_equal(amounts, 0))):
+            return None  # more places than the scale (rounded one at a time), or negative
+        return amounts
+
+    return parse_amounts
+
+
+_VECTORISED.update(
+    {
+        text: _texts,
+        integer: _whole_numbers,
+        count: lambda values: _not_negative(_whole_numbers(values)),
+        number: _reals,
+        float_count: lambda values: _not_negative(_reals(values)),
+        day: _days,
+        boolean: _booleans,
+    }
+)
 
 
 # -- declarations -----------------------------------------------------------------------------
@@ -399,6 +581,53 @@ def _values(
     return values
 
 
+def _arrays(
+    rows: Sequence[Any],
+    table: Table,
+    filled: Mapping[str, Any],
+    positions: Mapping[str, int] | None,
+) -> list[pa.Array] | None:
+    """Every column of ``rows`` parsed a page at a time (:func:`vectorised`).
+
+    A column without a page-at-a-time parser, or with a value its fast path does not
+    take, is parsed one value at a time. ``None`` when a value is malformed or a required
+    one is absent: :func:`_values` then finds the first such record and says what is wrong.
+    """
+    if positions is None and not all(isinstance(row, dict) for row in rows):
+        return None
+    arrays: list[pa.Array] = []
+    for column in table.columns:
+        try:
+            if column.filled:
+                value = column.parse(filled.get(column.name))
+                found = pa.array([value] * len(rows), type=column.type)
+            else:
+                if positions is not None:
+                    position = positions[column.key]
+                    values = [row[position] for row in rows]
+                elif len(column.path) == 1:
+                    key = column.path[0]
+                    values = [row.get(key) for row in rows]
+                else:
+                    values = [*map(_getter(column, filled, None), rows)]
+                fast = vectorised(column.parse)
+                found = fast(values) if fast is not None else None
+                if found is None:
+                    parse = column.parse
+                    found = pa.array(
+                        values if parse is as_is else [parse(v) for v in values], type=column.type
+                    )
+            if found.null_count:
+                if column.default is not None:
+                    found = pc.fill_null(found, pa.scalar(column.default, found.type))
+                elif column.required:
+                    return None
+            arrays.append(found if found.type == column.type else found.cast(column.type))
+        except (ValueError, TypeError, LookupError, pa.ArrowException):
+            return None
+    return arrays
+
+
 def _by_primary_key(table: Table) -> Describe:
     keys = table.primary_key or (table.columns[0].key,)
     return lambda _, row: describe_record(row, keys)
@@ -428,9 +657,11 @@ def to_table(
         SourceDataError: A record is not an object, a required value is absent, or a
             value does not parse; the message names the table, the field and the record.
     """
-    describe = record or _by_primary_key(table)
-    values = _values(rows, table, filled or {}, positions, describe)
-    arrays = [pa.array(v, type=c.type) for v, c in zip(values, table.columns, strict=True)]
+    arrays = _arrays(rows, table, filled or {}, positions)
+    if arrays is None:  # a malformed value: found and named one record at a time
+        describe = record or _by_primary_key(table)
+        values = _values(rows, table, filled or {}, positions, describe)
+        arrays = [pa.array(v, type=c.type) for v, c in zip(values, table.columns, strict=True)]
     arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
     return pa.Table.from_arrays(arrays, schema=table.schema())
 

@@ -27,6 +27,11 @@ Two guarantees hold for every merge resource, whatever the source:
   deletes every destination row whose merge key matches any staged row, tombstones
   included, and inserts only the rows not flagged, so a day the API now returns empty is
   emptied. The column lands in raw as an always-null boolean.
+
+Checked pages are handed to dlt in batches (:func:`batched`): dlt's extract costs about the
+same per item whatever its size (its schema inference and Arrow normalisation run once per
+item), so one table of a few thousand rows per page would cost more in dlt than in the
+source. A batch holds at most :data:`BATCH_ROWS` rows, so memory does not grow with the run.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ DELETED = "_deleted"
 DELETED_HINT: dict[str, Any] = {"data_type": "bool", "nullable": True, "hard_delete": True}
 #: The resource metric (``dlt.current.resource_metrics()``) counting tombstones per table.
 TOMBSTONES = "tombstones"
+#: Most rows of one table held before they are handed to dlt as one Arrow table.
+BATCH_ROWS = 50_000
 #: What to do about conflicting duplicates.
 CONFLICT_HINT = (
     "the API sent conflicting rows for one key; nothing was loaded by this run. Run it again "
@@ -218,6 +225,44 @@ def checked(
             yield item
 
 
+def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
+    """``items`` with consecutive Arrow tables of one table and schema joined into one.
+
+    Tables (plain, or marked with :func:`into`) are held per table, hints and schema until
+    they reach ``rows`` rows, then yielded as one table; what is held is yielded when
+    ``items`` ends, even a table of no rows (it creates the table). Anything else is
+    yielded as it comes. Rows keep their order within a table.
+    """
+    held: dict[tuple[str, pa.Schema], tuple[Any, list[pa.Table], int]] = {}
+
+    def joined(meta: Any, tables: list[pa.Table]) -> Any:
+        data = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        if meta is None:
+            return data
+        meta.data = data
+        return meta
+
+    for item in items:
+        if isinstance(item, pa.Table):
+            meta, data, name = None, item, ""
+        elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
+            meta, data, name = item, item.data, repr(item.meta.hints)
+        else:
+            yield item
+            continue
+        key = (name, data.schema)
+        first, tables, count = held.get(key, (meta, [], 0))
+        tables.append(data)
+        count += data.num_rows
+        if count >= rows:
+            del held[key]
+            yield joined(first, tables)
+        else:
+            held[key] = (first, tables, count)
+    for first, tables, _ in held.values():
+        yield joined(first, tables)
+
+
 def merged(
     data: Iterator[Any],
     table: Table,
@@ -245,7 +290,7 @@ def merged(
     if columns:
         hints["columns"] = {**hints.get("columns", {}), **columns}
     resource: DltResource = dlt.resource(
-        checked(data, table, merge_key, whole_days),
+        batched(checked(data, table, merge_key, whole_days)),
         name=table.name,
         write_disposition=MERGE,
         **hints,

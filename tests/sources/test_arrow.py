@@ -148,3 +148,132 @@ def test_a_parsed_table_takes_rows_as_they_are() -> None:
     row = {"account_id": "9", "id": "1", "day": date(2026, 11, 19), "clicks": 3, "spend": None}
     assert arrow.to_table([row], parsed, loaded_at=LOADED).to_pylist()[0]["clicks"] == 3
     assert parsed.schema() == ROWS.schema()
+
+
+# -- page-at-a-time parsing --------------------------------------------------------------------
+PAGE = Table(
+    "demo",
+    "page",
+    (
+        Column("id", pa.string(), required=True),
+        Column("day", pa.date32(), arrow.day, required=True),
+        Column("clicks", pa.int64(), arrow.count, default=0),
+        Column("delta", pa.int64(), arrow.integer),
+        Column("share", pa.float64(), arrow.float_count),
+        Column("rate", pa.float64(), arrow.number),
+        Column("spend", pa.decimal128(18, 4), arrow.money(4), required=True),
+        Column("refund", pa.decimal128(18, 4), arrow.money(4, signed=True)),
+        Column("active", pa.bool_(), arrow.boolean),
+    ),
+    ("id", "day"),
+)
+
+
+def good(index: int, text: bool | None = None) -> dict[str, Any]:
+    """A record as the APIs send them: numbers as JSON numbers, or as text (default: mixed)."""
+    as_text = index % 2 == 1 if text is None else text
+
+    def sent(value: Any) -> Any:
+        return str(value) if as_text and value is not None else value
+
+    return {
+        "id": sent(index),
+        "day": f"2026-11-{index % 28 + 1:02d}",
+        "clicks": sent(index),
+        "delta": sent(-index),
+        "share": sent(index / 8),
+        "rate": sent(index * 1.5 if index % 3 else index),
+        "spend": sent(index * 1000 + 0.25),
+        "refund": sent(-index * 1.5 if index % 4 else None),
+        "active": index % 2 == 0 if index % 5 else None,
+    }
+
+
+def test_a_page_parsed_at_once_equals_each_record_parsed_alone() -> None:
+    rows = [good(i) for i in range(40)]
+    table = arrow.to_table(rows, PAGE, loaded_at=LOADED)
+    alone = [arrow.parse_record(r, PAGE, record=str(i)) for i, r in enumerate(rows)]
+    assert table.drop_columns([arrow.LOADED_AT]).to_pylist() == alone
+    assert table.schema == PAGE.schema()
+
+
+@pytest.mark.parametrize("text", [True, False])
+@pytest.mark.parametrize("column", PAGE.columns, ids=lambda c: c.name)
+def test_typical_pages_take_the_fast_path(column: Column, text: bool) -> None:
+    fast = arrow.vectorised(column.parse)
+    assert fast is not None, f"{column.name}: no page-at-a-time parser"
+    values = [good(i, text)[column.key] for i in range(40)]
+    found = fast(values)
+    assert found is not None, f"{column.name}: the fast path refused {values[:4]}"
+    assert found.cast(column.type).to_pylist() == [column.parse(v) for v in values], (
+        f"{column.name}: the fast path reads values otherwise than the parser"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "reason"),
+    [
+        ("clicks", "-4", "a negative count: '-4'"),
+        ("clicks", 7.5, "not a whole number: 7.5"),
+        ("clicks", True, "not a number: True"),
+        ("clicks", "0x10", "not a number: '0x10'"),
+        ("delta", "3.5", "not a whole number: '3.5'"),
+        ("share", -0.5, "a negative count: -0.5"),
+        ("share", True, "not a number: True"),
+        ("spend", False, "not a number: False"),
+        ("rate", "inf", "not a finite number: 'inf'"),
+        ("rate", "fast", "not a number: 'fast'"),
+        ("spend", "-3.10", "a negative amount: '-3.10'"),
+        ("spend", -2.0, "a negative amount: -2.0"),
+        ("spend", "12,000", "not a number: '12,000'"),
+        ("spend", 10**14, "more than decimal(18,4) holds"),
+        ("refund", "1e", "not a number: '1e'"),
+        ("day", "2026-02-30", "day is out of range for month"),
+        ("day", "2026/11/01", "Invalid isoformat string"),
+        ("active", "true", "not a boolean: 'true'"),
+        ("id", {"id": 1}, "not a text value"),
+    ],
+)
+def test_a_bad_value_in_the_middle_of_a_page_names_its_record(
+    field: str, bad: Any, reason: str
+) -> None:
+    # the page spells its numbers as the bad value does, so the fast path reads the column
+    rows = [good(i, text=isinstance(bad, str)) for i in range(40)]
+    rows[23] = {**rows[23], field: bad}
+    rows[31] = {**rows[31], field: bad}  # a later one is not the one named
+    with pytest.raises(SourceDataError) as error:
+        arrow.to_table(rows, PAGE, loaded_at=LOADED)
+    message = str(error.value)
+    assert message.startswith(f"demo: page: field '{field}' has a bad value (")
+    assert reason in message
+    record = f"id={rows[23]['id']}, day={rows[23]['day']}"
+    assert f"[record: {record}]" in message
+    assert "\n" not in message
+    with pytest.raises(SourceDataError) as alone:
+        arrow.parse_record(rows[23], PAGE, record=record)
+    assert str(alone.value) == message, "the same error as the record parsed alone"
+
+
+def test_an_absent_required_value_in_the_middle_of_a_page_names_its_record() -> None:
+    rows = [good(i, text=True) for i in range(40)]
+    rows[17] = {k: v for k, v in rows[17].items() if k != "spend"}
+    with pytest.raises(SourceDataError) as error:
+        arrow.to_table(rows, PAGE, loaded_at=LOADED)
+    assert "page: required field 'spend' is missing" in str(error.value)
+    assert "[record: id=17, day=2026-11-18]" in str(error.value)
+
+
+def test_the_first_bad_record_of_a_page_is_named_whatever_its_column() -> None:
+    rows = [good(i, text=True) for i in range(40)]
+    rows[30] = {**rows[30], "clicks": "-1"}
+    rows[12] = {**rows[12], "spend": "-1"}
+    with pytest.raises(SourceDataError, match=r"'spend'.*\[record: id=12, day=2026-11-13\]"):
+        arrow.to_table(rows, PAGE, loaded_at=LOADED)
+
+
+def test_spellings_arrow_reads_otherwise_are_left_to_the_parser() -> None:
+    rows = [{**good(i), "clicks": " 5", "spend": "1.23456", "id": 7.0} for i in range(3)]
+    table = arrow.to_table(rows, PAGE, loaded_at=LOADED)
+    assert table.column("clicks").to_pylist() == [5, 5, 5]
+    assert table.column("spend").to_pylist() == [Decimal("1.2346")] * 3
+    assert table.column("id").to_pylist() == ["7"] * 3

@@ -24,6 +24,7 @@ from ingestion.sources.errors import SourceDataError
 from ingestion.sources.resources import (
     DELETED,
     DELETED_HINT,
+    batched,
     checked,
     into,
     merged,
@@ -220,3 +221,31 @@ def test_athena_merge_deletes_tombstoned_days_and_loads_no_tombstone() -> None:
     assert f'("{DELETED}" IS NULL OR "{DELETED}" = False)' in insert
     for statement in statements:
         sqlglot.parse_one(statement.replace("`", '"'), read="athena")
+
+
+def test_batched_joins_pages_of_one_table_up_to_the_batch_size() -> None:
+    pages = [page(("1", str(i), "2026-10-01", "5", i)) for i in range(5)]
+    second = into(
+        SECOND,
+        arrow.to_table(
+            [{"account_id": "1", "day": "2026-10-01", "kind": "buy", "value": 1}],
+            SECOND,
+            loaded_at=AT,
+        ),
+        merge_key=KEY,
+    )
+    out = list(batched(iter([*pages[:3], second, "other", *pages[3:]]), rows=2))
+    tables = [o for o in out if isinstance(o, pa.Table)]
+    assert [t.num_rows for t in tables] == [2, 2, 1]
+    assert [r["ad_id"] for r in rows_of(tables)] == ["0", "1", "2", "3", "4"]
+    assert "other" in out
+    marked = [o for o in out if not isinstance(o, pa.Table | str)]
+    assert [m.data.num_rows for m in marked] == [1]
+    assert marked[0].meta.hints["table_name"] == "second"
+
+
+def test_batched_yields_a_table_of_no_rows_so_the_table_exists() -> None:
+    empty = arrow.to_table([], DAILY, loaded_at=AT)
+    out = list(batched(iter([empty])))
+    assert [t.num_rows for t in out] == [0]
+    assert out[0].schema == DAILY.schema()
