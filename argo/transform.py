@@ -635,25 +635,14 @@ def last_build_into(schema: str, *, target: str | None = None) -> str | None:
     """The invocation id of the last dbt run that built into ``schema``, if recorded."""
     if (target or os.environ.get("ARGO_TARGET") or "local") != "local":
         return _last_build_through_dbt(schema, target)
-    path = warehouse_path()
-    if not path.exists():
-        return None
     state, table = MARTS_STATE_TABLE
-    with duckdb.connect(str(path)) as con:
-        (exists,) = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [state, table],
-        ).fetchone() or (0,)
-        if not exists:
-            return None
-        found = con.execute(
-            f"select invocation_id from {state}.{table} "
-            "where schema_name = ? and event in ('started', 'deployed', 'built') "
-            "order by run_started_at desc limit 1",
-            [schema],
-        ).fetchone()
-    return str(found[0]) if found else None
+    return _from_marts_state(
+        warehouse_path(),
+        f"select invocation_id from {state}.{table} "
+        "where schema_name = ? and event in ('started', 'deployed', 'built') "
+        "order by run_started_at desc limit 1",
+        [schema],
+    )
 
 
 def _last_build_through_dbt(schema: str, target: str | None) -> str | None:
@@ -751,6 +740,19 @@ def published_marts_schema(*, target: str | None = None) -> str | None:
 
 
 def _published_on_duckdb(path: Path) -> str | None:
+    schema, table = MARTS_STATE_TABLE
+    return _from_marts_state(
+        path,
+        f"select schema_name from {schema}.{table} where event = 'published' "
+        "order by run_started_at desc limit 1",
+    )
+
+
+def _from_marts_state(path: Path, query: str, parameters: list[Any] | None = None) -> str | None:
+    """The first value ``query`` finds in ``marts__state.mart_builds`` of the DuckDB file.
+
+    ``None`` when the file, the table or a row is not there (nothing was built yet).
+    """
     if not path.exists():
         return None
     schema, table = MARTS_STATE_TABLE
@@ -762,11 +764,8 @@ def _published_on_duckdb(path: Path) -> str | None:
         ).fetchone() or (0,)
         if not exists:
             return None
-        found = con.execute(
-            f"select schema_name from {schema}.{table} where event = 'published' "
-            "order by run_started_at desc limit 1"
-        ).fetchone()
-    return str(found[0]) if found else None
+        found = con.execute(query, parameters or []).fetchone()
+    return str(found[0]) if found and found[0] is not None else None
 
 
 def _published_through_dbt(target: str | None) -> str | None:
