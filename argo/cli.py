@@ -1100,7 +1100,11 @@ def build_parser() -> argparse.ArgumentParser:
     target_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
-    transform = sub.add_parser("transform", help="dbt build (models, data tests, unit tests)")
+    transform = sub.add_parser(
+        "transform",
+        help="the day's work: dbt build of what the loads or the code changed since the last "
+        "build, then publish (--all: everything)",
+    )
     transform.add_argument(
         "--all", action="store_true", help="build and test everything, not only what changed"
     )
