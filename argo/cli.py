@@ -676,9 +676,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
         _check_athena(name)
         _writable_for_dbt(name)
         _dbt("docs", ["docs", "generate"], name)
+        if name == "local":
+            # dbt-duckdb keeps the file open read-write for the life of this process: close
+            # it, so that another process (argo alerts, a BI tool) can open it meanwhile.
+            _close_warehouse()
         print(f"Docs site: {site / 'index.html'} (opens from disk; it fetches nothing)")
     if args.serve:
-        _close_warehouse()
 
         def ready(url: str) -> None:
             print(f"Serving {site} at {url} (Ctrl-C stops)", flush=True)
