@@ -254,8 +254,8 @@ def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
         first, tables, count = held.get(key, (meta, [], 0))
         tables.append(data)
         count += data.num_rows
-        if count >= rows:
-            del held[key]
+        if count >= rows:  # a first page of `rows` or more was never held
+            held.pop(key, None)
             yield joined(first, tables)
         else:
             held[key] = (first, tables, count)

@@ -244,6 +244,15 @@ def test_batched_joins_pages_of_one_table_up_to_the_batch_size() -> None:
     assert marked[0].meta.hints["table_name"] == "second"
 
 
+def test_batched_passes_a_page_of_the_batch_size_or_more_on_its_own() -> None:
+    """A first page that fills a batch alone is yielded as it is (Naver's whole days)."""
+    big = page(*(("1", str(i), "2026-10-01", "5", i) for i in range(3)))
+    small = page(("1", "9", "2026-10-02", "5", 9))
+    out = list(batched(iter([big, small, big]), rows=2))
+    assert [t.num_rows for t in out] == [3, 4]
+    assert [r["ad_id"] for r in rows_of(out)] == ["0", "1", "2", "9", "0", "1", "2"]
+
+
 def test_batched_yields_a_table_of_no_rows_so_the_table_exists() -> None:
     empty = arrow.to_table([], DAILY, loaded_at=AT)
     out = list(batched(iter([empty])))
