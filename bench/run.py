@@ -42,12 +42,17 @@ from bench import agency, automation, ingest, transform
 from bench.common import PROJECT_DIR, describe, machine, progress, run_child
 from ingestion import clock
 
+#: Issue #17: every source of volume within this ratio of the no-framework floor.
+INGEST_RATIO = 1.5
 #: Issue #17: a 730-day backfill of any source stays under 1 GB in its process.
 BACKFILL_PEAK_MB = 1000.0
 SECTIONS = ("ingest", "memory", "transform", "incremental", "scan", "automation", "agency")
 #: The targets of issue #6, checked against the figures.
 TARGETS = {
-    "ingest": "dlt within 2x of the no-framework baseline (every source of 10k+ rows)",
+    "ingest": (
+        f"dlt within {INGEST_RATIO:g}x of the no-framework floor (every source of 10k+ rows; "
+        "issue #17)"
+    ),
     "transform": "dbt build within 3x of the hand-written query at the largest SF",
     "incremental": "a one-day run at the largest SF at most 10% of a full refresh",
     "no_new_data": "a run with no new data: at most 5 s in dbt beyond start-up",
@@ -315,10 +320,11 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         # dlt's fixed cost per run, which the table shows on its own.
         sized = [f for f in figures if f["rows"] >= 10_000] or figures
         worst = max(sized, key=lambda f: f["dlt_vs_baseline"])
-        within = [f["source"] for f in sized if f["dlt_vs_baseline"] <= 2.0]
-        summary["targets"]["ingest"] = dlt_total / base_total <= 2.0 and len(within) == len(sized)
+        within = [f["source"] for f in sized if f["dlt_vs_baseline"] <= INGEST_RATIO]
+        summary["targets"]["ingest"] = len(within) == len(sized)
         summary["target_figures"]["ingest"] = (
-            f"all sources {dlt_total / base_total:.1f}x; sources of 10k+ rows within 2x: "
+            f"all sources {dlt_total / base_total:.1f}x; sources of 10k+ rows within "
+            f"{INGEST_RATIO:g}x: "
             f"{len(within)} of {len(sized)}; worst {worst['source']} "
             f"{worst['dlt_vs_baseline']:.1f}x"
         )
