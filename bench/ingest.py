@@ -112,8 +112,16 @@ class SourceFigures:
 # -- the replay server ---------------------------------------------------------------------
 
 
+#: The request header that names the account a request is for (Naver Search Ad's).
+ACCOUNT_HEADER = "X-Customer"
+
+
 class ReplayServer:
-    """Serves recorded answers on 127.0.0.1, matched on method, path with query, and body.
+    """Serves recorded answers on 127.0.0.1, matched on request and account.
+
+    A request is its method, path with query and body; its account is the header that
+    names it, if any (Naver's ``X-Customer``: its report jobs of one day have the same
+    body for every customer, and run side by side).
 
     Repeated requests (status polls) get their recorded answers in order, then the last
     one again. The fake's address in an answer (Meta's ``paging.next``, Naver's download
@@ -122,8 +130,8 @@ class ReplayServer:
     """
 
     def __init__(self, exchanges: list[Any], fake_root: str) -> None:
-        self._answers: dict[tuple[str, str, bytes], deque[tuple[int, str, bytes]]] = defaultdict(
-            deque
+        self._answers: dict[tuple[str, str, bytes, str], deque[tuple[int, str, bytes]]] = (
+            defaultdict(deque)
         )
         self._exchanges = exchanges
         self._fake_root = fake_root.encode()
@@ -146,7 +154,10 @@ class ReplayServer:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, content_type, payload = replay.answer(self.command, self.path, body)
+                account = self.headers.get(ACCOUNT_HEADER) or ""
+                status, content_type, payload = replay.answer(
+                    self.command, self.path, body, account
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(payload)))
@@ -161,15 +172,19 @@ class ReplayServer:
         self.root_url = f"http://127.0.0.1:{server.server_address[1]}"
         for exchange in self._exchanges:
             payload = exchange.response.replace(self._fake_root, self.root_url.encode())
-            key = (exchange.method, exchange.target, exchange.body)
+            headers = {k.lower(): v for k, v in exchange.headers.items()}
+            account = headers.get(ACCOUNT_HEADER.lower()) or ""
+            key = (exchange.method, exchange.target, exchange.body, account)
             self._answers[key].append((exchange.status, exchange.content_type, payload))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return self.root_url
 
-    def answer(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes]:
-        """The recorded answer to one request."""
+    def answer(
+        self, method: str, target: str, body: bytes, account: str = ""
+    ) -> tuple[int, str, bytes]:
+        """The recorded answer to one request (``account``: its :data:`ACCOUNT_HEADER`)."""
         with self._lock:
-            queue = self._answers.get((method, target, body))
+            queue = self._answers.get((method, target, body, account))
             if not queue:
                 self.misses.append(f"{method} {target}")
                 return 599, "text/plain", b"not recorded"
