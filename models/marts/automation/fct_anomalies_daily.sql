@@ -16,6 +16,10 @@
 ] | max %}
 {%- set inputs_from = none if window_start is none
     else window_start - modules.datetime.timedelta(days=looks_back) %}
+{%- set read_from = '1 = 1' if inputs_from is none
+    else "date_day >= cast('" ~ inputs_from ~ "' as date)" %}
+{%- set written_from = '1 = 1' if window_start is none
+    else "date_day >= cast('" ~ window_start ~ "' as date)" %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
 {%- set currency = var('reporting_currency') %}
@@ -24,18 +28,14 @@ with
 scores as (
 
     select * from {{ ref('fct_metric_scores_daily') }}
-    {%- if inputs_from is not none %}
-    where date_day >= cast('{{ inputs_from }}' as date)
-    {%- endif %}
+    where {{ read_from }}
 
 ),
 
 entity_days as (
 
     select * from {{ ref('int_anomalies__entity_days') }}
-    {%- if inputs_from is not none %}
-    where date_day >= cast('{{ inputs_from }}' as date)
-    {%- endif %}
+    where {{ read_from }}
 
 ),
 
@@ -491,6 +491,4 @@ final as (
 )
 
 select * from final
-{%- if window_start is not none %}
-where date_day >= cast('{{ window_start }}' as date)
-{%- endif %}
+where {{ written_from }}
