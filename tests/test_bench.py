@@ -212,6 +212,19 @@ def test_compare_marts_counts_rows_on_either_side_only(tmp_path: Path) -> None:
     assert transform.compare_marts(path, "marts__blue", "marts__green") == {"fct": 2, "same": 0}
 
 
+def test_compare_marts_leaves_the_last_bit_of_a_double_to_the_engine(tmp_path: Path) -> None:
+    """A parallel sum's last bit is not a difference; the sixth decimal place is."""
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for schema, weight in (("marts__blue", 0.6929819237516036), ("marts__green", None)):
+            con.execute(f"create schema {schema}")
+            value = weight if weight is not None else 0.6929819237516035
+            con.execute(f"create table {schema}.w as select {value}::double as x, 'a' as k")
+            con.execute(f"create table {schema}.z as select {value + 1e-6}::double as x")
+        con.execute("update marts__green.z set x = 0.6929819237516036")
+    assert transform.compare_marts(path, "marts__blue", "marts__green") == {"w": 0, "z": 2}
+
+
 def _results(**overrides: Any) -> dict[str, Any]:
     results: dict[str, Any] = {
         "ingest": [
