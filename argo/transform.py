@@ -163,7 +163,9 @@ def dbt(
     writes = args[0] in WRITING_COMMANDS
     # A build of everything keeps the state the next day's build selects from.
     everything = args[0] == "build" and not SELECTING_FLAGS.intersection(args)
-    everything = everything and docs_dir(args) == docs_dir()
+    # Not with --vars: its parse differs from the project's (a manifest parsed without
+    # them would be built), and such a build is not the state a day's build starts from.
+    everything = everything and docs_dir(args) == docs_dir() and "--vars" not in args
     schema = MARTS_SCHEMA
     if writes and (target or os.environ.get("ARGO_TARGET") or "local") == "local":
         # DuckDB admits one writing process: the same lock as the loads (argo.locks).

@@ -49,12 +49,19 @@ class Slots:
     def __init__(self, size: int) -> None:
         self.size = size
         self._semaphore = threading.BoundedSemaphore(size)
+        #: Set when a reader of the run failed or was closed before its end: every pool
+        #: of the run stops reading (a failed run's other tables must not go on asking).
+        self.stopped = threading.Event()
 
     def __enter__(self) -> None:
         self._semaphore.acquire()
 
     def __exit__(self, *exc: object) -> None:
         self._semaphore.release()
+
+
+class RunStopped(Exception):
+    """A reader ended because another reader of the same run failed (that one's error says why)."""
 
 
 class _Failed:
@@ -95,8 +102,11 @@ def each_account(
     out: queue.Queue[Any] = queue.Queue(maxsize=workers * PAGES_PER_WORKER)
     stop = threading.Event()
 
+    def halted() -> bool:
+        return stop.is_set() or slots.stopped.is_set()
+
     def put(item: Any) -> bool:
-        while not stop.is_set():
+        while not halted():
             try:
                 out.put(item, timeout=_POLL)
                 return True
@@ -107,7 +117,7 @@ def each_account(
     def run(account: T) -> None:
         try:
             items = iter(work(account))
-            while True:
+            while not halted():
                 with slots:
                     item = next(items, _END)
                 if item is _END:
@@ -125,7 +135,7 @@ def each_account(
         todo.put(account)
 
     def loop() -> None:
-        while not stop.is_set():
+        while not halted():
             try:
                 account = todo.get_nowait()
             except queue.Empty:
@@ -142,7 +152,12 @@ def each_account(
         thread.start()
     try:
         while pending:
-            item = out.get()
+            try:
+                item = out.get(timeout=_POLL)
+            except queue.Empty:
+                if slots.stopped.is_set():  # another reader of the run failed: end too
+                    raise RunStopped(f"{name}: stopped, another table of the run failed") from None
+                continue
             if item is _DONE:
                 pending -= 1
             elif isinstance(item, _Failed):
@@ -150,6 +165,8 @@ def each_account(
             else:
                 yield item
     finally:
+        if pending:  # failed, or closed before its end: the run stops reading everywhere
+            slots.stopped.set()
         stop.set()
         # Unblock any worker still putting, then wait for them (each stops at its next put).
         while True:

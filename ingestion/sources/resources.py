@@ -206,23 +206,31 @@ def checked(
         SourceDataError: Two rows of a table share its primary key but differ in a value.
     """
     keys: dict[str, _Keys] = {}
-    for item in data:
-        if isinstance(item, pa.Table):
-            if table.name not in keys:
-                keys[table.name] = _Keys(
-                    table.source, table.name, table.identity, merge_key, whole_days
-                )
-            yield keys[table.name].check(item)
-        elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
-            hints = item.meta.hints
-            name = str(hints.get("table_name", table.name))
-            if name not in keys:
-                primary, merge = hints.get("primary_key") or (), hints.get("merge_key") or ()
-                keys[name] = _Keys(table.source, name, primary, merge)
-            item.data = keys[name].check(item.data)
-            yield item
-        else:
-            yield item
+    try:
+        for item in data:
+            if isinstance(item, pa.Table):
+                if table.name not in keys:
+                    keys[table.name] = _Keys(
+                        table.source, table.name, table.identity, merge_key, whole_days
+                    )
+                yield keys[table.name].check(item)
+            elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
+                hints = item.meta.hints
+                name = str(hints.get("table_name", table.name))
+                if name not in keys:
+                    primary, merge = hints.get("primary_key") or (), hints.get("merge_key") or ()
+                    keys[name] = _Keys(table.source, name, primary, merge)
+                item.data = keys[name].check(item.data)
+                yield item
+            else:
+                yield item
+    except BaseException:
+        # A refused row ends the run: close what feeds it now (a reader of accounts in
+        # parallel stops its workers, ingestion/sources/parallel.py), not when collected.
+        close = getattr(data, "close", None)
+        if close is not None:
+            close()
+        raise
 
 
 def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:

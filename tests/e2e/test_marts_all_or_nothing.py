@@ -78,6 +78,8 @@ def test_a_model_error_leaves_every_mart_as_it_was(built: Path) -> None:
 def argo_killed_at(guard: Path, marker: str, *args: str) -> list[str]:
     """Runs ``argo *args`` and SIGKILLs it at the first line of its output with ``marker``.
 
+    dbt's own lines (``marker``) are printed with ``-v`` only: give it in ``args``.
+
     Returns what it printed; fails if it ended before printing ``marker``.
     """
     env = guarded_env(guard) | {clock.NOW_ENV: clock.now().isoformat()}
@@ -120,7 +122,7 @@ def test_a_killed_transform_leaves_every_mart_as_it_was(built: Path, tmp_path: P
     before = read_marts(built)
     guard = tmp_path / "guard"
     argo_killed_at(
-        guard, "OK created sql incremental model marts__blue.", "transform", "--full-refresh"
+        guard, "OK created sql incremental model marts__blue.", "-v", "transform", "--full-refresh"
     )
     assert published_marts_schema() == "marts__green"
     assert read_marts(built) == before, "a killed build changed what readers see"
@@ -146,7 +148,7 @@ def test_a_transform_killed_in_the_seed_phase_is_repaired_by_the_next(
     """
     before = read_marts(built)
     guard = tmp_path / "guard"
-    seen = argo_killed_at(guard, "START seed file seeds.", "transform", "--full-refresh")
+    seen = argo_killed_at(guard, "START seed file seeds.", "-v", "transform", "--full-refresh")
     assert not any("model marts__" in line for line in seen), "killed after the seeds"
     assert published_marts_schema() == "marts__green"
     assert read_marts(built) == before, "a killed build changed what readers see"

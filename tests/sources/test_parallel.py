@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ingestion.sources.parallel import Slots, each_account, map_accounts
+from ingestion.sources.parallel import RunStopped, Slots, each_account, map_accounts
 
 
 def pages(account: int) -> Iterator[tuple[int, int]]:
@@ -102,3 +102,27 @@ def test_map_keeps_the_order_and_raises_the_first_failure() -> None:
 
     with pytest.raises(KeyError):
         map_accounts([0, 1, 2], read, slots=Slots(2), name="m")
+
+
+def test_a_failed_reader_stops_every_other_reader_of_the_run() -> None:
+    """One table's failure: the run's other tables stop asking (and end, saying why)."""
+    slots = Slots(2)
+    asked: list[str] = []
+
+    def endless(account: str) -> Iterator[int]:
+        for page in range(10_000):
+            asked.append(account)
+            yield page
+
+    def refused(account: str) -> Iterator[int]:
+        raise ValueError(f"{account}: refused")
+        yield 0
+
+    other = each_account(["x", "y"], endless, slots=slots, name="other")
+    assert next(other) == 0
+    with pytest.raises(ValueError, match="refused"):
+        list(each_account(["a", "b"], refused, slots=slots, name="bad"))
+    assert slots.stopped.is_set()
+    with pytest.raises(RunStopped, match="another table of the run failed"):
+        list(other)
+    assert len(asked) < 100, "the other table's readers went on asking"
