@@ -166,30 +166,21 @@ def dbt(
     # Not with --vars: its parse differs from the project's (a manifest parsed without
     # them would be built), and such a build is not the state a day's build starts from.
     everything = everything and docs_dir(args) == docs_dir() and "--vars" not in args
-    schema = MARTS_SCHEMA
+    held: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if writes and (target or os.environ.get("ARGO_TARGET") or "local") == "local":
         # DuckDB admits one writing process: the same lock as the loads (argo.locks).
-        try:
-            with exclusive(
-                warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}"
-            ):
-                schema = marts_schema or marts_schema_for(args[0], target=target)
-                if everything:
-                    manifest = manifest or parsed(schema, target=target, callbacks=callbacks)
-                    source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
-                result = _invoke(full, schema, docs_dir(args), manifest, callbacks)
-                if everything and result.success:
-                    _keep_state_if_published(schema, target)
-        except AlreadyRunning as exc:
-            raise TransformError(f"dbt {args[0]}: {exc}") from None
-    else:
-        schema = marts_schema or marts_schema_for(args[0], target=target)
-        if everything:
-            manifest = manifest or parsed(schema, target=target, callbacks=callbacks)
-            source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
-        result = _invoke(full, schema, docs_dir(args), manifest, callbacks)
-        if everything and result.success:
-            _keep_state_if_published(schema, target)
+        held = exclusive(warehouse_path().with_suffix(".lock"), f"the warehouse {warehouse_path()}")
+    try:
+        with held:
+            schema = marts_schema or marts_schema_for(args[0], target=target)
+            if everything:
+                manifest = manifest or parsed(schema, target=target, callbacks=callbacks)
+                source_freshness(schema, target=target, manifest=manifest, callbacks=callbacks)
+            result = _invoke(full, schema, docs_dir(args), manifest, callbacks)
+            if everything and result.success:
+                _keep_state_if_published(schema, target)
+    except AlreadyRunning as exc:
+        raise TransformError(f"dbt {args[0]}: {exc}") from None
     if result.success:
         if docs_site:
             make_docs_self_contained(docs_dir(args))
