@@ -1049,6 +1049,17 @@ def build_parser() -> argparse.ArgumentParser:
             help="DuckDB file (default $ARGO_DUCKDB_PATH or data/argo.duckdb under the project)",
         )
 
+    def loading_options(p: argparse.ArgumentParser) -> None:
+        """What a command that loads sources takes: --sandbox, the world, where to load."""
+        p.add_argument(
+            "--sandbox",
+            action="store_true",
+            help="run against the sandbox (local fake APIs) instead of the real APIs",
+        )
+        world_options(p)
+        warehouse_option(p)
+        target_option(p)
+
     demo = sub.add_parser(
         "demo", help="sandbox -> ingest -> dbt build -> docs -> summary -> the day's digest"
     )
@@ -1079,28 +1090,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out the digest (default: as `argo digest` is configured: Slack when "
         "ARGO_SLACK_WEBHOOK_URL is set, else Markdown files in data/digests/<day>/)",
     )
-    run.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="run against the local fake APIs instead of the real ones",
-    )
-    world_options(run)
-    warehouse_option(run)
-    target_option(run)
+    loading_options(run)
     run.set_defaults(func=cmd_run)
 
     ingest = sub.add_parser("ingest", help="load one source (or all) into raw_<source>")
     ingest.add_argument("source", choices=[*SOURCES, "all"])
     ingest.add_argument("--start", type=_date, help="first day (YYYY-MM-DD); overrides state")
     ingest.add_argument("--end", type=_date, help="last day (YYYY-MM-DD); default today")
-    ingest.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="run against the local fake API instead of the real one",
-    )
-    world_options(ingest)
-    warehouse_option(ingest)
-    target_option(ingest)
+    loading_options(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     transform = sub.add_parser(
