@@ -44,6 +44,8 @@ from typing import Any
 import dlt
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
+from dlt.destinations.impl.athena.athena_adapter import PARTITION_HINT as ATHENA_PARTITION
+from dlt.destinations.impl.athena.athena_adapter import athena_partition
 from dlt.extract.exceptions import CurrentSourceNotAvailable
 from dlt.extract.items import DataItemWithMeta
 from dlt.sources import DltResource
@@ -67,12 +69,31 @@ CONFLICT_HINT = (
 )
 
 
+def day_column(table: Table, merge_key: Sequence[str]) -> str | None:
+    """The day of a daily table: the merge key's column of type date (``None``: no day)."""
+    names = {c.name: c for c in table.columns}
+    days = [k for k in merge_key if k in names and pa.types.is_date(names[k].type)]
+    return days[0] if days else None
+
+
 def _hints(table: Table, merge_key: Sequence[str]) -> dict[str, Any]:
-    """The table's primary key and the merge key, where there are any."""
+    """The table's primary key and the merge key, where there are any.
+
+    A daily table (its merge key holds its day) is also partitioned by month of that day
+    where a destination partitions tables: dlt's Athena hint (``athena_adapter``), which
+    every other destination ignores. A day's build then reads only the months its window
+    reaches (DECISIONLOG, 53).
+    """
     keys = {"primary_key": list(table.primary_key), "merge_key": list(merge_key)}
     hints: dict[str, Any] = {name: key for name, key in keys.items() if key}
     if merge_key:
         hints["columns"] = {DELETED: DELETED_HINT}
+    day = day_column(table, merge_key)
+    if day:
+        partition = athena_partition.month(day)
+        hints["additional_table_hints"] = {
+            ATHENA_PARTITION: {partition.column_name: partition.template}
+        }
     return hints
 
 
@@ -297,12 +318,15 @@ def merged(
     hints = _hints(table, merge_key)
     if columns:
         hints["columns"] = {**hints.get("columns", {}), **columns}
+    table_hints = hints.pop("additional_table_hints", None)
     resource: DltResource = dlt.resource(
         batched(checked(data, table, merge_key, whole_days)),
         name=table.name,
         write_disposition=MERGE,
         **hints,
     )
+    if table_hints:
+        resource.apply_hints(additional_table_hints=table_hints)
     return resource
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
@@ -88,6 +89,7 @@ def test_athena_target_lands_parquet_on_s3(
     )
     assert f"LOCATION 's3://{LAKE}/raw/raw_exchange_rates/exchange_rates'" in target
     assert "'table_type'='ICEBERG'" in target.replace(" ", "")
+    assert "PARTITIONED BY" not in target, "a table without a day is not partitioned"
     delete = next(
         q
         for q in sql
@@ -151,3 +153,31 @@ def test_the_plan_sheet_lands_on_s3_replaced_whole(
         a.advertiser_id for a in world.accounts("meta_ads")
     }
     assert all("-----BEGIN" not in q and "private_key" not in q for q in sql)
+
+
+def test_daily_tables_are_partitioned_by_month_of_their_day(
+    aws: str, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each daily Iceberg table is created partitioned by month of its day (DECISIONLOG, 53)."""
+    from ingestion.sandbox.registry import start_fake
+
+    Aws(AwsConfig.from_env(["raw_adjust"])).run(fix=True)
+    fake = start_fake("adjust", world)
+    try:
+        monkeypatch.setenv("ARGO_TARGET", "athena")
+        monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "athena" / "argo.duckdb"))
+        start = (world.as_of - timedelta(days=3)).isoformat()
+        landed = run_source(
+            "adjust", **{**fake.source_options(), "backoff_factor": 0.01, "start_date": start}
+        )
+    finally:
+        fake.stop()
+    created = {
+        found.group(1): q
+        for q in statements()
+        if (found := re.match(r"CREATE TABLE `awsdatacatalog`\.`raw_adjust`\.`(\w+)`", q))
+    }
+    assert {"report_daily", "report_daily_events"} <= set(created), sorted(created)
+    for table in ("report_daily", "report_daily_events"):
+        assert landed.rows.get(table, 0) > 0, table
+        assert "PARTITIONED BY (month(`day`))" in created[table], created[table]
