@@ -218,17 +218,17 @@ def _spelled(data: pa.Table, names: Sequence[str]) -> list[str]:
     for name in names:
         column = data.column(name)
         kind = column.type
-        if pa.types.is_floating(kind):
-            column = pc.add(column, pa.scalar(0.0, kind))  # -0.0 + 0.0 is 0.0
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             length = pc.cast(pc.binary_length(column), pa.string())
-            text = pc.binary_join_element_wise("V", length, ":", column, "")
-        else:
-            text = pc.cast(column, pa.string())
-        spelled.append(pc.fill_null(text, "N"))
-    if len(spelled) == 1:
-        return spelled[0].to_pylist()  # type: ignore[no-any-return]
-    return pc.binary_join_element_wise(*spelled, _SEPARATOR).to_pylist()  # type: ignore[no-any-return]
+            spelled.append(pc.binary_join_element_wise("V", length, ":", column, ""))
+            continue
+        if pa.types.is_floating(kind):
+            column = pc.add(column, pa.scalar(0.0, kind))  # -0.0 + 0.0 is 0.0
+        spelled.append(pc.cast(column, pa.string()))
+    joined = pc.binary_join_element_wise(
+        *spelled, _SEPARATOR, null_handling="replace", null_replacement="N"
+    )
+    return joined.to_pylist()  # type: ignore[no-any-return]
 
 
 def checked(
