@@ -97,6 +97,10 @@ class SourceFigures:
     live_load_peak_mb: float
     fake_seconds: float
     dlt_seconds: float
+    #: dlt's steps of the replayed run (``extract`` includes the connector's own work)
+    dlt_extract_seconds: float
+    dlt_normalize_seconds: float
+    dlt_load_seconds: float
     dlt_peak_rss_mb: float
     baseline_seconds: float
     baseline_rows: int
@@ -254,9 +258,15 @@ def child_dlt(source: str, warehouse: str, options_file: str) -> None:
     trace = make_pipeline(source).last_trace
     load = next((s for s in trace.steps if s.step == "load"), None) if trace else None
     load_start = load.started_at.timestamp() if load else float("inf")
+    steps = {
+        step.step: (step.finished_at - step.started_at).total_seconds()
+        for step in (trace.steps if trace else [])
+        if step.step in ("extract", "normalize", "load") and step.finished_at
+    }
     answer(
         {
             "seconds": seconds,
+            "steps": steps,
             "rows": sum(result.rows.values()),
             "extract_normalize_peak_bytes": sampler.peak(until=load_start),
             "load_peak_bytes": sampler.peak(since=load_start),
@@ -540,6 +550,10 @@ def _measure(
                     live_load_peak_mb=_mb(live.answer["load_peak_bytes"]),
                     fake_seconds=round(fake_seconds, 2),
                     dlt_seconds=round(dlt_run.answer["seconds"], 2),
+                    **{
+                        f"dlt_{step}_seconds": round(dlt_run.answer["steps"].get(step, 0.0), 2)
+                        for step in ("extract", "normalize", "load")
+                    },
                     dlt_peak_rss_mb=round(dlt_run.peak_rss_mb, 1),
                     baseline_seconds=round(baseline.answer["seconds"], 2),
                     baseline_rows=int(baseline.answer["rows"]),
