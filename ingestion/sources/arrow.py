@@ -642,6 +642,17 @@ def _field(struct: pa.Array, path: tuple[str, ...]) -> pa.Array | None:
     return node
 
 
+def _listed(rows: Sequence[Any], column: Column, positions: Mapping[str, int] | None) -> list[Any]:
+    """The raw values of ``column`` in ``rows``, read record by record."""
+    if positions is not None:
+        position = positions[column.key]
+        return [row[position] for row in rows]
+    if len(column.path) == 1:
+        key = column.path[0]
+        return [row.get(key) for row in rows]
+    return [*map(_getter(column, {}, None), rows)]
+
+
 def _arrays(
     rows: Sequence[Any],
     table: Table,
@@ -683,16 +694,8 @@ def _arrays(
                 if fast is not None and struct is not None and len(column.path) > 1:
                     at = _field(struct, column.path)
                     found = fast(at) if at is not None else None
-                if found is not None:
-                    pass
-                elif positions is not None:
-                    position = positions[column.key]
-                    values = [row[position] for row in rows]
-                elif len(column.path) == 1:
-                    key = column.path[0]
-                    values = [row.get(key) for row in rows]
-                else:
-                    values = [*map(_getter(column, filled, None), rows)]
+                if found is None:  # the record-by-record values (as before the struct)
+                    values = _listed(rows, column, positions)
             if found is None:
                 found = fast(values) if fast is not None else None
             if found is None:
