@@ -93,6 +93,7 @@ def report(results: dict[str, Any]) -> str:
     ]
     figures = results.get("ingest")
     if figures:
+        scale = results.get("config", {}).get("scale", 1.0)  # a source measured larger says so
         out += ["", f"Ingestion over HTTP, {figures[0]['days']} days (dlt vs no-dlt baseline)"]
         out.append(
             _table(
@@ -113,7 +114,8 @@ def report(results: dict[str, Any]) -> str:
                 ],
                 [
                     [
-                        f["source"],
+                        f["source"]
+                        + (f" (scale {f['scale']:g})" if f.get("scale", scale) != scale else ""),
                         f"{f['rows']:,}",
                         f"{f['http_mb']:.1f}",
                         f["requests"],

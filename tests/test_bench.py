@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -390,3 +392,30 @@ def test_baseline_sink_keeps_every_row_when_the_shape_changes(tmp_path: Path) ->
         )
     assert stored == sink.rows == 7
     assert len([t for t in tables if t.startswith("stats")]) >= 2
+
+
+def test_ingest_measures_each_source_at_its_scale_in_the_order_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worlds: list[float] = []
+    monkeypatch.setattr(ingest, "_world", lambda seed, scale, days, as_of: worlds.append(scale))
+    monkeypatch.setattr(ingest, "SCALES", {"adjust": 4.0})
+
+    def measure(world: Any, sources: tuple[str, ...], **kw: Any) -> list[Any]:
+        return [SimpleNamespace(source=s, scale=kw["scale"]) for s in sources]
+
+    monkeypatch.setattr(ingest, "_measure", measure)
+    found = ingest.run(
+        seed=1,
+        scale=0.5,
+        days=3,
+        as_of=date(2026, 11, 1),
+        workdir=tmp_path,
+        sources=("adjust", "meta_ads", "weather"),
+    )
+    assert worlds == [0.5, 2.0]
+    assert [(f.source, f.scale) for f in found] == [
+        ("adjust", 2.0),
+        ("meta_ads", 0.5),
+        ("weather", 0.5),
+    ]

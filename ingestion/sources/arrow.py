@@ -230,9 +230,10 @@ def without_commas(parse: Parser) -> Parser:
 
 
 # -- parsers of a page's values at once -------------------------------------------------------
-#: Takes a column's raw values of one page; returns their typed array, or ``None`` when a
-#: value is not one the fast path takes (the column is then parsed one value at a time).
-VectorParser = Callable[[list[Any]], "pa.Array | None"]
+#: Takes a column's raw values of one page (a list, or an Arrow array the page's JSON
+#: objects were read into at once); returns their typed array, or ``None`` when a value is
+#: not one the fast path takes (the column is then parsed one value at a time).
+VectorParser = Callable[[Any], "pa.Array | None"]
 _VECTORISED: dict[Parser, VectorParser] = {}
 #: Spellings both Arrow's casts and the one-value parsers read the same way.
 _WHOLE = r"^-?[0-9]+$"
@@ -247,8 +248,24 @@ def vectorised(parser: Parser) -> VectorParser | None:
     return _VECTORISED.get(parser)
 
 
-def _raw(values: list[Any]) -> pa.Array | None:
-    """The values as one Arrow array of the type Arrow infers; ``None`` if they mix types."""
+def vectorise(parser: Parser, vector: VectorParser) -> Parser:
+    """Declares ``vector`` the page-at-a-time form of ``parser`` (a source's own parser).
+
+    ``vector`` must take exactly the values ``parser`` takes the same way (or answer
+    ``None``): a page it refuses is parsed one value at a time, so errors stay the same.
+    """
+    _VECTORISED[parser] = vector
+    return parser
+
+
+def _raw(values: Any) -> pa.Array | None:
+    """The values as one Arrow array of the type Arrow infers; ``None`` if they mix types.
+
+    An Arrow array (a field of a page read at once, :func:`_struct`) is already that:
+    Arrow refused the page if a field mixed types (``true`` among numbers included).
+    """
+    if isinstance(values, pa.Array):
+        return values
     try:
         found = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
@@ -258,9 +275,12 @@ def _raw(values: list[Any]) -> pa.Array | None:
     return found
 
 
-def _all(mask: pa.Array) -> bool:
+def all_true(mask: pa.Array) -> bool:
     """Whether every non-null entry of a boolean array is true."""
     return bool(pc.all(mask).as_py() is not False)
+
+
+_all = all_true
 
 
 def _matching(found: pa.Array, pattern: str) -> pa.Array | None:
@@ -336,15 +356,22 @@ def _days(values: list[Any]) -> pa.Array | None:
     return None
 
 
-def _texts(values: list[Any]) -> pa.Array | None:
-    try:
-        found = pa.array(values, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # ids sent as JSON numbers: their digits (other numbers one value at a time)
-        found = _raw(values)
-        if found is None or not pa.types.is_int64(found.type):
+def _texts(values: Any) -> pa.Array | None:
+    if isinstance(values, pa.Array):
+        if pa.types.is_int64(values.type):  # ids sent as JSON numbers: their digits
+            return pc.cast(values, pa.string())
+        if not (pa.types.is_string(values.type) or pa.types.is_null(values.type)):
             return None
-        return pc.cast(found, pa.string())
+        found = values.cast(pa.string())
+    else:
+        try:
+            found = pa.array(values, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # ids sent as JSON numbers: their digits (other numbers one value at a time)
+            found = _raw(values)
+            if found is None or not pa.types.is_int64(found.type):
+                return None
+            return pc.cast(found, pa.string())
     if not _all(pc.not_equal(found, "")):
         found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
     return found
@@ -373,6 +400,8 @@ def _money_vector(scale: int, signed: bool, precision: int) -> VectorParser:
         if pa.types.is_int64(raw):
             if not _all(pc.less(pc.abs(found), limit)):
                 return None
+            # Arrow casts int64 only to a decimal of 19 digits or more, then narrows
+            found = pc.cast(found, pa.decimal128(38, scale))
         elif pa.types.is_float64(raw):
             # a double as its shortest spelling, as Decimal(str(value)) reads it
             found = _matching(pc.cast(found, pa.string()), _DECIMAL)
@@ -581,42 +610,101 @@ def _values(
     return values
 
 
+def _struct(rows: Sequence[Any]) -> pa.StructArray | None:
+    """A page of JSON objects read into one Arrow array at once, if Arrow takes it.
+
+    Arrow refuses a page whose field mixes types (text and numbers, ``true`` among
+    numbers, an object and a text): ``None``, and the page's values are read one record
+    at a time.
+    """
+    if not rows:
+        return None
+    try:
+        found = pa.array(rows)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    return found if pa.types.is_struct(found.type) else None
+
+
+def _field(struct: pa.Array, path: tuple[str, ...]) -> pa.Array | None:
+    """The values at ``path`` of every object of ``struct`` (null where a key is absent).
+
+    ``None`` when a key on the way holds something else than objects.
+    """
+    node = struct
+    for key in path:
+        if not pa.types.is_struct(node.type):
+            return None
+        index = node.type.get_field_index(key)
+        if index < 0:
+            return pa.nulls(len(node))
+        node = node.flatten()[index]  # null where the enclosing object is null
+    return node
+
+
+def _listed(rows: Sequence[Any], column: Column, positions: Mapping[str, int] | None) -> list[Any]:
+    """The raw values of ``column`` in ``rows``, read record by record."""
+    if positions is not None:
+        position = positions[column.key]
+        return [row[position] for row in rows]
+    if len(column.path) == 1:
+        key = column.path[0]
+        return [row.get(key) for row in rows]
+    return [*map(_getter(column, {}, None), rows)]
+
+
 def _arrays(
     rows: Sequence[Any],
     table: Table,
     filled: Mapping[str, Any],
     positions: Mapping[str, int] | None,
+    columns: Mapping[str, Any] | None = None,
 ) -> list[pa.Array] | None:
     """Every column of ``rows`` parsed a page at a time (:func:`vectorised`).
 
     A column without a page-at-a-time parser, or with a value its fast path does not
     take, is parsed one value at a time. ``None`` when a value is malformed or a required
     one is absent: :func:`_values` then finds the first such record and says what is wrong.
+
+    Records with nested fields (``campaign.id``) are read into Arrow once per page
+    (:func:`_struct`) and each such column taken from it, not walked record by record.
+    ``columns`` (:func:`columns_to_table`): the page's raw values by column name instead.
     """
-    if positions is None and not all(isinstance(row, dict) for row in rows):
-        return None
+    struct = None
+    if columns is not None:
+        size = len(next(iter(columns.values()), ()))
+    else:
+        size = len(rows)
+        if positions is None:
+            if not all(isinstance(row, dict) for row in rows):
+                return None
+            if any(len(c.path) > 1 and not c.filled for c in table.columns):
+                struct = _struct(rows)
     arrays: list[pa.Array] = []
     for column in table.columns:
         try:
+            found = None
+            fast = vectorised(column.parse)
             if column.filled:
                 value = column.parse(filled.get(column.name))
-                found = pa.array([value] * len(rows), type=column.type)
+                found = pa.array([value] * size, type=column.type)
+            elif columns is not None:
+                values = columns[column.name]
             else:
-                if positions is not None:
-                    position = positions[column.key]
-                    values = [row[position] for row in rows]
-                elif len(column.path) == 1:
-                    key = column.path[0]
-                    values = [row.get(key) for row in rows]
-                else:
-                    values = [*map(_getter(column, filled, None), rows)]
-                fast = vectorised(column.parse)
+                if fast is not None and struct is not None and len(column.path) > 1:
+                    at = _field(struct, column.path)
+                    found = fast(at) if at is not None else None
+                if found is None:  # the record-by-record values (as before the struct)
+                    values = _listed(rows, column, positions)
+            if found is None:
                 found = fast(values) if fast is not None else None
-                if found is None:
-                    parse = column.parse
-                    found = pa.array(
-                        values if parse is as_is else [parse(v) for v in values], type=column.type
-                    )
+            if found is None:
+                if isinstance(values, pa.Array):
+                    values = values.to_pylist()
+                parse = column.parse
+                found = pa.array(
+                    values if parse is as_is else [parse(v) for v in values], type=column.type
+                )
             if found.null_count:
                 if column.default is not None:
                     found = pc.fill_null(found, pa.scalar(column.default, found.type))
@@ -663,6 +751,35 @@ def to_table(
         values = _values(rows, table, filled or {}, positions, describe)
         arrays = [pa.array(v, type=c.type) for v, c in zip(values, table.columns, strict=True)]
     arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
+    return pa.Table.from_arrays(arrays, schema=table.schema())
+
+
+def columns_to_table(
+    columns: Mapping[str, Any],
+    table: Table,
+    *,
+    loaded_at: datetime,
+    records: Callable[[], Sequence[Any]],
+    filled: Mapping[str, Any] | None = None,
+    record: Describe | None = None,
+) -> pa.Table:
+    """One page given column by column, as :func:`to_table` would make it of its records.
+
+    For a source that reads a page's fields into columns itself (one pass over the
+    answer, no object per record): ``columns`` holds each column's raw values (a list, or
+    an Arrow array), by column name, except the ``filled`` ones. They are checked and
+    converted a page at a time as :func:`to_table` does; when a value is not one the
+    fast path takes, ``records()`` gives the page as records (objects keyed by column
+    name) and :func:`to_table` parses them one at a time, so a malformed value names the
+    same record, with the same words, as if the source had built the records.
+
+    Raises:
+        SourceDataError: As :func:`to_table`.
+    """
+    arrays = _arrays((), table, filled or {}, None, columns)
+    if arrays is None:
+        return to_table(records(), table, loaded_at=loaded_at, filled=filled, record=record)
+    arrays.append(pa.array([loaded_at] * len(arrays[0]) if arrays else [], type=TIMESTAMP))
     return pa.Table.from_arrays(arrays, schema=table.schema())
 
 

@@ -43,6 +43,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.destinations.impl.athena.athena_adapter import PARTITION_HINT as ATHENA_PARTITION
 from dlt.destinations.impl.athena.athena_adapter import athena_partition
@@ -130,7 +131,7 @@ class _Keys:
                 self._count(unfilled.num_rows)
             return unfilled
         if self.merge_key and data.num_rows:
-            days = set(zip(*(data.column(k).to_pylist() for k in self.merge_key), strict=True))
+            days = _distinct(data, self.merge_key)
             if self.whole_days:
                 self._once(days)
                 self.hashes = {}
@@ -138,18 +139,22 @@ class _Keys:
         if not self.primary_key or data.num_rows == 0:
             return data
         names = [n for n in data.column_names if n != LOADED_AT]
-        positions = [names.index(k) for k in self.primary_key]
-        columns = [data.column(n).to_pylist() for n in names]
-        keys = zip(*(columns[p] for p in positions), strict=True)
-        keep: list[int] = []
+        keys = list(map(hash, _spelled(data, self.primary_key)))
+        digests = list(map(hash, _spelled(data, names)))
         hashes = self.hashes
-        for index, (key, row) in enumerate(zip(keys, zip(*columns, strict=True), strict=True)):
-            hashed, digest = hash(key), hash(row)
+        page = dict(zip(keys, digests, strict=True))
+        if len(page) == len(keys) and hashes.keys().isdisjoint(page):
+            hashes.update(page)  # no key twice in the page nor seen before: every row kept
+            self.previous = data
+            return data
+        keep: list[int] = []
+        for index, (hashed, digest) in enumerate(zip(keys, digests, strict=True)):
             seen = hashes.get(hashed)
             if seen is None:
                 hashes[hashed] = digest
                 keep.append(index)
             elif seen != digest:
+                key = tuple(data.column(k)[index].as_py() for k in self.primary_key)
                 raise self._conflict(key, data, index, names, keep)
         self.previous = data
         return data if len(keep) == data.num_rows else data.take(pa.array(keep, type=pa.int64()))
@@ -210,6 +215,41 @@ class _Keys:
             if found == key:
                 return {n: data.column(n)[index].as_py() for n in data.column_names}
         return None
+
+
+def _distinct(data: pa.Table, names: Sequence[str]) -> set[tuple[Any, ...]]:
+    """The distinct values of ``names`` in ``data`` (a page's account-days), as tuples."""
+    found = data.select(list(names)).group_by(list(names), use_threads=False).aggregate([])
+    return set(zip(*(found.column(n).to_pylist() for n in names), strict=True))
+
+
+#: Between two spelled values of a row; a text value is spelled with its length first, so
+#: no text can pass for two values.
+_SEPARATOR = "\x1f"
+
+
+def _spelled(data: pa.Table, names: Sequence[str]) -> list[str]:
+    """Each row's values of ``names`` spelled as one text, the same for equal values.
+
+    Computed by Arrow a page at a time: a row is hashed as one text instead of a tuple of
+    Python objects (decimals, dates). Null is ``N``, a text ``V<bytes>:<text>``, any other
+    value Arrow's text of it (-0.0 as 0.0: equal numbers are spelled alike).
+    """
+    spelled = []
+    for name in names:
+        column = data.column(name)
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            length = pc.cast(pc.binary_length(column), pa.string())
+            spelled.append(pc.binary_join_element_wise("V", length, ":", column, ""))
+            continue
+        if pa.types.is_floating(kind):
+            column = pc.add(column, pa.scalar(0.0, kind))  # -0.0 + 0.0 is 0.0
+        spelled.append(pc.cast(column, pa.string()))
+    joined = pc.binary_join_element_wise(
+        *spelled, _SEPARATOR, null_handling="replace", null_replacement="N"
+    )
+    return joined.to_pylist()  # type: ignore[no-any-return]
 
 
 def checked(

@@ -277,3 +277,123 @@ def test_spellings_arrow_reads_otherwise_are_left_to_the_parser() -> None:
     assert table.column("clicks").to_pylist() == [5, 5, 5]
     assert table.column("spend").to_pylist() == [Decimal("1.2346")] * 3
     assert table.column("id").to_pylist() == ["7"] * 3
+
+
+# -- pages of nested records, read into Arrow at once ------------------------------------------
+NESTED = Table(
+    "demo",
+    "page",
+    tuple(
+        c
+        if c.required
+        else Column(c.name, c.type, c.parse, c.required, f"m.{c.key}", default=c.default)
+        for c in PAGE.columns
+    ),
+    ("id", "day"),
+)
+
+
+def nested(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with its optional fields under ``m`` (as Google's rows are)."""
+    top = ("id", "day", "spend")
+    return {**{k: record[k] for k in top}, "m": {k: v for k, v in record.items() if k not in top}}
+
+
+@pytest.mark.parametrize("text", [True, False, None])
+def test_a_nested_page_read_at_once_equals_each_record_parsed_alone(text: bool | None) -> None:
+    rows = [nested(good(i, text)) for i in range(40)]
+    rows[5]["m"] = None  # an object sent as null: its fields are null
+    del rows[6]["m"]["clicks"]  # an absent field: its default
+    table = arrow.to_table(rows, NESTED, loaded_at=LOADED)
+    alone = [arrow.parse_record(r, NESTED, record=str(i)) for i, r in enumerate(rows[:5])]
+    assert table.drop_columns([arrow.LOADED_AT]).to_pylist()[:5] == alone
+    assert table.column("clicks")[5].as_py() == 0 and table.column("share")[5].as_py() is None
+    assert table.column("clicks")[6].as_py() == 0
+    assert table.column("delta")[6].as_py() == -6
+
+
+def test_a_nested_page_arrow_cannot_read_at_once_is_read_record_by_record() -> None:
+    rows = [nested(good(i, text=False)) for i in range(10)]
+    rows[3]["m"] = "not an object"  # walked record by record: its fields are absent
+    rows[4]["m"] = {**rows[4]["m"], "clicks": True, "delta": "7"}  # a boolean among numbers
+    with pytest.raises(SourceDataError, match=r"'m.clicks' has a bad value \(not a number: True"):
+        arrow.to_table(rows, NESTED, loaded_at=LOADED)
+    rows[4]["m"] = {**rows[4]["m"], "clicks": 4}
+    table = arrow.to_table(rows, NESTED, loaded_at=LOADED)
+    assert table.column("delta").to_pylist()[3:5] == [None, 7]
+    assert table.column("share")[3].as_py() is None
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "reason"),
+    [
+        ("clicks", "-4", "a negative count: '-4'"),
+        ("clicks", 7.5, "not a whole number: 7.5"),
+        ("clicks", True, "not a number: True"),
+        ("share", -0.5, "a negative count: -0.5"),
+        ("spend", -2.0, "a negative amount: -2.0"),
+        ("spend", 10**14, "more than decimal(18,4) holds"),
+        ("day", "2026-02-30", "day is out of range for month"),
+        ("active", "true", "not a boolean: 'true'"),
+        ("id", {"id": 1}, "not a text value"),
+    ],
+)
+def test_a_bad_nested_value_names_the_same_record_as_before(
+    field: str, bad: Any, reason: str
+) -> None:
+    rows = [good(i, text=isinstance(bad, str)) for i in range(40)]
+    for index in (23, 31):
+        rows[index] = {**rows[index], field: bad}
+    pages = [nested(r) for r in rows]
+    with pytest.raises(SourceDataError) as error:
+        arrow.to_table(pages, NESTED, loaded_at=LOADED)
+    message = str(error.value)
+    key = field if field in ("id", "day", "spend") else f"m.{field}"
+    assert message.startswith(f"demo: page: field '{key}' has a bad value (")
+    assert reason in message
+    record = f"id={rows[23]['id']}, day={rows[23]['day']}"
+    assert f"[record: {record}]" in message
+    with pytest.raises(SourceDataError) as alone:
+        arrow.parse_record(pages[23], NESTED, record=record)
+    assert str(alone.value) == message, "the same error as the record parsed alone"
+
+
+def test_amounts_sent_as_json_whole_numbers_take_the_fast_path() -> None:
+    fast = arrow.vectorised(arrow.money(4))
+    assert fast is not None
+    found = fast([6353, None, 0, 99_999_999_999_999])
+    assert found is not None, "whole won amounts were parsed one value at a time"
+    assert found.to_pylist() == [Decimal("6353"), None, Decimal(0), Decimal("99999999999999")]
+    assert fast([10**14]) is None  # more than decimal(18,4) holds: said value by value
+
+
+# -- pages given column by column ----------------------------------------------------------------
+def test_columns_to_table_equals_to_table_of_the_records() -> None:
+    rows = [good(i) for i in range(40)]
+    columns: dict[str, Any] = {c.name: [r[c.key] for r in rows] for c in PAGE.columns}
+    columns["clicks"] = pa.array([r["clicks"] for r in good_numbers(40)])
+    expected = arrow.to_table(
+        [{**r, "clicks": n["clicks"]} for r, n in zip(rows, good_numbers(40), strict=True)],
+        PAGE,
+        loaded_at=LOADED,
+    )
+    found = arrow.columns_to_table(
+        columns, PAGE, loaded_at=LOADED, records=lambda: pytest.fail("records asked for")
+    )
+    assert found.equals(expected)
+
+
+def good_numbers(count: int) -> list[dict[str, Any]]:
+    return [good(i, text=False) for i in range(count)]
+
+
+def test_columns_to_table_names_the_bad_record_from_the_records() -> None:
+    rows = [good(i, text=False) for i in range(40)]
+    rows[12] = {**rows[12], "clicks": -3}
+    columns = {c.name: pa.array([r[c.key] for r in rows]) for c in PAGE.columns}
+    with pytest.raises(SourceDataError) as error:
+        arrow.columns_to_table(columns, PAGE, loaded_at=LOADED, records=lambda: rows)
+    with pytest.raises(SourceDataError) as before:
+        arrow.to_table(rows, PAGE, loaded_at=LOADED)
+    assert str(error.value) == str(before.value)
+    assert "[record: id=12, day=2026-11-13]" in str(error.value)

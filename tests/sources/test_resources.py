@@ -107,6 +107,55 @@ def test_conflict_older_than_the_previous_page_still_stops_the_run() -> None:
         list(checked(iter(pages), DAILY, KEY))
 
 
+TEXTS = Table(
+    "demo",
+    "texts",
+    (
+        Column("id", pa.string(), required=True),
+        Column("first", pa.string()),
+        Column("second", pa.string()),
+        Column("rate", pa.float64(), arrow.number),
+    ),
+    ("id",),
+)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        (("a\x1fb", "c"), ("a", "b\x1fc")),  # the separator inside a text
+        (("", None), (None, "")),  # empty text is null, in either column
+        (("1:a", "b"), ("1", "a:b")),  # a text spelled like a length
+        (("N", None), (None, "N")),  # the spelling of null as a text
+    ],
+)
+def test_texts_that_would_join_alike_are_still_told_apart(
+    earlier: tuple[str | None, str | None], later: tuple[str | None, str | None]
+) -> None:
+    rows = [{"id": "1", "first": f, "second": s, "rate": 1.0} for f, s in (earlier, later)]
+    data = pa.Table.from_pylist(
+        [{**r, arrow.LOADED_AT: AT} for r in rows], schema=TEXTS.schema()
+    )  # as built: "" stays text here
+    with pytest.raises(SourceDataError, match="two rows share the key and differ"):
+        list(checked(iter([data.slice(0, 1), data.slice(1, 1)]), TEXTS))
+    with pytest.raises(SourceDataError, match="two rows share the key and differ"):
+        list(checked(iter([data]), TEXTS))
+
+
+def test_equal_numbers_are_one_row_however_spelled() -> None:
+    rows = [{"id": "1", "first": "a", "second": None, "rate": r} for r in (0.0, -0.0, 0)]
+    out = list(checked(iter([arrow.to_table([r], TEXTS, loaded_at=AT) for r in rows]), TEXTS))
+    assert [t.num_rows for t in out] == [1, 0, 0]
+
+
+def test_a_page_of_new_keys_is_kept_whole_and_a_repeat_is_dropped() -> None:
+    first = page(*(("1", f"ad{i}", "2026-10-01", "5", i) for i in range(50)))
+    again = page(("1", "ad7", "2026-10-01", "5", 7), ("1", "new", "2026-10-01", "5", 1))
+    out = list(checked(iter([first, again]), DAILY, KEY))
+    assert out[0] is first, "a page of keys not seen before is handed on as it is"
+    assert [r["ad_id"] for r in rows_of(out[1:])] == ["new"]
+
+
 def test_second_tables_are_checked_on_their_own_key() -> None:
     def second(value: int) -> Any:
         records = [{"account_id": "1", "day": "2026-10-01", "kind": "buy", "value": value}]

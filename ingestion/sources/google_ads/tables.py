@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.sources import arrow
 from ingestion.sources.errors import SourceDataError, describe_record
@@ -43,6 +44,24 @@ def _micros_to_money(value: Any) -> Decimal | None:
     """``cost_micros`` -> the amount in major units, exactly (1,234,560,000 -> 1234.56)."""
     micros = arrow.count(value)
     return None if micros is None else (Decimal(micros) / MICROS).quantize(SIX_PLACES)
+
+
+_counts = arrow.vectorised(arrow.count)
+
+
+def _micros_to_money_page(values: Any) -> pa.Array | None:
+    """:func:`_micros_to_money` of a page: the micros are the six-place decimal's digits."""
+    micros = _counts(values) if _counts is not None else None
+    if micros is None:
+        return None
+    try:  # int64 -> decimal(38,0) -> decimal(18,0): refuses 10^18 micros or more
+        digits = pc.cast(pc.cast(micros, pa.decimal128(38, 0)), pa.decimal128(18, 0))
+    except pa.ArrowInvalid:
+        return None
+    return digits.view(MONEY)
+
+
+arrow.vectorise(_micros_to_money, _micros_to_money_page)
 
 
 def _resource_id(value: Any) -> str | None:

@@ -207,12 +207,14 @@ def _account_reports(
     for window_since, window_until in date_chunks(since, until, run.window_days):
         for id_chunk in chunks(ids, run.creatives_per_report):
             data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
-            reports, conversions = tables.flatten_report(account_id, data, parents)
-            rows += len(reports)
+            report, conversions, newest_day = tables.report_tables(
+                account_id, data, parents, run.loaded_at
+            )
+            rows += report.num_rows
             # The newest day Kakao returned anchors the next run's lookback (each account
             # is one key, updated by its own thread only).
-            newest.update(account_id, max((str(r["report_date"]) for r in reports), default=""))
-            yield from _report_tables(reports, conversions, run.loaded_at)
+            newest.update(account_id, newest_day)
+            yield from _checked(report, conversions)
     log.info("kakao_moment: %s report %s..%s: %d creative-days", account_id, since, until, rows)
 
 
@@ -221,6 +223,11 @@ def _report_tables(
 ) -> list[Any]:
     conversion = arrow.to_table(conversions, tables.CONVERSIONS, loaded_at=loaded_at)
     report = arrow.to_table(reports, tables.REPORT, loaded_at=loaded_at)
+    return _checked(report, conversion)
+
+
+def _checked(report: pa.Table, conversion: pa.Table) -> list[Any]:
+    """A page's two tables, their days checked, as the report resource yields them."""
     sane_days(report, tables.REPORT, "report_date", clock.today(SEOUL))
     sane_days(conversion, tables.CONVERSIONS, "report_date", clock.today(SEOUL))
     return [

@@ -9,11 +9,14 @@ Kakao reports whole won but the type keeps any fraction it may send).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.sources import arrow
 from ingestion.sources.arrow import Column, Table
@@ -279,3 +282,173 @@ def flatten_report(
             row["conversion_value" if match["p"] else "conversions"] = value
         conversions.extend(merged[k] for k in sorted(merged))
     return reports, conversions
+
+
+def report_tables(
+    account_id: str, data: Sequence[Any], parents: dict[str, tuple[str, str]], loaded_at: datetime
+) -> tuple[pa.Table, pa.Table, str]:
+    """Report ``data`` rows -> the ``creative_report`` and ``creative_report_conversions`` tables.
+
+    The rows and the checks of :func:`flatten_report`, read column by column: the page is
+    read into Arrow at once and each column (and each conversion metric) taken from it,
+    with no object per row. A page the column-wise read does not take (a row that is not
+    an object or spans days, a field of mixed types, a conversion metric sent as text) is
+    read row by row by :func:`flatten_report`, and a malformed value is named from those
+    rows, so the error is the same either way.
+
+    Returns:
+        The report table, the conversions table, and the newest ``start`` of the page
+        (``""`` for no rows).
+
+    Raises:
+        SourceDataError: As :func:`flatten_report` and :func:`arrow.to_table`.
+    """
+    read = _report_columns(account_id, data, parents)
+    if read is None:
+        reports, conversions = flatten_report(account_id, data, parents)
+        # the conversions first: a value bad in both is named in the conversions
+        conversion = arrow.to_table(conversions, CONVERSIONS, loaded_at=loaded_at)
+        return (
+            arrow.to_table(reports, REPORT, loaded_at=loaded_at),
+            conversion,
+            max((str(r["report_date"]) for r in reports), default=""),
+        )
+    report_columns, conversion_columns, newest = read
+    rows = functools.cache(lambda: flatten_report(account_id, data, parents))
+    # the conversions first, as above
+    conversions = arrow.columns_to_table(
+        conversion_columns, CONVERSIONS, loaded_at=loaded_at, records=lambda: rows()[1]
+    )
+    report = arrow.columns_to_table(
+        report_columns, REPORT, loaded_at=loaded_at, records=lambda: rows()[0]
+    )
+    return report, conversions, newest
+
+
+@functools.cache
+def _conversion_metric(name: str) -> tuple[str, bool] | None:
+    """``conv_purchase_p_7d`` -> (``conv_purchase_7d``, True: the amount); others None."""
+    match = _CONVERSION.match(name)
+    if match is None or match["event"].endswith("_q"):
+        return None
+    return f"conv_{match['event']}_{match['window']}", bool(match["p"])
+
+
+def _report_columns(
+    account_id: str, data: Sequence[Any], parents: dict[str, tuple[str, str]]
+) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """The raw columns of both tables from a page read into Arrow at once, or ``None``.
+
+    ``None`` when the page is not one :func:`flatten_report` would take without a
+    question (see :func:`report_tables`): it then reads it row by row.
+    """
+    if not data:
+        return None
+    try:
+        page = pa.array(data)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    if not pa.types.is_struct(page.type) or page.null_count:
+        return None
+    fields = {page.type.field(i).name: column for i, column in enumerate(page.flatten())}
+    start, end = fields.get("start"), fields.get("end")
+    dimensions, metrics = fields.get("dimensions"), fields.get("metrics")
+    if start is None or end is None or dimensions is None or metrics is None:
+        return None
+    if not (pa.types.is_struct(dimensions.type) and pa.types.is_struct(metrics.type)):
+        return None
+    if dimensions.null_count or metrics.null_count or not pa.types.is_string(start.type):
+        return None
+    if start.null_count or not start.equals(end):  # a row spanning days: said row by row
+        return None
+    index = dimensions.type.get_field_index("creative_id")
+    if index < 0:
+        return None
+    creative_id = dimensions.flatten()[index]
+    if not pa.types.is_string(creative_id.type) or creative_id.null_count:
+        return None
+    if not arrow.all_true(pc.not_equal(creative_id, "")):
+        return None
+    size = len(page)
+    named = {metrics.type.field(i).name: column for i, column in enumerate(metrics.flatten())}
+    if not all(_number_or_null(column) for column in named.values()):
+        return None  # a metric sent as text or a boolean: its zeros are told row by row
+
+    def metric(name: str) -> pa.Array:
+        return named.get(name, pa.nulls(size))
+
+    known = pa.array(list(parents), type=pa.string())
+    at = pc.index_in(creative_id, value_set=known)
+    accounts = pa.array([account_id] * size, type=pa.string())
+    report = {
+        "ad_account_id": accounts,
+        "creative_id": creative_id,
+        "report_date": start,
+        "ad_group_id": pc.take(pa.array([p[0] for p in parents.values()], pa.string()), at),
+        "campaign_id": pc.take(pa.array([p[1] for p in parents.values()], pa.string()), at),
+        **{name: metric(name) for name in ("imp", "click", "cost", "reach")},
+    }
+    # Conversion types: each with its count and amount metrics, in the order rows are made.
+    types: dict[str, dict[bool, pa.Array]] = {}
+    for name, column in named.items():
+        found = _conversion_metric(name)
+        if found is not None:
+            types.setdefault(found[0], {})[found[1]] = column
+    rows = pa.array(range(size), type=pa.int64())
+    parts = []
+    for rank, conversion_type in enumerate(sorted(types)):
+        count, amount = types[conversion_type].get(False), types[conversion_type].get(True)
+        told = [_not_zero(c) for c in (count, amount) if c is not None]
+        mask = told[0] if len(told) == 1 else pc.or_(*told)
+        chosen = pc.indices_nonzero(mask)
+        if not len(chosen):
+            continue
+        parts.append(
+            pa.table(
+                {
+                    "row": pc.take(rows, chosen),
+                    "rank": pa.array([rank] * len(chosen), type=pa.int64()),
+                    "conversion_type": pa.array([conversion_type] * len(chosen), pa.string()),
+                    "conversions": _told(count, chosen, size),
+                    "conversion_value": _told(amount, chosen, size),
+                }
+            )
+        )
+    if parts:
+        found = pa.concat_tables(parts, promote_options="permissive")
+        found = found.take(pc.sort_indices(found, [("row", "ascending"), ("rank", "ascending")]))
+        chosen = found.column("row").combine_chunks()
+    else:
+        found, chosen = None, pa.array([], type=pa.int64())
+    conversions = {
+        "ad_account_id": pc.take(accounts, chosen),
+        "creative_id": pc.take(creative_id, chosen),
+        "report_date": pc.take(start, chosen),
+        **{
+            name: found.column(name).combine_chunks() if found is not None else pa.nulls(0)
+            for name in ("conversion_type", "conversions", "conversion_value")
+        },
+    }
+    return report, conversions, pc.max(start).as_py() or ""
+
+
+def _number_or_null(column: pa.Array) -> bool:
+    kind = column.type
+    return bool(pa.types.is_int64(kind) or pa.types.is_float64(kind) or pa.types.is_null(kind))
+
+
+def _not_zero(column: pa.Array) -> pa.Array:
+    """Whether each value counts (:func:`flatten_report` skips ``None`` and ``0``)."""
+    if pa.types.is_null(column.type):
+        return pa.array([False] * len(column))
+    return pc.fill_null(pc.not_equal(column, 0), False)
+
+
+def _told(column: pa.Array | None, chosen: pa.Array, size: int) -> pa.Array:
+    """The values of ``column`` at ``chosen``, null where it is zero (a row leaves it out)."""
+    if column is None:
+        return pa.nulls(len(chosen))
+    picked = pc.take(column, chosen)
+    if pa.types.is_null(picked.type):
+        return picked
+    return pc.if_else(pc.equal(picked, 0), pa.scalar(None, picked.type), picked)

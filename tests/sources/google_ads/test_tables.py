@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from ingestion.sources import arrow
 from ingestion.sources.dates import Lookback, date_chunks
 from ingestion.sources.errors import SourceDataError, SourceError
 from ingestion.sources.google_ads import tables
@@ -161,3 +162,43 @@ def test_final_url_is_the_first_of_final_urls() -> None:
     assert [r["final_url"] for r in table.to_pylist()] == ["https://a.example/x?y=1", None, None]
     with pytest.raises(SourceDataError, match="final_url"):
         tables.ADS.to_arrow([ad(finalUrls="https://a.example/")], customer_id="9", loaded_at=NOW)
+
+
+@pytest.mark.parametrize(
+    "micros",
+    [["1234567", "0", None, "999999999999999999"], [1234560000, 5], [7.0, 8.0], [None, None]],
+)
+def test_cost_of_a_page_at_once_equals_each_value_alone(micros: list[object]) -> None:
+    fast = arrow.vectorised(tables._micros_to_money)
+    assert fast is not None
+    found = fast(micros)
+    assert found is not None, f"the page {micros} was parsed one value at a time"
+    assert found.to_pylist() == [tables._micros_to_money(m) for m in micros]
+    assert found.type == tables.MONEY
+
+
+@pytest.mark.parametrize(
+    ("micros", "error"),
+    [("-5", "a negative count: '-5'"), ("1.5", "not a whole number: '1.5'")],
+)
+def test_a_bad_cost_in_a_page_names_its_row(micros: str, error: str) -> None:
+    rows = [ad_row() for _ in range(30)]
+    rows[7] = ad_row(costMicros=micros)
+    rows[7]["adGroupAd"]["ad"]["id"] = "77"  # type: ignore[index]
+    rows[9] = ad_row(costMicros=micros)
+    with pytest.raises(SourceDataError) as found:
+        tables.AD_PERFORMANCE.to_arrow(rows, customer_id="1", loaded_at=NOW)
+    assert f"field 'metrics.cost_micros' has a bad value ({error})" in str(found.value)
+    assert "ad_id=77" in str(found.value)
+
+
+def test_a_page_of_rows_read_at_once_equals_each_row_read_alone() -> None:
+    rows = [ad_row(conversions=i / 3, conversionsValue=i * 1.25) for i in range(25)]
+    rows[3]["metrics"] = {"impressions": "1"}  # type: ignore[index]
+    rows[4]["segments"] = {"date": "2026-11-18"}
+    page = tables.AD_PERFORMANCE.to_arrow(rows, customer_id="1", loaded_at=NOW)
+    alone = [
+        tables.AD_PERFORMANCE.to_arrow([row], customer_id="1", loaded_at=NOW).to_pylist()[0]
+        for row in rows
+    ]
+    assert page.to_pylist() == alone
