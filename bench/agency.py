@@ -5,7 +5,7 @@ For each size, a sandbox world with about that many ad accounts across the four 
 or two accounts on every medium) is served by the fakes in this process. The world has a
 short history (``--history`` days, 35 by default: the daily job reads only each source's
 lookback, at most 30 days). The days before are unmeasured beyond their seconds: one
-``argo run`` (the media's last days, the other sources' whole history, a build of
+``argo run`` (the last days of the media and trackers, the public data's whole history, a build of
 everything into one build schema, published), then one ``argo transform`` (everything
 into the other schema: builds alternate between the two, and each keeps the dbt state of
 its own last build, as production's previous days leave them). Then the world moves one
@@ -51,6 +51,8 @@ MEDIA = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment")
 #: number of ad accounts in the same way; the plan stays the embedded seeds.
 OTHERS = ("appsflyer", "adjust", "exchange_rates", "kr_holidays", "weather")
 SOURCES = (*MEDIA, *OTHERS)
+#: The attribution trackers, whose fakes draw every install and event of the history.
+TRACKERS = ("appsflyer", "adjust")
 TARGET = "the daily job at ~500 accounts in 15 minutes or less"
 TARGET_SECONDS = 15 * 60
 #: The settings of the daily job, as a user sets them (environment); empty: the defaults.
@@ -142,11 +144,12 @@ def _options(source: str, fake: Any, *, daily: bool) -> dict[str, Any]:
         options["report_interval_seconds"] = KAKAO_INTERVAL
     if daily:
         options.pop("start_date", None)  # the state decides: the new day plus the lookback
-    elif source in MEDIA:
-        # The media's history: its last days are enough. Each source's state then holds the
-        # newest day loaded, and the daily job re-reads its lookback before it whatever was
-        # loaded (the world has the whole history to serve). The other sources (exchange
-        # rates above all: every media day needs its rate) load the whole history.
+    elif source in MEDIA or source in TRACKERS:
+        # The history of the media and trackers: its last days are enough. Each source's
+        # state then holds the newest day loaded, and the daily job re-reads its lookback
+        # before it whatever was loaded (the world has the whole history to serve). The
+        # public data (exchange rates above all: every media day needs its rate) loads the
+        # whole history.
         options["start_date"] = (fake.world.as_of - timedelta(days=HISTORY_LOADED)).isoformat()
     return options
 
