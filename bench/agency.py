@@ -5,22 +5,22 @@ For each size, a sandbox world with about that many ad accounts across the four 
 or two accounts on every medium) is served by the fakes in this process. The world has a
 short history (``--history`` days, 35 by default: the daily job reads only each source's
 lookback, at most 30 days). The days before are unmeasured beyond their seconds: one
-``argo run`` (the last days of the media and trackers, the public data's whole history, a build of
-everything into one build schema, published), then one ``argo transform`` (everything
-into the other schema: builds alternate between the two, and each keeps the dbt state of
-its own last build, as production's previous days leave them). Then the world moves one
-day on and the daily job runs as production runs it: ``argo run``,
-one process (the sources side by side, each one's accounts in parallel up to its
+``argo run`` (the last days of the media and trackers, the public data's whole history,
+a build of everything into one build schema, published), then one ``argo transform``
+(everything into the other schema: builds alternate between the two, and each keeps the
+dbt state of its own last build, as production's previous days leave them). Then the
+world moves one day on and the daily job runs as production runs it: ``argo run``, one
+process (the sources side by side, each one's accounts in parallel up to its
 ``max_parallel_accounts``; then ``argo transform``'s day's work, then the digest), every
-source configured as production configures it (``SOURCES__<SOURCE>__<SETTING>`` variables
-pointing it at its fake; no ``start_date``: each source's state decides the window, the
-new day plus its lookback).
+source configured as production configures it (``SOURCES__<SOURCE>__<SETTING>``
+variables pointing it at its fake; no ``start_date``: each source's state decides the
+window, the new day plus its lookback).
 
 Measured: the job's wall seconds and those of each step and source (argo run's own
 summary), the process's peak memory (``VmHWM``), rows loaded, requests served, the fakes'
 own seconds (the time their handlers spent answering, summed over their threads: the fakes
 run in this process, on the same two cores, and that time is not the connector's), and the
-slowest nodes of the day's build (dbt's ``run_results.json``).
+slowest nodes of the day's build (each node's execution time, from dbt's events).
 
 Each source runs with its documented defaults (``max_parallel_accounts`` 8, Naver's
 ``report_workers``), and against Kakao's real pacing (one report call per account every
@@ -33,7 +33,6 @@ cli <argo args>`` is the measured child, one ``argo`` command.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -207,14 +206,23 @@ def _argo(
     return result, seconds, peak, served, error
 
 
-def slowest_nodes(run_results: Path, count: int = SLOWEST) -> list[tuple[str, float]]:
-    """The ``count`` slowest nodes of a dbt run's ``run_results.json`` (none if absent)."""
-    try:
-        results = json.loads(run_results.read_text())["results"]
-    except (OSError, ValueError, KeyError):
-        return []
-    timed = [(str(r["unique_id"]), round(float(r.get("execution_time") or 0), 1)) for r in results]
-    return sorted(timed, key=lambda t: -t[1])[:count]
+class NodeTimes:
+    """A dbt callback keeping every finished node's execution seconds (``NodeFinished``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, event: Any) -> None:
+        """Receives one dbt event (``EventMsg``)."""
+        if event.info.name != "NodeFinished":
+            return
+        node = event.data.node_info.unique_id
+        self.seconds[str(node)] = float(event.data.run_result.execution_time or 0.0)
+
+    def slowest(self, count: int = SLOWEST) -> list[tuple[str, float]]:
+        """The ``count`` slowest nodes, slowest first, seconds to a tenth."""
+        timed = sorted(self.seconds.items(), key=lambda t: -t[1])[:count]
+        return [(node, round(seconds, 1)) for node, seconds in timed]
 
 
 def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: Path) -> Size:
@@ -274,7 +282,7 @@ def size(*, seed: int, accounts: int, history_days: int, as_of: date, workdir: P
                 error=step["failed"],
             )
         )
-    figures.slowest_nodes = slowest_nodes(workdir / "target" / "run_results.json")
+    figures.slowest_nodes = [(str(n), float(s)) for n, s in result.get("slowest_nodes", [])]
     return figures
 
 
@@ -386,7 +394,11 @@ def child_cli(argv: list[str]) -> None:
     from argo.pipeline import IngestError
 
     seen: dict[str, Any] = {"rows": {}, "steps": [], "ingest_seconds": 0.0}
-    ingest, ingested, summary = cli._ingest, cli._ingested, cli._summary
+    ingest, ingested, summary, build = cli._ingest, cli._ingested, cli._summary, cli._build
+    nodes = NodeTimes()
+
+    def timed_build(command: list[str], name: str, callbacks: Any = None, **kw: Any) -> Any:
+        return build(command, name, [*(callbacks or []), nodes], **kw)
 
     def timed_ingest(*args: Any) -> Any:
         began = time.perf_counter()
@@ -408,10 +420,12 @@ def child_cli(argv: list[str]) -> None:
     setattr(cli, "_ingest", timed_ingest)  # noqa: B010 (the bench's listener, not a change)
     setattr(cli, "_ingested", counted)  # noqa: B010
     setattr(cli, "_summary", kept)  # noqa: B010
+    setattr(cli, "_build", timed_build)  # noqa: B010
     started = time.perf_counter()
     code = cli.main(argv)
     # Answered whatever the exit status: a failed source or step leaves the others' figures.
-    answer({**seen, "code": code, "seconds": time.perf_counter() - started})
+    seconds = time.perf_counter() - started
+    answer({**seen, "code": code, "seconds": seconds, "slowest_nodes": nodes.slowest()})
 
 
 def main(argv: list[str]) -> int:

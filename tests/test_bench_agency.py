@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,21 +64,26 @@ def test_the_daily_job_reads_no_start_date_and_the_day_before_reads_the_last_day
     assert daily["base_url"] == fake.base_url
 
 
-def test_slowest_nodes_of_run_results(tmp_path: Path) -> None:
-    results = tmp_path / "run_results.json"
-    results.write_text(
-        json.dumps(
-            {
-                "results": [
-                    {"unique_id": "model.a", "execution_time": 1.04},
-                    {"unique_id": "model.b", "execution_time": 7.5},
-                    {"unique_id": "test.c", "execution_time": None},
-                ]
-            }
+def test_the_slowest_nodes_are_read_from_dbts_node_finished_events() -> None:
+    def event(name: str, node: str = "", seconds: float | None = None) -> Any:
+        return SimpleNamespace(
+            info=SimpleNamespace(name=name),
+            data=SimpleNamespace(
+                node_info=SimpleNamespace(unique_id=node),
+                run_result=SimpleNamespace(execution_time=seconds),
+            ),
         )
-    )
-    assert agency.slowest_nodes(results, 2) == [("model.b", 7.5), ("model.a", 1.0)]
-    assert agency.slowest_nodes(tmp_path / "missing.json") == []
+
+    nodes = agency.NodeTimes()
+    for each in (
+        event("NodeStart", "model.x", 99.0),
+        event("NodeFinished", "model.a", 1.04),
+        event("NodeFinished", "model.b", 7.5),
+        event("NodeFinished", "test.c", None),
+    ):
+        nodes(each)
+    assert nodes.slowest(2) == [("model.b", 7.5), ("model.a", 1.0)]
+    assert nodes.slowest()[-1] == ("test.c", 0.0)
 
 
 def _size(accounts: int, seconds: float, *, transform: bool = True) -> dict[str, Any]:
