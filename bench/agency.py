@@ -333,8 +333,8 @@ def report(results: list[dict[str, Any]]) -> list[str]:
                     r["accounts"],
                     f"{r['seconds']:.0f}",
                     f"{r['ingest_seconds']:.0f}",
-                    _seconds(r["transform_seconds"]),
-                    _seconds(r["digest_seconds"]),
+                    _seconds(r.get("transform_seconds")),
+                    _seconds(r.get("digest_seconds")),
                     f"{r['requests']:,}",
                     f"{r['rows']:,}",
                     f"{r['peak_rss_mb']:.0f}",
@@ -352,7 +352,7 @@ def report(results: list[dict[str, Any]]) -> list[str]:
             ["step", "wall s", "rows", "requests", "fake s"],
             [
                 [
-                    s["step"] + (" FAILED" if s["error"] else ""),
+                    s["step"] + (" FAILED" if s.get("error") else ""),
                     f"{s['seconds']:.0f}",
                     f"{s['rows']:,}",
                     f"{s['requests']:,}",
@@ -364,8 +364,8 @@ def report(results: list[dict[str, Any]]) -> list[str]:
     )
     build = next((s for s in largest["steps"] if s["step"] == "transform"), None)
     if build:
-        out.append(f"The day's build: {build['what']}")
-    if largest["slowest_nodes"]:
+        out.append(f"The day's build: {build.get('what', '')}")
+    if largest.get("slowest_nodes"):
         out.append("The day's build, slowest nodes (s):")
         out += [f"  {seconds:>8.1f}  {uid}" for uid, seconds in largest["slowest_nodes"]]
     out.append(f"target: {TARGET}: {'met' if met(largest) else 'NOT met'} ({largest['accounts']}")
