@@ -131,6 +131,15 @@ def answer(result: dict[str, Any]) -> None:
     print(json.dumps({**result, "peak_rss_bytes": peak_rss_bytes()}, default=str), flush=True)
 
 
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain text table, every column right-aligned to its widest cell."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
 def progress(text: str) -> None:
     """One progress line on stderr."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)

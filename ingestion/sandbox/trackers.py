@@ -368,7 +368,9 @@ class Trackers:
 
     def to_zone(self, app: App, local: datetime, zone: tzinfo) -> datetime:
         """A naive local time of the app as a naive time of ``zone``."""
-        home = ZoneInfo(app.timezone_name)
+        home = ZoneInfo(app.timezone_name)  # cached by zoneinfo: one object per name
+        if zone is home:  # the app's own zone (AppsFlyer's timezone=<the app's>): as it is
+            return local
         return local.replace(tzinfo=home).astimezone(zone).replace(tzinfo=None)
 
     def daily_in(

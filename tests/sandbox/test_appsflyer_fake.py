@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -150,3 +151,16 @@ def test_settling_days_grow_when_the_world_advances(fake: AppsFlyerFake) -> None
     before = installs()
     fake.world.advance(2)
     assert installs() > before
+
+
+def test_times_in_the_apps_own_zone_are_converted_as_any_other_zone(fake: AppsFlyerFake) -> None:
+    trackers = fake.trackers
+    app = trackers.apps("appsflyer")[0]
+    home = ZoneInfo(app.timezone_name)
+    same_offset = home.utcoffset(datetime(2026, 1, 1))
+    assert same_offset is not None
+    fixed = timezone(same_offset)  # Seoul has kept +09:00 since 1988: the same wall times
+    for local in (datetime(2026, 3, 8, 2, 30), datetime(2026, 11, 1, 23, 59, 59)):
+        assert trackers.to_zone(app, local, home) == local
+        assert trackers.to_zone(app, local, home) == trackers.to_zone(app, local, fixed)
+        assert trackers.to_zone(app, local, ZoneInfo("UTC")) == local - same_offset

@@ -88,6 +88,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "request_timeout": 12.5,
         "async_poll_interval": 0.25,
         "async_timeout": 60.5,
+        "max_parallel_accounts": 3,
     },
     "kakao_moment": {
         "access_token": "kakao-token-1",
