@@ -50,12 +50,23 @@ READS_BEFORE_WINDOW: dict[str, int | None] = {
     "fct_metric_scores_daily": None,
     # The scores from the days its detectors look back (at most 2 by default).
     "fct_anomalies_daily": 2,
+    # Each figure over at most the 28 days before the window's days.
+    "fct_suggestions_daily": 27,
 }
 #: Inputs an incremental model reads in full all the same, by model (through a view that
 #: aggregates all of history, e.g. int_anomalies__campaign_days' campaign spans).
 READS_ALL_OF: dict[str, frozenset[str]] = {
     "fct_anomalies_daily": frozenset(
         {"rpt_campaign_performance_daily", "fct_ad_conversions_daily"}
+    ),
+    # An entity's first and last day and its name, over its whole life
+    # (argo.suggestion_entity_days_sql).
+    "fct_suggestions_daily": frozenset(
+        {
+            "rpt_keyword_performance_daily",
+            "rpt_campaign_performance_daily",
+            "fct_ad_performance_daily",
+        }
     ),
 }
 #: The day column of a table, first found (raw tables name it after their API).

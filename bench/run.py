@@ -343,7 +343,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         summary["targets"]["no_new_data"] = worst_idle["idle_beyond_startup_seconds"] <= 5.0
         summary["target_figures"]["no_new_data"] = (
             f"SF{worst_idle['sf']:g}: {worst_idle['idle_beyond_startup_seconds']:.1f} s beyond "
-            f"{worst_idle['startup_seconds']:.1f} s of start-up per dbt command "
+            f"{worst_idle['startup_seconds']:.1f} s of start-up (the parse) "
             f"({worst_idle['idle_nodes']} nodes)"
         )
         scan_model = largest.get("athena_scan")

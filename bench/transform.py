@@ -250,26 +250,111 @@ def child_dbt(warehouse: str, target_dir: str, *args: str) -> None:
     seconds = time.perf_counter() - started
     summary: dict[str, Any] = {"seconds": seconds, "schema": schema}
     if args[0] not in ("parse", "source") and results_file.exists():
-        results = json.loads(results_file.read_text())
-        summary["elapsed"] = results.get("elapsed_time")
-        by_kind: dict[str, float] = {}
-        marts = 0.0
-        for result in results["results"]:
-            kind = result["unique_id"].split(".")[0]
-            by_kind[kind] = by_kind.get(kind, 0.0) + result["execution_time"]
-            if result["unique_id"].split(".")[-1] in INCREMENTAL_MARTS:
-                marts += result["execution_time"]
-        summary["node_seconds"] = by_kind
-        summary["incremental_marts_seconds"] = marts
-        summary["nodes"] = len(results["results"])
-        summary["models"] = sum(
-            1 for r in results["results"] if r["unique_id"].startswith("model.")
-        )
-        summary["slowest"] = [
+        summary.update(results_figures(json.loads(results_file.read_text())))
+    answer(summary)
+
+
+def results_figures(results: dict[str, Any]) -> dict[str, Any]:
+    """What a ``run_results.json`` says: nodes, models, node seconds per kind, slowest."""
+    by_kind: dict[str, float] = {}
+    marts = 0.0
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + result["execution_time"]
+        if result["unique_id"].split(".")[-1] in INCREMENTAL_MARTS:
+            marts += result["execution_time"]
+    return {
+        "elapsed": results.get("elapsed_time"),
+        "node_seconds": by_kind,
+        "incremental_marts_seconds": marts,
+        "nodes": len(results["results"]),
+        "models": sum(1 for r in results["results"] if r["unique_id"].startswith("model.")),
+        "slowest": [
             [r["unique_id"], round(r["execution_time"], 2)]
             for r in sorted(results["results"], key=lambda r: -r["execution_time"])[:15]
-        ]
-        summary["failures"] = sum(1 for r in results["results"] if r["status"] in ("error", "fail"))
+        ],
+        "failures": sum(1 for r in results["results"] if r["status"] in ("error", "fail")),
+    }
+
+
+#: Where :func:`child_argo` keeps the run_results.json of the run's ``dbt build``
+#: (the publish after it writes its own).
+BUILD_RESULTS = "build_run_results.json"
+
+
+def child_argo(warehouse: str, target_dir: str, *args: str) -> None:
+    """``argo transform <args>`` on ``warehouse``, as a user runs it (argo.cli.main).
+
+    Answers its wall seconds and the seconds of its steps, timed around argo.transform's
+    own functions: ``parse`` (dbt's start-up and partial parse), ``freshness`` (``dbt source
+    freshness``), ``build`` (the ``dbt build``), ``publish`` (the run-operation that
+    publishes a daily build); the day's work's :class:`argo.transform.ChangedBuild`
+    (reason, published schema, nodes selected); and the figures of the build's
+    run_results.json (kept as :data:`BUILD_RESULTS` in ``target_dir``).
+    """
+    os.environ["ARGO_DUCKDB_PATH"] = warehouse
+    os.environ["DBT_TARGET_PATH"] = target_dir
+    os.environ["DBT_LOG_PATH"] = target_dir
+    from argo import cli
+    from argo import transform as argo_transform
+
+    steps: dict[str, float] = {}
+    changed: list[Any] = []
+    kept = Path(target_dir) / BUILD_RESULTS
+    kept.unlink(missing_ok=True)
+
+    def timed(name: str, function: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            step = name
+            if name == "dbt":
+                step = {"build": "build", "run-operation": "publish"}.get(a[0][0], a[0][0])
+            started = time.perf_counter()
+            try:
+                return function(*a, **k)
+            finally:
+                steps[step] = steps.get(step, 0.0) + time.perf_counter() - started
+                if step == "build":
+                    results = Path(target_dir) / "run_results.json"
+                    if results.exists():
+                        shutil.copyfile(results, kept)
+
+        return wrapper
+
+    for name in ("parsed", "source_freshness", "dbt"):
+        setattr(argo_transform, name, timed(name, getattr(argo_transform, name)))
+    # argo.cli imported both by name: its references are replaced too.
+    for name in ("dbt", "build_changed"):
+        setattr(cli, name, getattr(argo_transform, name))
+    build_changed = argo_transform.build_changed
+
+    def recorded(*a: Any, **k: Any) -> Any:
+        result = build_changed(*a, **k)
+        changed.append(result)
+        return result
+
+    setattr(cli, "build_changed", recorded)  # noqa: B010
+    started = time.perf_counter()
+    code = cli.main(["transform", *args])
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(f"argo transform {' '.join(args)} exited {code}")
+    summary: dict[str, Any] = {
+        "seconds": seconds,
+        "steps": {
+            {"parsed": "parse", "source_freshness": "freshness"}.get(k, k): v
+            for k, v in steps.items()
+        },
+    }
+    if changed:
+        summary.update(
+            schema=changed[0].schema,
+            reason=changed[0].reason,
+            published=changed[0].published,
+            selected=len(changed[0].selected),
+            full=changed[0].full,
+        )
+    if kept.exists():
+        summary.update(results_figures(json.loads(kept.read_text())))
     answer(summary)
 
 
@@ -368,12 +453,6 @@ def scale_factor(base: Path, sf: float, workdir: Path) -> dict[str, Any]:
     }
 
 
-#: What a daily build selects (the contract of issue #17, ``argo transform`` with no flags):
-#: what the day's loads made fresher, and what changed in the project, since the build
-#: schema's own last successful build (its manifest.json and sources.json in ``--state``).
-DAILY_SELECT = ("--selector", "argo_days_work")  # selectors.yml: as argo.transform.DAYS_WORK
-
-
 def marts_tables(con: Any, schema: str) -> list[str]:
     """The tables dbt built in a marts build schema (not ARGO's own bookkeeping)."""
     return [
@@ -386,16 +465,18 @@ def marts_tables(con: Any, schema: str) -> list[str]:
     ]
 
 
-#: Decimal places a double is compared at. DuckDB sums doubles in parallel, in no fixed
-#: order, so two builds of the same data may differ in the last bit (a pacing day weight
-#: of 0.6929819237516036 against ...035): not a difference a reader can see.
-DOUBLE_PLACES = 6
+#: Significant digits a double is compared at. DuckDB sums doubles in parallel, in no
+#: fixed order, so two builds of the same data may differ in the last bits (a pacing day
+#: weight of 0.6929819237516036 against ...035; money at risk of 38179213.907062 against
+#: ...061, which 6 decimal places did not hide): not a difference a reader can see.
+DOUBLE_DIGITS = 10
 
 
 def compare_marts(path: Path, daily: str, full: str) -> dict[str, int]:
     """Rows of each mart in one schema and not the other (EXCEPT ALL both ways).
 
-    Doubles are compared at :data:`DOUBLE_PLACES` decimal places; every other type exactly.
+    Doubles are compared at :data:`DOUBLE_DIGITS` significant digits; every other type
+    exactly.
     """
     import duckdb
 
@@ -403,7 +484,9 @@ def compare_marts(path: Path, daily: str, full: str) -> dict[str, int]:
     with duckdb.connect(str(path)) as con:
         for table in marts_tables(con, daily):
             columns = ", ".join(
-                f'round("{c}", {DOUBLE_PLACES})' if kind in ("DOUBLE", "FLOAT") else f'"{c}"'
+                f"printf('%.{DOUBLE_DIGITS}g', \"{c}\")"
+                if kind in ("DOUBLE", "FLOAT")
+                else f'"{c}"'
                 for (c, kind) in con.execute(
                     "select column_name, data_type from information_schema.columns "
                     "where table_schema = ? and table_name = ? order by ordinal_position",
@@ -428,22 +511,24 @@ def lookback_days() -> int:
     return int(project["vars"]["argo__mart_lookback_days"])
 
 
-#: The two build schemas (argo/transform.py); the daily section pins each run to one.
-BUILD_SCHEMAS = ("marts__blue", "marts__green")
+def argo_child(warehouse: Path, target_dir: Path, *args: str) -> Child:
+    """``argo transform <args>`` in its own process on ``warehouse`` (:func:`child_argo`)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    return run_child("bench.transform", "argo", str(warehouse), str(target_dir), *args)
 
 
 def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
     """The daily run against a full refresh, on a copy of the SF warehouse ``source``.
 
-    The copy starts with nothing built. With its newest day held back, each build schema
-    gets a full ``dbt run`` and keeps its state (``dbt source freshness``'s sources.json
-    and the run's manifest.json): each schema's own last build, as in production where
-    the two take turns. Then, in the first schema: a run with no new data, the day
-    landing (a new dlt load in every daily raw table), and the one-day run, each
-    ``dbt source freshness`` and ``dbt build`` of what is fresher or modified against the
-    schema's state. Last, ``dbt build --full-refresh`` of the same data in the second
-    schema: the full refresh timed against the one-day run, and the marts compared with
-    the one-day run's, row for row.
+    Every build is ``argo transform`` in its own process, as a user runs it. The copy
+    starts with nothing built. With its newest day held back, ``argo transform`` twice:
+    each build schema has no state yet, so each builds everything, publishes, and keeps
+    its state (as in production, where the two take turns). Then ``argo transform`` with
+    no new data (the day's work: the freshness check finds nothing fresher and stops),
+    the day landing (a new dlt load in every daily raw table), and ``argo transform``
+    again: the one-day run, into the schema the first build wrote. Last, ``argo transform
+    --all --full-refresh`` of the same data into the other schema: the full refresh timed
+    against the one-day run, and the marts compared with the one-day run's, row for row.
     """
     import duckdb
 
@@ -455,7 +540,8 @@ def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
     with duckdb.connect(str(warehouse)) as con:
         for (schema,) in con.execute(
             "select schema_name from information_schema.schemata "
-            "where schema_name = 'marts' or schema_name like 'marts\\_\\_%' escape '\\'"
+            "where schema_name = 'marts' or schema_name like 'marts\\_\\_%' escape '\\' "
+            "or schema_name = 'marts__state'"
         ).fetchall():
             con.execute(f'drop schema "{schema}" cascade')
         (first, newest) = con.execute(  # type: ignore[misc]
@@ -464,46 +550,21 @@ def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
     history_days = (newest - first).days + 1
     hold_back(warehouse, str(newest))
     target = folder / "target"
-    states = folder / "state"
-    daily_schema, full_schema = BUILD_SCHEMAS
 
-    def keep_state(schema: str) -> None:
-        state = states / schema
-        state.mkdir(parents=True, exist_ok=True)
-        for name in ("manifest.json", "sources.json"):
-            shutil.copy(target / name, state / name)
-
-    def day_run(label: str) -> tuple[Child, Child]:
-        progress(f"daily SF{sf:g}: {label}: dbt source freshness")
-        fresh = dbt_child(warehouse, target, "source", "freshness", marts_schema=daily_schema)
-        progress(f"daily SF{sf:g}: {label}: dbt build of what is fresher or modified")
-        build = dbt_child(
-            warehouse,
-            target,
-            "build",
-            *DAILY_SELECT,
-            "--state",
-            str(states / daily_schema),
-            marts_schema=daily_schema,
-        )
-        if build.answer.get("nodes"):
-            keep_state(daily_schema)
-        return fresh, build
-
-    # `dbt run` loads no seeds: the project's own, as a build would load them.
-    dbt_child(warehouse, target, "seed", marts_schema=daily_schema)
-    for schema in BUILD_SCHEMAS:
-        progress(f"daily SF{sf:g}: full dbt run into {schema} (its last build, day held back)")
-        dbt_child(warehouse, target, "source", "freshness", marts_schema=schema)
-        dbt_child(warehouse, target, "run", marts_schema=schema)
-        keep_state(schema)
-    shutil.copy(target / "run_results.json", folder / "full_run_results.json")
-    progress(f"daily SF{sf:g}: dbt parse (partial parse): dbt's start-up")
-    startup = dbt_child(warehouse, target, "parse", marts_schema=daily_schema)
-    idle_fresh, idle_build = day_run("no new data")
+    firsts = []
+    for n in (1, 2):
+        progress(f"daily SF{sf:g}: argo transform {n} of 2 (no state: everything, day held back)")
+        firsts.append(argo_child(warehouse, target))
+    daily_schema, full_schema = firsts[0].answer["schema"], firsts[1].answer["schema"]
+    shutil.copy(target / BUILD_RESULTS, folder / "full_run_results.json")
+    progress(f"daily SF{sf:g}: argo transform, no new data")
+    idle = argo_child(warehouse, target)
     land_held_back(warehouse)
-    day_fresh, day_build = day_run(f"the day {newest} landed")
-    shutil.copy(target / "run_results.json", folder / "day_run_results.json")
+    progress(f"daily SF{sf:g}: argo transform, the day {newest} landed")
+    day = argo_child(warehouse, target)
+    if day.answer.get("schema") != daily_schema:
+        raise RuntimeError(f"the one-day run built {day.answer.get('schema')}, not {daily_schema}")
+    shutil.copy(target / BUILD_RESULTS, folder / "day_run_results.json")
     progress(f"daily SF{sf:g}: the Athena scan model of both runs")
     scan = run_child(
         "bench.athena_daily",
@@ -515,17 +576,16 @@ def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
         str(newest),
         str(history_days),
     ).answer
-    progress(f"daily SF{sf:g}: dbt build --full-refresh of the same data into {full_schema}")
-    full = dbt_child(warehouse, target, "build", "--full-refresh", marts_schema=full_schema)
+    progress(f"daily SF{sf:g}: argo transform --all --full-refresh of the same data")
+    full = argo_child(warehouse, target, "--all", "--full-refresh")
     differences = compare_marts(warehouse, daily_schema, full_schema)
-    one_day_seconds = day_fresh.seconds + day_build.seconds
-    idle_dbt = idle_fresh.answer["seconds"] + idle_build.answer["seconds"]
-    invocations = 2
+    steps = idle.answer["steps"]
     figures = {
         "sf": sf,
         "history_days": history_days,
         "day": str(newest),
         "full_build_seconds": round(full.seconds, 2),
+        "full_build_dbt_seconds": round(full.answer["steps"].get("build", 0.0), 2),
         "full_build_nodes": full.answer.get("nodes"),
         "full_build_models": full.answer.get("models"),
         "full_build_failures": full.answer.get("failures"),
@@ -534,25 +594,29 @@ def daily(source: Path, sf: float, workdir: Path) -> dict[str, Any]:
         },
         "full_build_peak_rss_mb": round(full.peak_rss_mb, 1),
         "full_build_slowest": full.answer.get("slowest"),
-        "startup_seconds": round(startup.answer["seconds"], 2),
-        "startup_wall_seconds": round(startup.seconds, 2),
-        "idle_freshness_seconds": round(idle_fresh.answer["seconds"], 2),
-        "idle_build_seconds": round(idle_build.answer["seconds"], 2),
-        "idle_nodes": idle_build.answer.get("nodes", 0),
-        "idle_wall_seconds": round(idle_fresh.seconds + idle_build.seconds, 2),
-        "idle_beyond_startup_seconds": round(idle_dbt - invocations * startup.answer["seconds"], 2),
-        "one_day_freshness_seconds": round(day_fresh.seconds, 2),
-        "one_day_build_seconds": round(day_build.seconds, 2),
-        "one_day_seconds": round(one_day_seconds, 2),
-        "one_day_nodes": day_build.answer.get("nodes"),
-        "one_day_models": day_build.answer.get("models"),
-        "one_day_failures": day_build.answer.get("failures"),
+        "startup_seconds": round(steps.get("parse", 0.0), 2),
+        "idle_reason": idle.answer.get("reason"),
+        "idle_freshness_seconds": round(steps.get("freshness", 0.0), 2),
+        "idle_build_seconds": round(steps.get("build", 0.0), 2),
+        "idle_nodes": idle.answer.get("selected", 0),
+        "idle_seconds": round(idle.answer["seconds"], 2),
+        "idle_wall_seconds": round(idle.seconds, 2),
+        "idle_beyond_startup_seconds": round(idle.answer["seconds"] - steps.get("parse", 0.0), 2),
+        "one_day_reason": day.answer.get("reason"),
+        "one_day_parse_seconds": round(day.answer["steps"].get("parse", 0.0), 2),
+        "one_day_freshness_seconds": round(day.answer["steps"].get("freshness", 0.0), 2),
+        "one_day_build_seconds": round(day.answer["steps"].get("build", 0.0), 2),
+        "one_day_publish_seconds": round(day.answer["steps"].get("publish", 0.0), 2),
+        "one_day_seconds": round(day.seconds, 2),
+        "one_day_nodes": day.answer.get("nodes"),
+        "one_day_models": day.answer.get("models"),
+        "one_day_failures": day.answer.get("failures"),
         "one_day_node_seconds": {
-            k: round(v, 2) for k, v in day_build.answer.get("node_seconds", {}).items()
+            k: round(v, 2) for k, v in day.answer.get("node_seconds", {}).items()
         },
-        "one_day_slowest": day_build.answer.get("slowest"),
-        "one_day_peak_rss_mb": round(max(day_fresh.peak_rss_mb, day_build.peak_rss_mb), 1),
-        "one_day_vs_full": round(one_day_seconds / full.seconds, 3),
+        "one_day_slowest": day.answer.get("slowest"),
+        "one_day_peak_rss_mb": round(day.peak_rss_mb, 1),
+        "one_day_vs_full": round(day.seconds / full.seconds, 3),
         "athena_scan": scan,
         "marts_compared": len(differences),
         "marts_differing": {k: v for k, v in differences.items() if v},
@@ -566,6 +630,8 @@ def main(argv: list[str]) -> int:
     """Child entry points (see the module docstring)."""
     if argv[:1] == ["dbt"]:
         child_dbt(argv[1], argv[2], *argv[3:])
+    elif argv[:1] == ["argo"]:
+        child_argo(argv[1], argv[2], *argv[3:])
     elif argv[:1] == ["schema"]:
         os.environ["ARGO_DUCKDB_PATH"] = argv[1]
         from argo.transform import marts_schema_for

@@ -215,7 +215,7 @@ def test_compare_marts_counts_rows_on_either_side_only(tmp_path: Path) -> None:
 
 
 def test_compare_marts_leaves_the_last_bit_of_a_double_to_the_engine(tmp_path: Path) -> None:
-    """A parallel sum's last bit is not a difference; the sixth decimal place is."""
+    """A parallel sum's last bits are not a difference; the sixth significant digit is."""
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
         for schema, weight in (("marts__blue", 0.6929819237516036), ("marts__green", None)):
@@ -224,7 +224,14 @@ def test_compare_marts_leaves_the_last_bit_of_a_double_to_the_engine(tmp_path: P
             con.execute(f"create table {schema}.w as select {value}::double as x, 'a' as k")
             con.execute(f"create table {schema}.z as select {value + 1e-6}::double as x")
         con.execute("update marts__green.z set x = 0.6929819237516036")
-    assert transform.compare_marts(path, "marts__blue", "marts__green") == {"w": 0, "z": 2}
+        # Money of eight digits whose parallel sums differ in the sixth decimal place.
+        for schema, money in (("marts__blue", 38179213.907062), ("marts__green", 38179213.907061)):
+            con.execute(f"create table {schema}.m as select {money}::double as x")
+    assert transform.compare_marts(path, "marts__blue", "marts__green") == {
+        "m": 0,
+        "w": 0,
+        "z": 2,
+    }
 
 
 def _results(**overrides: Any) -> dict[str, Any]:

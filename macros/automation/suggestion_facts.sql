@@ -67,3 +67,46 @@
     {%- endfor -%}
     {{ rows | join('\n    union all\n    ') }}
 {%- endmacro %}
+
+{#
+    The SQL of int_suggestions__facts (see its description there) over `entity_days`: a
+    relation, or the name of a CTE with the columns of int_suggestions__entity_days
+    (fct_suggestions_daily's window, argo.suggestion_entity_days_sql).
+#}
+{% macro suggestion_facts_sql(entity_days) -%}
+{%- set facts = argo.suggestion_facts() -%}
+{%- set pairs = [] -%}
+{%- for fact in facts -%}
+    {%- for w in fact.windows -%}
+        {%- if (fact.field, w) not in pairs -%}{%- do pairs.append((fact.field, w)) -%}{%- endif -%}
+    {%- endfor -%}
+{%- endfor -%}
+
+select * from (
+        select
+            entity_days.entity_key,
+            entity_days.scope,
+            entity_days.advertiser_id,
+            entity_days.platform,
+            entity_days.account_id,
+            entity_days.campaign_id,
+            entity_days.ad_group_id,
+            entity_days.ad_id,
+            entity_days.keyword_id,
+            entity_days.date_day,
+            fields.field,
+            fields.window_days,
+            case
+                {%- for field, w in pairs %}
+                    when fields.field = '{{ field }}' and fields.window_days = {{ w }}
+                        then cast(entity_days.{{ field }}_{{ w }}d as {{ argo.type_double() }})
+                {%- endfor %}
+            end as fact_value
+        from {{ entity_days }} as entity_days
+        inner join (
+            {{ argo.suggestion_facts_registry() }}
+        ) as fields
+            on entity_days.scope = fields.scope
+) as unpivoted
+where fact_value is not null
+{%- endmacro %}

@@ -38,6 +38,12 @@ pytestmark = pytest.mark.e2e
 #: The sources a day's ingest loads here: the ad platforms and the day's exchange rates.
 DAILY_SOURCES = ("meta_ads", "google_ads", "naver_searchad", "kakao_moment", "exchange_rates")
 CLICKS_TEST = "fct_ad_performance_daily_clicks_at_most_impressions"
+#: Incremental marts of the automation: a day's build recomputes their window only.
+WINDOWED_AUTOMATION_MARTS = (
+    "fct_metric_scores_daily",
+    "fct_anomalies_daily",
+    "fct_suggestions_daily",
+)
 NAMED_TEST = "not_null_fct_ad_performance_daily_advertiser_name"
 
 
@@ -97,6 +103,16 @@ def test_days_of_daily_builds_equal_a_full_refresh(
             )
             starts = {node: json.loads(inputs)["start"] for node, inputs in windows}
             assert len(starts) == len(INCREMENTAL_MARTS) and all(starts.values()), (day, starts)
+            # The automation facts by day are incremental too: the suggestions' window is
+            # computed from the window's first day less 27 days (argo.suggestion_entity_days_sql).
+            for mart in WINDOWED_AUTOMATION_MARTS:
+                ((inputs,),) = execute(
+                    built,
+                    "select inputs from marts__state.mart_builds where event = 'window' "
+                    "and schema_name = ? and node = ? order by run_started_at desc limit 1",
+                    [schema, f"model.argo.{mart}"],
+                )
+                assert json.loads(inputs)["start"], (day, mart, inputs)
     finally:
         for fake in fakes.values():
             fake.stop()

@@ -3,56 +3,7 @@
     windows end), field and window_days, with its value in fact_value, for exactly the
     fields and windows of argo.suggestion_facts() (nulls left out: a condition on a
     missing figure never holds). fct_suggestions_daily joins the rules' conditions to
-    these rows.
+    these rows. The SQL is argo.suggestion_facts_sql (macros/automation/suggestion_facts.sql),
+    which fct_suggestions_daily also runs over the days of its incremental window only.
 -#}
-{%- set facts = argo.suggestion_facts() -%}
-{%- set pairs = [] -%}
-{%- for fact in facts -%}
-    {%- for w in fact.windows -%}
-        {%- if (fact.field, w) not in pairs -%}{%- do pairs.append((fact.field, w)) -%}{%- endif -%}
-    {%- endfor -%}
-{%- endfor -%}
-
-with
-
-entity_days as (
-
-    select * from {{ ref('int_suggestions__entity_days') }}
-
-),
-
-fields as (
-
-    {{ argo.suggestion_facts_registry() }}
-
-),
-
-unpivoted as (
-
-    select
-        entity_days.entity_key,
-        entity_days.scope,
-        entity_days.advertiser_id,
-        entity_days.platform,
-        entity_days.account_id,
-        entity_days.campaign_id,
-        entity_days.ad_group_id,
-        entity_days.ad_id,
-        entity_days.keyword_id,
-        entity_days.date_day,
-        fields.field,
-        fields.window_days,
-        case
-            {%- for field, w in pairs %}
-                when fields.field = '{{ field }}' and fields.window_days = {{ w }}
-                    then cast(entity_days.{{ field }}_{{ w }}d as {{ argo.type_double() }})
-            {%- endfor %}
-        end as fact_value
-    from entity_days
-    inner join fields
-        on entity_days.scope = fields.scope
-
-)
-
-select * from unpivoted
-where fact_value is not null
+{{ argo.suggestion_facts_sql(ref('int_suggestions__entity_days')) }}

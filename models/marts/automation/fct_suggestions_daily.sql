@@ -4,7 +4,17 @@
     entity on a day when every one of its conditions holds on int_suggestions__facts and
     its minimum-volume guard passes; its impact is estimated by its impact_method (below;
     docs/automation.md, "Suggestions"). Nothing here changes anything on a platform.
+
+    Incremental like the daily facts (macros/incremental_marts.sql): a run recomputes the
+    days of its window. A day's suggestions read only that day's figures, each over at
+    most the 28 days before it, so the window's entity days and facts are computed here
+    from the window's first day less 27 days on (argo.suggestion_entity_days_sql, the SQL
+    of the views int_suggestions__entity_days and int_suggestions__facts, which a full
+    build reads). Names, daily budgets (dim_campaigns' current setting) and advertisers
+    are those of the run that wrote the day, as in the other incremental marts.
 -#}
+{{ config(**argo.incremental_mart_config(unique_key=['date_day', 'suggestion_id'])) }}
+{%- set since = argo.lookback_window_start_of_this() if is_incremental() else none %}
 {%- set windows = [3, 7, 14, 28] -%}
 {%- set split_windows = [14, 28] -%}
 {%- set reporting = var('reporting_currency') | upper -%}
@@ -32,15 +42,23 @@ conditions as (
 
 ),
 
-facts as (
+entity_days as (
 
-    select * from {{ ref('int_suggestions__facts') }}
+    {%- if since is none %}
+    select * from {{ ref('int_suggestions__entity_days') }}
+    {%- else %}
+    {{ argo.suggestion_entity_days_sql(since) }}
+    {%- endif %}
 
 ),
 
-entity_days as (
+facts as (
 
-    select * from {{ ref('int_suggestions__entity_days') }}
+    {%- if since is none %}
+    select * from {{ ref('int_suggestions__facts') }}
+    {%- else %}
+    {{ argo.suggestion_facts_sql('entity_days') }}  -- noqa: LT02
+    {%- endif %}
 
 ),
 

@@ -1,0 +1,681 @@
+{#
+    The SQL of int_suggestions__entity_days (see its description there), for the days from
+    `since` on (none: every day). Every figure is over a trailing window of at most 28
+    days, so the rows of a day from `since` on read the days from `since` - 27 on; what an
+    entity is over its whole life (its first and last day, its name, the warehouse's first
+    day) is read from every day all the same. The rows of a day are the same whether it is
+    computed with every day or from `since` (tests/e2e/test_daily_builds.py compares
+    fct_suggestions_daily, which computes only its window this way, with a full refresh).
+#}
+{% macro suggestion_entity_days_sql(since=none) -%}
+{%- set windows = [3, 7, 14, 28] -%}
+{#- Windows whose later half is compared with their earlier half (CTR change, marginal ROAS). -#}
+{%- set split_windows = [14, 28] -%}
+{%- set sums = ['spend', 'impressions', 'clicks', 'conversions', 'conversions_value'] -%}
+{%- set min_spend_change = var('suggestions__marginal_roas_min_spend_change') -%}
+{#- The first day a window ending on `since` reaches back to. -#}
+{%- set lower = none -%}
+{%- if since is not none and (since | string | trim) != '' -%}
+    {%- set lower = modules.datetime.date.fromisoformat((since | string)[:10])
+        - modules.datetime.timedelta(days=(windows | max) - 1) -%}
+{%- endif %}
+with
+
+keyword_performance as (
+
+    select * from {{ argo.suggestion_input('rpt_keyword_performance_daily', since) }}
+
+),
+
+campaign_performance as (
+
+    select * from {{ argo.suggestion_input('rpt_campaign_performance_daily', since) }}
+
+),
+
+ad_performance as (
+
+    select * from {{ argo.suggestion_input('fct_ad_performance_daily', since) }}
+
+),
+
+ads as (
+
+    select * from {{ argo.suggestion_input('dim_ads', since) }}
+
+),
+
+campaigns as (
+
+    select * from {{ argo.suggestion_input('dim_campaigns', since) }}
+
+),
+
+kpi_targets as (
+
+    select * from {{ argo.suggestion_input('dim_kpi_targets', since) }}
+
+),
+
+exchange_rates as (
+
+    select * from {{ argo.suggestion_input('int_exchange_rates_to_reporting', since) }}
+
+),
+
+-- Each day with its number in the calendar (day numbers count days without a date
+-- difference, whose Athena form the dialect check refuses).
+calendar as (
+
+    select
+        date_day,
+        row_number() over (order by date_day) as day_index
+    from {{ argo.suggestion_input('int_calendar_days', since) }}
+
+),
+
+-- The warehouse's as-of day comes from the data, never from the clock.
+as_of as (
+
+    select max(date_day) as as_of_day
+    from campaign_performance
+
+),
+
+-- One row per entity and day it has rows, in the same shape for every scope; money in
+-- the reporting currency so that windows and platforms add up. From the first day a
+-- window of the days asked for reaches back to.
+keyed as (
+
+    {{ argo.suggestion_activity_sql(lower) }}
+
+),
+
+-- Every row of history, for what an entity is over its whole life (its first and last
+-- day, its name); the same as `keyed` when every day is asked for.
+all_keyed as (
+
+    {%- if lower %}
+    {{ argo.suggestion_activity_sql() }}
+    {%- else %}
+    select * from keyed
+    {%- endif %}
+
+),
+
+entities as (
+
+    select
+        entity_key,
+        scope,
+        max(advertiser_id) as advertiser_id,
+        max(platform) as platform,
+        max(account_id) as account_id,
+        max(campaign_id) as campaign_id,
+        max(ad_group_id) as ad_group_id,
+        max(ad_id) as ad_id,
+        max(keyword_id) as keyword_id,
+        max(entity_name) as entity_name,
+        min(date_day) as first_day,
+        max(date_day) as last_day
+    from all_keyed
+    group by entity_key, scope  -- noqa: AM06
+
+),
+
+-- The warehouse's first day: a window reaching before it is not judged.
+history as (
+
+    select min(first_day) as history_first_day
+    from entities
+
+),
+
+-- Every day of each entity's life (to the as-of day, at most 27 days after its last row),
+-- from `lower` on when only some days are asked for; day_number counts the days of its
+-- life (1 on its first day in the calendar).
+entity_days as (
+
+    select
+        entities.*,
+        calendar.date_day,
+        history.history_first_day,
+        calendar.day_index - first_days.day_index + 1 as day_number
+    from entities
+    cross join as_of
+    cross join history
+    inner join calendar
+        on
+            entities.first_day <= calendar.date_day
+            and calendar.date_day <= least(
+                as_of.as_of_day,
+                cast({{ dbt.dateadd('day', 27, 'entities.last_day') }} as date)
+            )
+            {%- if lower %}
+            and calendar.date_day >= cast('{{ lower }}' as date)
+            {%- endif %}
+    inner join calendar as first_days
+        on first_days.date_day = greatest(
+            entities.first_day, cast('{{ var("argo__calendar_start") }}' as date)
+        )
+
+),
+
+-- A campaign's daily budget (dim_campaigns: its current setting, in the campaign's
+-- currency) converted at the day's rate, so it compares with spend in the reporting
+-- currency whatever the account bills in.
+filled as (
+
+    select
+        entity_days.entity_key,
+        entity_days.scope,
+        entity_days.advertiser_id,
+        entity_days.platform,
+        entity_days.account_id,
+        entity_days.campaign_id,
+        entity_days.ad_group_id,
+        entity_days.ad_id,
+        entity_days.keyword_id,
+        entity_days.entity_name,
+        entity_days.date_day,
+        entity_days.history_first_day,
+        coalesce(keyed.spend, 0) as spend,
+        coalesce(keyed.impressions, 0) as impressions,
+        coalesce(keyed.clicks, 0) as clicks,
+        coalesce(keyed.conversions, 0) as conversions,
+        coalesce(keyed.conversions_value, 0) as conversions_value,
+        {{ argo.safe_divide('keyed.clicks', 'keyed.impressions') }} as daily_ctr,
+        case
+            when campaigns.daily_budget > 0
+                then {{ argo.in_reporting_currency(
+                    'campaigns.daily_budget', 'budget_rates.exchange_rate'
+                ) }}
+        end as daily_budget_in_reporting_currency,
+        entity_days.day_number
+    from entity_days
+    left join keyed
+        on
+            entity_days.entity_key = keyed.entity_key
+            and entity_days.date_day = keyed.date_day
+    left join campaigns
+        on
+            entity_days.scope = 'campaign'
+            and entity_days.platform = campaigns.platform
+            and entity_days.account_id = campaigns.account_id
+            and entity_days.campaign_id = campaigns.campaign_id
+    left join exchange_rates as budget_rates
+        on
+            campaigns.currency_code = budget_rates.currency_code
+            and entity_days.date_day = budget_rates.date_day
+
+),
+
+-- Trailing windows ending on date_day (the frames count rows; `filled` has one per day).
+windowed as (
+
+    select
+        *,
+        {%- for w in windows %}
+            {%- for s in sums %}
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ w - 1 }} preceding and current row
+                ) as {{ s }}_{{ w }}d,
+            {%- endfor %}
+            min({{ argo.safe_divide('spend', 'daily_budget_in_reporting_currency') }}) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as budget_utilisation_min_{{ w }}d,
+        {%- endfor %}
+        {%- for w in split_windows %}
+            {%- set h = w // 2 %}
+            {%- for s in ['spend', 'impressions', 'clicks', 'conversions_value'] %}
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ h - 1 }} preceding and current row
+                ) as {{ s }}_late_{{ w }}d,
+                sum({{ s }}) over (
+                    partition by entity_key order by date_day
+                    rows between {{ w - 1 }} preceding and {{ h }} preceding
+                ) as {{ s }}_early_{{ w }}d,
+            {%- endfor %}
+            -- Least squares over the days with impressions: x = day_number, y = daily CTR.
+            count(daily_ctr) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_days_{{ w }}d,
+            sum(case when daily_ctr is not null then day_number end) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sx_{{ w }}d,
+            sum(daily_ctr) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sy_{{ w }}d,
+            sum(case when daily_ctr is not null then day_number * day_number end) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sxx_{{ w }}d,
+            sum(daily_ctr * day_number) over (
+                partition by entity_key order by date_day
+                rows between {{ w - 1 }} preceding and current row
+            ) as ctr_sxy_{{ w }}d,
+        {%- endfor %}
+        count(*) over (
+            partition by entity_key order by date_day
+            rows between {{ windows | max - 1 }} preceding and current row
+        ) as days_known
+    from filled
+
+),
+
+ratios as (
+
+    select
+        *,
+        {%- for w in windows %}
+            {{ argo.safe_divide('clicks_' ~ w ~ 'd', 'impressions_' ~ w ~ 'd') }} as ctr_{{ w }}d,
+            {{ argo.safe_divide('spend_' ~ w ~ 'd', 'clicks_' ~ w ~ 'd') }} as cpc_{{ w }}d,
+            {{ argo.safe_divide('spend_' ~ w ~ 'd', 'conversions_' ~ w ~ 'd') }} as cpa_{{ w }}d,
+            {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
+                as roas_{{ w }}d,
+        {%- endfor %}
+        {%- for w in split_windows %}
+            {{ argo.safe_divide('clicks_early_' ~ w ~ 'd', 'impressions_early_' ~ w ~ 'd') }}
+                as ctr_early_{{ w }}d,
+            {{ argo.safe_divide('clicks_late_' ~ w ~ 'd', 'impressions_late_' ~ w ~ 'd') }}
+                as ctr_late_{{ w }}d,
+            {{ argo.safe_divide('spend_late_' ~ w ~ 'd', 'clicks_late_' ~ w ~ 'd') }}
+                as cpc_late_{{ w }}d,
+            -- Change in CTR per day (a fraction of impressions), null below three days.
+            case
+                {%- set n = 'ctr_days_' ~ w ~ 'd' %}
+                {%- set sx, sy = 'ctr_sx_' ~ w ~ 'd', 'ctr_sy_' ~ w ~ 'd' %}
+                {%- set sxx, sxy = 'ctr_sxx_' ~ w ~ 'd', 'ctr_sxy_' ~ w ~ 'd' %}
+                when {{ n }} >= 3
+                    then {{ argo.safe_divide(
+                    n ~ ' * ' ~ sxy ~ ' - ' ~ sx ~ ' * ' ~ sy,
+                    n ~ ' * ' ~ sxx ~ ' - ' ~ sx ~ ' * ' ~ sx
+                ) }}
+            end as ctr_slope_{{ w }}d,
+            -- Marginal ROAS: extra revenue per extra unit of spend between the window's two
+            -- halves; when spend moved by less than the var's share of the earlier half, the
+            -- difference is noise and the window's average ROAS stands in for it.
+            case
+                when spend_{{ w }}d > 0
+                    and abs(spend_late_{{ w }}d - spend_early_{{ w }}d)
+                    >= {{ min_spend_change }} * spend_early_{{ w }}d
+                    and spend_late_{{ w }}d <> spend_early_{{ w }}d
+                    then {{ argo.safe_divide(
+                    'conversions_value_late_' ~ w ~ 'd - conversions_value_early_' ~ w ~ 'd',
+                    'spend_late_' ~ w ~ 'd - spend_early_' ~ w ~ 'd'
+                ) }}
+                else {{ argo.safe_divide('conversions_value_' ~ w ~ 'd', 'spend_' ~ w ~ 'd') }}
+            end as marginal_roas_{{ w }}d,
+        {%- endfor %}
+        days_known as days_known_{{ windows | max }}d
+    from windowed
+    {%- if since %}
+    where date_day >= cast('{{ since }}' as date)
+    {%- endif %}
+
+),
+
+-- The CPA and ROAS targets in force on the window's last day, the most specific first
+-- (the campaign's own, then its platform's, then the advertiser's).
+targets_on_day as (
+
+    select
+        ratios.entity_key,
+        ratios.date_day,
+        kpi_targets.kpi,
+        case
+            when kpi_targets.kpi = 'cpa'
+                then cast(
+                        kpi_targets.target_value_in_reporting_currency as {{ argo.type_double() }}
+                    )
+            else cast(kpi_targets.target_value as {{ argo.type_double() }})
+        end as target_value,
+        row_number() over (
+            partition by ratios.entity_key, ratios.date_day, kpi_targets.kpi
+            order by
+                case when kpi_targets.campaign_id is not null then 0 else 1 end,
+                case when kpi_targets.platform is not null then 0 else 1 end,
+                kpi_targets.valid_from desc
+        ) as specificity_rank
+    from ratios
+    inner join kpi_targets
+        on
+            ratios.advertiser_id = kpi_targets.advertiser_id
+            and (kpi_targets.platform is null or ratios.platform = kpi_targets.platform)
+            and (
+                kpi_targets.campaign_id is null
+                or ratios.campaign_id = kpi_targets.campaign_id
+            )
+            and ratios.date_day >= kpi_targets.valid_from
+            and (kpi_targets.valid_to is null or ratios.date_day <= kpi_targets.valid_to)
+    where ratios.scope = 'campaign' and kpi_targets.kpi in ('cpa', 'roas')
+
+),
+
+targeted as (
+
+    select
+        ratios.*,
+        cpa_targets.target_value as cpa_target,
+        roas_targets.target_value as roas_target,
+    {%- for w in windows %}
+        {{ argo.safe_divide('ratios.cpa_' ~ w ~ 'd', 'cpa_targets.target_value') }} - 1
+            as cpa_over_target_{{ w }}d,
+        {{ argo.safe_divide('ratios.roas_' ~ w ~ 'd', 'roas_targets.target_value') }} - 1
+            as roas_over_target_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
+    from ratios
+    left join targets_on_day as cpa_targets
+        on
+            ratios.entity_key = cpa_targets.entity_key
+            and ratios.date_day = cpa_targets.date_day
+            and cpa_targets.kpi = 'cpa'
+            and cpa_targets.specificity_rank = 1
+    left join targets_on_day as roas_targets
+        on
+            ratios.entity_key = roas_targets.entity_key
+            and ratios.date_day = roas_targets.date_day
+            and roas_targets.kpi = 'roas'
+            and roas_targets.specificity_rank = 1
+
+),
+
+-- An advertiser's platforms side by side: each platform against the best of the others
+-- (by marginal ROAS, among those that spent in the window), and its rank from the bottom.
+peers_ranked as (
+
+    select
+        entity_key,
+        advertiser_id,
+        platform,
+        date_day,
+    {%- for w in split_windows %}
+        spend_{{ w }}d,
+        case when spend_{{ w }}d > 0 then marginal_roas_{{ w }}d end
+            as peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
+    from targeted
+    where scope = 'platform'
+
+),
+
+peers_ordered as (
+
+    select
+        *,
+    {%- for w in split_windows %}
+        row_number() over (
+            partition by advertiser_id, date_day
+            order by
+                case when peer_marginal_roas_{{ w }}d is null then 1 else 0 end,
+                peer_marginal_roas_{{ w }}d desc,
+                platform asc
+            ) as best_rank_{{ w }}d,
+        case
+            when peer_marginal_roas_{{ w }}d is not null
+                then row_number() over (
+                        partition by
+                            advertiser_id,
+                            date_day,
+                            case when peer_marginal_roas_{{ w }}d is null then 1 else 0 end
+                        order by peer_marginal_roas_{{ w }}d asc, platform asc
+                        )
+        end as marginal_roas_rank_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
+    from peers_ranked
+
+),
+
+peers as (
+
+    select
+        {%- for w in split_windows %}
+            {%- for n in [1, 2] %}
+                max(case when best_rank_{{ w }}d = {{ n }} then peer_marginal_roas_{{ w }}d end)
+                    over (
+                        partition by advertiser_id, date_day
+                    ) as top{{ n }}_marginal_roas_{{ w }}d,
+                max(case when best_rank_{{ w }}d = {{ n }} then spend_{{ w }}d end) over (
+                    partition by advertiser_id, date_day
+                ) as top{{ n }}_spend_{{ w }}d,
+                max(case when best_rank_{{ w }}d = {{ n }} then platform end) over (
+                    partition by advertiser_id, date_day
+                ) as top{{ n }}_platform_{{ w }}d,
+            {%- endfor %}
+        {%- endfor %}
+        entity_key,
+        date_day,
+    {%- for w in split_windows %}
+        best_rank_{{ w }}d,
+        marginal_roas_rank_{{ w }}d,
+        peer_marginal_roas_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
+    from peers_ordered
+
+),
+
+final as (
+
+    select
+        targeted.entity_key,
+        targeted.scope,
+        targeted.advertiser_id,
+        targeted.platform,
+        targeted.account_id,
+        targeted.campaign_id,
+        targeted.ad_group_id,
+        targeted.ad_id,
+        targeted.keyword_id,
+        targeted.entity_name,
+        targeted.date_day,
+        targeted.history_first_day,
+        targeted.days_known_{{ windows | max }}d,
+        targeted.daily_budget_in_reporting_currency,
+        targeted.cpa_target,
+        targeted.roas_target,
+        {%- for w in windows %}
+            {%- for s in sums %}
+                targeted.{{ s }}_{{ w }}d,
+            {%- endfor %}
+            targeted.ctr_{{ w }}d,
+            targeted.cpc_{{ w }}d,
+            targeted.cpa_{{ w }}d,
+            targeted.roas_{{ w }}d,
+            targeted.cpa_over_target_{{ w }}d,
+            targeted.roas_over_target_{{ w }}d,
+            targeted.budget_utilisation_min_{{ w }}d,
+        {%- endfor %}
+    {%- for w in split_windows %}
+        targeted.spend_early_{{ w }}d,
+        targeted.spend_late_{{ w }}d,
+        targeted.impressions_late_{{ w }}d,
+        targeted.conversions_value_early_{{ w }}d,
+        targeted.conversions_value_late_{{ w }}d,
+        targeted.ctr_early_{{ w }}d,
+        targeted.ctr_late_{{ w }}d,
+        targeted.cpc_late_{{ w }}d,
+        targeted.ctr_late_{{ w }}d / nullif(targeted.ctr_early_{{ w }}d, 0) - 1
+            as ctr_change_{{ w }}d,
+        targeted.ctr_slope_{{ w }}d,
+        case when targeted.scope = 'platform' then targeted.marginal_roas_{{ w }}d end
+            as marginal_roas_{{ w }}d,
+        peers.marginal_roas_rank_{{ w }}d,
+        case
+            when peers.best_rank_{{ w }}d = 1 then peers.top2_platform_{{ w }}d
+            else peers.top1_platform_{{ w }}d
+        end as best_peer_platform_{{ w }}d,
+        case
+            when peers.best_rank_{{ w }}d = 1 then peers.top2_marginal_roas_{{ w }}d
+            else peers.top1_marginal_roas_{{ w }}d
+        end as best_peer_marginal_roas_{{ w }}d,
+        case
+            when peers.best_rank_{{ w }}d = 1 then peers.top2_spend_{{ w }}d
+            else peers.top1_spend_{{ w }}d
+        end as best_peer_spend_{{ w }}d,
+        case
+            when peers.best_rank_{{ w }}d = 1
+                then peers.top2_marginal_roas_{{ w }}d - peers.peer_marginal_roas_{{ w }}d
+            else peers.top1_marginal_roas_{{ w }}d - peers.peer_marginal_roas_{{ w }}d
+        end as marginal_roas_gap_to_best_peer_{{ w }}d{{ ',' if not loop.last }}  -- noqa: LT02
+
+    {%- endfor %}
+    from targeted
+    left join peers
+        on
+            targeted.entity_key = peers.entity_key
+            and targeted.date_day = peers.date_day
+
+)
+
+select * from final
+{%- endmacro %}
+
+{#
+    The rows int_suggestions__entity_days is computed from: one per entity (with its
+    entity_key) and day it has rows, money in the reporting currency; from the day `lower`
+    on (none: every day). Inlined in argo.suggestion_entity_days_sql, whose CTEs
+    keyword_performance, campaign_performance, ad_performance and ads it reads.
+#}
+{% macro suggestion_activity_sql(lower=none) -%}
+    select
+        *,
+        scope
+        || '|' || coalesce(advertiser_id, '')
+        || '|' || coalesce(platform, '')
+        || '|' || coalesce(account_id, '')
+        || '|' || coalesce(campaign_id, '')
+        || '|' || coalesce(ad_group_id, '')
+        || '|' || coalesce(ad_id, '')
+        || '|' || coalesce(keyword_id, '') as entity_key
+    from (
+        select
+            'keyword' as scope,
+            advertiser_id,
+            platform,
+            account_id,
+            campaign_id,
+            ad_group_id,
+            cast(null as {{ dbt.type_string() }}) as ad_id,
+            keyword_id,
+            coalesce(max(keyword_text), keyword_id) as entity_name,
+            date_day,
+            sum(spend_in_reporting_currency) as spend,
+            sum(impressions) as impressions,
+            sum(clicks) as clicks,
+            sum(conversions) as conversions,
+            sum(conversions_value_in_reporting_currency) as conversions_value
+        from keyword_performance
+        {% if lower %}where date_day >= cast('{{ lower }}' as date){% endif %}
+        group by  -- noqa: AM06
+            advertiser_id, platform, account_id, campaign_id, ad_group_id, keyword_id, date_day
+
+        union all
+
+        select
+            'campaign' as scope,
+            advertiser_id,
+            platform,
+            account_id,
+            campaign_id,
+            cast(null as {{ dbt.type_string() }}) as ad_group_id,
+            cast(null as {{ dbt.type_string() }}) as ad_id,
+            cast(null as {{ dbt.type_string() }}) as keyword_id,
+            coalesce(max(campaign_name), campaign_id) as entity_name,
+            date_day,
+            sum(spend_in_reporting_currency) as spend,
+            sum(impressions) as impressions,
+            sum(clicks) as clicks,
+            sum(conversions) as conversions,
+            sum(conversions_value_in_reporting_currency) as conversions_value
+        from campaign_performance
+        {% if lower %}where date_day >= cast('{{ lower }}' as date){% endif %}
+        group by advertiser_id, platform, account_id, campaign_id, date_day  -- noqa: AM06
+
+        union all
+
+        select
+            'platform' as scope,
+            advertiser_id,
+            platform,
+            cast(null as {{ dbt.type_string() }}) as account_id,
+            cast(null as {{ dbt.type_string() }}) as campaign_id,
+            cast(null as {{ dbt.type_string() }}) as ad_group_id,
+            cast(null as {{ dbt.type_string() }}) as ad_id,
+            cast(null as {{ dbt.type_string() }}) as keyword_id,
+            coalesce(max(advertiser_name), advertiser_id) || ' on ' || platform as entity_name,
+            date_day,
+            sum(spend_in_reporting_currency) as spend,
+            sum(impressions) as impressions,
+            sum(clicks) as clicks,
+            sum(conversions) as conversions,
+            sum(conversions_value_in_reporting_currency) as conversions_value
+        from campaign_performance
+        where advertiser_id is not null {% if lower %}and date_day >= cast('{{ lower }}' as date){% endif %}
+        group by advertiser_id, platform, date_day  -- noqa: AM06
+
+        union all
+
+        select
+            'ad' as scope,
+            ad_performance.advertiser_id,
+            ad_performance.platform,
+            ad_performance.account_id,
+            ad_performance.campaign_id,
+            ad_performance.ad_group_id,
+            ad_performance.ad_id,
+            cast(null as {{ dbt.type_string() }}) as keyword_id,
+            max(coalesce(ads.ad_name, ad_performance.ad_id)) as entity_name,
+            ad_performance.date_day,
+            sum(ad_performance.spend_in_reporting_currency) as spend,
+            sum(ad_performance.impressions) as impressions,
+            sum(ad_performance.clicks) as clicks,
+            sum(ad_performance.conversions) as conversions,
+            sum(ad_performance.conversions_value_in_reporting_currency) as conversions_value
+        from ad_performance
+        left join ads
+            on
+                ad_performance.platform = ads.platform
+                and ad_performance.account_id = ads.account_id
+                and ad_performance.ad_group_id = ads.ad_group_id
+                and ad_performance.ad_id = ads.ad_id
+        {% if lower %}where ad_performance.date_day >= cast('{{ lower }}' as date){% endif %}
+        group by  -- noqa: AM06
+            ad_performance.advertiser_id,
+            ad_performance.platform,
+            ad_performance.account_id,
+            ad_performance.campaign_id,
+            ad_performance.ad_group_id,
+            ad_performance.ad_id,
+            ad_performance.date_day
+    ) as activity
+{%- endmacro %}
+
+{#
+    What argo.suggestion_entity_days_sql reads `name` from: ref(name) in the view
+    int_suggestions__entity_days (every day: `since` none), else the relation of the node
+    `name` (fct_suggestions_daily's window). The latter is not a ref: the mart's parents
+    stay the views, so its unit tests give the views' rows; the view's parents are built
+    before it, and so before the mart.
+#}
+{% macro suggestion_input(name, since=none) -%}
+    {%- if since is none -%}
+        {{ return(ref(name)) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'seed') and node.name == name -%}
+        {{ return(api.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("argo.suggestion_input: no model named " ~ name) }}
+{%- endmacro %}
