@@ -348,13 +348,13 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         )
         scan_model = largest.get("athena_scan")
         if scan_model:
-            production = scan_model["layouts"]["raw unpartitioned"]
-            by_month = scan_model["layouts"]["raw by month"]
+            production = scan_model["layouts"]["raw by month"]
+            older = scan_model["layouts"]["raw unpartitioned"]
             summary["targets"]["athena_scan"] = production["met"]
             summary["target_figures"]["athena_scan"] = (
                 f"SF{largest['sf']:g}: {production['one_day_share']:.1%} of the full refresh's "
-                f"bytes (target {scan_model['target_share']:.1%}); with raw tables by month "
-                f"{by_month['one_day_share']:.1%}"
+                f"bytes (target {scan_model['target_share']:.1%}); raw tables unpartitioned "
+                f"(a lake created before 2026-11-30) {older['one_day_share']:.1%}"
             )
         differing = {
             f"SF{i['sf']:g} {name}": rows

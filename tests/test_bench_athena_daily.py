@@ -38,6 +38,12 @@ def _results(*models: str) -> dict[str, Any]:
     return {"results": [{"unique_id": m, "status": "success"} for m in models]}
 
 
+@pytest.fixture(autouse=True)
+def daily_raw_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``raw.stats`` is a daily raw table: partitioned by month on Athena."""
+    monkeypatch.setattr(athena_daily, "FACT_DAYS", {"raw.stats": "stat_date"})
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
@@ -98,3 +104,23 @@ def test_a_model_listed_as_reading_all_history_reads_all_of_it(
     )
     by_month = figures["layouts"]["raw by month"]
     assert by_month["one_day_bytes"] == by_month["full_refresh_bytes"]
+
+
+def test_a_raw_table_that_is_not_daily_is_read_whole_in_either_layout(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the daily raw tables are partitioned in production (DECISIONLOG, 53)."""
+    monkeypatch.setattr(athena_daily, "FACT_DAYS", {})
+    every = ["model.argo.fct_daily"]
+    figures = athena_daily.scan_model(
+        str(warehouse),
+        _manifest(),
+        _results(*every),
+        _results(*every),
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
+    for layout in athena_daily.LAYOUTS:
+        found = figures["layouts"][layout]
+        assert found["one_day_bytes"] == found["full_refresh_bytes"] > 0, layout
