@@ -67,7 +67,9 @@ ID_COLUMNS = frozenset(
     }
 )
 NO_ID = "'-', '', 'unknown'"
-#: Raw fact table -> its day column (history length and the held-back day).
+#: Raw fact table -> its day column (history length and the held-back day): the daily raw
+#: tables, which dlt creates partitioned by month of that day on Athena (DECISIONLOG, 53;
+#: tests/e2e/test_demo.py checks the two agree, bench/athena_daily.py prunes them).
 FACT_DAYS = {
     "raw_meta_ads.ads_insights": "date_start",
     "raw_meta_ads.ads_insights_actions": "date_start",

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from argo.transform import docs_site_ready
+from bench.transform import FACT_DAYS
 from ingestion.registry import SOURCES
 from tests.conftest import query
 from tests.e2e.conftest import Demo
@@ -71,31 +72,11 @@ def test_the_demo_speaks_in_lines_and_v_keeps_dlts_and_dbts_own_in_the_log_file(
     assert "OK created" in (demo.logs / "dbt.log").read_text(), "dbt keeps its own log whole"
 
 
-#: Every raw table whose rows are days, and its day: the month partition on Athena.
-DAILY_TABLES = {
-    "raw_meta_ads.ads_insights": "date_start",
-    "raw_meta_ads.ads_insights_actions": "date_start",
-    "raw_google_ads.ad_performance_daily": "segments_date",
-    "raw_google_ads.ad_conversions_daily": "segments_date",
-    "raw_google_ads.keyword_performance_daily": "segments_date",
-    "raw_google_ads.keyword_conversions_daily": "segments_date",
-    "raw_naver_searchad.ad_stats_daily": "stat_date",
-    "raw_naver_searchad.ad_conversion_stats_daily": "stat_date",
-    "raw_kakao_moment.creative_report": "report_date",
-    "raw_kakao_moment.creative_report_conversions": "report_date",
-    "raw_appsflyer.partners_daily": "date",
-    "raw_appsflyer.partners_daily_events": "date",
-    "raw_appsflyer.geo_daily": "date",
-    "raw_appsflyer.geo_daily_events": "date",
-    "raw_appsflyer.installs": "install_date",
-    "raw_appsflyer.in_app_events": "event_date",
-    "raw_adjust.report_daily": "day",
-    "raw_adjust.report_daily_events": "day",
-}
-
-
 def test_every_daily_raw_table_carries_its_month_partition_for_athena(demo: Demo) -> None:
-    """dlt's stored schema of each dataset: the hint the Athena destination creates from."""
+    """dlt's stored schema of each dataset: the hint the Athena destination creates from.
+
+    The bench's Athena scan model (bench/athena_daily.py) prunes exactly these tables.
+    """
     found: dict[str, str] = {}
     for source in SOURCES:
         ((stored,),) = query(
@@ -106,4 +87,4 @@ def test_every_daily_raw_table_carries_its_month_partition_for_athena(demo: Demo
             for column, template in (table.get("x-athena-partition") or {}).items():
                 assert template == "month({column_name})", (source, name, template)
                 found[f"raw_{source}.{name}"] = column
-    assert found == DAILY_TABLES
+    assert found == FACT_DAYS
