@@ -11,7 +11,8 @@ from ingestion.sandbox.http import FakeApi, Reply, Request
 
 
 class InFlight:
-    """Wraps a fake's ``handle``: which accounts have a request in flight, at most how many.
+    """Wraps a fake's ``handle``: which accounts have a request in flight, at most how many
+    (:attr:`peak`), and at most how many requests of one account at once (:attr:`peak_per_account`).
 
     With ``rendezvous`` set, the first request of each account waits (up to ``timeout``
     real seconds) until ``rendezvous`` accounts have a request in flight: a connector
@@ -36,6 +37,7 @@ class InFlight:
         timeout: float = 20.0,
     ) -> None:
         self.peak = 0
+        self.peak_per_account = 0
         self.met = False
         self._accounts: dict[str, int] = {}
         self._seen: set[str] = set()
@@ -49,6 +51,7 @@ class InFlight:
             with self._changed:
                 self._accounts[account] = self._accounts.get(account, 0) + 1
                 self.peak = max(self.peak, len(self._accounts))
+                self.peak_per_account = max(self.peak_per_account, self._accounts[account])
                 first = account not in self._seen
                 self._seen.add(account)
                 self._changed.notify_all()

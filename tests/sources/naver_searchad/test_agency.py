@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from argo.pipeline import run_source
 from ingestion.sandbox import World
 from ingestion.sandbox.http import Reply, Request
 from ingestion.sandbox.naver_searchad_api import NaverSearchAdFake
+from tests.sources.concurrency import InFlight
 
 pytestmark = pytest.mark.pipeline
 
@@ -56,36 +56,14 @@ def test_customers_entities_are_listed_side_by_side_each_customers_calls_in_turn
     """Naver limits calls per customer: customers at once, never two calls of one."""
     customers = [a.account_id for a in world.accounts("naver_searchad")]
     assert len(customers) >= 3
-    lock = threading.Lock()
-    in_flight: dict[str, int] = {}
-    most = {"one_customer": 0, "customers": 0}
-    together, waited = threading.Event(), threading.Event()
-    handle = naver.handle
 
-    def watched(request: Request) -> Reply:
-        if not request.path.startswith("/ncc/"):
-            return handle(request)
-        customer = request.headers["x-customer"]
-        with lock:
-            in_flight[customer] = in_flight.get(customer, 0) + 1
-            busy = sum(1 for calls in in_flight.values() if calls)
-            most["one_customer"] = max(most["one_customer"], in_flight[customer])
-            most["customers"] = max(most["customers"], busy)
-            if busy > 1:
-                together.set()
-        if not waited.is_set():  # the first call waits (once) for a second customer's
-            waited.set()
-            together.wait(timeout=2)
-        try:
-            return handle(request)
-        finally:
-            with lock:
-                in_flight[customer] -= 1
+    def listing(request: Request) -> str | None:
+        return request.headers["x-customer"] if request.path.startswith("/ncc/") else None
 
-    monkeypatch.setattr(naver, "handle", watched)
+    watch = InFlight(naver, listing, monkeypatch, rendezvous=2, timeout=2)
     monkeypatch.setenv("SOURCES__NAVER_SEARCHAD__MAX_PARALLEL_ACCOUNTS", "3")
     result = run_source("naver_searchad", **naver_options)
-    assert most["customers"] > 1, "customers listed side by side"
-    assert most["one_customer"] == 1, "one call at a time per customer"
+    assert watch.peak > 1, "customers listed side by side"
+    assert watch.peak_per_account == 1, "one call at a time per customer"
     keywords = sum(len(world.keywords("naver_searchad", c)) for c in customers)
     assert result.rows["keywords"] == keywords
