@@ -104,6 +104,16 @@ BAD = [
 ]
 
 
+def error_as_before(data: Any) -> str:
+    """The error a page gives column by column, which must be the row-by-row error."""
+    with pytest.raises(SourceDataError) as before:
+        by_rows(copy.deepcopy(data))
+    with pytest.raises(SourceDataError) as found:
+        tables.report_tables("7", data, PARENTS, LOADED)
+    assert str(found.value) == str(before.value)
+    return str(found.value)
+
+
 @pytest.mark.parametrize(("metric", "bad", "reason"), BAD)
 def test_a_bad_value_names_the_same_record_as_the_rows_did(
     metric: str, bad: Any, reason: str
@@ -111,13 +121,9 @@ def test_a_bad_value_names_the_same_record_as_the_rows_did(
     data = page()
     for index in (2, 4):  # the first is named
         data[index]["metrics"][metric] = bad
-    with pytest.raises(SourceDataError) as before:
-        by_rows(copy.deepcopy(data))
-    with pytest.raises(SourceDataError) as found:
-        tables.report_tables("7", data, PARENTS, LOADED)
-    assert str(found.value) == str(before.value)
-    assert reason in str(found.value)
-    assert "creative_id=13, report_date=2026-10-02" in str(found.value)
+    message = error_as_before(data)
+    assert reason in message
+    assert "creative_id=13, report_date=2026-10-02" in message
 
 
 @pytest.mark.parametrize(
@@ -133,9 +139,4 @@ def test_a_bad_value_names_the_same_record_as_the_rows_did(
 def test_a_malformed_row_stops_the_page_as_before(change: Any, reason: str) -> None:
     data = page()
     change(data)
-    with pytest.raises(SourceDataError) as before:
-        by_rows(copy.deepcopy(data))
-    with pytest.raises(SourceDataError) as found:
-        tables.report_tables("7", data, PARENTS, LOADED)
-    assert str(found.value) == str(before.value)
-    assert reason in str(found.value)
+    assert reason in error_as_before(data)
