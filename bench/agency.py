@@ -164,8 +164,10 @@ def setting(value: Any) -> str:
 
 def environment(options: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """``SOURCES__<SOURCE>__<SETTING>`` variables of every source's options (as production's)."""
+    from ingestion.registry import SOURCES
+
     return {
-        f"SOURCES__{source.upper()}__{name.upper()}": setting(value)
+        SOURCES[source].env(name): setting(value)
         for source, settings in options.items()
         for name, value in settings.items()
     }

@@ -51,7 +51,7 @@ def toml_text(value: Any) -> str:
 
 def env_variables(source: str, options: dict[str, Any]) -> dict[str, str]:
     """``SOURCES__<SOURCE>__<NAME>`` variables holding ``options``."""
-    return {f"SOURCES__{source.upper()}__{k.upper()}": env_text(v) for k, v in options.items()}
+    return {SOURCES[source].env(k): env_text(v) for k, v in options.items()}
 
 
 def toml_files(source: str, options: dict[str, Any]) -> dict[str, str]:
