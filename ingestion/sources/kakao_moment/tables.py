@@ -274,12 +274,12 @@ def flatten_report(
         )
         merged: dict[str, dict[str, Any]] = {}
         for name, value in metrics.items():
-            match = _CONVERSION.match(name)
-            if match is None or match["event"].endswith("_q") or value in (None, 0, "0"):
+            found = _conversion_metric(name)
+            if found is None or value in (None, 0, "0"):
                 continue
-            conversion_type = f"conv_{match['event']}_{match['window']}"
+            conversion_type, is_amount = found
             row = merged.setdefault(conversion_type, {**key, "conversion_type": conversion_type})
-            row["conversion_value" if match["p"] else "conversions"] = value
+            row["conversion_value" if is_amount else "conversions"] = value
         conversions.extend(merged[k] for k in sorted(merged))
     return reports, conversions
 
