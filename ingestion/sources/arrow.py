@@ -280,13 +280,10 @@ def all_true(mask: pa.Array) -> bool:
     return bool(pc.all(mask).as_py() is not False)
 
 
-_all = all_true
-
-
 def _matching(found: pa.Array, pattern: str) -> pa.Array | None:
     """Text values with blanks made null, if every other one matches ``pattern``."""
     found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
-    return found if _all(pc.match_substring_regex(found, pattern)) else None
+    return found if all_true(pc.match_substring_regex(found, pattern)) else None
 
 
 def _cast(found: pa.Array, kind: pa.DataType) -> pa.Array | None:
@@ -307,7 +304,7 @@ def _whole_numbers(values: list[Any]) -> pa.Array | None:
         return found
     if pa.types.is_float64(kind):
         whole = pc.and_(pc.less(pc.abs(found), _EXACT), pc.equal(pc.floor(found), found))
-        return pc.cast(found, pa.int64()) if _all(whole) else None
+        return pc.cast(found, pa.int64()) if all_true(whole) else None
     if pa.types.is_string(kind):
         found = _matching(found, _WHOLE)
         return _cast(found, pa.int64()) if found is not None else None
@@ -315,7 +312,7 @@ def _whole_numbers(values: list[Any]) -> pa.Array | None:
 
 
 def _not_negative(found: pa.Array | None) -> pa.Array | None:
-    if found is None or not _all(pc.greater_equal(found, 0)):
+    if found is None or not all_true(pc.greater_equal(found, 0)):
         return None
     return found
 
@@ -328,7 +325,7 @@ def _reals(values: list[Any]) -> pa.Array | None:
     if pa.types.is_null(kind):
         return pa.nulls(len(found), pa.float64())
     if pa.types.is_int64(kind):
-        if not _all(pc.less(pc.abs(found), int(_EXACT))):
+        if not all_true(pc.less(pc.abs(found), int(_EXACT))):
             return None
         return pc.cast(found, pa.float64())
     if pa.types.is_string(kind):
@@ -336,7 +333,7 @@ def _reals(values: list[Any]) -> pa.Array | None:
         found = _cast(matched, pa.float64()) if matched is not None else None
         if found is None:
             return None
-    if not pa.types.is_float64(found.type) or not _all(pc.is_finite(found)):
+    if not pa.types.is_float64(found.type) or not all_true(pc.is_finite(found)):
         return None
     return found
 
@@ -372,7 +369,7 @@ def _texts(values: Any) -> pa.Array | None:
             if found is None or not pa.types.is_int64(found.type):
                 return None
             return pc.cast(found, pa.string())
-    if not _all(pc.not_equal(found, "")):
+    if not all_true(pc.not_equal(found, "")):
         found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
     return found
 
@@ -398,7 +395,7 @@ def _money_vector(scale: int, signed: bool, precision: int) -> VectorParser:
         if pa.types.is_null(raw):
             return pa.nulls(len(found), kind)
         if pa.types.is_int64(raw):
-            if not _all(pc.less(pc.abs(found), limit)):
+            if not all_true(pc.less(pc.abs(found), limit)):
                 return None
             # Arrow casts int64 only to a decimal of 19 digits or more, then narrows
             found = pc.cast(found, pa.decimal128(38, scale))
@@ -410,7 +407,7 @@ def _money_vector(scale: int, signed: bool, precision: int) -> VectorParser:
         else:
             return None
         amounts = _cast(found, kind) if found is not None else None
-        if amounts is None or not (signed or _all(pc.greater_equal(amounts, 0))):
+        if amounts is None or not (signed or all_true(pc.greater_equal(amounts, 0))):
             return None  # more places than the scale (rounded one at a time), or negative
         return amounts
 
