@@ -85,6 +85,9 @@
     {%- if where and '__argo_rebuilt_days__' in where -%}
         {%- set where = where | replace('__argo_rebuilt_days__', argo.rebuilt_days_predicate(relation)) -%}
     {%- endif -%}
+    {%- if where and '__argo_loaded_days__' in where -%}
+        {%- set where = where | replace('__argo_loaded_days__', argo.loaded_days_predicate(relation)) -%}
+    {%- endif -%}
     {%- if where and (where | trim) != '1 = 1' -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
@@ -123,6 +126,46 @@
         {{ return('1 = 1') }}
     {%- endif -%}
     {{ return(window['column'] ~ " >= cast('" ~ window['start'] ~ "' as date)") }}
+{%- endmacro %}
+
+{#
+    A predicate on `relation` for the data tests of the staging and intermediate models
+    (dbt_project.yml sets `where: __argo_loaded_days__` on them): `(<day column> >=
+    cast('<day>' as date) or <day column> is null)` for a model with a daily column
+    (argo.daily_staging_day_columns, among its documented columns) when this run recorded
+    a `tests_window` row (argo.tests_window_row: a day's build with no model changed),
+    `1 = 1` otherwise (a full build, `dbt test`, a source, a model without days).
+#}
+{% macro loaded_days_predicate(relation) -%}
+    {%- if not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set columns = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and (node.schema | lower) == (relation.schema | lower)
+        and (node.alias | lower) == (relation.identifier | lower) -%}
+        {%- do columns.extend(node.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
+    {%- endfor -%}
+    {%- set state = argo.marts_state_relation() -%}
+    {%- if not columns
+        or adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set rows = run_query(argo.tests_window_sql()).rows -%}
+    {%- set window = fromjson(rows[0][0]) if rows else {} -%}
+    {%- if not window.get('start') -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {#- A row without a day is kept: a test of the column's not_null still sees it. -#}
+    {{ return('(' ~ columns[0] ~ " >= cast('" ~ window['start'] ~ "' as date) or "
+        ~ columns[0] ~ ' is null)') }}
+{%- endmacro %}
+
+{#- The query of argo.loaded_days_predicate: this run's `tests_window` row. -#}
+{% macro tests_window_sql() -%}
+    select inputs
+    from {{ argo.marts_state_relation() }}
+    where event = 'tests_window' and invocation_id = '{{ invocation_id }}'
 {%- endmacro %}
 
 {#- The query of argo.rebuilt_days_predicate: this run's `window` row of `unique_id`. -#}
@@ -245,9 +288,17 @@
     when no such model is upstream.
 #}
 {% macro earliest_day_loaded_since(unique_id, since) -%}
+    {{ return(argo.earliest_day_loaded_into(argo.upstream_nodes(unique_id), since)) }}
+{%- endmacro %}
+
+{#
+    The same for the daily staging models among the graph nodes `unique_ids` (the SQL, or
+    none when there is none among them).
+#}
+{% macro earliest_day_loaded_into(unique_ids, since) -%}
     {%- set day_columns = argo.daily_staging_day_columns() -%}
     {%- set parts = [] -%}
-    {%- for uid in argo.upstream_nodes(unique_id) -%}
+    {%- for uid in unique_ids -%}
         {%- set node = graph.nodes.get(uid) -%}
         {%- if node and node.resource_type == 'model' and 'staging' in node.fqn
             and 'load_id' in node.columns -%}

@@ -319,9 +319,66 @@
             'note': note,
         })) -%}
     {%- endfor -%}
+    {%- set window = argo.tests_window_row(schema, rows, deployed, digests) -%}
+    {%- if window is not none -%}
+        {%- do rows.append(window) -%}
+    {%- endif -%}
     {%- do run_query(argo.marts_state_insert_sql(rows)) -%}
     {%- do adapter.commit() -%}
     {{ return('') }}
+{%- endmacro %}
+
+{#
+    The days the data tests of the daily staging and intermediate models check in this
+    run (argo.loaded_days_predicate): a `tests_window` row with `inputs` {"start": <day>},
+    or none (they check every day). Only a run that continues every incremental mart it
+    builds from that mart's last finished build here (`started` rows with a
+    `loads_since_epoch`), and in which no staging or intermediate model is defined
+    otherwise than when it was last built, gets one. The start is the marts' window's,
+    with ARGO's today for the newest day:
+
+        min(today - lookback_days, earliest day loaded since the earliest of those builds)
+
+    Rows older than that were in the warehouse, as they are now, when the build that
+    started then tested them (DECISIONLOG, 55).
+#}
+{% macro tests_window_row(schema, started, deployed, digests) -%}
+    {%- set sinces = [] -%}
+    {%- for row in started -%}
+        {%- if row['loads_since_epoch'] is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do sinces.append(row['loads_since_epoch'] | float) -%}
+    {%- endfor -%}
+    {%- if not sinces -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set tested = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and ('staging' in node.fqn or 'intermediate' in node.fqn) -%}
+        {%- if node.unique_id not in digests -%}
+            {%- do digests.update({node.unique_id: argo.node_digest(node.unique_id)}) -%}
+        {%- endif -%}
+        {%- if deployed.get(node.schema ~ ' ' ~ node.unique_id) != digests[node.unique_id].digest -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do tested.append(node.unique_id) -%}
+    {%- endfor -%}
+    {%- set since = '%.6f' | format(sinces | min) -%}
+    {%- set loaded_sql = argo.earliest_day_loaded_into(tested, since) -%}
+    {%- set loaded = run_query('select (' ~ loaded_sql ~ ') as loaded_day').rows[0][0]
+        if loaded_sql else none -%}
+    {%- set today = argo.argo_today() -%}
+    {%- set start = argo.lookback_window_start(
+        today, today, var('argo__mart_lookback_days'), loaded
+    ) -%}
+    {%- set day = (start | string)[:10] -%}
+    {{ return(argo.marts_state_row(1, 'tests_window', schema, {
+        'node': 'data_tests',
+        'inputs': tojson({'start': day}, sort_keys=true),
+        'loads_since_epoch': since,
+        'note': 'data tests of daily staging and intermediate models check from ' ~ day,
+    })) }}
 {%- endmacro %}
 
 {#- Drops an incremental mart so that dbt builds it in full (and forgets it is cached). -#}

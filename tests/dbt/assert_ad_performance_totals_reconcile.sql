@@ -1,6 +1,8 @@
 -- Every layer reports the same totals per day and platform: the union of the platforms'
 -- mappings, the ad-level fact and the campaign report (and the first two the same number
--- of ad rows). Returns the days and platforms where a layer differs or is missing.
+-- of ad rows). Returns the days and platforms where a layer differs or is missing. On the
+-- days the run rewrote in the fact (all of them on a full build: argo.rebuilt_days_predicate).
+{%- set rebuilt = argo.rebuilt_days_predicate(ref('fct_ad_performance_daily')) %}
 
 with
 
@@ -18,6 +20,7 @@ intermediate_totals as (
         sum(conversions_value) as conversions_value
 
     from {{ ref('int_ad_performance_unioned') }}
+    where {{ rebuilt }}
     group by 1, 2
 
 ),
@@ -36,6 +39,7 @@ fact_totals as (
         sum(conversions_value) as conversions_value
 
     from {{ ref('fct_ad_performance_daily') }}
+    where {{ rebuilt }}
     group by 1, 2
 
 ),
@@ -54,6 +58,7 @@ report_totals as (
         sum(conversions_value) as conversions_value
 
     from {{ ref('rpt_campaign_performance_daily') }}
+    where {{ rebuilt }}
     group by 1, 2
 
 ),

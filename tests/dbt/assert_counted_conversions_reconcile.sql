@@ -1,6 +1,8 @@
 -- Conversions in fct_ad_performance_daily per day and platform are exactly the counted
 -- conversion types of int_ad_conversions_unioned: none lost, none counted twice, none of
--- an uncounted type added. Returns the days and platforms that differ.
+-- an uncounted type added. Returns the days and platforms that differ. On the days the
+-- run rewrote in the fact (all of them on a full build: argo.rebuilt_days_predicate).
+{%- set rebuilt = argo.rebuilt_days_predicate(ref('fct_ad_performance_daily')) %}
 
 with
 
@@ -13,7 +15,7 @@ counted as (
         sum(conversions_value) as conversions_value
 
     from {{ ref('int_ad_conversions_unioned') }}
-    where is_counted
+    where is_counted and {{ rebuilt }}
     group by 1, 2
 
 ),
@@ -27,6 +29,7 @@ in_fact as (
         sum(conversions_value) as conversions_value
 
     from {{ ref('fct_ad_performance_daily') }}
+    where {{ rebuilt }}
     group by 1, 2
 
 )

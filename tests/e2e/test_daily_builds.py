@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+import yaml  # type: ignore[import-untyped]
 
 from argo.pipeline import run_source
-from argo.settings import WAREHOUSE_ENV
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
 from argo.transform import (
     NOTHING_TO_BUILD,
     TransformError,
@@ -45,6 +46,12 @@ WINDOWED_AUTOMATION_MARTS = (
     "fct_suggestions_daily",
 )
 NAMED_TEST = "not_null_fct_ad_performance_daily_advertiser_name"
+#: The days before a mart's newest day that a day's build recomputes (dbt_project.yml).
+LOOKBACK = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+    "argo__mart_lookback_days"
+]
+#: A data test of a daily staging view (dbt_project.yml: `where: __argo_loaded_days__`).
+STAGED_TEST = "not_null_stg_meta_ads__ads_insights_date_day"
 
 
 def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -54,6 +61,12 @@ def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple
 
 def state_invocation(schema: str) -> str:
     return (state_dir(schema) / "invocation_id").read_text()
+
+
+def compiled_test(path: Path, name: str) -> str:
+    """The SQL dbt last compiled for the data test ``name`` in the warehouse's target."""
+    (found,) = (path.parent / "target" / "compiled" / "argo" / "models").glob(f"**/{name}.sql")
+    return found.read_text(encoding="utf-8")
 
 
 def a_load_of(path: Path, dataset: str) -> None:
@@ -113,6 +126,22 @@ def test_days_of_daily_builds_equal_a_full_refresh(
                     [schema, f"model.argo.{mart}"],
                 )
                 assert json.loads(inputs)["start"], (day, mart, inputs)
+            # The tests of the daily views check the window too (no model changed).
+            ((inputs,),) = execute(
+                built,
+                "select inputs from marts__state.mart_builds where event = 'tests_window' "
+                "and schema_name = ? order by run_started_at desc limit 1",
+                [schema],
+            )
+            start = date.fromisoformat(json.loads(inputs)["start"])
+            ((meta_loaded,),) = execute(
+                built,
+                "select min(date_start) from raw_meta_ads.ads_insights where _dlt_load_id = "
+                "(select max(load_id) from raw_meta_ads._dlt_loads)",
+            )
+            today = frozen_clock.now().date()
+            assert start <= min(meta_loaded, today - timedelta(days=LOOKBACK)), (day, start)
+            assert f"date_day >= cast('{start}' as date)" in compiled_test(built, STAGED_TEST)
     finally:
         for fake in fakes.values():
             fake.stop()
@@ -187,10 +216,7 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
         [old_day],
     )
     assert broken > 0, "the row older than the window is not tested again"
-    tested = (
-        built.parent / "target" / "compiled" / "argo" / "models" / "marts" / "marketing"
-    ).glob(f"_marketing__models.yml/{NAMED_TEST}.sql")
-    sql = next(tested).read_text(encoding="utf-8")
+    sql = compiled_test(built, NAMED_TEST)
     assert "date_day >= cast('" in sql, sql
     with pytest.raises(TransformError, match=NAMED_TEST):
         dbt(["test", "--select", NAMED_TEST])  # no build in this run: every day

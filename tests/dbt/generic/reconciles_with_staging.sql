@@ -7,7 +7,9 @@
     `measures` lists {name, model, staging, tolerance}: `model` and `staging` are the SQL
     summed on each side (both default to `name`), `tolerance` the difference allowed
     (default 0; doubles summed in another order differ in the last bits). `staging_where`
-    keeps the staging rows the mapping is meant to carry.
+    keeps the staging rows the mapping is meant to carry. The staging side is read over
+    the same days as the model's (argo.loaded_days_predicate: the `where` a day's build
+    gives the tests of intermediate models, dbt_project.yml).
     Returns every group that differs or is on one side only, with both sides' figures.
 #}
 {% test reconciles_with_staging(
@@ -51,7 +53,7 @@ staging_totals as (
         {%- endfor %}
 
     from {{ staging }}
-    where {{ staging_where }}
+    where {{ staging_where }} and {{ argo.loaded_days_predicate(staging) }}
     group by {{ positions }}
 
 ),
