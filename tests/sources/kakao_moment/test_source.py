@@ -196,9 +196,13 @@ def test_multi_window_run_is_paced_per_account_without_429(
         assert stats.calls >= 6, "several windows per account"
         assert len(stats.gaps) == stats.calls - 1
         assert min(stats.gaps) >= interval - 1e-6, account_id
-        assert 0 < stats.slept <= (stats.calls - 1) * interval + 1e-6, account_id
+        assert stats.slept <= (stats.calls - 1) * interval + 1e-6, account_id
         served = [t for a, t in kakao.report_calls if a == account_id]
         assert all(b - a >= interval - 1e-6 for a, b in itertools.pairwise(served)), account_id
+    # The accounts share one frozen clock, which only a sleep moves: an account may find its
+    # interval already spent by the others' sleeps and not sleep at all, so not every
+    # account's pacer sleeps; the gaps above were made by the pacers' sleeps all the same.
+    assert sum(stats.slept for stats in pacer.stats.values()) > 0
 
 
 @pytest.mark.any_instant
