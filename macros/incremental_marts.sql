@@ -108,19 +108,13 @@
     {%- if not execute -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set found = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model'
-        and node.config.materialized == 'incremental'
-        and (node.schema | lower) == (relation.schema | lower)
-        and (node.alias | lower) == (relation.identifier | lower) -%}
-        {%- do found.append(node.unique_id) -%}
-    {%- endfor -%}
+    {%- set node = argo.model_node_of(relation) -%}
     {%- set state = argo.marts_state_relation() -%}
-    {%- if not found
+    {%- if node is none or node.config.materialized != 'incremental'
         or adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set rows = run_query(argo.rebuilt_days_sql(relation.schema, found[0])).rows -%}
+    {%- set rows = run_query(argo.rebuilt_days_sql(relation.schema, node.unique_id)).rows -%}
     {%- set window = fromjson(rows[0][0]) if rows else {} -%}
     {%- if not window.get('start') -%}
         {{ return('1 = 1') }}
@@ -140,12 +134,9 @@
     {%- if not execute -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set columns = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model'
-        and (node.schema | lower) == (relation.schema | lower)
-        and (node.alias | lower) == (relation.identifier | lower) -%}
-        {%- do columns.extend(node.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
-    {%- endfor -%}
+    {%- set node = argo.model_node_of(relation) -%}
+    {%- set columns = [] if node is none else
+        (node.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
     {%- set state = argo.marts_state_relation() -%}
     {%- if not columns
         or adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
@@ -159,6 +150,22 @@
     {#- A row without a day is kept: a test of the column's not_null still sees it. -#}
     {{ return('(' ~ columns[0] ~ " >= cast('" ~ window['start'] ~ "' as date) or "
         ~ columns[0] ~ ' is null)') }}
+{%- endmacro %}
+
+{#
+    The model whose relation is `relation`, as a graph node, or none. A data test's own
+    model first (its `attached_node`: one lookup), else a walk of the graph.
+#}
+{% macro model_node_of(relation) -%}
+    {%- set attached = model.get('attached_node') if model is mapping else none -%}
+    {%- set candidates = [graph.nodes.get(attached)] if attached else [] -%}
+    {%- for node in candidates + (graph.nodes.values() | list) if node
+        and node.resource_type == 'model'
+        and (node.schema | lower) == (relation.schema | lower)
+        and (node.alias | lower) == (relation.identifier | lower) -%}
+        {{ return(node) }}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {#- The query of argo.loaded_days_predicate: this run's `tests_window` row. -#}
