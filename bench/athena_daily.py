@@ -47,10 +47,10 @@ from bench.transform import FACT_DAYS
 #: Incremental models whose window reads history before its first day: days more, or
 #: ``None`` when they read all of it (e.g. a baseline over every past holiday).
 READS_BEFORE_WINDOW: dict[str, int | None] = {
-    # The window's literal reaches the judged days of int_anomalies__baselines only: the
-    # baseline days, and int_anomalies__campaign_days' spans (first day, last day with
-    # rows), are read over all of history.
-    "fct_metric_scores_daily": None,
+    # The baselines read the same weekday over 8 weeks before the window, and the public
+    # holidays over 400 days before it (argo.anomalies_baseline_days: a list of the
+    # holidays; counted here as every day from 400 days before).
+    "fct_metric_scores_daily": 400,
     # The scores from the days its detectors look back (at most 2 by default).
     "fct_anomalies_daily": 2,
     # Each figure over at most the 28 days before the window's days.
@@ -59,6 +59,9 @@ READS_BEFORE_WINDOW: dict[str, int | None] = {
 #: Inputs an incremental model reads in full all the same, by model (through a view that
 #: aggregates all of history, e.g. int_anomalies__campaign_days' campaign spans).
 READS_ALL_OF: dict[str, frozenset[str]] = {
+    # Each campaign's span (first day, last day with rows, first tracked day) and the
+    # as-of day (argo.anomalies_campaign_days_sql).
+    "fct_metric_scores_daily": frozenset({"rpt_campaign_performance_daily"}),
     "fct_anomalies_daily": frozenset(
         {"rpt_campaign_performance_daily", "fct_ad_conversions_daily"}
     ),

@@ -353,3 +353,25 @@
 {% macro athena__epoch_seconds(expression) -%}
     to_unixtime({{ expression }})
 {%- endmacro %}
+
+{#
+    What a view's SQL, run again by an incremental mart for its window only, reads `name`
+    from: ref(name) in the view itself (every day: `since` none), else the relation of
+    the node `name` (argo.suggestion_entity_days_sql in fct_suggestions_daily,
+    argo.anomalies_campaign_days_sql and argo.anomalies_entity_days_sql in
+    fct_metric_scores_daily). The latter is not a ref: the mart's parents stay the views,
+    so its unit tests give the views' rows; the view's parents are built before it, and so
+    before the mart.
+#}
+{% macro window_input(name, since=none) -%}
+    {%- if since is none -%}
+        {{ return(ref(name)) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'seed') and node.name == name -%}
+        {{ return(api.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("argo.window_input: no model named " ~ name) }}
+{%- endmacro %}

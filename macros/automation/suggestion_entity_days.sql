@@ -23,43 +23,43 @@ with
 
 keyword_performance as (
 
-    select * from {{ argo.suggestion_input('rpt_keyword_performance_daily', since) }}
+    select * from {{ argo.window_input('rpt_keyword_performance_daily', since) }}
 
 ),
 
 campaign_performance as (
 
-    select * from {{ argo.suggestion_input('rpt_campaign_performance_daily', since) }}
+    select * from {{ argo.window_input('rpt_campaign_performance_daily', since) }}
 
 ),
 
 ad_performance as (
 
-    select * from {{ argo.suggestion_input('fct_ad_performance_daily', since) }}
+    select * from {{ argo.window_input('fct_ad_performance_daily', since) }}
 
 ),
 
 ads as (
 
-    select * from {{ argo.suggestion_input('dim_ads', since) }}
+    select * from {{ argo.window_input('dim_ads', since) }}
 
 ),
 
 campaigns as (
 
-    select * from {{ argo.suggestion_input('dim_campaigns', since) }}
+    select * from {{ argo.window_input('dim_campaigns', since) }}
 
 ),
 
 kpi_targets as (
 
-    select * from {{ argo.suggestion_input('dim_kpi_targets', since) }}
+    select * from {{ argo.window_input('dim_kpi_targets', since) }}
 
 ),
 
 exchange_rates as (
 
-    select * from {{ argo.suggestion_input('int_exchange_rates_to_reporting', since) }}
+    select * from {{ argo.window_input('int_exchange_rates_to_reporting', since) }}
 
 ),
 
@@ -70,7 +70,7 @@ calendar as (
     select
         date_day,
         row_number() over (order by date_day) as day_index
-    from {{ argo.suggestion_input('int_calendar_days', since) }}
+    from {{ argo.window_input('int_calendar_days', since) }}
 
 ),
 
@@ -658,24 +658,4 @@ select * from final
             ad_performance.ad_id,
             ad_performance.date_day
     ) as activity
-{%- endmacro %}
-
-{#
-    What argo.suggestion_entity_days_sql reads `name` from: ref(name) in the view
-    int_suggestions__entity_days (every day: `since` none), else the relation of the node
-    `name` (fct_suggestions_daily's window). The latter is not a ref: the mart's parents
-    stay the views, so its unit tests give the views' rows; the view's parents are built
-    before it, and so before the mart.
-#}
-{% macro suggestion_input(name, since=none) -%}
-    {%- if since is none -%}
-        {{ return(ref(name)) }}
-    {%- endif -%}
-    {%- for node in graph.nodes.values()
-        if node.resource_type in ('model', 'seed') and node.name == name -%}
-        {{ return(api.Relation.create(
-            database=node.database, schema=node.schema, identifier=node.alias
-        )) }}
-    {%- endfor -%}
-    {{ exceptions.raise_compiler_error("argo.suggestion_input: no model named " ~ name) }}
 {%- endmacro %}

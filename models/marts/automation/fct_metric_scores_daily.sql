@@ -2,10 +2,15 @@
 -- against (int_anomalies__baselines), the robust score and whether every gate passed.
 -- Incremental like the daily facts (macros/incremental_marts.sql): a run recomputes the
 -- days of its window. A day's score reads only that day and the baseline days before it,
--- so a restated day changes scores on or after it, all inside the window; the window's
--- date literal reaches the judged days of int_anomalies__baselines, and the baseline
--- days before the window are read as they are.
+-- so a restated day changes scores on or after it, all inside the window. An incremental
+-- run computes its baselines itself (argo.anomalies_baselines_sql, the SQL of the view
+-- int_anomalies__baselines, which a full build reads) from the entity days its window
+-- needs (argo.anomalies_baseline_days): the window's days, the same weekday from
+-- anomalies__baseline_weeks weeks before it, and the public holidays from
+-- anomalies__holiday_lookback_days before it, each read with date literals (each
+-- campaign's span is still read from every day).
 {{ config(**argo.incremental_mart_config(unique_key=['date_day', 'entity_key', 'metric'])) }}
+{%- set since = argo.lookback_window_start_of_this() if is_incremental() else none %}
 {%- set metrics = var('anomalies__metrics') %}
 {%- set min_days = var('anomalies__min_baseline_days') %}
 {%- set min_holidays = var('anomalies__min_holiday_baseline_days') %}
@@ -21,17 +26,23 @@
 {%- endif %}
 with
 
-baselines as (
+entity_days as (
 
-    select * from {{ ref('int_anomalies__baselines') }}
-    where {{ argo.in_lookback_window() }}
+    {%- if since is none %}
+    select * from {{ ref('int_anomalies__entity_days') }}
+    {%- else %}
+    {{ argo.anomalies_entity_days_sql(argo.anomalies_baseline_days(since)) }}  -- noqa: LT02
+    {%- endif %}
 
 ),
 
-entity_days as (
+baselines as (
 
-    select * from {{ ref('int_anomalies__entity_days') }}
-    where {{ argo.in_lookback_window() }}
+    {%- if since is none %}
+    select * from {{ ref('int_anomalies__baselines') }}
+    {%- else %}
+    {{ argo.anomalies_baselines_sql(since, 'entity_days') }}  -- noqa: LT02
+    {%- endif %}
 
 ),
 
