@@ -65,15 +65,10 @@ READS_ALL_OF: dict[str, frozenset[str]] = {
     "fct_anomalies_daily": frozenset(
         {"rpt_campaign_performance_daily", "fct_ad_conversions_daily"}
     ),
-    # An entity's first and last day and its name, over its whole life
-    # (argo.suggestion_entity_days_sql).
-    "fct_suggestions_daily": frozenset(
-        {
-            "rpt_keyword_performance_daily",
-            "rpt_campaign_performance_daily",
-            "fct_ad_performance_daily",
-        }
-    ),
+    # An entity's first and last day and its name, over its whole life, combined from
+    # every month the build schema keeps (argo.suggestion_entity_days_sql); the reports
+    # are read from the window's first day less 27 days.
+    "fct_suggestions_daily": frozenset({"int_suggestions__entity_months"}),
 }
 #: The day column of a table, first found (raw tables name it after their API).
 DAY_COLUMNS = (

@@ -437,7 +437,7 @@
             {%- do rows.append(argo.marts_state_row(2, 'built', schema, {'node': node.unique_id})) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set marts = argo.mart_models(schema) -%}
+    {%- set marts = argo.published_mart_models(schema) -%}
     {%- set published = argo.published_marts() -%}
     {%- set seen = 'nothing yet' if published is none else published['schema_name']
         ~ ' (the dbt run started ' ~ published['run_started_at'] ~ ')' -%}

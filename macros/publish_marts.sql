@@ -13,6 +13,21 @@
       recorded, and the next successful run publishes every view again.
 #}
 
+{#
+    The marts of `schema` readers see: its models but those configured
+    `meta: {published: false}`, the state a build schema keeps for its own next build
+    (int_suggestions__entity_months). Those are built, tested and fingerprinted like the
+    marts (argo.mart_models), but get no view in `marts`.
+#}
+{% macro published_mart_models(schema) -%}
+    {%- set found = [] -%}
+    {%- for node in argo.mart_models(schema)
+        if (node.config.get('meta') or {}).get('published', true) -%}
+        {%- do found.append(node) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
 {#- The statements that point the views of `marts` at `schema` (one per mart). -#}
 {% macro publish_marts_statements(schema, marts) -%}
     {%- set statements = [] -%}
@@ -153,7 +168,7 @@
         {%- do log("argo: " ~ schema ~ " is already what readers of `marts` see", info=true) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set marts = argo.mart_models(schema) -%}
+    {%- set marts = argo.published_mart_models(schema) -%}
     {%- if not marts -%}
         {{ exceptions.raise_compiler_error(
             "publish_built_marts: no mart is built into " ~ schema ~ " by this project's "

@@ -2,10 +2,12 @@
     The SQL of int_suggestions__entity_days (see its description there), for the days from
     `since` on (none: every day). Every figure is over a trailing window of at most 28
     days, so the rows of a day from `since` on read the days from `since` - 27 on; what an
-    entity is over its whole life (its first and last day, its name, the warehouse's first
-    day) is read from every day all the same. The rows of a day are the same whether it is
-    computed with every day or from `since` (tests/e2e/test_daily_builds.py compares
-    fct_suggestions_daily, which computes only its window this way, with a full refresh).
+    entity is over its whole life (its first and last day, its ids, its name, the
+    warehouse's first day and the as-of day) is then combined from the per-month
+    aggregates of int_suggestions__entity_months, kept in the build schema, instead of
+    every day. The rows of a day are the same whether it is computed with every day or
+    from `since` (tests/e2e/test_daily_builds.py compares fct_suggestions_daily, which
+    computes only its window this way, with a full refresh).
 #}
 {% macro suggestion_entity_days_sql(since=none) -%}
 {%- set windows = [3, 7, 14, 28] -%}
@@ -74,11 +76,29 @@ calendar as (
 
 ),
 
--- The warehouse's as-of day comes from the data, never from the clock.
+{%- if lower %}
+
+-- What each entity is over each month of its life (int_suggestions__entity_months,
+-- current with the marts this run built; its ad scope has no name).
+entity_months as (
+
+    select * from {{ argo.window_input('int_suggestions__entity_months', since) }}
+
+),
+{%- endif %}
+
+-- The warehouse's as-of day comes from the data, never from the clock: the newest day of
+-- the campaign report (whose every row is in some campaign's months).
 as_of as (
 
+    {%- if lower %}
+    select max(date_day) as as_of_day
+    from entity_months
+    where scope = 'campaign'
+    {%- else %}
     select max(date_day) as as_of_day
     from campaign_performance
+    {%- endif %}
 
 ),
 
@@ -91,20 +111,40 @@ keyed as (
 
 ),
 
--- Every row of history, for what an entity is over its whole life (its first and last
--- day, its name); the same as `keyed` when every day is asked for.
-all_keyed as (
-
-    {%- if lower %}
-    {{ argo.suggestion_activity_sql() }}
-    {%- else %}
-    select * from keyed
-    {%- endif %}
-
-),
-
+-- What an entity is over its whole life: its ids, its name, its first and last day. From
+-- every row of history when every day is asked for; else combined from its months (min
+-- and max of min and max are the same), an ad's name being dim_ads' current one, as the
+-- rows of every day would give it.
 entities as (
 
+    {%- if lower %}
+    select
+        entity_months.entity_key,
+        entity_months.scope,
+        max(entity_months.advertiser_id) as advertiser_id,
+        max(entity_months.platform) as platform,
+        max(entity_months.account_id) as account_id,
+        max(entity_months.campaign_id) as campaign_id,
+        max(entity_months.ad_group_id) as ad_group_id,
+        max(entity_months.ad_id) as ad_id,
+        max(entity_months.keyword_id) as keyword_id,
+        case
+            when entity_months.scope = 'ad'
+                then max(coalesce(ads.ad_name, entity_months.ad_id))
+            else max(entity_months.entity_name)
+        end as entity_name,
+        min(entity_months.first_day) as first_day,
+        max(entity_months.date_day) as last_day
+    from entity_months
+    left join ads
+        on
+            entity_months.scope = 'ad'
+            and entity_months.platform = ads.platform
+            and entity_months.account_id = ads.account_id
+            and entity_months.ad_group_id = ads.ad_group_id
+            and entity_months.ad_id = ads.ad_id
+    group by entity_months.entity_key, entity_months.scope  -- noqa: AM06
+    {%- else %}
     select
         entity_key,
         scope,
@@ -118,8 +158,9 @@ entities as (
         max(entity_name) as entity_name,
         min(date_day) as first_day,
         max(date_day) as last_day
-    from all_keyed
+    from keyed
     group by entity_key, scope  -- noqa: AM06
+    {%- endif %}
 
 ),
 
@@ -544,9 +585,12 @@ select * from final
     The rows int_suggestions__entity_days is computed from: one per entity (with its
     entity_key) and day it has rows, money in the reporting currency; from the day `lower`
     on (none: every day). Inlined in argo.suggestion_entity_days_sql, whose CTEs
-    keyword_performance, campaign_performance, ad_performance and ads it reads.
+    keyword_performance, campaign_performance, ad_performance and ads it reads, and in
+    int_suggestions__entity_months with `ad_names` false: an ad's name is then null and
+    `ads` is not read (the name is dim_ads' current one, which a table kept from run to
+    run would not follow).
 #}
-{% macro suggestion_activity_sql(lower=none) -%}
+{% macro suggestion_activity_sql(lower=none, ad_names=true) -%}
     select
         *,
         scope
@@ -634,7 +678,11 @@ select * from final
             ad_performance.ad_group_id,
             ad_performance.ad_id,
             cast(null as {{ dbt.type_string() }}) as keyword_id,
+            {%- if ad_names %}
             max(coalesce(ads.ad_name, ad_performance.ad_id)) as entity_name,
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as entity_name,
+            {%- endif %}
             ad_performance.date_day,
             sum(ad_performance.spend_in_reporting_currency) as spend,
             sum(ad_performance.impressions) as impressions,
@@ -642,12 +690,14 @@ select * from final
             sum(ad_performance.conversions) as conversions,
             sum(ad_performance.conversions_value_in_reporting_currency) as conversions_value
         from ad_performance
+        {%- if ad_names %}
         left join ads
             on
                 ad_performance.platform = ads.platform
                 and ad_performance.account_id = ads.account_id
                 and ad_performance.ad_group_id = ads.ad_group_id
                 and ad_performance.ad_id = ads.ad_id
+        {%- endif %}
         {% if lower %}where ad_performance.date_day >= cast('{{ lower }}' as date){% endif %}
         group by  -- noqa: AM06
             ad_performance.advertiser_id,

@@ -52,6 +52,9 @@ LOOKBACK = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 ]
 #: A data test of a daily staging view (dbt_project.yml: `where: __argo_loaded_days__`).
 STAGED_TEST = "not_null_stg_meta_ads__ads_insights_date_day"
+#: What each suggestion entity is month by month: the state a build schema keeps for
+#: fct_suggestions_daily's lifetimes (first and last day, name), not published.
+ENTITY_MONTHS = "int_suggestions__entity_months"
 
 
 def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -156,6 +159,67 @@ def test_days_of_daily_builds_equal_a_full_refresh(
     assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
     differing = [name for name in full if daily[name] != full[name]]
     assert not differing, f"the daily builds' marts differ from a full refresh: {differing}"
+    assert ENTITY_MONTHS not in daily, "the build schema's state is not published"
+    assert entity_months(built, "marts__green") == entity_months(copy, "marts__blue")
+
+
+def entity_months(path: Path, schema: str) -> list[tuple[Any, ...]]:
+    """Every row of the suggestions' entity months in ``schema``, sorted."""
+    return sorted(execute(path, f"select * from {schema}.{ENTITY_MONTHS}"), key=repr)
+
+
+def test_a_day_restated_in_the_window_keeps_each_entity_s_lifetime_exact(
+    built: Path, tmp_path: Path
+) -> None:
+    """A daily build's entity months equal a full refresh's after days restated to nothing.
+
+    A keyword that started before the window loses its last days (its last day moves
+    back; its months before the window, and the days of the window's first month before
+    the window, must stay); every other entity keeps its months. The daily build reads
+    only the window's months of the reports, and the suggestions it computes are those
+    of a full refresh.
+    """
+    raw = "raw_google_ads.keyword_performance_daily"
+    newest = WORLD.as_of - timedelta(days=1)
+    ((keyword, first_day),) = execute(
+        built,
+        f"select cast(criterion_id as varchar), min(segments_date) from {raw} "
+        "group by 1 having max(segments_date) = ? order by 2, 1 limit 1",
+        [newest],
+    )
+    execute(
+        built,
+        f"delete from {raw} where cast(criterion_id as varchar) = ? and segments_date >= ?",
+        [keyword, newest - timedelta(days=3)],
+    )
+    a_load_of(built, "raw_google_ads")
+    changed = build_changed()
+    assert changed.published == "marts__blue" and not changed.full, changed.reason
+    ((inputs,),) = execute(
+        built,
+        "select inputs from marts__state.mart_builds where event = 'window' "
+        "and schema_name = 'marts__blue' and node = ? order by run_started_at desc limit 1",
+        [f"model.argo.{ENTITY_MONTHS}"],
+    )
+    window = json.loads(inputs)["start"]
+    assert window and str(first_day) < window, (first_day, window)
+    lifetime = execute(
+        built,
+        f"select min(first_day), max(date_day) from marts__blue.{ENTITY_MONTHS} "
+        "where scope = 'keyword' and keyword_id = ?",
+        [keyword],
+    )
+    ((first, last),) = lifetime
+    assert str(first) == str(first_day) and last < newest - timedelta(days=3), lifetime
+    copy = tmp_path / "full" / "argo.duckdb"
+    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(copy))
+        patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
+        dbt(["build", "--full-refresh"])
+    assert entity_months(built, "marts__blue") == entity_months(copy, "marts__green")
+    mart = "fct_suggestions_daily"
+    assert read_marts(built)[mart] == read_marts(copy)[mart]
 
 
 def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: Path) -> None:

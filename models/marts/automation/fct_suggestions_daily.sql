@@ -10,9 +10,13 @@
     most the 28 days before it, so the window's entity days and facts are computed here
     from the window's first day less 27 days on (argo.suggestion_entity_days_sql, the SQL
     of the views int_suggestions__entity_days and int_suggestions__facts, which a full
-    build reads). Names, daily budgets (dim_campaigns' current setting) and advertisers
-    are those of the run that wrote the day, as in the other incremental marts.
+    build reads). What an entity is over its whole life (first and last day, name) comes
+    from int_suggestions__entity_months, kept month by month in this build schema, so the
+    window's run reads the window's rows and that table, not every day of the reports.
+    Names, daily budgets (dim_campaigns' current setting) and advertisers are those of
+    the run that wrote the day, as in the other incremental marts.
 -#}
+-- depends_on: {{ ref('int_suggestions__entity_months') }}
 {{ config(**argo.incremental_mart_config(unique_key=['date_day', 'suggestion_id'])) }}
 {%- set since = argo.lookback_window_start_of_this() if is_incremental() else none %}
 {%- set windows = [3, 7, 14, 28] -%}
