@@ -72,6 +72,17 @@ def compiled_test(path: Path, name: str) -> str:
     return found.read_text(encoding="utf-8")
 
 
+def full_refresh_of_a_copy(built: Path, tmp_path: Path) -> Path:
+    """`dbt build --full-refresh` of a copy of the warehouse ``built``; the copy's path."""
+    copy = tmp_path / "full" / "argo.duckdb"
+    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(copy))
+        patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
+        dbt(["build", "--full-refresh"])
+    return copy
+
+
 def a_load_of(path: Path, dataset: str) -> None:
     """What a finished dlt load of ``dataset`` leaves in its ``_dlt_loads``, and no rows."""
     execute(
@@ -111,6 +122,10 @@ def test_days_of_daily_builds_equal_a_full_refresh(
             # No code changed: unit tests (fixed inputs) are not run again for new data.
             units = [n for n in changed.selected if n.startswith("unit_test.")]
             assert not units, units
+            # Nor the tests of a view that only a full build reads (selectors.yml).
+            assert "model.argo.fct_suggestions_daily" in changed.selected
+            full_only = [n for n in changed.selected if "int_suggestions__entity_days" in n]
+            assert full_only == ["model.argo.int_suggestions__entity_days"], full_only
             windows = execute(
                 built,
                 "select node, inputs from marts__state.mart_builds "
@@ -148,13 +163,7 @@ def test_days_of_daily_builds_equal_a_full_refresh(
     finally:
         for fake in fakes.values():
             fake.stop()
-    # `argo transform --all --full-refresh` on a copy of the same data.
-    copy = tmp_path / "full" / "argo.duckdb"
-    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(WAREHOUSE_ENV, str(copy))
-        patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
-        dbt(["build", "--full-refresh"])
+    copy = full_refresh_of_a_copy(built, tmp_path)
     daily, full = read_marts(built), read_marts(copy)
     assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
     differing = [name for name in full if daily[name] != full[name]]
@@ -211,12 +220,7 @@ def test_a_day_restated_in_the_window_keeps_each_entity_s_lifetime_exact(
     )
     ((first, last),) = lifetime
     assert str(first) == str(first_day) and last < newest - timedelta(days=3), lifetime
-    copy = tmp_path / "full" / "argo.duckdb"
-    shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(WAREHOUSE_ENV, str(copy))
-        patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
-        dbt(["build", "--full-refresh"])
+    copy = full_refresh_of_a_copy(built, tmp_path)
     assert entity_months(built, "marts__blue") == entity_months(copy, "marts__green")
     mart = "fct_suggestions_daily"
     assert read_marts(built)[mart] == read_marts(copy)[mart]
