@@ -31,6 +31,7 @@ from argo.settings import (
     NotWritable,
     SettingError,
     anchor_warehouse,
+    dbt_memory_limit,
     ensure_writable,
     project_dlt_settings,
     target,
@@ -1237,6 +1238,8 @@ def _settings(args: argparse.Namespace) -> Iterator[None]:
             "alerts",
         ):
             target()
+        if args.command in ("demo", "run", "transform", "docs", "metrics"):
+            dbt_memory_limit()  # dbt's DuckDB (profiles.yml): refused before any step runs
         with project_dlt_settings():
             yield
     finally:

@@ -4,7 +4,8 @@ The warehouse file is ``data/argo.duckdb`` under the project unless ``ARGO_DUCKD
 names another; dbt (``profiles.yml``) and dlt read the same variable, so both always
 open the same file. dlt's settings (``.dlt/config.toml``, ``.dlt/secrets.toml``) are the
 project's wherever ``argo`` runs, unless ``DLT_PROJECT_DIR`` names another folder. The
-memory the loader's DuckDB may use is ``ARGO_DUCKDB_MEMORY_LIMIT`` (512MB by default).
+memory the loader's DuckDB may use is ``ARGO_DUCKDB_MEMORY_LIMIT`` (512MB by default), and
+dbt's ``ARGO_DBT_MEMORY_LIMIT`` (``profiles.yml``; DuckDB's own 80% of RAM by default).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ MEMORY_LIMIT_ENV = "ARGO_DUCKDB_MEMORY_LIMIT"
 #: The loader's DuckDB memory: with the rest of the process (Python, dlt, Arrow: 0.2-0.4 GB)
 #: a source's 730-day backfill stays under 1 GB (bench/README.md, "Memory over the date range").
 DEFAULT_MEMORY_LIMIT = "512MB"
+DBT_MEMORY_LIMIT_ENV = "ARGO_DBT_MEMORY_LIMIT"
+#: dbt's DuckDB (``profiles.yml``): DuckDB's own default. A build of the marts needs more
+#: than a load; on a machine shared with other work, a size keeps it clear of the kernel's
+#: out-of-memory killer (DuckDB spills beyond it).
+DEFAULT_DBT_MEMORY_LIMIT = "80%"
 #: The least accepted: a slip (``512KB``) is refused in one line, not deep inside a load.
 _MIN_MEMORY_BYTES = 64 * 1000**2
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([KMGT]i?B)|(%))", re.IGNORECASE)
@@ -54,7 +60,22 @@ def duckdb_memory_limit() -> str:
     Raises:
         SettingError: The value is not an amount of memory, or is below 64MB.
     """
-    given = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    return _memory_limit(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
+
+
+def dbt_memory_limit() -> str:
+    """The ``memory_limit`` of dbt's DuckDB (``profiles.yml``): ``ARGO_DBT_MEMORY_LIMIT``, ``80%``.
+
+    The same forms as :func:`duckdb_memory_limit`; checked before ARGO runs dbt.
+
+    Raises:
+        SettingError: The value is not an amount of memory, or is below 64MB.
+    """
+    return _memory_limit(DBT_MEMORY_LIMIT_ENV, DEFAULT_DBT_MEMORY_LIMIT)
+
+
+def _memory_limit(variable: str, default: str) -> str:
+    given = os.environ.get(variable) or default
     found = _MEMORY.fullmatch(given.strip())
     amount = float(found[1]) if found else 0.0
     if found and found[3]:
@@ -63,9 +84,9 @@ def duckdb_memory_limit() -> str:
         usable = found is not None and amount * _UNITS[found[2].upper()] >= _MIN_MEMORY_BYTES
     if not found or not usable:
         raise SettingError(
-            f"{MEMORY_LIMIT_ENV}={given!r} is not an amount of memory DuckDB can load with. "
+            f"{variable}={given!r} is not an amount of memory DuckDB can load with. "
             f"What to do: set it to a size of at least 64MB such as 512MB or 2GB, or a share "
-            f"of RAM such as 25% (or leave it unset for {DEFAULT_MEMORY_LIMIT})"
+            f"of RAM such as 25% (or leave it unset for {default})"
         )
     return "".join(given.split())
 

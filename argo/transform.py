@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from argo.locks import AlreadyRunning, exclusive
-from argo.settings import PROJECT_DIR, warehouse_path
+from argo.settings import PROJECT_DIR, dbt_memory_limit, warehouse_path
 from ingestion import clock
 
 #: dbt commands that write the warehouse (and so take its lock on DuckDB).
@@ -223,6 +223,7 @@ def _invoke(
     """
     from dbt.cli.main import dbtRunner
 
+    dbt_memory_limit()  # profiles.yml reads it: a wrong value is refused here, in one line
     saved = target_dir / f"partial_parse.{marts_schema}.msgpack"
     environment = {MARTS_SCHEMA_ENV: marts_schema}
     if saved.exists() and not os.environ.get("DBT_PARTIAL_PARSE_FILE_PATH"):

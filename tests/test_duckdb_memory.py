@@ -1,7 +1,9 @@
-"""The loader's DuckDB memory: ``ARGO_DUCKDB_MEMORY_LIMIT``, set as a user sets it.
+"""DuckDB's memory, set as a user sets it: the loader's ``ARGO_DUCKDB_MEMORY_LIMIT`` and
+dbt's ``ARGO_DBT_MEMORY_LIMIT`` (``profiles.yml``).
 
-Each test runs a pipeline made as ARGO makes it, in a subprocess with the variable in its
-environment, and asks DuckDB itself what ``memory_limit`` it runs with.
+Each test runs a pipeline made as ARGO makes it, or a dbt command as ``argo`` runs it, in a
+subprocess with the variable in its environment, and asks DuckDB itself what
+``memory_limit`` it runs with.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from argo.settings import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, PROJECT_DIR, WAREHOUSE_ENV
+from argo.settings import (
+    DBT_MEMORY_LIMIT_ENV,
+    DEFAULT_DBT_MEMORY_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    PROJECT_DIR,
+    WAREHOUSE_ENV,
+)
 
 pytestmark = pytest.mark.pipeline
 
@@ -35,6 +44,16 @@ print(json.dumps({"memory_limit": limit, "install": install}))
 """
 
 
+#: One dbt query through argo.transform.dbt, as `argo transform` runs dbt: the setting seen.
+SHOW = """
+import json
+from argo.transform import dbt
+
+result = dbt(["show", "--inline", "select current_setting('memory_limit') as memory_limit"])
+print(json.dumps({"memory_limit": result.result.results[0].agate_table.rows[0][0]}))
+"""
+
+
 def reported(value: str) -> str:
     """What DuckDB's ``current_setting('memory_limit')`` says after ``SET memory_limit``."""
     with duckdb.connect() as connection:
@@ -43,11 +62,15 @@ def reported(value: str) -> str:
     return str(limit)
 
 
-def environment(tmp_path: Path, limit: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != MEMORY_LIMIT_ENV}
+def environment(
+    tmp_path: Path, limit: str | None, variable: str = MEMORY_LIMIT_ENV
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (MEMORY_LIMIT_ENV, DBT_MEMORY_LIMIT_ENV)}
     env[WAREHOUSE_ENV] = str(tmp_path / "warehouse" / "argo.duckdb")
+    env["DBT_TARGET_PATH"] = str(tmp_path / "target")
+    env["DBT_LOG_PATH"] = str(tmp_path / "logs")
     if limit is not None:
-        env[MEMORY_LIMIT_ENV] = limit
+        env[variable] = limit
     return env
 
 
@@ -96,5 +119,45 @@ def test_a_wrong_value_is_one_line_naming_the_setting(tmp_path: Path, limit: str
         "memory DuckDB can load with. What to do: set it to a size of at least 64MB such as "
         f"512MB or 2GB, or a share of RAM such as 25% (or leave it unset for "
         f"{DEFAULT_MEMORY_LIMIT})"
+    ], done.stderr[-3000:]
+    assert not (tmp_path / "warehouse" / "argo.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"), [(None, DEFAULT_DBT_MEMORY_LIMIT), ("1500MB", "1500MB")]
+)
+def test_dbt_runs_duckdb_with_the_memory_limit_set(
+    tmp_path: Path, limit: str | None, expected: str
+) -> None:
+    (tmp_path / "warehouse").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=PROJECT_DIR,
+        env=environment(tmp_path, limit, DBT_MEMORY_LIMIT_ENV),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["memory_limit"] == reported(expected)
+
+
+def test_a_wrong_dbt_memory_limit_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(ARGO), "transform"],
+        cwd=tmp_path,
+        env=environment(tmp_path, "16", DBT_MEMORY_LIMIT_ENV),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [
+        f"argo transform failed: {DBT_MEMORY_LIMIT_ENV}='16' is not an amount of "
+        "memory DuckDB can load with. What to do: set it to a size of at least 64MB such as "
+        f"512MB or 2GB, or a share of RAM such as 25% (or leave it unset for "
+        f"{DEFAULT_DBT_MEMORY_LIMIT})"
     ], done.stderr[-3000:]
     assert not (tmp_path / "warehouse" / "argo.duckdb").exists()
