@@ -74,18 +74,26 @@ def environment(
     return env
 
 
-def loader_settings(tmp_path: Path, limit: str | None) -> dict[str, object]:
+def settings_seen(
+    tmp_path: Path, script: str, limit: str | None, variable: str = MEMORY_LIMIT_ENV
+) -> dict[str, object]:
+    """What ``script``, run in a subprocess with ``variable`` set to ``limit``, printed."""
+    (tmp_path / "warehouse").mkdir(exist_ok=True)
     done = subprocess.run(
-        [sys.executable, "-c", LOAD],
+        [sys.executable, "-c", script],
         cwd=PROJECT_DIR,
-        env=environment(tmp_path, limit),
+        env=environment(tmp_path, limit, variable),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return seen
+
+
+def loader_settings(tmp_path: Path, limit: str | None) -> dict[str, object]:
+    return settings_seen(tmp_path, LOAD, limit)
 
 
 @pytest.mark.parametrize(("limit", "expected"), [(None, DEFAULT_MEMORY_LIMIT), ("300MB", "300MB")])
@@ -102,12 +110,24 @@ def test_a_share_of_ram_is_duckdbs_share(tmp_path: Path) -> None:
     assert loader_settings(tmp_path, "10%")["memory_limit"] == reported("10%")
 
 
-@pytest.mark.parametrize("limit", ["lots", "512", "32MB", "0%"])
-def test_a_wrong_value_is_one_line_naming_the_setting(tmp_path: Path, limit: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "variable", "default", "limit"),
+    [
+        *[
+            ("ingest", MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT, v)
+            for v in ("lots", "512", "32MB", "0%")
+        ],
+        ("transform", DBT_MEMORY_LIMIT_ENV, DEFAULT_DBT_MEMORY_LIMIT, "16"),
+    ],
+)
+def test_a_wrong_value_is_one_line_naming_the_setting(
+    tmp_path: Path, command: str, variable: str, default: str, limit: str
+) -> None:
+    args = ["ingest", "kr_holidays"] if command == "ingest" else [command]
     done = subprocess.run(
-        [str(ARGO), "ingest", "kr_holidays"],
+        [str(ARGO), *args],
         cwd=tmp_path,
-        env=environment(tmp_path, limit),
+        env=environment(tmp_path, limit, variable),
         capture_output=True,
         text=True,
         timeout=300,
@@ -115,10 +135,10 @@ def test_a_wrong_value_is_one_line_naming_the_setting(tmp_path: Path, limit: str
     assert done.returncode == 1, done.stderr[-3000:]
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert lines == [
-        f"argo ingest failed: {MEMORY_LIMIT_ENV}={limit!r} is not an amount of "
+        f"argo {command} failed: {variable}={limit!r} is not an amount of "
         "memory DuckDB can load with. What to do: set it to a size of at least 64MB such as "
         f"512MB or 2GB, or a share of RAM such as 25% (or leave it unset for "
-        f"{DEFAULT_MEMORY_LIMIT})"
+        f"{default})"
     ], done.stderr[-3000:]
     assert not (tmp_path / "warehouse" / "argo.duckdb").exists()
 
@@ -129,35 +149,5 @@ def test_a_wrong_value_is_one_line_naming_the_setting(tmp_path: Path, limit: str
 def test_dbt_runs_duckdb_with_the_memory_limit_set(
     tmp_path: Path, limit: str | None, expected: str
 ) -> None:
-    (tmp_path / "warehouse").mkdir()
-    done = subprocess.run(
-        [sys.executable, "-c", SHOW],
-        cwd=PROJECT_DIR,
-        env=environment(tmp_path, limit, DBT_MEMORY_LIMIT_ENV),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = settings_seen(tmp_path, SHOW, limit, DBT_MEMORY_LIMIT_ENV)
     assert seen["memory_limit"] == reported(expected)
-
-
-def test_a_wrong_dbt_memory_limit_is_one_line_naming_the_setting(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [str(ARGO), "transform"],
-        cwd=tmp_path,
-        env=environment(tmp_path, "16", DBT_MEMORY_LIMIT_ENV),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 1, done.stderr[-3000:]
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines == [
-        f"argo transform failed: {DBT_MEMORY_LIMIT_ENV}='16' is not an amount of "
-        "memory DuckDB can load with. What to do: set it to a size of at least 64MB such as "
-        f"512MB or 2GB, or a share of RAM such as 25% (or leave it unset for "
-        f"{DEFAULT_DBT_MEMORY_LIMIT})"
-    ], done.stderr[-3000:]
-    assert not (tmp_path / "warehouse" / "argo.duckdb").exists()
