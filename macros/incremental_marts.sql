@@ -158,9 +158,13 @@
 #}
 {% macro model_node_of(relation) -%}
     {%- set attached = model.get('attached_node') if model is mapping else none -%}
-    {%- set candidates = [graph.nodes.get(attached)] if attached else [] -%}
-    {%- for node in candidates + (graph.nodes.values() | list) if node
-        and node.resource_type == 'model'
+    {%- set own = graph.nodes.get(attached) if attached else none -%}
+    {%- if own and own.resource_type == 'model'
+        and (own.schema | lower) == (relation.schema | lower)
+        and (own.alias | lower) == (relation.identifier | lower) -%}
+        {{ return(own) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
         and (node.schema | lower) == (relation.schema | lower)
         and (node.alias | lower) == (relation.identifier | lower) -%}
         {{ return(node) }}
