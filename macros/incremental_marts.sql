@@ -124,21 +124,25 @@
 
 {#
     A predicate on `relation` for the data tests of the staging and intermediate models
-    (dbt_project.yml sets `where: __argo_loaded_days__` on them): `(<day column> >=
-    cast('<day>' as date) or <day column> is null)` for a model with a daily column
-    (argo.daily_staging_day_columns, among its documented columns) when this run recorded
-    a `tests_window` row (argo.tests_window_row: a day's build with no model changed),
-    `1 = 1` otherwise (a full build, `dbt test`, a source, a model without days).
+    and of the sources they read (dbt_project.yml sets `where: __argo_loaded_days__` on
+    them): `(<day column> >= cast('<day>' as date) or <day column> is null)` when this run
+    recorded a `tests_window` row (argo.tests_window_row: a day's build with no model
+    changed) and `relation` has a daily column: a model's documented one among
+    argo.daily_staging_day_columns, or a raw table's `argo_day_column` (argo.source_day_column).
+    `1 = 1` otherwise (a full build, `dbt test`, a model or table without days).
 #}
 {% macro loaded_days_predicate(relation) -%}
     {%- if not execute -%}
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set node = argo.model_node_of(relation) -%}
-    {%- set columns = [] if node is none else
-        (node.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
+    {%- if node is none -%}
+        {%- set column = argo.source_day_column(relation) -%}
+    {%- else -%}
+        {%- set column = node.columns.keys() | select('in', argo.daily_staging_day_columns()) | first -%}
+    {%- endif -%}
     {%- set state = argo.marts_state_relation() -%}
-    {%- if not columns
+    {%- if not column
         or adapter.get_relation(state.database, state.schema, state.identifier) is none -%}
         {{ return('1 = 1') }}
     {%- endif -%}
@@ -148,8 +152,33 @@
         {{ return('1 = 1') }}
     {%- endif -%}
     {#- A row without a day is kept: a test of the column's not_null still sees it. -#}
-    {{ return('(' ~ columns[0] ~ " >= cast('" ~ window['start'] ~ "' as date) or "
-        ~ columns[0] ~ ' is null)') }}
+    {{ return('(' ~ column ~ " >= cast('" ~ window['start'] ~ "' as date) or "
+        ~ column ~ ' is null)') }}
+{%- endmacro %}
+
+{#
+    The day column of the raw table `relation` that the data test being compiled reads, or
+    none: its source's `argo_day_column` (config.meta in the sources file), and only when a
+    daily staging model with a `load_id` reads that table, so that the `tests_window` start
+    (argo.earliest_day_loaded_into, over those models) covers the table's loads.
+#}
+{% macro source_day_column(relation) -%}
+    {%- set parents = model.depends_on.nodes if model is mapping and model.get('depends_on') else [] -%}
+    {%- for uid in parents if uid in graph.sources -%}
+        {%- set source = graph.sources[uid] -%}
+        {%- if (source.schema | lower) == (relation.schema | lower)
+            and (source.identifier | lower) == (relation.identifier | lower) -%}
+            {%- set column = (source.config.get('meta') or {}).get('argo_day_column')
+                or (source.get('meta') or {}).get('argo_day_column') -%}
+            {%- for reader in graph.nodes.values() if column and reader.resource_type == 'model'
+                and 'staging' in reader.fqn and uid in reader.depends_on.nodes
+                and 'load_id' in reader.columns
+                and (reader.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
+                {{ return(column) }}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {#

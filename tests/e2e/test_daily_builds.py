@@ -52,6 +52,8 @@ LOOKBACK = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 ]
 #: A data test of a daily staging view (dbt_project.yml: `where: __argo_loaded_days__`).
 STAGED_TEST = "not_null_stg_meta_ads__ads_insights_date_day"
+#: A data test of a daily raw table (its source's `argo_day_column`, date_start).
+SOURCE_TEST = "source_meta_ads_ads_insights_one_day_per_row"
 #: What each suggestion entity is month by month: the state a build schema keeps for
 #: fct_suggestions_daily's lifetimes (first and last day, name), not published.
 ENTITY_MONTHS = "int_suggestions__entity_months"
@@ -160,6 +162,7 @@ def test_days_of_daily_builds_equal_a_full_refresh(
             today = frozen_clock.now().date()
             assert start <= min(meta_loaded, today - timedelta(days=LOOKBACK)), (day, start)
             assert f"date_day >= cast('{start}' as date)" in compiled_test(built, STAGED_TEST)
+            assert f"date_start >= cast('{start}' as date)" in compiled_test(built, SOURCE_TEST)
     finally:
         for fake in fakes.values():
             fake.stop()
