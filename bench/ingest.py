@@ -124,8 +124,16 @@ class SourceFigures:
 # -- the replay server ---------------------------------------------------------------------
 
 
-#: The request header that names the account a request is for (Naver Search Ad's).
-ACCOUNT_HEADER = "X-Customer"
+#: The request headers that name the account a request is for: Naver Search Ad's
+#: ``X-Customer``, Kakao Moment's ``adAccountId`` (its listings' URLs are the same for
+#: every ad account).
+ACCOUNT_HEADERS = ("X-Customer", "adAccountId")
+
+
+def _account(headers: Any) -> str:
+    """The account a request's headers name (case-insensitive), or ``""``."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return next((lowered[h.lower()] for h in ACCOUNT_HEADERS if h.lower() in lowered), "")
 
 
 class ReplayServer:
@@ -133,7 +141,8 @@ class ReplayServer:
 
     A request is its method, path with query and body; its account is the header that
     names it, if any (Naver's ``X-Customer``: its report jobs of one day have the same
-    body for every customer, and run side by side).
+    body for every customer, and run side by side; Kakao's ``adAccountId``: one listing
+    URL for every ad account).
 
     Repeated requests (status polls) get their recorded answers in order, then the last
     one again. The fake's address in an answer (Meta's ``paging.next``, Naver's download
@@ -166,7 +175,7 @@ class ReplayServer:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                account = self.headers.get(ACCOUNT_HEADER) or ""
+                account = _account(self.headers)
                 status, content_type, payload = replay.answer(
                     self.command, self.path, body, account
                 )
@@ -184,8 +193,7 @@ class ReplayServer:
         self.root_url = f"http://127.0.0.1:{server.server_address[1]}"
         for exchange in self._exchanges:
             payload = exchange.response.replace(self._fake_root, self.root_url.encode())
-            headers = {k.lower(): v for k, v in exchange.headers.items()}
-            account = headers.get(ACCOUNT_HEADER.lower()) or ""
+            account = _account(exchange.headers)
             key = (exchange.method, exchange.target, exchange.body, account)
             self._answers[key].append((exchange.status, exchange.content_type, payload))
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -194,7 +202,7 @@ class ReplayServer:
     def answer(
         self, method: str, target: str, body: bytes, account: str = ""
     ) -> tuple[int, str, bytes]:
-        """The recorded answer to one request (``account``: its :data:`ACCOUNT_HEADER`)."""
+        """The recorded answer to one request (``account``: its :data:`ACCOUNT_HEADERS`)."""
         with self._lock:
             queue = self._answers.get((method, target, body, account))
             if not queue:

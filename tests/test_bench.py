@@ -62,21 +62,27 @@ def test_replay_answers_in_recorded_order_then_repeats_the_last() -> None:
         server.stop()
 
 
-def test_replay_tells_accounts_apart_by_their_header() -> None:
-    """Naver's report jobs of one day have one body for every customer: X-Customer decides."""
+@pytest.mark.parametrize(
+    ("header", "path"),
+    [
+        # Naver's report jobs of one day have one body for every customer.
+        ("X-Customer", "/stat-reports"),
+        # Kakao's campaign listing has one URL for every ad account.
+        ("adAccountId", "/openapi/v4/campaigns?config=ON%2COFF%2CDEL"),
+    ],
+)
+def test_replay_tells_accounts_apart_by_their_header(header: str, path: str) -> None:
     body = b'{"reportTp": "AD", "statDt": "2026-01-01"}'
     recorded = [
-        Exchange("POST", "/stat-reports", {"X-Customer": "1"}, body, 200, b'{"id": 1}', "json"),
-        Exchange("POST", "/stat-reports", {"x-customer": "2"}, body, 200, b'{"id": 2}', "json"),
+        Exchange("POST", path, {header: "1"}, body, 200, b'{"id": 1}', "json"),
+        Exchange("POST", path, {header.lower(): "2"}, body, 200, b'{"id": 2}', "json"),
     ]
     server = ingest.ReplayServer(recorded, "http://127.0.0.1:1")
     root = server.start()
     try:
-        for customer in ("2", "1", "2"):  # asked in another order than recorded
-            answer = requests.post(
-                root + "/stat-reports", data=body, headers={"X-Customer": customer}, timeout=5
-            )
-            assert answer.json() == {"id": int(customer)}
+        for account in ("2", "1", "2"):  # asked in another order than recorded
+            answer = requests.post(root + path, data=body, headers={header: account}, timeout=5)
+            assert answer.json() == {"id": int(account)}
     finally:
         server.stop()
 
