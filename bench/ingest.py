@@ -10,7 +10,8 @@ For each source, in one run:
    HTTP on 127.0.0.1 plus the connector plus dlt.
 3. **baseline**: the recorded requests sent again, one after another, to the same replay
    server by a plain ``requests`` loop that parses each answer (``json.loads``, CSV/TSV
-   through ``pyarrow.csv``, XML) into an Arrow table and writes it straight into DuckDB.
+   through ``pyarrow.csv``, XML) into an Arrow table and writes it straight into DuckDB,
+   a JSON record's nested lists of objects as rows of child tables (:func:`child_tables`).
    No dlt, no schema, no state, no merge: the floor (bench/README.md, "How it measures").
 
 The ratio is dlt / baseline. Each run is its own process, so peak memory is that run's
@@ -124,8 +125,16 @@ class SourceFigures:
 # -- the replay server ---------------------------------------------------------------------
 
 
-#: The request header that names the account a request is for (Naver Search Ad's).
-ACCOUNT_HEADER = "X-Customer"
+#: The request headers that name the account a request is for: Naver Search Ad's
+#: ``X-Customer``, Kakao Moment's ``adAccountId`` (its listings' URLs are the same for
+#: every ad account).
+ACCOUNT_HEADERS = ("X-Customer", "adAccountId")
+
+
+def _account(headers: Any) -> str:
+    """The account a request's headers name (case-insensitive), or ``""``."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return next((lowered[h.lower()] for h in ACCOUNT_HEADERS if h.lower() in lowered), "")
 
 
 class ReplayServer:
@@ -133,7 +142,8 @@ class ReplayServer:
 
     A request is its method, path with query and body; its account is the header that
     names it, if any (Naver's ``X-Customer``: its report jobs of one day have the same
-    body for every customer, and run side by side).
+    body for every customer, and run side by side; Kakao's ``adAccountId``: one listing
+    URL for every ad account).
 
     Repeated requests (status polls) get their recorded answers in order, then the last
     one again. The fake's address in an answer (Meta's ``paging.next``, Naver's download
@@ -166,7 +176,7 @@ class ReplayServer:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                account = self.headers.get(ACCOUNT_HEADER) or ""
+                account = _account(self.headers)
                 status, content_type, payload = replay.answer(
                     self.command, self.path, body, account
                 )
@@ -184,8 +194,7 @@ class ReplayServer:
         self.root_url = f"http://127.0.0.1:{server.server_address[1]}"
         for exchange in self._exchanges:
             payload = exchange.response.replace(self._fake_root, self.root_url.encode())
-            headers = {k.lower(): v for k, v in exchange.headers.items()}
-            account = headers.get(ACCOUNT_HEADER.lower()) or ""
+            account = _account(exchange.headers)
             key = (exchange.method, exchange.target, exchange.body, account)
             self._answers[key].append((exchange.status, exchange.content_type, payload))
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -194,7 +203,7 @@ class ReplayServer:
     def answer(
         self, method: str, target: str, body: bytes, account: str = ""
     ) -> tuple[int, str, bytes]:
-        """The recorded answer to one request (``account``: its :data:`ACCOUNT_HEADER`)."""
+        """The recorded answer to one request (``account``: its :data:`ACCOUNT_HEADERS`)."""
         with self._lock:
             queue = self._answers.get((method, target, body, account))
             if not queue:
@@ -301,8 +310,85 @@ def records_of(document: Any) -> list[dict[str, Any]]:
     return _largest_record_list(document)
 
 
+def _holds_records(kind: Any) -> bool:
+    """Whether an Arrow type is a list of objects, or an object with one among its fields."""
+    import pyarrow as pa
+
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return bool(pa.types.is_struct(kind.value_type))
+    if pa.types.is_struct(kind):
+        return any(_holds_records(kind.field(i).type) for i in range(kind.num_fields))
+    return False
+
+
+def child_tables(table: str, batch: Any, ids: dict[str, int]) -> list[tuple[str, Any]]:
+    """An Arrow batch of ``table`` with its nested lists of objects moved into child tables.
+
+    The way dlt's normalizer unnests, without dlt, in Arrow: a column that is a list of
+    objects is taken out of the batch, and each of its objects becomes a row of
+    ``<table>__<column>``, with ``_parent_id``, the ``_id`` of its row (each row of a
+    table with children is numbered, in ``ids`` across batches). An object column that
+    holds such a list somewhere in it is first opened into its fields (``<column>__<field>``,
+    as dlt names them), and child rows are unnested the same way, at every depth. A
+    batch with no list of objects is returned as it is (Arrow's schema says so: nothing
+    is looked at row by row). Lists of scalars stay list columns and other objects
+    struct columns (DuckDB's ``LIST`` and ``STRUCT``).
+
+    Returns:
+        (table name, batch) pairs: ``table``'s own first, then its child tables'.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not any(_holds_records(field.type) for field in batch.schema):
+        return [(table, batch)]
+    while any(pa.types.is_struct(f.type) and _holds_records(f.type) for f in batch.schema):
+        names: list[str] = []
+        columns: list[Any] = []
+        for name, column in zip(batch.column_names, batch.columns, strict=True):
+            if pa.types.is_struct(column.type) and _holds_records(column.type):
+                for index in range(column.type.num_fields):
+                    names.append(f"{name}__{column.type.field(index).name}")
+                    columns.append(pc.struct_field(column, [index]))
+            else:
+                names.append(name)
+                columns.append(column)
+        batch = pa.table(columns, names=names)
+    first = ids.get(table, 0)
+    ids[table] = first + batch.num_rows
+    lists = [
+        name
+        for name, field in zip(batch.column_names, batch.schema, strict=True)
+        if _holds_records(field.type)
+    ]
+    found = [(name, batch.column(name).combine_chunks()) for name in lists]
+    batch = batch.drop_columns(lists).append_column(
+        "_id", pa.array(range(first, first + batch.num_rows), pa.int64())
+    )
+    tables = [(table, batch)]
+    for name, column in found:
+        child = pa.Table.from_struct_array(pc.list_flatten(column)).append_column(
+            "_parent_id", pc.add(pc.list_parent_indices(column), first)
+        )
+        tables += child_tables(f"{table}__{name}", child, ids)
+    return tables
+
+
+def _arrow_of(records: list[dict[str, Any]]) -> Any:
+    """Records as an Arrow table, with a column for every key of any record.
+
+    Records may leave a field out (Arrow's ``from_pylist`` keeps the first record's keys
+    only, and would drop a field the first record lacks).
+    """
+    import pyarrow as pa
+
+    names = list(records[0])
+    names += sorted(set().union(*records).difference(names))
+    return pa.table({name: [record.get(name) for record in records] for name in names})
+
+
 class _Sink:
-    """Writes Arrow batches into DuckDB tables, one per endpoint."""
+    """Writes Arrow batches into DuckDB tables, one per endpoint and nested list."""
 
     def __init__(self, path: str) -> None:
         import duckdb
@@ -312,6 +398,7 @@ class _Sink:
         self._buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._tables: dict[str, str] = {}
         self._created = 0
+        self._ids: dict[str, int] = {}
 
     def add_records(self, table: str, rows: list[dict[str, Any]]) -> None:
         buffer = self._buffers[table]
@@ -320,13 +407,16 @@ class _Sink:
             self.flush(table)
 
     def flush(self, table: str) -> None:
-        import pyarrow as pa
-
         buffer = self._buffers.pop(table, [])
         if buffer:
-            self.write(table, pa.Table.from_pylist(buffer))
+            self.write(table, _arrow_of(buffer))
 
     def write(self, table: str, batch: Any) -> None:
+        """Stores ``batch`` in ``table``, its nested lists of objects in child tables."""
+        for name, part in child_tables(table, batch, self._ids):
+            self._store(name, part)
+
+    def _store(self, table: str, batch: Any) -> None:
         import duckdb
         import pyarrow as pa
 

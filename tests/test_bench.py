@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from bench import ingest, run, transform
+from bench.common import machine
 from ingestion.sandbox.http import Exchange
 
 
@@ -62,21 +63,27 @@ def test_replay_answers_in_recorded_order_then_repeats_the_last() -> None:
         server.stop()
 
 
-def test_replay_tells_accounts_apart_by_their_header() -> None:
-    """Naver's report jobs of one day have one body for every customer: X-Customer decides."""
+@pytest.mark.parametrize(
+    ("header", "path"),
+    [
+        # Naver's report jobs of one day have one body for every customer.
+        ("X-Customer", "/stat-reports"),
+        # Kakao's campaign listing has one URL for every ad account.
+        ("adAccountId", "/openapi/v4/campaigns?config=ON%2COFF%2CDEL"),
+    ],
+)
+def test_replay_tells_accounts_apart_by_their_header(header: str, path: str) -> None:
     body = b'{"reportTp": "AD", "statDt": "2026-01-01"}'
     recorded = [
-        Exchange("POST", "/stat-reports", {"X-Customer": "1"}, body, 200, b'{"id": 1}', "json"),
-        Exchange("POST", "/stat-reports", {"x-customer": "2"}, body, 200, b'{"id": 2}', "json"),
+        Exchange("POST", path, {header: "1"}, body, 200, b'{"id": 1}', "json"),
+        Exchange("POST", path, {header.lower(): "2"}, body, 200, b'{"id": 2}', "json"),
     ]
     server = ingest.ReplayServer(recorded, "http://127.0.0.1:1")
     root = server.start()
     try:
-        for customer in ("2", "1", "2"):  # asked in another order than recorded
-            answer = requests.post(
-                root + "/stat-reports", data=body, headers={"X-Customer": customer}, timeout=5
-            )
-            assert answer.json() == {"id": int(customer)}
+        for account in ("2", "1", "2"):  # asked in another order than recorded
+            answer = requests.post(root + path, data=body, headers={header: account}, timeout=5)
+            assert answer.json() == {"id": int(account)}
     finally:
         server.stop()
 
@@ -403,6 +410,124 @@ def test_baseline_sink_keeps_every_row_when_the_shape_changes(tmp_path: Path) ->
         )
     assert stored == sink.rows == 7
     assert len([t for t in tables if t.startswith("stats")]) >= 2
+
+
+def test_baseline_lands_nested_lists_of_objects_as_child_tables() -> None:
+    import pyarrow as pa
+
+    ids: dict[str, int] = {"insights": 7}  # numbering goes on from an earlier batch
+    page = [
+        {
+            "ad_id": "1",
+            "actions": [{"action_type": "purchase", "value": "2"}, {"action_type": "view"}],
+            "action_values": [{"action_type": "purchase", "value": "9.5"}],
+            "labels": ["a", "b"],  # a list of scalars stays a column
+            "creative": {"id": "c", "links": [{"url": "u", "tags": [{"t": 1}, {"t": 2}]}]},
+            "metrics": {"imp": 3},  # an object with no list in it stays a struct
+        },
+        {"ad_id": "2", "actions": [], "creative": {"id": "d"}, "metrics": {"imp": 4}},
+        {"ad_id": "3", "actions": [{"action_type": "view", "value": "1"}], "metrics": None},
+    ]
+    tables = dict(ingest.child_tables("insights", ingest._arrow_of(page), ids))
+    assert list(tables) == [
+        "insights",
+        "insights__actions",
+        "insights__action_values",
+        "insights__creative__links",
+        "insights__creative__links__tags",
+    ]
+    parent = tables["insights"].to_pylist()
+    assert [(r["ad_id"], r["_id"], r["creative__id"]) for r in parent] == [
+        ("1", 7, "c"),
+        ("2", 8, "d"),
+        ("3", 9, None),
+    ]
+    assert parent[0]["labels"] == ["a", "b"]
+    assert [r["metrics"] for r in parent] == [{"imp": 3}, {"imp": 4}, None]
+    assert not {"actions", "action_values", "creative", "creative__links"} & set(parent[0])
+    assert tables["insights__actions"].to_pylist() == [
+        {"action_type": "purchase", "value": "2", "_parent_id": 7},
+        {"action_type": "view", "value": None, "_parent_id": 7},
+        {"action_type": "view", "value": "1", "_parent_id": 9},
+    ]
+    assert tables["insights__action_values"].to_pylist() == [
+        {"action_type": "purchase", "value": "9.5", "_parent_id": 7}
+    ]
+    assert tables["insights__creative__links"].to_pylist() == [
+        {"url": "u", "_parent_id": 7, "_id": 0}
+    ]
+    assert tables["insights__creative__links__tags"].to_pylist() == [
+        {"t": 1, "_parent_id": 0},
+        {"t": 2, "_parent_id": 0},
+    ]
+    assert ids == {"insights": 10, "insights__creative__links": 1}
+    # A batch with no list of objects is stored as it is.
+    flat = pa.table({"id": ["x"], "tags": [["a"]], "meta": [{"k": 1}]})
+    assert ingest.child_tables("campaigns", flat, ids) == [("campaigns", flat)]
+
+
+def test_baseline_sink_stores_child_rows_and_every_field(tmp_path: Path) -> None:
+    sink = ingest._Sink(str(tmp_path / "b.duckdb"))
+    sink.add_records(
+        "insights",
+        [
+            {"ad_id": "1"},  # the first record leaves out fields later ones have
+            {"ad_id": "2", "reach": 5, "actions": [{"action_type": "view", "value": "3"}]},
+        ],
+    )
+    sink.close()
+    with duckdb.connect(str(tmp_path / "b.duckdb")) as con:
+        names = [t for (t,) in con.execute("show tables").fetchall()]
+        parent = next(t for t in names if t.startswith("insights_"))
+        child = next(t for t in names if t.startswith("insights__actions"))
+        assert con.execute(f'select ad_id, reach, _id from "{parent}" order by 1').fetchall() == [
+            ("1", None, 0),
+            ("2", 5, 1),
+        ]
+        assert con.execute(
+            f'select p.ad_id, c.action_type, c.value from "{child}" c '
+            f'join "{parent}" p on p._id = c._parent_id'
+        ).fetchall() == [("2", "view", "3")]
+    assert sink.rows == 3
+
+
+def test_report_shows_the_floors_rows_beside_the_connectors() -> None:
+    figures = ingest.SourceFigures(
+        source="meta_ads",
+        days=365,
+        scale=1.0,
+        rows=182_803,
+        http_mb=25.0,
+        requests=1076,
+        replay_misses=0,
+        dlt_rows=182_803,
+        live_seconds=8.0,
+        live_peak_rss_mb=300.0,
+        live_stream_peak_mb=250.0,
+        live_load_peak_mb=300.0,
+        fake_seconds=2.0,
+        dlt_seconds=4.0,
+        dlt_extract_seconds=3.0,
+        dlt_normalize_seconds=0.2,
+        dlt_load_seconds=0.5,
+        dlt_peak_rss_mb=350.0,
+        baseline_seconds=2.0,
+        baseline_rows=198_682,
+        baseline_peak_rss_mb=340.0,
+    )
+    results: dict[str, Any] = {
+        "started": "2026-11-30T00:00:00+00:00",
+        "machine": machine(),
+        "config": {"seed": 42, "scale": 1.0},
+        "ingest": [figures.as_dict()],
+    }
+    results["summary"] = run.summarize(results)
+    lines = run.report(results).splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("source"))
+    row = next(line for line in lines if line.lstrip().startswith("meta_ads"))
+    assert "base rows" in header
+    assert "182,803" in row
+    assert "198,682" in row
 
 
 def test_ingest_measures_each_source_at_its_scale_in_the_order_asked(
