@@ -112,6 +112,59 @@ pairs as (
 
 ),
 
+{{ adapter.dispatch('anomalies_baseline_stats_sql', 'argo')() }}
+
+final as (
+
+    select
+        metric_days.date_day,
+        metric_days.scope,
+        metric_days.entity_key,
+        metric_days.metric,
+        metric_days.value,
+        metric_days.volume,
+        metric_days.is_holiday,
+        metric_days.spend,
+        metric_days.clicks,
+        metric_days.conversions,
+        stats.expected_value,
+        stats.median_absolute_deviation,
+        stats.upper_absolute_deviation,
+        stats.lower_absolute_deviation,
+        stats.baseline_volume,
+        stats.baseline_min,
+        stats.baseline_max,
+        metric_days.campaigns_in_spine,
+        case when metric_days.is_holiday then 'past_holidays' else 'same_weekday' end
+            as baseline_kind,
+        coalesce(stats.baseline_days, 0) as baseline_days,
+        coalesce(stats.baseline_nonzero_days, 0) as baseline_nonzero_days
+
+    from metric_days
+    left join stats
+        on
+            metric_days.entity_key = stats.entity_key
+            and metric_days.metric = stats.metric
+            and metric_days.date_day = stats.date_day
+    {%- if since is not none %}
+    where metric_days.date_day >= cast('{{ since }}' as date)
+    {%- endif %}
+
+)
+
+select * from final
+{%- endmacro %}
+
+{#
+    The baseline of each judged day from its `pairs` (entity_key, metric, date_day,
+    baseline_value, baseline_volume): one `stats` CTE with the exact median
+    (expected_value), the MAD, the spread on each side, and the summaries. Medians are the
+    middle one or two values, by rank: never a percentile function, so every engine gives
+    the same figures.
+
+    Athena: ranks by window functions over the pairs.
+#}
+{% macro athena__anomalies_baseline_stats_sql() -%}
 ranked as (
 
     select
@@ -263,58 +316,113 @@ summaries as (
 
 ),
 
-final as (
+stats as (
 
     select
-        metric_days.date_day,
-        metric_days.scope,
-        metric_days.entity_key,
-        metric_days.metric,
-        metric_days.value,
-        metric_days.volume,
-        metric_days.is_holiday,
-        metric_days.spend,
-        metric_days.clicks,
-        metric_days.conversions,
+        summaries.entity_key,
+        summaries.metric,
+        summaries.date_day,
         medians.expected_value,
+        medians.baseline_days,
         mads.median_absolute_deviation,
         side_mads.upper_absolute_deviation,
         side_mads.lower_absolute_deviation,
         summaries.baseline_volume,
+        summaries.baseline_nonzero_days,
         summaries.baseline_min,
-        summaries.baseline_max,
-        metric_days.campaigns_in_spine,
-        case when metric_days.is_holiday then 'past_holidays' else 'same_weekday' end
-            as baseline_kind,
-        coalesce(medians.baseline_days, 0) as baseline_days,
-        coalesce(summaries.baseline_nonzero_days, 0) as baseline_nonzero_days
+        summaries.baseline_max
 
-    from metric_days
+    from summaries
     left join medians
         on
-            metric_days.entity_key = medians.entity_key
-            and metric_days.metric = medians.metric
-            and metric_days.date_day = medians.date_day
+            summaries.entity_key = medians.entity_key
+            and summaries.metric = medians.metric
+            and summaries.date_day = medians.date_day
     left join mads
         on
-            metric_days.entity_key = mads.entity_key
-            and metric_days.metric = mads.metric
-            and metric_days.date_day = mads.date_day
+            summaries.entity_key = mads.entity_key
+            and summaries.metric = mads.metric
+            and summaries.date_day = mads.date_day
     left join side_mads
         on
-            metric_days.entity_key = side_mads.entity_key
-            and metric_days.metric = side_mads.metric
-            and metric_days.date_day = side_mads.date_day
-    left join summaries
-        on
-            metric_days.entity_key = summaries.entity_key
-            and metric_days.metric = summaries.metric
-            and metric_days.date_day = summaries.date_day
-    {%- if since is not none %}
-    where metric_days.date_day >= cast('{{ since }}' as date)
-    {%- endif %}
+            summaries.entity_key = side_mads.entity_key
+            and summaries.metric = side_mads.metric
+            and summaries.date_day = side_mads.date_day
 
-)
+),
+{%- endmacro %}
 
-select * from final
+{#
+    DuckDB: each judged day's baseline values as one sorted list (at most
+    anomalies__baseline_weeks or anomalies__holiday_baseline_max_days of them), and the
+    middle ones picked by position: the same values the ranks give, from one grouping of
+    the pairs. The window functions over every pair (about 8 per metric day, 160 M at SF10)
+    held them all in memory three times over, which a full build at SF10 could not fit
+    (DECISIONLOG 59).
+#}
+{% macro default__anomalies_baseline_stats_sql() -%}
+grouped as (
+
+    select
+        entity_key,
+        metric,
+        date_day,
+        list(baseline_value order by baseline_value) as baseline_values,
+        count(*) as baseline_days,
+        -- Decimal sum over count: the same to the last digit on every engine and run.
+        cast(sum(baseline_volume) / count(*) as {{ argo.type_double() }}) as baseline_volume,
+        sum(case when baseline_value > 0 then 1 else 0 end) as baseline_nonzero_days,
+        min(baseline_value) as baseline_min,
+        max(baseline_value) as baseline_max
+
+    from pairs
+    group by 1, 2, 3
+
+),
+
+medians as (
+
+    select
+        *,
+        {{ argo.sorted_list_median('baseline_values') }} as expected_value
+
+    from grouped
+
+),
+
+-- The spread on each side of the median: the exact median distance of the values above
+-- it (upper) and below it (lower), the median itself on both sides.
+stats as (
+
+    select
+        entity_key,
+        metric,
+        date_day,
+        expected_value,
+        baseline_days,
+        {{ argo.sorted_list_median(
+            'list_sort(list_transform(baseline_values, lambda v: abs(v - expected_value)))'
+        ) }} as median_absolute_deviation,
+        {{ argo.sorted_list_median(
+            'list_transform(list_filter(baseline_values, lambda v: v >= expected_value), '
+            ~ 'lambda v: v - expected_value)'
+        ) }} as upper_absolute_deviation,
+        {{ argo.sorted_list_median(
+            'list_reverse(list_transform(list_filter(baseline_values, lambda v: v <= expected_value), '
+            ~ 'lambda v: expected_value - v))'
+        ) }} as lower_absolute_deviation,
+        baseline_volume,
+        baseline_nonzero_days,
+        baseline_min,
+        baseline_max
+
+    from medians
+
+),
+{%- endmacro %}
+
+{#- The median of a sorted, non-empty list (DuckDB): the middle value, or the mean of the
+    two middle ones. -#}
+{% macro sorted_list_median(values) -%}
+    ((({{ values }})[(len({{ values }}) + 1) // 2] + ({{ values }})[len({{ values }}) // 2 + 1]) / 2)
 {%- endmacro %}

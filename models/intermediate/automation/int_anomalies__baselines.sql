@@ -7,8 +7,9 @@
 -- A rolled-up entity's baseline days are those on which it had as many campaigns as on
 -- the day judged: a campaign launched or stopped shifts its level, and such days are not
 -- like for like (a campaign has one, always).
--- Medians are exact and the same on every engine: the middle one or two values by
--- row_number over the count, no percentile function.
+-- Medians are exact and the same on every engine, no percentile function: the middle one
+-- or two values, by position in each day's sorted list of baseline values on DuckDB, by
+-- row_number over the count on Athena (argo.anomalies_baseline_stats_sql).
 -- The SQL is argo.anomalies_baselines_sql (macros/automation/anomalies_baselines.sql), which
 -- fct_metric_scores_daily also runs for the days of its incremental window only.
 {{ argo.anomalies_baselines_sql() }}
