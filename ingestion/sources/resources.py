@@ -28,17 +28,21 @@ Two guarantees hold for every merge resource, whatever the source:
   included, and inserts only the rows not flagged, so a day the API now returns empty is
   emptied. The column lands in raw as an always-null boolean.
 
-Checked pages are handed to dlt in batches (:func:`batched`): dlt's extract costs about the
+Pages are handed to dlt in batches (:func:`batched`): dlt's extract costs about the
 same per item whatever its size (its schema inference and Arrow normalisation run once per
 item), so one table of a few thousand rows per page would cost more in dlt than in the
 source. A batch holds at most :data:`BATCH_ROWS` rows, so memory does not grow with the run.
+The batches are checked, not the pages (the check too costs about the same per table
+whatever its size), except a ``whole_days`` source's pages, which are checked one by one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import product
 from typing import Any
 
 import dlt
@@ -139,8 +143,7 @@ class _Keys:
         if not self.primary_key or data.num_rows == 0:
             return data
         names = [n for n in data.column_names if n != LOADED_AT]
-        keys = list(map(hash, _spelled(data, self.primary_key)))
-        digests = list(map(hash, _spelled(data, names)))
+        keys, digests = _hashes(data, self.primary_key, names)
         hashes = self.hashes
         page = dict(zip(keys, digests, strict=True))
         if len(page) == len(keys) and hashes.keys().isdisjoint(page):
@@ -218,38 +221,93 @@ class _Keys:
 
 
 def _distinct(data: pa.Table, names: Sequence[str]) -> set[tuple[Any, ...]]:
-    """The distinct values of ``names`` in ``data`` (a page's account-days), as tuples."""
+    """The distinct values of ``names`` in ``data`` (a page's account-days), as tuples.
+
+    A page mostly holds one account (or one day): when at most one of ``names`` has
+    several values, the distinct tuples are those values with the others' one value,
+    without grouping the page.
+    """
+    uniques = [pc.unique(data.column(n)).to_pylist() for n in names]
+    if sum(len(u) > 1 for u in uniques) <= 1:
+        return set(product(*uniques))
     found = data.select(list(names)).group_by(list(names), use_threads=False).aggregate([])
     return set(zip(*(found.column(n).to_pylist() for n in names), strict=True))
 
 
-#: Between two spelled values of a row; a text value is spelled with its length first, so
-#: no text can pass for two values.
-_SEPARATOR = "\x1f"
+_UINT64 = pa.uint64()
+_MASK = (1 << 64) - 1
+#: The hash of a null value (any value hashing to it is a 1-in-2^64 event).
+_NULL_HASH = pa.scalar(0x5BD1E9955BD1E995, _UINT64)
+_SEED = pa.scalar(0x9E3779B97F4A7C15, _UINT64)
+_MIX_1 = pa.scalar(0xBF58476D1CE4E5B9, _UINT64)
+_MIX_2 = pa.scalar(0x94D049BB133111EB, _UINT64)
+_SHIFT = pa.scalar(29, _UINT64)
 
 
-def _spelled(data: pa.Table, names: Sequence[str]) -> list[str]:
-    """Each row's values of ``names`` spelled as one text, the same for equal values.
+def _mix(words: pa.Array) -> pa.Array:
+    """SplitMix64's finaliser of 64-bit words (Arrow's integer products wrap around)."""
+    words = pc.bit_wise_xor(words, pc.shift_right(words, pa.scalar(30, _UINT64)))
+    words = pc.multiply(words, _MIX_1)
+    words = pc.bit_wise_xor(words, pc.shift_right(words, pa.scalar(27, _UINT64)))
+    words = pc.multiply(words, _MIX_2)
+    return pc.bit_wise_xor(words, pc.shift_right(words, pa.scalar(31, _UINT64)))
 
-    Computed by Arrow a page at a time: a row is hashed as one text instead of a tuple of
-    Python objects (decimals, dates). Null is ``N``, a text ``V<bytes>:<text>``, any other
-    value Arrow's text of it (-0.0 as 0.0: equal numbers are spelled alike).
+
+def _words(column: pa.Array) -> pa.Array:
+    """One 64-bit word per value of ``column``, equal for equal values (nulls: any word).
+
+    Numbers, days and times are their bits (-0.0 as 0.0, every NaN alike); a decimal its
+    two halves mixed; a text (or any other value, spelled by Arrow) Python's hash of it,
+    taken once per distinct value of the page.
     """
-    spelled = []
-    for name in names:
-        column = data.column(name)
-        kind = column.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            length = pc.cast(pc.binary_length(column), pa.string())
-            spelled.append(pc.binary_join_element_wise("V", length, ":", column, ""))
-            continue
-        if pa.types.is_floating(kind):
-            column = pc.add(column, pa.scalar(0.0, kind))  # -0.0 + 0.0 is 0.0
-        spelled.append(pc.cast(column, pa.string()))
-    joined = pc.binary_join_element_wise(
-        *spelled, _SEPARATOR, null_handling="replace", null_replacement="N"
-    )
-    return joined.to_pylist()  # type: ignore[no-any-return]
+    kind = column.type
+    if pa.types.is_uint64(kind):
+        return column
+    if pa.types.is_temporal(kind):  # days, times: their integer of the same width
+        column = column.view(pa.int32() if kind.bit_width == 32 else pa.int64())
+    if pa.types.is_integer(column.type) or pa.types.is_boolean(kind):
+        return column.cast(pa.int64()).view(_UINT64)
+    if pa.types.is_floating(kind):
+        column = pc.add(column.cast(pa.float64()), pa.scalar(0.0))  # -0.0 + 0.0 is 0.0
+        column = pc.if_else(pc.is_nan(column), pa.scalar(math.nan), column)
+        return column.view(_UINT64)
+    if pa.types.is_decimal(kind) and kind.byte_width == 16:
+        size = len(column)
+        halves = pa.Array.from_buffers(
+            _UINT64, 2 * size, [None, column.buffers()[1]], offset=2 * column.offset
+        )
+        low = halves.take(pa.array(range(0, 2 * size, 2), pa.int64()))
+        high = halves.take(pa.array(range(1, 2 * size, 2), pa.int64()))
+        return pc.add(pc.multiply(_mix(low), _MIX_1), high)
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        column = pc.cast(column, pa.string())
+    encoded = pc.dictionary_encode(column)
+    hashed = [hash(value) & _MASK for value in encoded.dictionary.to_pylist()]
+    return pa.array(hashed, _UINT64).take(encoded.indices)
+
+
+def _hashes(data: pa.Table, *groups: Sequence[str]) -> list[list[int]]:
+    """Per group of columns, a 64-bit hash of each row's values of them, equal for equal values.
+
+    Computed by Arrow a page at a time (each column's words folded in, in order, then
+    mixed), instead of a tuple of Python objects (decimals, dates) per row; a null differs
+    from every value, an empty text included. A column in several groups is read once.
+    """
+    words: dict[str, pa.Array] = {}
+    found = []
+    for names in groups:
+        hashes = pa.array([_SEED.as_py()] * data.num_rows, _UINT64)
+        for name in names:
+            if name not in words:
+                column = data.column(name).combine_chunks()
+                word = _words(column)
+                if column.null_count:
+                    word = pc.if_else(pc.is_valid(column), word, _NULL_HASH)
+                words[name] = word
+            hashes = pc.add(pc.multiply(hashes, _MIX_1), words[name])
+            hashes = pc.bit_wise_xor(hashes, pc.shift_right(hashes, _SHIFT))
+        found.append(_mix(hashes).to_pylist())
+    return found
 
 
 def checked(
@@ -311,23 +369,30 @@ def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
         meta.data = data
         return meta
 
-    for item in items:
-        if isinstance(item, pa.Table):
-            meta, data, name = None, item, ""
-        elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
-            meta, data, name = item, item.data, repr(item.meta.hints)
-        else:
-            yield item
-            continue
-        key = (name, data.schema)
-        first, tables, count = held.get(key, (meta, [], 0))
-        tables.append(data)
-        count += data.num_rows
-        if count >= rows:  # a first page of `rows` or more was never held
-            held.pop(key, None)
-            yield joined(first, tables)
-        else:
-            held[key] = (first, tables, count)
+    try:
+        for item in items:
+            if isinstance(item, pa.Table):
+                meta, data, name = None, item, ""
+            elif isinstance(item, DataItemWithMeta) and isinstance(item.data, pa.Table):
+                meta, data, name = item, item.data, repr(item.meta.hints)
+            else:
+                yield item
+                continue
+            key = (name, data.schema)
+            first, tables, count = held.get(key, (meta, [], 0))
+            tables.append(data)
+            count += data.num_rows
+            if count >= rows:  # a first page of `rows` or more was never held
+                held.pop(key, None)
+                yield joined(first, tables)
+            else:
+                held[key] = (first, tables, count)
+    except BaseException:
+        # closed by :func:`checked` (a refused row): close what feeds it now, as it does
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+        raise
     for first, tables, _ in held.values():
         yield joined(first, tables)
 
@@ -342,8 +407,8 @@ def merged(
 ) -> DltResource:
     """A resource that merges ``data`` into ``table`` (delete-insert on its keys).
 
-    Rows are checked on their primary key first (:func:`checked`): a conflicting
-    duplicate stops the run, an identical one is dropped.
+    Rows are checked on their primary key (:func:`checked`, a batch at a time): a
+    conflicting duplicate stops the run, an identical one is dropped.
 
     Args:
         data: What the resource yields: Arrow tables of ``table`` (and of others, marked
@@ -359,8 +424,12 @@ def merged(
     if columns:
         hints["columns"] = {**hints.get("columns", {}), **columns}
     table_hints = hints.pop("additional_table_hints", None)
+    if whole_days:  # each page holds whole days: checked on its own, then batched
+        items = batched(checked(data, table, merge_key, whole_days))
+    else:
+        items = checked(batched(data), table, merge_key)
     resource: DltResource = dlt.resource(
-        batched(checked(data, table, merge_key, whole_days)),
+        items,
         name=table.name,
         write_disposition=MERGE,
         **hints,

@@ -148,6 +148,59 @@ def test_equal_numbers_are_one_row_however_spelled() -> None:
     assert [t.num_rows for t in out] == [1, 0, 0]
 
 
+TYPED = (
+    ("day", pa.date32(), date(2026, 10, 1), date(2026, 10, 2)),
+    ("at", pa.timestamp("us", tz="UTC"), AT, AT + timedelta(microseconds=1)),
+    ("amount", pa.decimal128(18, 4), Decimal("1.0000"), Decimal("1.0001")),
+    ("big", pa.decimal128(38, 2), Decimal("1" + "0" * 30), Decimal("1" + "0" * 29 + "1")),
+    ("flag", pa.bool_(), True, False),
+    ("count", pa.int64(), 0, -1),
+    ("small", pa.int32(), 7, None),
+    ("rate", pa.float64(), float("nan"), 0.0),
+    ("name", pa.string(), "", None),
+)
+
+
+@pytest.mark.parametrize(("name", "kind", "value", "other"), TYPED, ids=[t[0] for t in TYPED])
+def test_rows_are_told_apart_by_every_type_of_value(
+    name: str, kind: pa.DataType, value: Any, other: Any
+) -> None:
+    columns = (Column("id", pa.string(), required=True), Column(name, kind))
+    table = Table("demo", "typed", columns, ("id",))
+
+    def rows(*values: Any) -> pa.Table:
+        found = [{"id": "1", name: v, arrow.LOADED_AT: AT} for v in values]
+        return pa.Table.from_pylist(found, schema=table.schema())
+
+    out = list(checked(iter([rows(value, value), rows(value)]), table))
+    assert [t.num_rows for t in out] == [1, 0], "equal values are one row"
+    for pages in ([rows(value, other)], [rows(value), rows(other)], [rows(other), rows(value)]):
+        with pytest.raises(SourceDataError, match="two rows share the key and differ"):
+            list(checked(iter(pages), table))
+
+
+def test_merged_checks_batches_and_names_the_earlier_page_s_value() -> None:
+    pages = [
+        page(("1", "a", "2026-10-01", "5", 3)),
+        page(("1", "b", "2026-10-01", "5", 3)),
+        page(("1", "a", "2026-10-01", "6", 3)),
+    ]
+    with pytest.raises(Exception, match=r"two rows share the key and differ \(spend 5.0000 vs 6"):
+        list(merged(iter(pages), DAILY, merge_key=KEY))
+    closed = []
+
+    def feed() -> Any:
+        try:
+            yield from [*pages, *pages]
+        finally:
+            closed.append(True)
+
+    pages_fed = feed()  # held here: only closing it runs its end
+    with pytest.raises(SourceDataError):
+        list(checked(batched(pages_fed, rows=3), DAILY, KEY))
+    assert closed == [True], "a refused row closes the pages' feeder at once"
+
+
 def test_a_page_of_new_keys_is_kept_whole_and_a_repeat_is_dropped() -> None:
     first = page(*(("1", f"ad{i}", "2026-10-01", "5", i) for i in range(50)))
     again = page(("1", "ad7", "2026-10-01", "5", 7), ("1", "new", "2026-10-01", "5", 1))

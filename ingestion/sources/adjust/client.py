@@ -11,18 +11,22 @@ from requests import Response
 
 from ingestion.sources.adjust.tables import DIMENSIONS, SOURCE, metrics
 from ingestion.sources.errors import SourceApiError, SourceAuthError
-from ingestion.sources.http import TokenClient
+from ingestion.sources.http import TokenClient, payload
 
 DEFAULT_BASE_URL = "https://dash.adjust.com"
 REPORT_PATH = "/control-center/reports-service/report"
 
 
 def is_truncated(response: Response) -> bool:
-    """Whether a 200 answer is not complete JSON (cut short on the way)."""
+    """Whether a 200 answer is not complete JSON (cut short on the way).
+
+    The body is parsed once per answer (:func:`~ingestion.sources.http.payload`), whether
+    the retry condition or the caller asks first.
+    """
     if response.status_code != 200:
         return False
     try:
-        json.loads(response.content)
+        payload(response)
     except ValueError:
         return True
     return False
@@ -90,7 +94,7 @@ class AdjustClient(TokenClient):
         if response.status_code == 204:
             return {"rows": [], "totals": {}, "warnings": []}
         if response.status_code == 200 and not is_truncated(response):
-            return json.loads(response.content)
+            return payload(response)
         self._raise(response, record)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -112,6 +112,10 @@ def entities(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     yield from each_account(run.customers, read, slots=run.slots, name=f"google-{table.name}")
 
 
+#: Report rows of one customer made into one table at once (a few chunks' batches).
+BATCH_ROWS = 5_000
+
+
 def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     """One daily report table over every customer's window, searchStream chunk by chunk."""
     newest = NewestDays()
@@ -129,11 +133,15 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     def read(job: tuple[str, date, date, date]) -> Iterator[pa.Table]:
         customer_id, today, since, until = job
         total = 0
-        for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
-            record = f"customer {customer_id} {table.name} {chunk_since}..{chunk_until}"
-            query = table.query(chunk_since, chunk_until)
-            for batch in run.client.search_stream(customer_id, query, record=record):
-                page = table.to_arrow(batch, customer_id=customer_id, loaded_at=run.loaded_at)
+        # Batches of several chunks are made into one table (a table costs about the same
+        # per call whatever its rows), then the tombstones of the chunks they fill.
+        held: list[Any] = []
+        asked: list[date] = []
+
+        def flush() -> Iterator[pa.Table]:
+            nonlocal total
+            if held:
+                page = table.to_arrow(held, customer_id=customer_id, loaded_at=run.loaded_at)
                 sane_days(page, table, "segments_date", today)
                 total += page.num_rows
                 if page.num_rows:
@@ -141,12 +149,22 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
                     # customer is one key, updated by its own thread only).
                     newest.update(customer_id, str(pc.max(page["segments_date"])))
                 yield page
-            # Every day asked for is replaced, even one Google now answers empty for.
-            asked = [
-                {"customer_id": customer_id, "segments_date": d}
-                for d in days_of(chunk_since, chunk_until)
-            ]
-            yield tombstones(table, asked, loaded_at=run.loaded_at)
+            if asked:
+                # Every day asked for is replaced, even one Google now answers empty for.
+                days = [{"customer_id": customer_id, "segments_date": d} for d in asked]
+                yield tombstones(table, days, loaded_at=run.loaded_at)
+            held.clear()
+            asked.clear()
+
+        for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
+            record = f"customer {customer_id} {table.name} {chunk_since}..{chunk_until}"
+            query = table.query(chunk_since, chunk_until)
+            for batch in run.client.search_stream(customer_id, query, record=record):
+                held.extend(batch)
+            asked.extend(days_of(chunk_since, chunk_until))
+            if len(held) >= BATCH_ROWS:
+                yield from flush()
+        yield from flush()
         log.info(
             "google_ads: customer %s %s %s..%s: %d rows",
             customer_id,

@@ -75,6 +75,27 @@ def _resource_id(value: Any) -> str | None:
     return last
 
 
+def _resource_ids(values: Any) -> pa.Array | None:
+    """:func:`_resource_id` of a page of resource names sent as text (else ``None``)."""
+    if isinstance(values, pa.Array):
+        found = values
+    else:
+        try:
+            found = pa.array(values, type=STRING)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+    if pa.types.is_null(found.type):
+        return pa.nulls(len(found), STRING)
+    if not pa.types.is_string(found.type):
+        return None
+    found = pc.if_else(pc.equal(found, ""), pa.scalar(None, STRING), found)
+    last = pc.replace_substring_regex(found, pattern="(?s)^.*/", replacement="")
+    return last if arrow.all_true(pc.not_equal(last, "")) else None  # "a/": one at a time
+
+
+arrow.vectorise(_resource_id, _resource_ids)
+
+
 def _first(value: Any) -> str | None:
     """The first item of a repeated string (``final_urls``); absent or empty: null."""
     if value is None:

@@ -35,6 +35,8 @@ SEOUL = ZoneInfo(tables.TIMEZONE)
 MAX_REPORT_DAYS = 31
 #: Kakao's most creative ids per report call.
 MAX_CREATIVES_PER_REPORT = 100
+#: Report rows of one account made into tables at once (a few calls' answers).
+REPORT_ROWS = 5_000
 
 
 @dataclass
@@ -199,22 +201,36 @@ def creative_report(run: Run) -> Iterator[Any]:
 def _account_reports(
     run: Run, account_id: str, since: date, until: date, newest: NewestDays
 ) -> Iterator[Any]:
-    """One account's reports, window by window (a worker thread; paced per account)."""
+    """One account's reports, window by window (a worker thread; paced per account).
+
+    The rows of several calls are made into tables together (a table costs about the
+    same per call whatever its rows), up to :data:`REPORT_ROWS` at a time.
+    """
     found = run.structure(account_id)
     ids = [str(c["id"]) for c in found.creatives]
     parents = found.parents()
     rows = 0
+    held: list[Any] = []
+
+    def tables_of_held() -> Iterator[Any]:
+        report, conversions, newest_day = tables.report_tables(
+            account_id, held, parents, run.loaded_at
+        )
+        held.clear()
+        # The newest day Kakao returned anchors the next run's lookback (each account
+        # is one key, updated by its own thread only).
+        newest.update(account_id, newest_day)
+        yield from _checked(report, conversions)
+
     for window_since, window_until in date_chunks(since, until, run.window_days):
         for id_chunk in chunks(ids, run.creatives_per_report):
             data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
-            report, conversions, newest_day = tables.report_tables(
-                account_id, data, parents, run.loaded_at
-            )
-            rows += report.num_rows
-            # The newest day Kakao returned anchors the next run's lookback (each account
-            # is one key, updated by its own thread only).
-            newest.update(account_id, newest_day)
-            yield from _checked(report, conversions)
+            rows += len(data)
+            held.extend(data)
+            if len(held) >= REPORT_ROWS:
+                yield from tables_of_held()
+    if held:
+        yield from tables_of_held()
     log.info("kakao_moment: %s report %s..%s: %d creative-days", account_id, since, until, rows)
 
 

@@ -104,6 +104,10 @@ def listing(
     yield from each_account(run.accounts, read, slots=run.slots, name=f"meta-{edge}")
 
 
+#: Insight rows of one account made into tables at once (a few chunks' pages).
+INSIGHT_ROWS = 5_000
+
+
 def ads_insights(run: Run) -> Iterator[Any]:
     """Daily ad-level insights of every account's window, and their actions."""
     newest = NewestDays()
@@ -124,6 +128,19 @@ def ads_insights(run: Run) -> Iterator[Any]:
             "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, run.insights_mode
         )
         total = 0
+        # Pages of several chunks are made into tables together (a table costs about the
+        # same per call whatever its rows), then the tombstones of the chunks they fill.
+        held: list[dict[str, Any]] = []
+        asked: list[tuple[date, date]] = []
+
+        def flush() -> Iterator[Any]:
+            if held:
+                yield from _insight_tables(held, run.loaded_at, today)
+            if asked:
+                yield from _asked(account_id, asked[0][0], asked[-1][1], run.loaded_at)
+            held.clear()
+            asked.clear()
+
         for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
             for page in _insight_pages(
                 run.client, account_id, chunk_since, chunk_until, run.insights_mode
@@ -133,9 +150,11 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 # still settling at this run is re-pulled, however long until the next run.
                 # (Each account is one key, updated by its own thread only.)
                 newest.update(account_id, max((str(r.get("date_start")) for r in page), default=""))
-                yield from _insight_tables(page, run.loaded_at, today)
+                held.extend(page)
             # Every day asked for is replaced, even one Meta now answers empty for.
-            yield from _asked(account_id, chunk_since, chunk_until, run.loaded_at)
+            asked.append((chunk_since, chunk_until))
+            if len(held) >= INSIGHT_ROWS:
+                yield from flush()
             log.info(
                 "meta_ads: act_%s insights %s..%s: %d rows so far",
                 account_id,
@@ -143,6 +162,7 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 chunk_until,
                 total,
             )
+        yield from flush()
 
     yield from each_account(jobs, read, slots=run.slots, name="meta-insights")
 
@@ -280,5 +300,14 @@ def _insight_tables(
     if today is not None:
         sane_days(insights, tables.INSIGHTS, "date_start", today)
     yield insights
-    actions = arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=loaded_at)
+    columns = tables.action_columns(page)
+    if columns is None:
+        actions = arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=loaded_at)
+    else:  # a value the column-wise read does not take is named from the rows, as above
+        actions = arrow.columns_to_table(
+            columns,
+            tables.ACTIONS,
+            loaded_at=loaded_at,
+            records=lambda: tables.explode_actions(page),
+        )
     yield into(tables.ACTIONS, actions, merge_key=tables.DAY_KEY)

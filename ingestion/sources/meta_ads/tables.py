@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.sources import arrow
 from ingestion.sources.arrow import TIMESTAMP, Column, Table
@@ -222,3 +223,104 @@ def explode_actions(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 action[column] = item.get("value")
         exploded.extend(merged.values())
     return exploded
+
+
+#: The fields of ``ads_insights_actions`` taken from the insight row itself.
+_ROW_FIELDS = ("account_id", "ad_id", "date_start")
+
+
+def _items(
+    page: Sequence[dict[str, Any]], array: str
+) -> tuple[pa.Array, pa.Array, pa.Array] | None:
+    """Each item of ``array`` of every row: (row index, ``action_type``, ``value``) columns.
+
+    ``None`` when an item is not one :func:`explode_actions` takes without a question (not
+    an object, no ``action_type``, a field of mixed types).
+    """
+    lists = pa.array([row.get(array) or None for row in page])
+    if pa.types.is_null(lists.type):
+        empty = pa.array([], pa.string())
+        return pa.array([], pa.int64()), empty, empty
+    if not pa.types.is_list(lists.type):
+        return None
+    items = pc.list_flatten(lists)
+    rows = pc.list_parent_indices(lists)
+    if pa.types.is_null(items.type) and len(items) == 0:
+        empty = pa.array([], pa.string())
+        return rows, empty, empty
+    if not pa.types.is_struct(items.type) or items.null_count:
+        return None
+    kind = items.type
+    if kind.get_field_index("action_type") < 0 or not pa.types.is_string(
+        kind.field("action_type").type
+    ):
+        return None
+    types = items.field("action_type")
+    if types.null_count or not arrow.all_true(pc.not_equal(types, "")):
+        return None
+    values = items.field("value") if kind.get_field_index("value") >= 0 else pa.nulls(len(items))
+    return rows, types, values
+
+
+def _row_type(rows: pa.Array, types: pa.Array) -> pa.Array:
+    """``<row index>`` and ``<action type>`` joined by a separator the index has not."""
+    return pc.binary_join_element_wise(pc.cast(rows, pa.string()), types, "\x1f")
+
+
+def action_columns(page: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The raw columns of :data:`ACTIONS` for a page, the rows :func:`explode_actions` makes.
+
+    Read column by column: each array of the page is read into Arrow at once and an
+    ``action_values`` item joined to the ``actions`` item of its row and type, with no
+    object per action. ``None`` when the page is not one the column-wise read takes
+    (see :func:`_items`): :func:`explode_actions` then reads it row by row and names any
+    malformed record.
+    """
+    try:
+        raw = {name: pa.array([row.get(name) for row in page]) for name in _ROW_FIELDS}
+        counted, valued = _items(page, "actions"), _items(page, "action_values")
+    except (pa.ArrowException, AttributeError, OverflowError, TypeError, ValueError):
+        return None
+    if counted is None or valued is None:
+        return None
+    count_rows, count_types, counts = counted
+    value_rows, value_types, values = valued
+    count_keys, value_keys = _row_type(*counted[:2]), _row_type(*valued[:2])
+    if pc.count_distinct(count_keys).as_py() != len(count_keys):
+        return None  # a type twice in a row's actions: merged row by row
+    if pc.count_distinct(value_keys).as_py() != len(value_keys):
+        return None
+    # each action's value from action_values; the types only there come after a row's actions
+    count_values = pc.take(values, pc.index_in(count_keys, value_set=value_keys))
+    only = pc.is_null(pc.index_in(value_keys, value_set=count_keys))
+    rows = pa.concat_arrays(
+        [count_rows.cast(pa.int64()), pc.filter(value_rows, only).cast(pa.int64())]
+    )
+    group = pa.concat_arrays(
+        [
+            pa.array([0] * len(count_rows), pa.int8()),
+            pa.array([1] * (len(rows) - len(count_rows)), pa.int8()),
+        ]
+    )
+    position = pa.array(range(len(rows)), pa.int64())
+    order = pc.sort_indices(
+        pa.table({"row": rows, "group": group, "position": position}),
+        sort_keys=[("row", "ascending"), ("group", "ascending"), ("position", "ascending")],
+    )
+    only_values = pc.filter(values, only)
+    columns: dict[str, Any] = {
+        name: pc.take(pc.take(array, rows), order) for name, array in raw.items()
+    }
+    columns["action_type"] = pc.take(
+        pa.concat_arrays(
+            [count_types.cast(pa.string()), pc.filter(value_types, only).cast(pa.string())]
+        ),
+        order,
+    )
+    columns["action_count"] = pc.take(
+        pa.concat_arrays([counts, pa.nulls(len(only_values), counts.type)]), order
+    )
+    columns["action_value"] = pc.take(
+        pa.concat_arrays([count_values, only_values.cast(count_values.type)]), order
+    )
+    return columns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from ingestion.sandbox import Faults, World, WorldConfig
 from ingestion.sandbox.adjust_api import AdjustFake, Reply, Request
 from ingestion.sandbox.trackers import App, Trackers
 from ingestion.sandbox.world import ACCOUNT_PROFILES
+from ingestion.sources import http
 from ingestion.sources.adjust.tables import DIMENSIONS
 from tests.conftest import query
 from tests.sources.adjust.conftest import FAST
@@ -197,6 +199,24 @@ def test_rate_limits_5xx_and_cut_answers_are_retried(
     run_source("adjust", **{**options, "max_attempts": 8})
     assert Counter(faults.fired) == {"throttle": 1, "rate_limit": 2, "fail": 3, "truncate": 1}
     assert loaded(warehouse) == expected(world, Trackers(world).apps("adjust"))
+
+
+def test_each_report_answer_is_parsed_once(
+    adjust: AdjustFake, options: dict[str, Any], warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry condition's check of a whole answer and the reader share one parse."""
+    parsed: list[int] = []
+
+    class Counting:
+        @staticmethod
+        def loads(text: bytes) -> Any:
+            parsed.append(len(text))
+            return json.loads(text)
+
+    monkeypatch.setattr(http, "json", Counting)
+    run_source("adjust", **options)
+    assert adjust.requests, "the run asked for reports"
+    assert len(parsed) == len(adjust.requests)
 
 
 def test_rate_limit_that_persists_is_a_clear_error(

@@ -202,3 +202,17 @@ def test_a_page_of_rows_read_at_once_equals_each_row_read_alone() -> None:
         for row in rows
     ]
     assert page.to_pylist() == alone
+
+
+RESOURCE_NAMES = ["customers/1/conversionActions/42", "", None, "7", "x/\ny", "a\nb/c", "/z"]
+
+
+def test_resource_ids_of_a_page_are_those_read_one_at_a_time() -> None:
+    parse = tables.CONVERSION_SEGMENTS[0].parse
+    page = arrow.vectorised(parse)
+    assert page is not None
+    found = page(RESOURCE_NAMES)
+    assert found is not None
+    assert found.to_pylist() == [parse(v) for v in RESOURCE_NAMES]
+    assert page([*RESOURCE_NAMES, "customers/1/conversionActions/"]) is None, "one at a time"
+    assert page([42]) is None, "a number: one at a time (its digits)"

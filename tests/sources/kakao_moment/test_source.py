@@ -16,6 +16,7 @@ import pytest
 from argo.pipeline import IngestError, run_source
 from ingestion.sandbox import Faults, World
 from ingestion.sandbox.kakao_moment_api import CONVERSION_STEMS, KakaoMomentFake
+from ingestion.sources.kakao_moment import tables
 from ingestion.sources.kakao_moment.client import ReportPacer
 from tests.conftest import query
 from tests.sources.concurrency import InFlight, header
@@ -183,6 +184,14 @@ def test_multi_window_run_is_paced_per_account_without_429(
         return report_rows(account_id, *args)
 
     monkeypatch.setattr(kakao, "report_rows", gated)
+    made: list[int] = []
+    report_tables = tables.report_tables
+
+    def counted(account_id: str, data: Any, *args: Any) -> Any:
+        made.append(len(data))
+        return report_tables(account_id, data, *args)
+
+    monkeypatch.setattr(tables, "report_tables", counted)
     run_source(
         "kakao_moment",
         **{**kakao_options, "report_interval_seconds": interval, "report_window_days": 7},
@@ -203,6 +212,9 @@ def test_multi_window_run_is_paced_per_account_without_429(
     # interval already spent by the others' sleeps and not sleep at all, so not every
     # account's pacer sleeps; the gaps above were made by the pacers' sleeps all the same.
     assert sum(stats.slept for stats in pacer.stats.values()) > 0
+    # several calls' rows are made into tables at once (one call per account at the end)
+    calls = sum(stats.calls for stats in pacer.stats.values())
+    assert len(accounts) <= len(made) < calls / 2
 
 
 @pytest.mark.any_instant

@@ -154,3 +154,64 @@ def test_creative_link_from_link_or_video_data(spec: object, link: str | None) -
     row = tables.flatten_ad({"id": "1", "creative": creative})
     assert (row["creative_id"], row["creative_link"]) == ("77", link)
     assert "object_story_spec{link_data{link}" in ",".join(tables.AD_FIELDS)
+
+
+PURCHASE = {"action_type": "purchase", "value": "3"}
+PAGES = {
+    "joined and value-only types": [
+        insight(
+            actions=[PURCHASE, {"action_type": "link_click", "value": "31"}],
+            action_values=[
+                {"action_type": "app_install", "value": "10"},
+                {"action_type": "purchase", "value": "99.5"},
+            ],
+        ),
+        insight(ad_id="9002"),
+        insight(ad_id="9003", actions=[], action_values=[{"action_type": "lead", "value": "4"}]),
+        insight(ad_id="9004", actions=[{"action_type": "view"}]),
+    ],
+    "no actions at all": [insight(), insight(ad_id="9002", actions=[])],
+    "numbers, not texts": [insight(actions=[{"action_type": "a", "value": 3}])],
+    "a type twice in a row": [insight(actions=[PURCHASE, {**PURCHASE, "value": "4"}])],
+    "texts and numbers mixed": [
+        insight(actions=[PURCHASE]),
+        insight(ad_id="9002", actions=[{"action_type": "a", "value": 4}]),
+    ],
+    "a negative count": [insight(actions=[{**PURCHASE, "value": "-1"}])],
+    "an action without a type": [insight(actions=[{"value": "3"}])],
+    "an empty type": [insight(actions=[{"action_type": "", "value": "3"}])],
+    "actions not a list": [insight(actions="purchase")],
+}
+
+
+@pytest.mark.parametrize("page", PAGES.values(), ids=PAGES.keys())
+def test_actions_read_column_wise_are_the_rows_exploded_one_by_one(
+    page: list[dict[str, object]],
+) -> None:
+    """The column-wise read makes the same table, or leaves the page to the row-wise one."""
+
+    def exploded() -> object:
+        try:
+            return arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=LOADED)
+        except SourceDataError as exc:
+            return str(exc)
+
+    columns = tables.action_columns(page)
+    if columns is None:
+        return  # read row by row, as before
+    try:
+        found: object = arrow.columns_to_table(
+            columns,
+            tables.ACTIONS,
+            loaded_at=LOADED,
+            records=lambda: tables.explode_actions(page),
+        )
+    except SourceDataError as exc:
+        found = str(exc)
+    assert found == exploded()
+
+
+def test_actions_of_ordinary_pages_are_read_column_wise() -> None:
+    assert tables.action_columns(PAGES["joined and value-only types"]) is not None
+    assert tables.action_columns(PAGES["a negative count"]) is not None
+    assert tables.action_columns(PAGES["a type twice in a row"]) is None
