@@ -305,11 +305,7 @@ summaries as (
         entity_key,
         metric,
         date_day,
-        -- Decimal sum over count: the same to the last digit on every engine and run.
-        cast(sum(baseline_volume) / count(*) as {{ argo.type_double() }}) as baseline_volume,
-        sum(case when baseline_value > 0 then 1 else 0 end) as baseline_nonzero_days,
-        min(baseline_value) as baseline_min,
-        max(baseline_value) as baseline_max
+        {{ argo.anomalies_baseline_summaries() }}
 
     from pairs
     group by 1, 2, 3
@@ -369,11 +365,7 @@ grouped as (
         date_day,
         list(baseline_value order by baseline_value) as baseline_values,
         count(*) as baseline_days,
-        -- Decimal sum over count: the same to the last digit on every engine and run.
-        cast(sum(baseline_volume) / count(*) as {{ argo.type_double() }}) as baseline_volume,
-        sum(case when baseline_value > 0 then 1 else 0 end) as baseline_nonzero_days,
-        min(baseline_value) as baseline_min,
-        max(baseline_value) as baseline_max
+        {{ argo.anomalies_baseline_summaries() }}
 
     from pairs
     group by 1, 2, 3
@@ -425,4 +417,14 @@ stats as (
     two middle ones. -#}
 {% macro sorted_list_median(values) -%}
     ((({{ values }})[(len({{ values }}) + 1) // 2] + ({{ values }})[len({{ values }}) // 2 + 1]) / 2)
+{%- endmacro %}
+
+{#- What both engines sum up of a judged day's `pairs`: the mean volume, the days above zero,
+    the range. -#}
+{% macro anomalies_baseline_summaries() -%}
+-- Decimal sum over count: the same to the last digit on every engine and run.
+        cast(sum(baseline_volume) / count(*) as {{ argo.type_double() }}) as baseline_volume,
+        sum(case when baseline_value > 0 then 1 else 0 end) as baseline_nonzero_days,
+        min(baseline_value) as baseline_min,
+        max(baseline_value) as baseline_max
 {%- endmacro %}
