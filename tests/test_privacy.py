@@ -108,8 +108,11 @@ def test_dbt_command_line_sends_no_usage_events(tmp_path: Path) -> None:
 def test_profile_switches_duckdb_extension_downloads_off() -> None:
     profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     options = profile["argo"]["outputs"]["local"]["settings"]
-    assert options["autoinstall_known_extensions"] is False
-    assert options["autoload_known_extensions"] is False
+    assert options == {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "memory_limit": "{{ env_var('ARGO_DBT_MEMORY_LIMIT', '80%') }}",
+    }
 
 
 @pytest.mark.dbt
