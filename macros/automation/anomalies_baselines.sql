@@ -382,8 +382,27 @@ medians as (
 
 ),
 
--- The spread on each side of the median: the exact median distance of the values above
--- it (upper) and below it (lower), the median itself on both sides.
+-- Each value's distance from the median, sorted: all of them (for the MAD), and those at
+-- or above it (upper) and at or below it (lower), the median itself on both sides.
+deviations as (
+
+    select
+        *,
+        list_sort(list_transform(baseline_values, lambda v: abs(v - expected_value)))
+            as absolute_deviations,
+        list_transform(
+            list_filter(baseline_values, lambda v: v >= expected_value),
+            lambda v: v - expected_value
+        ) as upper_deviations,
+        list_reverse(list_transform(
+            list_filter(baseline_values, lambda v: v <= expected_value),
+            lambda v: expected_value - v
+        )) as lower_deviations
+
+    from medians
+
+),
+
 stats as (
 
     select
@@ -392,23 +411,15 @@ stats as (
         date_day,
         expected_value,
         baseline_days,
-        {{ argo.sorted_list_median(
-            'list_sort(list_transform(baseline_values, lambda v: abs(v - expected_value)))'
-        ) }} as median_absolute_deviation,
-        {{ argo.sorted_list_median(
-            'list_transform(list_filter(baseline_values, lambda v: v >= expected_value), '
-            ~ 'lambda v: v - expected_value)'
-        ) }} as upper_absolute_deviation,
-        {{ argo.sorted_list_median(
-            'list_reverse(list_transform(list_filter(baseline_values, lambda v: v <= expected_value), '
-            ~ 'lambda v: expected_value - v))'
-        ) }} as lower_absolute_deviation,
+        {{ argo.sorted_list_median('absolute_deviations') }} as median_absolute_deviation,
+        {{ argo.sorted_list_median('upper_deviations') }} as upper_absolute_deviation,
+        {{ argo.sorted_list_median('lower_deviations') }} as lower_absolute_deviation,
         baseline_volume,
         baseline_nonzero_days,
         baseline_min,
         baseline_max
 
-    from medians
+    from deviations
 
 ),
 {%- endmacro %}
