@@ -139,7 +139,7 @@
     {%- if node is none -%}
         {%- set column = argo.source_day_column(relation) -%}
     {%- else -%}
-        {%- set column = node.columns.keys() | select('in', argo.daily_staging_day_columns()) | first -%}
+        {%- set column = argo.day_column_of(node) -%}
     {%- endif -%}
     {%- set state = argo.marts_state_relation() -%}
     {%- if not column
@@ -170,10 +170,8 @@
             and (source.identifier | lower) == (relation.identifier | lower) -%}
             {%- set column = (source.config.get('meta') or {}).get('argo_day_column')
                 or (source.get('meta') or {}).get('argo_day_column') -%}
-            {%- for reader in graph.nodes.values() if column and reader.resource_type == 'model'
-                and 'staging' in reader.fqn and uid in reader.depends_on.nodes
-                and 'load_id' in reader.columns
-                and (reader.columns.keys() | select('in', argo.daily_staging_day_columns()) | list) -%}
+            {%- for reader in graph.nodes.values() if column and uid in reader.depends_on.get('nodes', [])
+                and argo.loaded_day_column(reader) -%}
                 {{ return(column) }}
             {%- endfor -%}
         {%- endif -%}
@@ -321,6 +319,20 @@
     {{ return(['date_day', 'event_date', 'install_date', 'rate_date']) }}
 {%- endmacro %}
 
+{#- The documented daily column of the model `node` (argo.daily_staging_day_columns), or none. -#}
+{% macro day_column_of(node) -%}
+    {{ return(node.columns.keys() | select('in', argo.daily_staging_day_columns()) | first) }}
+{%- endmacro %}
+
+{#- The day column of `node` when it is a daily staging model with a `load_id` (whose loads
+    argo.earliest_day_loaded_into reads), or none. -#}
+{% macro loaded_day_column(node) -%}
+    {%- if node.resource_type == 'model' and 'staging' in node.fqn and 'load_id' in node.columns -%}
+        {{ return(argo.day_column_of(node)) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
 {#
     SQL giving the earliest day among the raw rows that the daily staging models upstream
     of `unique_id` hold from loads dlt committed after the epoch second `since` (dlt's
@@ -336,19 +348,17 @@
     none when there is none among them).
 #}
 {% macro earliest_day_loaded_into(unique_ids, since) -%}
-    {%- set day_columns = argo.daily_staging_day_columns() -%}
     {%- set parts = [] -%}
     {%- for uid in unique_ids -%}
         {%- set node = graph.nodes.get(uid) -%}
-        {%- if node and node.resource_type == 'model' and 'staging' in node.fqn
-            and 'load_id' in node.columns -%}
-            {%- set day = (node.columns.keys() | select('in', day_columns) | list | first) -%}
+        {%- set day = argo.loaded_day_column(node) if node else none -%}
+        {%- if day -%}
             {%- set sources = [] -%}
             {%- for parent in node.depends_on.nodes if parent in graph.sources -%}
                 {%- do sources.append(graph.sources[parent]) -%}
             {%- endfor -%}
             {%- set source = sources | first -%}
-            {%- if day and source -%}
+            {%- if source -%}
                 {%- set loads = adapter.get_relation(source.database, source.schema, '_dlt_loads') -%}
                 {%- if loads -%}
                     {%- set staged = api.Relation.create(
