@@ -34,16 +34,20 @@ item), so one table of a few thousand rows per page would cost more in dlt than 
 source. A batch holds at most :data:`BATCH_ROWS` rows, so memory does not grow with the run.
 The batches are checked, not the pages (the check too costs about the same per table
 whatever its size), except a ``whole_days`` source's pages, which are checked one by one.
+For the same reason a source whose API answers in JSON records (Meta, Google Ads, Kakao)
+holds an account's report rows across its chunks and makes them into Arrow tables up to
+:data:`TABLE_ROWS` rows at a time (:func:`rows_into_tables`), then yields the tombstones of
+the days those chunks asked for.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from itertools import product
-from typing import Any
+from itertools import chain, product
+from typing import Any, TypeVar
 
 import dlt
 import pyarrow as pa
@@ -58,6 +62,10 @@ from dlt.sources import DltResource
 from ingestion.sources.arrow import LOADED_AT, TIMESTAMP, Table
 from ingestion.sources.errors import SourceDataError
 
+#: What a report was asked for in (a date range, a report call), and one row of its answer.
+Chunk = TypeVar("Chunk")
+Row = TypeVar("Row")
+
 MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
 #: The hard-delete flag of tombstones (dlt's ``hard_delete`` hint); null on every loaded row.
 DELETED = "_deleted"
@@ -67,6 +75,12 @@ DELETED_HINT: dict[str, Any] = {"data_type": "bool", "nullable": True, "hard_del
 TOMBSTONES = "tombstones"
 #: Most rows of one table held before they are handed to dlt as one Arrow table.
 BATCH_ROWS = 50_000
+#: Report rows (JSON records) of one account held before they are made into Arrow tables
+#: (:func:`rows_into_tables`). Making a table costs about the same per call whatever its
+#: rows (the Arrow conversion and each column's checks run once per table), so an API's
+#: pages of a few hundred rows are made into tables a few thousand at a time; 5,000 rows
+#: keep what is held per account read at once small (a few chunks' answers).
+TABLE_ROWS = 5_000
 #: What to do about conflicting duplicates.
 CONFLICT_HINT = (
     "the API sent conflicting rows for one key; nothing was loaded by this run. Run it again "
@@ -395,6 +409,58 @@ def batched(items: Iterator[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
         raise
     for first, tables, _ in held.values():
         yield joined(first, tables)
+
+
+def rows_into_tables(
+    chunks: Iterable[tuple[Chunk, Iterable[Sequence[Row]]]],
+    make_tables: Callable[[list[Row]], Iterable[Any]],
+    make_tombstones: Callable[[list[Chunk]], Iterable[Any]] | None = None,
+    *,
+    rows: int = TABLE_ROWS,
+) -> Iterator[Any]:
+    """One account's report rows made into tables several chunks at a time, then tombstones.
+
+    The rows of each chunk's pages are held, in order, across chunks. After a chunk that
+    brings them to ``rows`` or more, and once after the last chunk, ``make_tables`` makes
+    what is held into the tables it yields, then ``make_tombstones`` yields the tombstones
+    of those chunks (:func:`tombstones` of every day they asked for, after the days' rows
+    as :func:`checked` expects; a chunk answered empty gets its tombstones all the same).
+    A flush without rows yields only the tombstones; no chunks yield nothing. At most
+    ``rows`` rows plus one chunk's are held; the held rows are handed over, not kept,
+    while their tables are yielded.
+
+    Args:
+        chunks: What the account's report was asked for in (a date range, a report call),
+            each with its pages of rows, read lazily in this order.
+        make_tables: Held rows -> the tables to yield (their errors name the bad record).
+        make_tombstones: Held chunks -> their tombstones (``None``: the caller yields them).
+        rows: How many held rows make the tables (default :data:`TABLE_ROWS`).
+    """
+    held: list[Row] = []
+    asked: list[Chunk] = []
+    for chunk, pages in chunks:
+        for page in pages:
+            held.extend(page)
+        asked.append(chunk)
+        if len(held) >= rows:
+            made = _made(held, asked, make_tables, make_tombstones)
+            held, asked = [], []
+            yield from made
+    made = _made(held, asked, make_tables, make_tombstones)
+    del held, asked
+    yield from made
+
+
+def _made(
+    held: list[Row],
+    asked: list[Chunk],
+    make_tables: Callable[[list[Row]], Iterable[Any]],
+    make_tombstones: Callable[[list[Chunk]], Iterable[Any]] | None,
+) -> Iterator[Any]:
+    """The tables of ``held`` (if any), then the tombstones of ``asked`` (if any)."""
+    tables = make_tables(held) if held else ()
+    dead = make_tombstones(asked) if asked and make_tombstones is not None else ()
+    return chain(tables, dead)
 
 
 def merged(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracemalloc
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from ingestion.sources.resources import (
     checked,
     into,
     merged,
+    rows_into_tables,
     tombstones,
 )
 
@@ -360,3 +362,79 @@ def test_batched_yields_a_table_of_no_rows_so_the_table_exists() -> None:
     out = list(batched(iter([empty])))
     assert [t.num_rows for t in out] == [0]
     assert out[0].schema == DAILY.schema()
+
+
+def record(ad: str, day: str) -> dict[str, Any]:
+    return {"account_id": "1", "ad_id": ad, "day": day, "spend": "5", "clicks": 1}
+
+
+class Account:
+    """One account's report read through :func:`rows_into_tables`, what happened in order."""
+
+    def __init__(self, chunks: list[tuple[str, list[list[dict[str, Any]]]]]) -> None:
+        self.chunks = chunks
+        self.events: list[str] = []
+        self.handed: list[list[dict[str, Any]]] = []
+
+    def read(self) -> Iterator[tuple[str, Iterator[list[dict[str, Any]]]]]:
+        for day, pages in self.chunks:
+            self.events.append(f"asked {day}")
+            yield day, iter(pages)
+
+    def tables(self, rows: list[dict[str, Any]]) -> list[pa.Table]:
+        self.handed.append(rows)
+        self.events.append(f"tables of {len(rows)}")
+        return [arrow.to_table(rows, DAILY, loaded_at=AT)]
+
+    def tombstones(self, days: list[str]) -> Iterator[pa.Table]:
+        self.events.append(f"tombstones {','.join(days)}")
+        asked = [{"account_id": "1", "day": date.fromisoformat(d)} for d in days]
+        yield tombstones(DAILY, asked, loaded_at=AT)
+
+
+def test_rows_into_tables_holds_rows_across_chunks_up_to_the_size_then_the_chunks_days() -> None:
+    account = Account(
+        [
+            ("2026-10-01", [[record("a", "2026-10-01"), record("b", "2026-10-01")]]),
+            ("2026-10-02", [[record("c", "2026-10-02")], [record("d", "2026-10-02")]]),
+            ("2026-10-03", []),  # answered empty: tombstoned all the same
+            ("2026-10-04", [[record("e", "2026-10-04")]]),
+        ]
+    )
+    out = list(rows_into_tables(account.read(), account.tables, account.tombstones, rows=3))
+    # The first tables are made before the third chunk is asked for (what is held is bounded).
+    assert account.events == [
+        "asked 2026-10-01",
+        "asked 2026-10-02",
+        "tables of 4",
+        "tombstones 2026-10-01,2026-10-02",
+        "asked 2026-10-03",
+        "asked 2026-10-04",
+        "tables of 1",
+        "tombstones 2026-10-03,2026-10-04",
+    ]
+    assert [DELETED in t.column_names for t in out] == [False, True, False, True]
+    assert [r["ad_id"] for r in rows_of([out[0]])] == ["a", "b", "c", "d"]
+    assert [r["ad_id"] for r in rows_of([out[2]])] == ["e"]
+    days = [[str(d) for d in t.column("day").to_pylist()] for t in (out[1], out[3])]
+    assert days == [["2026-10-01", "2026-10-02"], ["2026-10-03", "2026-10-04"]]
+    # the rows handed over are not reused for the next ones
+    assert [len(rows) for rows in account.handed] == [4, 1]
+
+
+def test_rows_into_tables_without_rows_yields_only_tombstones_and_without_chunks_nothing() -> None:
+    account = Account([("2026-10-01", []), ("2026-10-02", [[]])])
+    out = list(rows_into_tables(account.read(), account.tables, account.tombstones, rows=3))
+    assert account.events[-1] == "tombstones 2026-10-01,2026-10-02"
+    assert account.handed == [] and len(out) == 1 and DELETED in out[0].column_names
+    nothing = Account([])
+    assert list(rows_into_tables(nothing.read(), nothing.tables, nothing.tombstones)) == []
+    assert nothing.events == []
+
+
+def test_rows_into_tables_without_tombstones_flushes_at_the_size_and_at_the_end() -> None:
+    rows = [record(str(i), "2026-10-01") for i in range(5)]
+    account = Account([("2026-10-01", [rows[:2]]), ("2026-10-01", [rows[2:4]]), ("x", [rows[4:]])])
+    out = list(rows_into_tables(account.read(), account.tables, rows=4))
+    assert [t.num_rows for t in out] == [4, 1]
+    assert [r["ad_id"] for r in rows_of(out)] == ["0", "1", "2", "3", "4"]
