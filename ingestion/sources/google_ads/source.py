@@ -24,7 +24,7 @@ from ingestion.sources.google_ads import tables
 from ingestion.sources.google_ads.client import GoogleAdsClient, normalize_customer_id
 from ingestion.sources.http import Retry
 from ingestion.sources.parallel import Slots, each_account, map_accounts
-from ingestion.sources.resources import merged, tombstones
+from ingestion.sources.resources import merged, rows_into_tables, tombstones
 
 log = logging.getLogger("argo.sources.google_ads")
 
@@ -112,10 +112,6 @@ def entities(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     yield from each_account(run.customers, read, slots=run.slots, name=f"google-{table.name}")
 
 
-#: Report rows of one customer made into one table at once (a few chunks' batches).
-BATCH_ROWS = 5_000
-
-
 def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     """One daily report table over every customer's window, searchStream chunk by chunk."""
     newest = NewestDays()
@@ -133,38 +129,38 @@ def daily(run: Run, table: tables.Table) -> Iterator[pa.Table]:
     def read(job: tuple[str, date, date, date]) -> Iterator[pa.Table]:
         customer_id, today, since, until = job
         total = 0
-        # Batches of several chunks are made into one table (a table costs about the same
-        # per call whatever its rows), then the tombstones of the chunks they fill.
-        held: list[Any] = []
-        asked: list[date] = []
 
-        def flush() -> Iterator[pa.Table]:
-            nonlocal total
-            if held:
-                page = table.to_arrow(held, customer_id=customer_id, loaded_at=run.loaded_at)
-                sane_days(page, table, "segments_date", today)
-                total += page.num_rows
-                if page.num_rows:
-                    # The newest day Google returned anchors the next run's lookback (each
-                    # customer is one key, updated by its own thread only).
-                    newest.update(customer_id, str(pc.max(page["segments_date"])))
-                yield page
-            if asked:
-                # Every day asked for is replaced, even one Google now answers empty for.
-                days = [{"customer_id": customer_id, "segments_date": d} for d in asked]
-                yield tombstones(table, days, loaded_at=run.loaded_at)
-            held.clear()
-            asked.clear()
-
-        for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
+        def batches(chunk_since: date, chunk_until: date) -> Iterator[list[dict[str, Any]]]:
             record = f"customer {customer_id} {table.name} {chunk_since}..{chunk_until}"
             query = table.query(chunk_since, chunk_until)
-            for batch in run.client.search_stream(customer_id, query, record=record):
-                held.extend(batch)
-            asked.extend(days_of(chunk_since, chunk_until))
-            if len(held) >= BATCH_ROWS:
-                yield from flush()
-        yield from flush()
+            yield from run.client.search_stream(customer_id, query, record=record)
+
+        def report(rows: list[dict[str, Any]]) -> Iterator[pa.Table]:
+            nonlocal total
+            page = table.to_arrow(rows, customer_id=customer_id, loaded_at=run.loaded_at)
+            sane_days(page, table, "segments_date", today)
+            total += page.num_rows
+            if page.num_rows:
+                # The newest day Google returned anchors the next run's lookback (each
+                # customer is one key, updated by its own thread only).
+                newest.update(customer_id, str(pc.max(page["segments_date"])))
+            yield page
+
+        def asked(chunks: list[tuple[date, date]]) -> Iterator[pa.Table]:
+            # Every day asked for is replaced, even one Google now answers empty for.
+            days = [
+                {"customer_id": customer_id, "segments_date": day}
+                for chunk in chunks
+                for day in days_of(*chunk)
+            ]
+            yield tombstones(table, days, loaded_at=run.loaded_at)
+
+        # Batches of several chunks are made into one table, then the chunks' tombstones.
+        yield from rows_into_tables(
+            ((chunk, batches(*chunk)) for chunk in date_chunks(since, until, run.chunk_days)),
+            report,
+            asked,
+        )
         log.info(
             "google_ads: customer %s %s %s..%s: %d rows",
             customer_id,

@@ -24,7 +24,7 @@ from ingestion.sources.http import Retry
 from ingestion.sources.kakao_moment import tables
 from ingestion.sources.kakao_moment.client import KakaoMomentClient, chunks
 from ingestion.sources.parallel import Slots, each_account, map_accounts
-from ingestion.sources.resources import into, merged, tombstones
+from ingestion.sources.resources import into, merged, rows_into_tables, tombstones
 
 log = logging.getLogger("argo.sources.kakao_moment")
 
@@ -35,8 +35,6 @@ SEOUL = ZoneInfo(tables.TIMEZONE)
 MAX_REPORT_DAYS = 31
 #: Kakao's most creative ids per report call.
 MAX_CREATIVES_PER_REPORT = 100
-#: Report rows of one account made into tables at once (a few calls' answers).
-REPORT_ROWS = 5_000
 
 
 @dataclass
@@ -203,34 +201,32 @@ def _account_reports(
 ) -> Iterator[Any]:
     """One account's reports, window by window (a worker thread; paced per account).
 
-    The rows of several calls are made into tables together (a table costs about the
-    same per call whatever its rows), up to :data:`REPORT_ROWS` at a time.
+    The rows of several calls are made into tables together (:func:`rows_into_tables`).
     """
     found = run.structure(account_id)
     ids = [str(c["id"]) for c in found.creatives]
     parents = found.parents()
     rows = 0
-    held: list[Any] = []
 
-    def tables_of_held() -> Iterator[Any]:
+    def calls() -> Iterator[tuple[tuple[date, list[str]], list[list[dict[str, Any]]]]]:
+        nonlocal rows
+        for window_since, window_until in date_chunks(since, until, run.window_days):
+            for id_chunk in chunks(ids, run.creatives_per_report):
+                data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
+                rows += len(data)
+                yield (window_since, id_chunk), [data]
+
+    def as_tables(held: list[dict[str, Any]]) -> list[Any]:
         report, conversions, newest_day = tables.report_tables(
             account_id, held, parents, run.loaded_at
         )
-        held.clear()
         # The newest day Kakao returned anchors the next run's lookback (each account
         # is one key, updated by its own thread only).
         newest.update(account_id, newest_day)
-        yield from _checked(report, conversions)
+        return _checked(report, conversions)
 
-    for window_since, window_until in date_chunks(since, until, run.window_days):
-        for id_chunk in chunks(ids, run.creatives_per_report):
-            data = run.client.creative_report(account_id, id_chunk, window_since, window_until)
-            rows += len(data)
-            held.extend(data)
-            if len(held) >= REPORT_ROWS:
-                yield from tables_of_held()
-    if held:
-        yield from tables_of_held()
+    # The days asked for are tombstoned once every account is read (creative_report).
+    yield from rows_into_tables(calls(), as_tables)
     log.info("kakao_moment: %s report %s..%s: %d creative-days", account_id, since, until, rows)
 
 

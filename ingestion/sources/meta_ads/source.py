@@ -22,7 +22,7 @@ from ingestion.sources.http import Retry
 from ingestion.sources.meta_ads import tables
 from ingestion.sources.meta_ads.client import AsyncReportFailed, MetaAdsClient
 from ingestion.sources.parallel import Slots, each_account, map_accounts
-from ingestion.sources.resources import into, merged, tombstones
+from ingestion.sources.resources import into, merged, rows_into_tables, tombstones
 
 log = logging.getLogger("argo.sources.meta_ads")
 
@@ -104,10 +104,6 @@ def listing(
     yield from each_account(run.accounts, read, slots=run.slots, name=f"meta-{edge}")
 
 
-#: Insight rows of one account made into tables at once (a few chunks' pages).
-INSIGHT_ROWS = 5_000
-
-
 def ads_insights(run: Run) -> Iterator[Any]:
     """Daily ad-level insights of every account's window, and their actions."""
     newest = NewestDays()
@@ -128,20 +124,9 @@ def ads_insights(run: Run) -> Iterator[Any]:
             "meta_ads: act_%s insights %s..%s (%s)", account_id, since, until, run.insights_mode
         )
         total = 0
-        # Pages of several chunks are made into tables together (a table costs about the
-        # same per call whatever its rows), then the tombstones of the chunks they fill.
-        held: list[dict[str, Any]] = []
-        asked: list[tuple[date, date]] = []
 
-        def flush() -> Iterator[Any]:
-            if held:
-                yield from _insight_tables(held, run.loaded_at, today)
-            if asked:
-                yield from _asked(account_id, asked[0][0], asked[-1][1], run.loaded_at)
-            held.clear()
-            asked.clear()
-
-        for chunk_since, chunk_until in date_chunks(since, until, run.chunk_days):
+        def pages(chunk_since: date, chunk_until: date) -> Iterator[list[dict[str, Any]]]:
+            nonlocal total
             for page in _insight_pages(
                 run.client, account_id, chunk_since, chunk_until, run.insights_mode
             ):
@@ -150,11 +135,7 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 # still settling at this run is re-pulled, however long until the next run.
                 # (Each account is one key, updated by its own thread only.)
                 newest.update(account_id, max((str(r.get("date_start")) for r in page), default=""))
-                held.extend(page)
-            # Every day asked for is replaced, even one Meta now answers empty for.
-            asked.append((chunk_since, chunk_until))
-            if len(held) >= INSIGHT_ROWS:
-                yield from flush()
+                yield page
             log.info(
                 "meta_ads: act_%s insights %s..%s: %d rows so far",
                 account_id,
@@ -162,7 +143,14 @@ def ads_insights(run: Run) -> Iterator[Any]:
                 chunk_until,
                 total,
             )
-        yield from flush()
+
+        # Pages of several chunks are made into tables together, then every day those
+        # chunks asked for is replaced, even one Meta now answers empty for.
+        yield from rows_into_tables(
+            ((chunk, pages(*chunk)) for chunk in date_chunks(since, until, run.chunk_days)),
+            lambda rows: _insight_tables(rows, run.loaded_at, today),
+            lambda chunks: _asked(account_id, chunks[0][0], chunks[-1][1], run.loaded_at),
+        )
 
     yield from each_account(jobs, read, slots=run.slots, name="meta-insights")
 
