@@ -62,8 +62,11 @@ FLAGS = (
     "--password-store=basic",
     "--use-mock-keychain",
     "--hide-scrollbars",
+    # AimEnabled: Chromium 150's omnibox asks www.google.com/async/folae whether AI mode
+    # is allowed at every start; PreconnectToSearch: a preconnect to the search engine.
     "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
-    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater,AimEnabled,"
+    "AimServerRequestOnStartupEnabled,PreconnectToSearch",
     # Sign-in lists the profile's Google accounts and the component updater asks for the
     # on-device model manifest whatever the switches above say: both go to a closed port.
     f"--gaia-url={NOWHERE}",
