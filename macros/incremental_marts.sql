@@ -18,13 +18,17 @@
     `argo transform --full-refresh` (dbt's --full-refresh) rebuilds them from scratch; a
     change to what their history is computed from rebuilds them too (macros/marts_builds.sql).
 #}
-{% macro incremental_mart_config(unique_key) -%}
+{% macro incremental_mart_config(unique_key, pre_hook=[], post_hook=[]) -%}
+    {#- A mart's own hooks run after argo.delete_lookback_window. -#}
     {%- set settings = {
         'materialized': 'incremental',
         'unique_key': unique_key,
         'on_schema_change': 'append_new_columns',
-        'pre_hook': ['{{ argo.delete_lookback_window() }}'],
+        'pre_hook': ['{{ argo.delete_lookback_window() }}'] + pre_hook,
     } -%}
+    {%- if post_hook -%}
+        {%- do settings.update({'post_hook': post_hook}) -%}
+    {%- endif -%}
     {%- if target.type == 'athena' -%}
         {%- do settings.update({
             'table_type': 'iceberg',
@@ -410,11 +414,16 @@
     {%- if since is none -%}
         {{ return(ref(name)) }}
     {%- endif -%}
+    {{ return(argo.node_relation(name)) }}
+{%- endmacro %}
+
+{#- The relation of the model or seed `name`, from the graph (not a ref: no dependency). -#}
+{% macro node_relation(name) -%}
     {%- for node in graph.nodes.values()
         if node.resource_type in ('model', 'seed') and node.name == name -%}
         {{ return(api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias
         )) }}
     {%- endfor -%}
-    {{ exceptions.raise_compiler_error("argo.window_input: no model named " ~ name) }}
+    {{ exceptions.raise_compiler_error("argo.node_relation: no model named " ~ name) }}
 {%- endmacro %}

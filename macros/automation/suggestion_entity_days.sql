@@ -8,8 +8,25 @@
     every day. The rows of a day are the same whether it is computed with every day or
     from `since` (tests/e2e/test_daily_builds.py compares fct_suggestions_daily, which
     computes only its window this way, with a full refresh).
+
+    `chunk` (k, n), with every day only: the rows of the entities whose bucket
+    (argo.suggestion_chunk_predicate) is k of n. Every figure of a row is computed within
+    its entity (its windows, its targets), except a platform's peers, which are the
+    advertiser's other platforms: a platform's bucket is its advertiser's. So the n
+    chunks' rows together are exactly the rows of every entity at once; only the
+    warehouse's first day is read from every row. fct_suggestions_daily's full build on
+    DuckDB computes its entity days chunk by chunk this way
+    (argo.stage_suggestion_entity_days), so its memory follows a chunk, not the history.
 #}
-{% macro suggestion_entity_days_sql(since=none) -%}
+{% macro suggestion_entity_days_sql(since=none, chunk=none) -%}
+{%- if chunk is not none and since is not none -%}
+    {{ exceptions.raise_compiler_error(
+        "argo.suggestion_entity_days_sql: a chunk is computed with every day (since none)"
+    ) }}
+{%- endif -%}
+{#- What the inputs are read from (argo.window_input): the views' refs in the view; the
+    nodes' relations in the mart, for its window or its chunks (which it does not ref). -#}
+{%- set from_nodes = since if since is not none else chunk -%}
 {%- set windows = [3, 7, 14, 28] -%}
 {#- Windows whose later half is compared with their earlier half (CTR change, marginal ROAS). -#}
 {%- set split_windows = [14, 28] -%}
@@ -25,43 +42,43 @@ with
 
 keyword_performance as (
 
-    select * from {{ argo.window_input('rpt_keyword_performance_daily', since) }}
+    select * from {{ argo.window_input('rpt_keyword_performance_daily', from_nodes) }}
 
 ),
 
 campaign_performance as (
 
-    select * from {{ argo.window_input('rpt_campaign_performance_daily', since) }}
+    select * from {{ argo.window_input('rpt_campaign_performance_daily', from_nodes) }}
 
 ),
 
 ad_performance as (
 
-    select * from {{ argo.window_input('fct_ad_performance_daily', since) }}
+    select * from {{ argo.window_input('fct_ad_performance_daily', from_nodes) }}
 
 ),
 
 ads as (
 
-    select * from {{ argo.window_input('dim_ads', since) }}
+    select * from {{ argo.window_input('dim_ads', from_nodes) }}
 
 ),
 
 campaigns as (
 
-    select * from {{ argo.window_input('dim_campaigns', since) }}
+    select * from {{ argo.window_input('dim_campaigns', from_nodes) }}
 
 ),
 
 kpi_targets as (
 
-    select * from {{ argo.window_input('dim_kpi_targets', since) }}
+    select * from {{ argo.window_input('dim_kpi_targets', from_nodes) }}
 
 ),
 
 exchange_rates as (
 
-    select * from {{ argo.window_input('int_exchange_rates_to_reporting', since) }}
+    select * from {{ argo.window_input('int_exchange_rates_to_reporting', from_nodes) }}
 
 ),
 
@@ -72,7 +89,7 @@ calendar as (
     select
         date_day,
         row_number() over (order by date_day) as day_index
-    from {{ argo.window_input('int_calendar_days', since) }}
+    from {{ argo.window_input('int_calendar_days', from_nodes) }}
 
 ),
 
@@ -82,7 +99,7 @@ calendar as (
 -- current with the marts this run built; its ad scope has no name).
 entity_months as (
 
-    select * from {{ argo.window_input('int_suggestions__entity_months', since) }}
+    select * from {{ argo.window_input('int_suggestions__entity_months', from_nodes) }}
 
 ),
 {%- endif %}
@@ -107,7 +124,7 @@ as_of as (
 -- window of the days asked for reaches back to.
 keyed as (
 
-    {{ argo.suggestion_activity_sql(lower) }}
+    {{ argo.suggestion_activity_sql(lower, chunk=chunk) }}
 
 ),
 
@@ -164,11 +181,24 @@ entities as (
 
 ),
 
--- The warehouse's first day: a window reaching before it is not judged.
+-- The warehouse's first day: a window reaching before it is not judged. A chunk's
+-- entities are some of them: it is then the first day of every report row (the first
+-- day of every entity's).
 history as (
 
+    {%- if chunk is not none %}
+    select min(date_day) as history_first_day
+    from (
+        select min(date_day) as date_day from keyword_performance
+        union all
+        select min(date_day) as date_day from campaign_performance
+        union all
+        select min(date_day) as date_day from ad_performance
+    ) as first_days
+    {%- else %}
     select min(first_day) as history_first_day
     from entities
+    {%- endif %}
 
 ),
 
@@ -590,7 +620,7 @@ select * from final
     `ads` is not read (the name is dim_ads' current one, which a table kept from run to
     run would not follow).
 #}
-{% macro suggestion_activity_sql(lower=none, ad_names=true) -%}
+{% macro suggestion_activity_sql(lower=none, ad_names=true, chunk=none) -%}
     select
         *,
         scope
@@ -708,4 +738,115 @@ select * from final
             ad_performance.ad_id,
             ad_performance.date_day
     ) as activity
+    {%- if chunk is not none %}
+    where {{ argo.suggestion_chunk_predicate('activity', chunk) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#
+    True for the rows (of `rows`, with the columns of argo.suggestion_activity_sql) of the
+    entities of chunk k of n (`chunk`: (k, n)): the hash of the entity's ids, modulo n, is
+    k; a platform's (an advertiser's platform) is its advertiser's, so that an advertiser's
+    platforms, each compared with the others, are in one chunk. DuckDB only: chunks are how
+    its full build of fct_suggestions_daily bounds memory.
+#}
+{% macro suggestion_chunk_predicate(rows, chunk) -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ exceptions.raise_compiler_error(
+            "argo.suggestion_chunk_predicate: chunks are built on DuckDB only"
+        ) }}
+    {%- endif -%}
+    case
+        when {{ rows }}.scope = 'platform' then hash({{ rows }}.advertiser_id)
+        else hash(
+            {{ rows }}.scope,
+            {{ rows }}.advertiser_id,
+            {{ rows }}.platform,
+            {{ rows }}.account_id,
+            {{ rows }}.campaign_id,
+            {{ rows }}.ad_group_id,
+            {{ rows }}.ad_id,
+            {{ rows }}.keyword_id
+        )
+    end % {{ chunk[1] }} = {{ chunk[0] }}
+{%- endmacro %}
+
+{#
+    Where fct_suggestions_daily's full build on DuckDB stages its entity days, computed
+    chunk by chunk (argo.stage_suggestion_entity_days), with how many chunks: a dict
+    {relation, chunks}; none when the build reads the view int_suggestions__entity_days
+    in one go: on Athena (whose engine is distributed), on an incremental run (its window
+    is small), in anything but a build (compile, docs, show, unit tests: nothing staged),
+    and when one chunk is enough. The chunks: the report rows an entity day is computed
+    from (the keyword, campaign and ad reports' rows), divided by
+    var('suggestions__build_chunk_rows'), rounded up. The same answer in the model's SQL,
+    compiled first, and in its hooks: the data does not change in between.
+#}
+{% macro suggestion_entity_days_staging() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set per_chunk = var('suggestions__build_chunk_rows') -%}
+    {%- if per_chunk is not number or per_chunk is sameas true or per_chunk is sameas false
+        or per_chunk < 0 or per_chunk != (per_chunk | int) -%}
+        {{ exceptions.raise_compiler_error(
+            "var suggestions__build_chunk_rows is " ~ per_chunk ~ ": set it to a whole number"
+            ~ " of report rows per chunk of fct_suggestions_daily's full build (0: one chunk)"
+        ) }}
+    {%- endif -%}
+    {%- if per_chunk == 0 or target.type != 'duckdb' or model.resource_type != 'model'
+        or flags.WHICH not in ('run', 'build', 'retry') or is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set counted = run_query(
+        'select (select count(*) from ' ~ argo.node_relation('rpt_keyword_performance_daily')
+        ~ ') + (select count(*) from ' ~ argo.node_relation('rpt_campaign_performance_daily')
+        ~ ') + (select count(*) from ' ~ argo.node_relation('fct_ad_performance_daily') ~ ')'
+    ) -%}
+    {%- set rows = counted.rows[0][0] | int -%}
+    {%- set chunks = ((rows + (per_chunk | int) - 1) // (per_chunk | int)) | int -%}
+    {%- if chunks <= 1 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({
+        'relation': this.incorporate(path={'identifier': this.identifier ~ '__entity_days'}),
+        'chunks': chunks,
+    }) }}
+{%- endmacro %}
+
+{#
+    Pre-hook of fct_suggestions_daily: when its full build stages its entity days
+    (argo.suggestion_entity_days_staging), computes them into that table one chunk at a
+    time (argo.suggestion_entity_days_sql with `chunk`), so that DuckDB's memory follows
+    a chunk's entities, not every entity of the history: their roughly 50 trailing-window
+    figures over every entity day are most of the build's work. In the build's
+    transaction, in the build schema (which readers do not see); the post-hook
+    argo.drop_staged_suggestion_entity_days drops it. Nothing otherwise.
+#}
+{% macro stage_suggestion_entity_days() -%}
+    {%- set staging = argo.suggestion_entity_days_staging() -%}
+    {%- if staging is not none -%}
+        {%- for k in range(staging.chunks) -%}
+            {%- set rows = argo.suggestion_entity_days_sql(chunk=(k, staging.chunks)) -%}
+            {%- if loop.first -%}
+                {%- do run_query(
+                    'create or replace table ' ~ staging.relation ~ ' as ' ~ rows
+                ) -%}
+            {%- else -%}
+                {%- do run_query('insert into ' ~ staging.relation ~ ' ' ~ rows) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Post-hook of fct_suggestions_daily on DuckDB: drops the staged entity days, if any (a
+    build that failed after staging them leaves them too: the next build drops them).
+-#}
+{% macro drop_staged_suggestion_entity_days() -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        drop table if exists {{ this.incorporate(
+            path={'identifier': this.identifier ~ '__entity_days'}
+        ) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -74,15 +74,27 @@ def compiled_test(path: Path, name: str) -> str:
     return found.read_text(encoding="utf-8")
 
 
-def full_refresh_of_a_copy(built: Path, tmp_path: Path) -> Path:
+def full_refresh_of_a_copy(
+    built: Path, tmp_path: Path, dbt_vars: dict[str, Any] | None = None
+) -> Path:
     """`dbt build --full-refresh` of a copy of the warehouse ``built``; the copy's path."""
     copy = tmp_path / "full" / "argo.duckdb"
     shutil.copytree(built.parent, copy.parent, ignore=shutil.ignore_patterns("*.lock", "logs"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(WAREHOUSE_ENV, str(copy))
         patch.setenv("DBT_TARGET_PATH", str(copy.parent / "target"))
-        dbt(["build", "--full-refresh"])
+        dbt(["build", "--full-refresh", *(["--vars", json.dumps(dbt_vars)] if dbt_vars else [])])
     return copy
+
+
+def report_rows(path: Path) -> int:
+    """The published keyword, campaign and ad report rows (what the suggestions' chunks count)."""
+    tables = ("rpt_keyword_performance_daily", "rpt_campaign_performance_daily")
+    counts = [
+        execute(path, f"select count(*) from marts.{table}")[0][0]
+        for table in (*tables, "fct_ad_performance_daily")
+    ]
+    return sum(counts)
 
 
 def a_load_of(path: Path, dataset: str) -> None:
@@ -166,13 +178,45 @@ def test_days_of_daily_builds_equal_a_full_refresh(
     finally:
         for fake in fakes.values():
             fake.stop()
-    copy = full_refresh_of_a_copy(built, tmp_path)
+    # The full refresh computes the suggestions' entity days in three chunks of entities
+    # (suggestions__build_chunk_rows, as a user sets it): the same rows as in one go.
+    chunk_rows = report_rows(built) // 3 + 1
+    copy = full_refresh_of_a_copy(built, tmp_path, {"suggestions__build_chunk_rows": chunk_rows})
+    (run_sql,) = (copy.parent / "target" / "run").glob("**/fct_suggestions_daily.sql")
+    assert "fct_suggestions_daily__entity_days" in run_sql.read_text(encoding="utf-8")
+    staged = execute(
+        copy,
+        "select table_schema from information_schema.tables "
+        "where table_name = 'fct_suggestions_daily__entity_days'",
+    )
+    assert not staged, f"the staged entity days are dropped after the build: {staged}"
     daily, full = read_marts(built), read_marts(copy)
     assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
     differing = [name for name in full if daily[name] != full[name]]
     assert not differing, f"the daily builds' marts differ from a full refresh: {differing}"
     assert ENTITY_MONTHS not in daily, "the build schema's state is not published"
     assert entity_months(built, "marts__green") == entity_months(copy, "marts__blue")
+
+
+def test_a_wrong_chunk_setting_is_one_line_naming_it(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """suggestions__build_chunk_rows set to what is no count of rows: the setting, what to do."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    for wrong in (-5, 2.5, "many"):
+        with pytest.raises(TransformError) as failed:
+            dbt(
+                [
+                    "compile",
+                    "--select",
+                    "fct_suggestions_daily",
+                    "--vars",
+                    json.dumps({"suggestions__build_chunk_rows": wrong}),
+                ]
+            )
+        assert f"var suggestions__build_chunk_rows is {wrong}: set it to a whole number" in str(
+            failed.value
+        ), failed.value
 
 
 def entity_months(path: Path, schema: str) -> list[tuple[Any, ...]]:

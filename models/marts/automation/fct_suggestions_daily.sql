@@ -7,18 +7,28 @@
 
     Incremental like the daily facts (macros/incremental_marts.sql): a run recomputes the
     days of its window. A day's suggestions read only that day's figures, each over at
-    most the 28 days before it, so the window's entity days and facts are computed here
-    from the window's first day less 27 days on (argo.suggestion_entity_days_sql, the SQL
-    of the views int_suggestions__entity_days and int_suggestions__facts, which a full
-    build reads). What an entity is over its whole life (first and last day, name) comes
-    from int_suggestions__entity_months, kept month by month in this build schema, so the
-    window's run reads the window's rows and that table, not every day of the reports.
+    most the 28 days before it, so the window's entity days are computed here from the
+    window's first day less 27 days on (argo.suggestion_entity_days_sql, the SQL of the
+    view int_suggestions__entity_days, which a full build reads). Their facts are the SQL
+    of the view int_suggestions__facts over them (argo.suggestion_facts_sql), so the entity
+    days are computed once. On DuckDB, a full build of more report rows than
+    var('suggestions__build_chunk_rows') first computes the entity days chunk by chunk of
+    entities into a table of the build schema (argo.stage_suggestion_entity_days), so that
+    memory follows a chunk, not the history. What an entity is over its whole life (first
+    and last day, name) comes from int_suggestions__entity_months, kept month by month in
+    this build schema, so the window's run reads the window's rows and that table, not
+    every day of the reports.
     Names, daily budgets (dim_campaigns' current setting) and advertisers are those of
     the run that wrote the day, as in the other incremental marts.
 -#}
 -- depends_on: {{ ref('int_suggestions__entity_months') }}
-{{ config(**argo.incremental_mart_config(unique_key=['date_day', 'suggestion_id'])) }}
+{{ config(**argo.incremental_mart_config(
+    unique_key=['date_day', 'suggestion_id'],
+    pre_hook=['{{ argo.stage_suggestion_entity_days() }}'],
+    post_hook=['{{ argo.drop_staged_suggestion_entity_days() }}'],
+)) }}
 {%- set since = argo.lookback_window_start_of_this() if is_incremental() else none %}
+{%- set staging = argo.suggestion_entity_days_staging() %}
 {%- set windows = [3, 7, 14, 28] -%}
 {%- set split_windows = [14, 28] -%}
 {%- set reporting = var('reporting_currency') | upper -%}
@@ -48,21 +58,21 @@ conditions as (
 
 entity_days as (
 
-    {%- if since is none %}
-    select * from {{ ref('int_suggestions__entity_days') }}
-    {%- else %}
+    {%- if since is not none %}
     {{ argo.suggestion_entity_days_sql(since) }}
+    {%- elif staging is not none %}
+    select * from {{ staging.relation }}
+    {%- else %}
+    select * from {{ ref('int_suggestions__entity_days') }}
     {%- endif %}
 
 ),
 
+-- The facts of the entity days above (the SQL of int_suggestions__facts), so that the
+-- entity days, whose windows are most of the build's work, are computed once.
 facts as (
 
-    {%- if since is none %}
-    select * from {{ ref('int_suggestions__facts') }}
-    {%- else %}
     {{ argo.suggestion_facts_sql('entity_days') }}  -- noqa: LT02
-    {%- endif %}
 
 ),
 
