@@ -138,13 +138,7 @@ entities as (
     select
         entity_months.entity_key,
         entity_months.scope,
-        max(entity_months.advertiser_id) as advertiser_id,
-        max(entity_months.platform) as platform,
-        max(entity_months.account_id) as account_id,
-        max(entity_months.campaign_id) as campaign_id,
-        max(entity_months.ad_group_id) as ad_group_id,
-        max(entity_months.ad_id) as ad_id,
-        max(entity_months.keyword_id) as keyword_id,
+        {{ argo.suggestion_entity_ids('entity_months') }},
         case
             when entity_months.scope = 'ad'
                 then max(coalesce(ads.ad_name, entity_months.ad_id))
@@ -165,13 +159,7 @@ entities as (
     select
         entity_key,
         scope,
-        max(advertiser_id) as advertiser_id,
-        max(platform) as platform,
-        max(account_id) as account_id,
-        max(campaign_id) as campaign_id,
-        max(ad_group_id) as ad_group_id,
-        max(ad_id) as ad_id,
-        max(keyword_id) as keyword_id,
+        {{ argo.suggestion_entity_ids() }},
         max(entity_name) as entity_name,
         min(date_day) as first_day,
         max(date_day) as last_day
@@ -849,4 +837,20 @@ select * from final
             path={'identifier': this.identifier ~ '__entity_days'}
         ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    The ids of a suggestion entity, aggregated over its rows (of `rows`, when named): each
+    the one value its rows hold (an entity's ids are part of its entity_key). Shared by
+    what an entity is over its life (argo.suggestion_entity_days_sql) and over a month
+    (int_suggestions__entity_months).
+#}
+{% macro suggestion_entity_ids(rows=none) -%}
+    {%- set prefix = rows ~ '.' if rows else '' -%}
+    {%- for id in [
+        'advertiser_id', 'platform', 'account_id', 'campaign_id', 'ad_group_id', 'ad_id',
+        'keyword_id',
+    ] %}
+        max({{ prefix }}{{ id }}) as {{ id }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
