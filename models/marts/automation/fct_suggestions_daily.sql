@@ -136,29 +136,14 @@ evaluated as (
         rule_checks.rule_window_days,
         facts.entity_key,
         facts.date_day,
+        facts.fact_value,
         case rule_checks.comparison
             when '>=' then facts.fact_value >= rule_checks.threshold
             when '>' then facts.fact_value > rule_checks.threshold
             when '<=' then facts.fact_value <= rule_checks.threshold
             when '<' then facts.fact_value < rule_checks.threshold
             when '=' then facts.fact_value = rule_checks.threshold
-        end as is_met,
-        rule_checks.field
-        || ' over ' || cast(rule_checks.window_days as {{ dbt.type_string() }}) || ' days = '
-        || case rule_checks.field
-            {%- for field, places in digits.items() %}
-                when '{{ field }}' then {{ argo.suggestion_shown('facts.fact_value', places) }}
-            {%- endfor %}
-            else {{ argo.suggestion_shown('facts.fact_value', 4) }}
-        end
-        || ' ' || rule_checks.comparison || ' '
-        || case rule_checks.field
-            {%- for field, places in digits.items() %}
-                when '{{ field }}'
-                    then {{ argo.suggestion_shown('rule_checks.threshold', places) }}
-            {%- endfor %}
-            else {{ argo.suggestion_shown('rule_checks.threshold', 4) }}
-        end as check_text
+        end as is_met
     from rule_checks
     inner join facts
         on
@@ -168,14 +153,84 @@ evaluated as (
 
 ),
 
--- Every check met (a check whose figure is missing has no row, so it is not met).
-fired as (
+-- Every check met (a check whose figure is missing has no row, so it is not met), with
+-- each check's value: the evidence is written for these rows only, not for every row of
+-- every entity day.
+met as (
 
     select
         rule_id,
         entity_key,
         date_day,
         max(rule_window_days) as entity_days_window,
+        {%- for n in range(0, 7) %}
+            max(case when check_no = {{ n }} then fact_value end) as value_{{ n }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    from evaluated
+    group by 1, 2, 3
+    having sum(case when is_met then 1 else 0 end) = max(check_count)
+
+),
+
+met_checks as (
+
+    select
+        met.rule_id,
+        met.entity_key,
+        met.date_day,
+        met.entity_days_window,
+        rule_checks.check_no,
+        rule_checks.field,
+        rule_checks.comparison,
+        rule_checks.threshold,
+        rule_checks.window_days,
+        case rule_checks.check_no
+            {%- for n in range(0, 7) %}
+                when {{ n }} then met.value_{{ n }}
+            {%- endfor %}
+        end as fact_value
+    from met
+    inner join rule_checks
+        on met.rule_id = rule_checks.rule_id
+
+),
+
+-- Each check as text, with the value that met it: `spend over 14 days = 250000 >= 200000`.
+checks_shown as (
+
+    select
+        rule_id,
+        entity_key,
+        date_day,
+        entity_days_window,
+        check_no,
+        field
+        || ' over ' || cast(window_days as {{ dbt.type_string() }}) || ' days = '
+        || case field
+            {%- for field, places in digits.items() %}
+                when '{{ field }}' then {{ argo.suggestion_shown('fact_value', places) }}
+            {%- endfor %}
+            else {{ argo.suggestion_shown('fact_value', 4) }}
+        end
+        || ' ' || comparison || ' '
+        || case field
+            {%- for field, places in digits.items() %}
+                when '{{ field }}' then {{ argo.suggestion_shown('threshold', places) }}
+            {%- endfor %}
+            else {{ argo.suggestion_shown('threshold', 4) }}
+        end as check_text
+    from met_checks
+
+),
+
+fired as (
+
+    select
+        rule_id,
+        entity_key,
+        date_day,
+        entity_days_window,
         concat_ws(
             '; ',
             {%- for n in range(1, 7) %}
@@ -183,9 +238,8 @@ fired as (
             {%- endfor %}
             'volume: ' || max(case when check_no = 0 then check_text end)
         ) as evidence
-    from evaluated
-    group by 1, 2, 3
-    having sum(case when is_met then 1 else 0 end) = max(check_count)
+    from checks_shown
+    group by 1, 2, 3, 4
 
 ),
 
