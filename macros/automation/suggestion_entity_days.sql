@@ -175,13 +175,17 @@ entities as (
 history as (
 
     {%- if chunk is not none %}
+    {#- The tables, not the CTEs: a CTE read twice is written out whole by DuckDB. #}
     select min(date_day) as history_first_day
     from (
-        select min(date_day) as date_day from keyword_performance
-        union all
-        select min(date_day) as date_day from campaign_performance
-        union all
-        select min(date_day) as date_day from ad_performance
+        {%- for name in [
+            'rpt_keyword_performance_daily',
+            'rpt_campaign_performance_daily',
+            'fct_ad_performance_daily',
+        ] %}
+        select min(date_day) as date_day from {{ argo.window_input(name, from_nodes) }}
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
     ) as first_days
     {%- else %}
     select min(first_day) as history_first_day
