@@ -10,7 +10,7 @@
     computes only its window this way, with a full refresh).
 
     `chunk` (k, n), with every day only: the rows of the entities whose bucket
-    (argo.suggestion_chunk_predicate) is k of n. Every figure of a row is computed within
+    (argo.suggestion_activity_where) is k of n. Every figure of a row is computed within
     its entity (its windows, its targets), except a platform's peers, which are the
     advertiser's other platforms: a platform's bucket is its advertiser's. So the n
     chunks' rows together are exactly the rows of every entity at once; only the
@@ -641,7 +641,9 @@ select * from final
             sum(conversions) as conversions,
             sum(conversions_value_in_reporting_currency) as conversions_value
         from keyword_performance
-        {% if lower %}where date_day >= cast('{{ lower }}' as date){% endif %}
+        {{- argo.suggestion_activity_where(lower, chunk, [
+            'advertiser_id', 'platform', 'account_id', 'campaign_id', 'ad_group_id', 'keyword_id'
+        ]) }}
         group by  -- noqa: AM06
             advertiser_id, platform, account_id, campaign_id, ad_group_id, keyword_id, date_day
 
@@ -664,7 +666,9 @@ select * from final
             sum(conversions) as conversions,
             sum(conversions_value_in_reporting_currency) as conversions_value
         from campaign_performance
-        {% if lower %}where date_day >= cast('{{ lower }}' as date){% endif %}
+        {{- argo.suggestion_activity_where(
+            lower, chunk, ['advertiser_id', 'platform', 'account_id', 'campaign_id']
+        ) }}
         group by advertiser_id, platform, account_id, campaign_id, date_day  -- noqa: AM06
 
         union all
@@ -686,7 +690,9 @@ select * from final
             sum(conversions) as conversions,
             sum(conversions_value_in_reporting_currency) as conversions_value
         from campaign_performance
-        where advertiser_id is not null {% if lower %}and date_day >= cast('{{ lower }}' as date){% endif %}
+        {{- argo.suggestion_activity_where(
+            lower, chunk, ['advertiser_id'], ['advertiser_id is not null']
+        ) }}
         group by advertiser_id, platform, date_day  -- noqa: AM06
 
         union all
@@ -720,7 +726,11 @@ select * from final
                 and ad_performance.ad_group_id = ads.ad_group_id
                 and ad_performance.ad_id = ads.ad_id
         {%- endif %}
-        {% if lower %}where ad_performance.date_day >= cast('{{ lower }}' as date){% endif %}
+        {{- argo.suggestion_activity_where(lower, chunk, [
+            'ad_performance.advertiser_id', 'ad_performance.platform',
+            'ad_performance.account_id', 'ad_performance.campaign_id',
+            'ad_performance.ad_group_id', 'ad_performance.ad_id',
+        ], day='ad_performance.date_day') }}
         group by  -- noqa: AM06
             ad_performance.advertiser_id,
             ad_performance.platform,
@@ -730,37 +740,34 @@ select * from final
             ad_performance.ad_id,
             ad_performance.date_day
     ) as activity
-    {%- if chunk is not none %}
-    where {{ argo.suggestion_chunk_predicate('activity', chunk) }}
-    {%- endif %}
 {%- endmacro %}
 
 {#
-    True for the rows (of `rows`, with the columns of argo.suggestion_activity_sql) of the
-    entities of chunk k of n (`chunk`: (k, n)): the hash of the entity's ids, modulo n, is
-    k; a platform's (an advertiser's platform) is its advertiser's, so that an advertiser's
-    platforms, each compared with the others, are in one chunk. DuckDB only: chunks are how
-    its full build of fct_suggestions_daily bounds memory.
+    The where clause of a branch of argo.suggestion_activity_sql: its `conditions`, its
+    days from `lower` on (`day`: the day column), and, for chunk k of n (`chunk`: (k, n)),
+    its rows whose `ids` (the entity's ids in that scope) hash to k modulo n: every row of
+    an entity is in one chunk, and the platforms of an advertiser (ids: the advertiser) are
+    in one chunk, since each is compared with the others. On the rows, before they are
+    aggregated, so that a chunk aggregates its own rows only. Chunks: DuckDB only (how its
+    full build of fct_suggestions_daily bounds memory).
 #}
-{% macro suggestion_chunk_predicate(rows, chunk) -%}
-    {%- if target.type != 'duckdb' -%}
-        {{ exceptions.raise_compiler_error(
-            "argo.suggestion_chunk_predicate: chunks are built on DuckDB only"
-        ) }}
+{% macro suggestion_activity_where(lower, chunk, ids, conditions=[], day='date_day') -%}
+    {%- set clauses = conditions + (
+        ["" ~ day ~ " >= cast('" ~ lower ~ "' as date)"] if lower else []
+    ) -%}
+    {%- if chunk is not none -%}
+        {%- if target.type != 'duckdb' -%}
+            {{ exceptions.raise_compiler_error(
+                "argo.suggestion_activity_where: chunks are built on DuckDB only"
+            ) }}
+        {%- endif -%}
+        {%- do clauses.append(
+            'hash(' ~ (ids | join(', ')) ~ ') % ' ~ chunk[1] ~ ' = ' ~ chunk[0]
+        ) -%}
     {%- endif -%}
-    case
-        when {{ rows }}.scope = 'platform' then hash({{ rows }}.advertiser_id)
-        else hash(
-            {{ rows }}.scope,
-            {{ rows }}.advertiser_id,
-            {{ rows }}.platform,
-            {{ rows }}.account_id,
-            {{ rows }}.campaign_id,
-            {{ rows }}.ad_group_id,
-            {{ rows }}.ad_id,
-            {{ rows }}.keyword_id
-        )
-    end % {{ chunk[1] }} = {{ chunk[0] }}
+    {%- if clauses %}
+        where {{ clauses | join(' and ') }}
+    {%- endif %}
 {%- endmacro %}
 
 {#
