@@ -775,7 +775,8 @@ select * from final
     chunk by chunk (argo.stage_suggestion_entity_days), with how many chunks: a dict
     {relation, chunks}; none when the build reads the view int_suggestions__entity_days
     in one go: on Athena (whose engine is distributed), on an incremental run (its window
-    is small), in anything but a build (compile, docs, show, unit tests: nothing staged),
+    is small), in anything but a build (compile, docs, show, unit tests, `--empty`:
+    nothing staged),
     and when one chunk is enough. The chunks: the report rows an entity day is computed
     from (the keyword, campaign and ad reports' rows), divided by
     var('suggestions__build_chunk_rows'), rounded up. The same answer in the model's SQL,
@@ -794,7 +795,7 @@ select * from final
         ) }}
     {%- endif -%}
     {%- if per_chunk == 0 or target.type != 'duckdb' or model.resource_type != 'model'
-        or flags.WHICH not in ('run', 'build', 'retry') or is_incremental() -%}
+        or flags.WHICH not in ('run', 'build', 'retry') or flags.EMPTY or is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set counted = run_query(
