@@ -162,11 +162,10 @@ met as (
         rule_id,
         entity_key,
         date_day,
-        max(rule_window_days) as entity_days_window,
         {%- for n in range(0, 7) %}
-            max(case when check_no = {{ n }} then fact_value end) as value_{{ n }}
-            {{- ',' if not loop.last }}
+            max(case when check_no = {{ n }} then fact_value end) as value_{{ n }},
         {%- endfor %}
+        max(rule_window_days) as entity_days_window
     from evaluated
     group by 1, 2, 3
     having sum(case when is_met then 1 else 0 end) = max(check_count)
