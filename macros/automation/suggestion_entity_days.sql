@@ -809,7 +809,7 @@ select * from final
         {{ return(none) }}
     {%- endif -%}
     {{ return({
-        'relation': this.incorporate(path={'identifier': this.identifier ~ '__entity_days'}),
+        'relation': argo.staged_suggestion_entity_days_relation(),
         'chunks': chunks,
     }) }}
 {%- endmacro %}
@@ -845,10 +845,13 @@ select * from final
 -#}
 {% macro drop_staged_suggestion_entity_days() -%}
     {%- if execute and target.type == 'duckdb' -%}
-        drop table if exists {{ this.incorporate(
-            path={'identifier': this.identifier ~ '__entity_days'}
-        ) }}
+        drop table if exists {{ argo.staged_suggestion_entity_days_relation() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The table the staged entity days are computed into: `<this>__entity_days`. -#}
+{% macro staged_suggestion_entity_days_relation() -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__entity_days'})) }}
 {%- endmacro %}
 
 {#
