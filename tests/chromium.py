@@ -67,10 +67,14 @@ FLAGS = (
     "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
     "AutofillServerCommunication,CertificateTransparencyComponentUpdater,AimEnabled,"
     "AimServerRequestOnStartupEnabled,PreconnectToSearch",
-    # Sign-in lists the profile's Google accounts and the component updater asks for the
-    # on-device model manifest whatever the switches above say: both go to a closed port.
+    # Sign-in lists the profile's Google accounts, the component updater asks for the
+    # on-device model manifest, and Chromium 150 checks its push-messaging (GCM) device in
+    # at android.clients.google.com a few seconds after a page with scripts opened,
+    # whatever the switches above say: all go to a closed port.
     f"--gaia-url={NOWHERE}",
     f"--component-updater=url-source={NOWHERE}",
+    f"--gcm-checkin-url={NOWHERE}",
+    f"--gcm-registration-url={NOWHERE}",
     # No name resolves but localhost: an attempt is still logged, and nothing leaves.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 )
