@@ -55,6 +55,10 @@ READS_BEFORE_WINDOW: dict[str, int | None] = {
     "fct_anomalies_daily": 2,
     # Each figure over at most the 28 days before the window's days.
     "fct_suggestions_daily": 27,
+    # The state kept by month recomputes every month from the one holding the window's
+    # first day: at most 30 days before it.
+    "int_suggestions__entity_months": 30,
+    "int_marketing__performance_entity_months": 30,
 }
 #: Inputs an incremental model reads in full all the same, by model (through a view that
 #: aggregates all of history, e.g. int_anomalies__campaign_days' campaign spans).

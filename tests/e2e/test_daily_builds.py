@@ -57,6 +57,9 @@ SOURCE_TEST = "source_meta_ads_ads_insights_one_day_per_row"
 #: What each suggestion entity is month by month: the state a build schema keeps for
 #: fct_suggestions_daily's lifetimes (first and last day, name), not published.
 ENTITY_MONTHS = "int_suggestions__entity_months"
+#: What the performance rows tell of each campaign and ad group, month by month: the
+#: state dim_campaigns and dim_ad_groups add their inferred members from, not published.
+PERFORMANCE_ENTITY_MONTHS = "int_marketing__performance_entity_months"
 
 
 def execute(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -194,8 +197,11 @@ def test_days_of_daily_builds_equal_a_full_refresh(
     assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
     differing = [name for name in full if daily[name] != full[name]]
     assert not differing, f"the daily builds' marts differ from a full refresh: {differing}"
-    assert ENTITY_MONTHS not in daily, "the build schema's state is not published"
-    assert entity_months(built, "marts__green") == entity_months(copy, "marts__blue")
+    for state in (ENTITY_MONTHS, PERFORMANCE_ENTITY_MONTHS):
+        assert state not in daily, f"the build schema's state {state} is not published"
+        assert entity_months(built, "marts__green", state) == entity_months(
+            copy, "marts__blue", state
+        ), state
 
 
 def test_a_wrong_chunk_setting_is_one_line_naming_it(
@@ -219,9 +225,9 @@ def test_a_wrong_chunk_setting_is_one_line_naming_it(
         ), failed.value
 
 
-def entity_months(path: Path, schema: str) -> list[tuple[Any, ...]]:
-    """Every row of the suggestions' entity months in ``schema``, sorted."""
-    return sorted(execute(path, f"select * from {schema}.{ENTITY_MONTHS}"), key=repr)
+def entity_months(path: Path, schema: str, table: str = ENTITY_MONTHS) -> list[tuple[Any, ...]]:
+    """Every row of a state kept by month (the suggestions' entity months) in ``schema``, sorted."""
+    return sorted(execute(path, f"select * from {schema}.{table}"), key=repr)
 
 
 def test_a_day_restated_in_the_window_keeps_each_entity_s_lifetime_exact(

@@ -10,7 +10,6 @@
     {'name': 'is_active', 'data_type': dbt.type_boolean()},
     {'name': 'bidding_goal', 'data_type': dbt.type_string()},
     {'name': 'created_at', 'data_type': dbt.type_timestamp()},
-    {'name': 'is_inferred_from_performance', 'data_type': dbt.type_boolean()},
 ] -%}
 
 with

@@ -16,7 +16,6 @@
     {'name': 'updated_at', 'data_type': dbt.type_timestamp()},
     {'name': 'start_at', 'data_type': dbt.type_timestamp()},
     {'name': 'stop_at', 'data_type': dbt.type_timestamp()},
-    {'name': 'is_inferred_from_performance', 'data_type': dbt.type_boolean()},
 ] -%}
 
 with

@@ -26,8 +26,7 @@ mapped as (
         {{ argo.google_ads_status('ad_groups.ad_group_status') }} as status,
         coalesce(ad_groups.ad_group_status = 'ENABLED', false) as is_active,
         campaigns.bidding_strategy_type as bidding_goal,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        false as is_inferred_from_performance
+        cast(null as {{ dbt.type_timestamp() }}) as created_at
 
     from ad_groups
     left join campaigns

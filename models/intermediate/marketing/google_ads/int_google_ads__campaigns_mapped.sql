@@ -32,8 +32,7 @@ mapped as (
         cast(null as {{ dbt.type_timestamp() }}) as created_at,
         cast(null as {{ dbt.type_timestamp() }}) as updated_at,
         cast(campaigns.start_date as {{ dbt.type_timestamp() }}) as start_at,
-        cast(campaigns.end_date as {{ dbt.type_timestamp() }}) as stop_at,
-        false as is_inferred_from_performance
+        cast(campaigns.end_date as {{ dbt.type_timestamp() }}) as stop_at
 
     from campaigns
     left join customers

@@ -14,12 +14,6 @@ accounts as (
 
 ),
 
-insights as (
-
-    select * from {{ ref('stg_meta_ads__ads_insights') }}
-
-),
-
 currency_codes as (
 
     select * from {{ ref('currency_codes') }}
@@ -54,62 +48,36 @@ account_currencies as (
 ),
 
 -- Meta's campaigns edge leaves deleted campaigns out, but their delivery stays in the
--- insights: those campaigns are kept, named as the latest insights row names them, so
--- every performance row has its campaign.
-campaigns_only_in_insights as (
-
-    {{ argo.meta_ads_only_in_insights('insights', 'campaigns', 'campaign_id', 'campaign_name') }}
-
-),
-
-all_campaigns as (
-
-    {{ argo.union_inferred_members(
-        'campaigns',
-        'campaigns_only_in_insights',
-        shared_columns=['source_relation', 'account_id', 'campaign_id', 'campaign_name'],
-        attributes={
-            'objective': dbt.type_string(), 'status': dbt.type_string(),
-            'effective_status': dbt.type_string(),
-            'daily_budget_minor_units': dbt.type_bigint(),
-            'lifetime_budget_minor_units': dbt.type_bigint(),
-            'created_at': dbt.type_timestamp(), 'updated_at': dbt.type_timestamp(),
-            'start_at': dbt.type_timestamp(), 'stop_at': dbt.type_timestamp(),
-        },
-    ) }}
-
-),
-
+-- insights: dim_campaigns adds those campaigns (argo.inferred_members_sql).
 mapped as (
 
     select
         'meta_ads' as platform,
-        all_campaigns.source_relation,
-        all_campaigns.account_id,
-        all_campaigns.campaign_id,
-        all_campaigns.campaign_name,
-        all_campaigns.objective,
-        all_campaigns.status,
-        all_campaigns.effective_status,
-        all_campaigns.is_active,
+        campaigns.source_relation,
+        campaigns.account_id,
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.objective,
+        campaigns.status,
+        campaigns.effective_status,
+        campaigns.is_active,
         account_currencies.currency_code,
         {{ argo.minor_to_major_units(
-            'all_campaigns.daily_budget_minor_units',
+            'campaigns.daily_budget_minor_units',
             'account_currencies.minor_unit_digits'
         ) }} as daily_budget,
         {{ argo.minor_to_major_units(
-            'all_campaigns.lifetime_budget_minor_units',
+            'campaigns.lifetime_budget_minor_units',
             'account_currencies.minor_unit_digits'
         ) }} as lifetime_budget,
-        all_campaigns.created_at,
-        all_campaigns.updated_at,
-        all_campaigns.start_at,
-        all_campaigns.stop_at,
-        all_campaigns.is_inferred_from_performance
+        campaigns.created_at,
+        campaigns.updated_at,
+        campaigns.start_at,
+        campaigns.stop_at
 
-    from all_campaigns
+    from campaigns
     left join account_currencies
-        on all_campaigns.account_id = account_currencies.account_id
+        on campaigns.account_id = account_currencies.account_id
 
 )
 
