@@ -275,6 +275,25 @@ def _raw(values: Any) -> pa.Array | None:
     return found
 
 
+def repeated(value: Any, kind: pa.DataType, size: int) -> pa.Array:
+    """``size`` copies of ``value`` as an array of ``kind``, without a Python list.
+
+    The same array as ``pa.array([value] * size, kind)`` (a run's ``_loaded_at`` on every
+    row of a page, a filled column), made by Arrow at once.
+    """
+    return pa.repeat(pa.scalar(value, kind), size)
+
+
+def counting(size: int, start: int = 0, step: int = 1) -> pa.Array:
+    """``start``, ``start + step``, ... (``size`` values, int64), without a Python list.
+
+    The same array as ``pa.array(range(start, start + size * step, step), pa.int64())``
+    (the positions of a page's rows), made by Arrow at once.
+    """
+    steps = pc.cumulative_sum(repeated(step, pa.int64(), size))
+    return pc.add(steps, pa.scalar(start - step, pa.int64()))
+
+
 def all_true(mask: pa.Array) -> bool:
     """Whether every non-null entry of a boolean array is true."""
     return bool(pc.all(mask).as_py() is not False)
@@ -684,7 +703,7 @@ def _arrays(
             fast = vectorised(column.parse)
             if column.filled:
                 value = column.parse(filled.get(column.name))
-                found = pa.array([value] * size, type=column.type)
+                found = repeated(value, column.type, size)
             elif columns is not None:
                 values = columns[column.name]
             else:
@@ -747,7 +766,7 @@ def to_table(
         describe = record or _by_primary_key(table)
         values = _values(rows, table, filled or {}, positions, describe)
         arrays = [pa.array(v, type=c.type) for v, c in zip(values, table.columns, strict=True)]
-    arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
+    arrays.append(repeated(loaded_at, TIMESTAMP, len(rows)))
     return pa.Table.from_arrays(arrays, schema=table.schema())
 
 
@@ -776,7 +795,7 @@ def columns_to_table(
     arrays = _arrays((), table, filled or {}, None, columns)
     if arrays is None:
         return to_table(records(), table, loaded_at=loaded_at, filled=filled, record=record)
-    arrays.append(pa.array([loaded_at] * len(arrays[0]) if arrays else [], type=TIMESTAMP))
+    arrays.append(repeated(loaded_at, TIMESTAMP, len(arrays[0]) if arrays else 0))
     return pa.Table.from_arrays(arrays, schema=table.schema())
 
 

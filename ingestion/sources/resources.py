@@ -59,7 +59,7 @@ from dlt.extract.exceptions import CurrentSourceNotAvailable
 from dlt.extract.items import DataItemWithMeta
 from dlt.sources import DltResource
 
-from ingestion.sources.arrow import LOADED_AT, TIMESTAMP, Table
+from ingestion.sources.arrow import LOADED_AT, TIMESTAMP, Table, counting, repeated
 from ingestion.sources.errors import SourceDataError
 
 #: What a report was asked for in (a date range, a report call), and one row of its answer.
@@ -290,8 +290,8 @@ def _words(column: pa.Array) -> pa.Array:
         halves = pa.Array.from_buffers(
             _UINT64, 2 * size, [None, column.buffers()[1]], offset=2 * column.offset
         )
-        low = halves.take(pa.array(range(0, 2 * size, 2), pa.int64()))
-        high = halves.take(pa.array(range(1, 2 * size, 2), pa.int64()))
+        low = halves.take(counting(size, 0, 2))
+        high = halves.take(counting(size, 1, 2))
         return pc.add(pc.multiply(_mix(low), _MIX_1), high)
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         column = pc.cast(column, pa.string())
@@ -310,7 +310,7 @@ def _hashes(data: pa.Table, *groups: Sequence[str]) -> list[list[int]]:
     words: dict[str, pa.Array] = {}
     found = []
     for names in groups:
-        hashes = pa.array([_SEED.as_py()] * data.num_rows, _UINT64)
+        hashes = repeated(_SEED.as_py(), _UINT64, data.num_rows)
         for name in names:
             if name not in words:
                 column = data.column(name).combine_chunks()
@@ -557,7 +557,7 @@ def tombstones(
         else:
             values = [_placeholder(field.type)] * len(rows)
         arrays.append(pa.array(values, type=field.type))
-    arrays.append(pa.array([loaded_at] * len(rows), type=TIMESTAMP))
-    arrays.append(pa.array([True] * len(rows), type=pa.bool_()))
+    arrays.append(repeated(loaded_at, TIMESTAMP, len(rows)))
+    arrays.append(repeated(True, pa.bool_(), len(rows)))
     schema = table.schema().append(pa.field(DELETED, pa.bool_()))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -271,8 +271,8 @@ def _events(
             pc.fill_null(pc.not_equal(counts, 0), False),
             pc.fill_null(pc.not_equal(amounts, 0), False),
         )
-        order = pa.array(range(position, len(rows) * slugs, slugs), pa.int64())
-        part = keys.append_column("event_slug", pa.array([slug] * len(rows), pa.string()))
+        order = arrow.counting(len(rows), position, slugs)
+        part = keys.append_column("event_slug", arrow.repeated(slug, pa.string(), len(rows)))
         part = part.append_column("events", counts).append_column("event_revenue", amounts)
         parts.append(part.append_column("order", order).filter(nonzero))
     if not parts:
@@ -280,7 +280,7 @@ def _events(
     found = pa.concat_tables(parts)
     found = found.take(pc.sort_indices(found.column("order"))).drop_columns(["order"])
     extra = [
-        pa.array([found_currency] * found.num_rows, pa.string()),
-        pa.array([loaded_at] * found.num_rows, arrow.TIMESTAMP),
+        arrow.repeated(found_currency, pa.string(), found.num_rows),
+        arrow.repeated(loaded_at, arrow.TIMESTAMP, found.num_rows),
     ]
     return pa.Table.from_arrays([*found.columns, *extra], schema=REPORT_DAILY_EVENTS.schema())

@@ -379,7 +379,7 @@ def _report_columns(
 
     known = pa.array(list(parents), type=pa.string())
     at = pc.index_in(creative_id, value_set=known)
-    accounts = pa.array([account_id] * size, type=pa.string())
+    accounts = arrow.repeated(account_id, pa.string(), size)
     report = {
         "ad_account_id": accounts,
         "creative_id": creative_id,
@@ -394,7 +394,7 @@ def _report_columns(
         found = _conversion_metric(name)
         if found is not None:
             types.setdefault(found[0], {})[found[1]] = column
-    rows = pa.array(range(size), type=pa.int64())
+    rows = arrow.counting(size)
     parts = []
     for rank, conversion_type in enumerate(sorted(types)):
         count, amount = types[conversion_type].get(False), types[conversion_type].get(True)
@@ -407,8 +407,8 @@ def _report_columns(
             pa.table(
                 {
                     "row": pc.take(rows, chosen),
-                    "rank": pa.array([rank] * len(chosen), type=pa.int64()),
-                    "conversion_type": pa.array([conversion_type] * len(chosen), pa.string()),
+                    "rank": arrow.repeated(rank, pa.int64(), len(chosen)),
+                    "conversion_type": arrow.repeated(conversion_type, pa.string(), len(chosen)),
                     "conversions": _told(count, chosen, size),
                     "conversion_value": _told(amount, chosen, size),
                 }
@@ -440,7 +440,7 @@ def _number_or_null(column: pa.Array) -> bool:
 def _not_zero(column: pa.Array) -> pa.Array:
     """Whether each value counts (:func:`flatten_report` skips ``None`` and ``0``)."""
     if pa.types.is_null(column.type):
-        return pa.array([False] * len(column))
+        return arrow.repeated(False, pa.bool_(), len(column))
     return pc.fill_null(pc.not_equal(column, 0), False)
 
 

@@ -298,11 +298,11 @@ def action_columns(page: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     )
     group = pa.concat_arrays(
         [
-            pa.array([0] * len(count_rows), pa.int8()),
-            pa.array([1] * (len(rows) - len(count_rows)), pa.int8()),
+            arrow.repeated(0, pa.int8(), len(count_rows)),
+            arrow.repeated(1, pa.int8(), len(rows) - len(count_rows)),
         ]
     )
-    position = pa.array(range(len(rows)), pa.int64())
+    position = arrow.counting(len(rows))
     order = pc.sort_indices(
         pa.table({"row": rows, "group": group, "position": position}),
         sort_keys=[("row", "ascending"), ("group", "ascending"), ("position", "ascending")],
