@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import pyarrow as pa
@@ -118,6 +119,8 @@ CONVERSIONS = Table(
 )
 #: A re-pulled account-day replaces the whole account-day of both report tables.
 DAY_KEY = ("ad_account_id", "report_date")
+#: The metrics of ``creative_report`` itself.
+_BASE_METRICS = ("imp", "click", "cost", "reach")
 #: Conversion metrics: ``conv_<event>_<window>`` (a count) and ``conv_<event>_p_<window>``
 #: (the amount of the same event and window). ``_q_`` (quantity) and rates are not loaded.
 _CONVERSION = re.compile(r"^conv_(?P<event>[a-z0-9_]+?)_(?P<p>p_)?(?P<window>\d+d)$")
@@ -337,40 +340,49 @@ def _conversion_metric(name: str) -> tuple[str, bool] | None:
 def _report_columns(
     account_id: str, data: Sequence[Any], parents: dict[str, tuple[str, str]]
 ) -> tuple[dict[str, Any], dict[str, Any], str] | None:
-    """The raw columns of both tables from a page read into Arrow at once, or ``None``.
+    """The raw columns of both tables from a page read field by field, or ``None``.
 
-    ``None`` when the page is not one :func:`flatten_report` would take without a
-    question (see :func:`report_tables`): it then reads it row by row.
+    Each field the tables take (``start``, ``end``, ``dimensions.creative_id``, the base
+    metrics and the conversion metrics) is read from every row into one list and made
+    into one Arrow array, typed as Arrow reads JSON values (the fields the tables do not
+    take, ``ctr`` or ``cost_per_imp``, are not read). ``None`` when the page is not one
+    :func:`flatten_report` would take without a question (see :func:`report_tables`): it
+    then reads it row by row.
     """
-    if not data:
+    if not data or not all(isinstance(item, dict) for item in data):
         return None
     try:
-        page = pa.array(data)
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        starts = [item["start"] for item in data]
+        ends = [item["end"] for item in data]
+        dimensions = [item["dimensions"] for item in data]
+        metrics = [item["metrics"] for item in data]
+    except KeyError:
         return None
-    if not pa.types.is_struct(page.type) or page.null_count:
+    if not all(isinstance(d, dict) for d in dimensions):
         return None
-    fields = {page.type.field(i).name: column for i, column in enumerate(page.flatten())}
-    start, end = fields.get("start"), fields.get("end")
-    dimensions, metrics = fields.get("dimensions"), fields.get("metrics")
-    if start is None or end is None or dimensions is None or metrics is None:
+    if not all(isinstance(m, dict) for m in metrics):
         return None
-    if not (pa.types.is_struct(dimensions.type) and pa.types.is_struct(metrics.type)):
-        return None
-    if dimensions.null_count or metrics.null_count or not pa.types.is_string(start.type):
+    try:  # a value that is not text refuses the page (ArrowTypeError)
+        start = pa.array(starts, pa.string())
+        end = pa.array(ends, pa.string())
+        creative_id = pa.array([d.get("creative_id") for d in dimensions], pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
         return None
     if start.null_count or not start.equals(end):  # a row spanning days: said row by row
         return None
-    index = dimensions.type.get_field_index("creative_id")
-    if index < 0:
+    if creative_id.null_count or not arrow.all_true(pc.not_equal(creative_id, "")):
         return None
-    creative_id = dimensions.flatten()[index]
-    if not pa.types.is_string(creative_id.type) or creative_id.null_count:
-        return None
-    if not arrow.all_true(pc.not_equal(creative_id, "")):
-        return None
-    size = len(page)
-    named = {metrics.type.field(i).name: column for i, column in enumerate(metrics.flatten())}
+    size = len(data)
+    first = metrics[0].keys()
+    if all(m.keys() == first for m in metrics):
+        names: Iterable[str] = first
+    else:  # a metric some rows leave out: null there
+        names = dict.fromkeys(chain.from_iterable(metrics))
+    taken = [n for n in names if n in _BASE_METRICS or _conversion_metric(n) is not None]
+    try:
+        named = {name: pa.array([m.get(name) for m in metrics]) for name in taken}
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None  # a metric of mixed types
     if not all(_number_or_null(column) for column in named.values()):
         return None  # a metric sent as text or a boolean: its zeros are told row by row
 
@@ -386,7 +398,7 @@ def _report_columns(
         "report_date": start,
         "ad_group_id": pc.take(pa.array([p[0] for p in parents.values()], pa.string()), at),
         "campaign_id": pc.take(pa.array([p[1] for p in parents.values()], pa.string()), at),
-        **{name: metric(name) for name in ("imp", "click", "cost", "reach")},
+        **{name: metric(name) for name in _BASE_METRICS},
     }
     # Conversion types: each with its count and amount metrics, in the order rows are made.
     types: dict[str, dict[bool, pa.Array]] = {}
