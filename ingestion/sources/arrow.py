@@ -393,6 +393,26 @@ def _texts(values: Any) -> pa.Array | None:
     return found
 
 
+#: Text whose first and last characters are visible ASCII: nothing for ``str.strip`` to take
+#: (a value with a blank, or any other character, at an end is left to :func:`stripped`).
+_UNPADDED = r"(?s)^[!-~](.*[!-~])?$"
+
+
+def _stripped_texts(values: Any) -> pa.Array | None:
+    found = _texts(values)
+    if found is None or not all_true(pc.match_substring_regex(found, _UNPADDED)):
+        return None
+    return found
+
+
+def _upper_texts(values: Any) -> pa.Array | None:
+    # ASCII only: Python's str.upper() and Arrow's differ beyond it ("ß" -> "SS")
+    found = _stripped_texts(values)
+    if found is None or not all_true(pc.string_is_ascii(found)):
+        return None
+    return pc.ascii_upper(found)
+
+
 def _booleans(values: list[Any]) -> pa.Array | None:
     found = _raw(values)
     if found is None:
@@ -436,6 +456,8 @@ def _money_vector(scale: int, signed: bool, precision: int) -> VectorParser:
 _VECTORISED.update(
     {
         text: _texts,
+        stripped: _stripped_texts,
+        upper: _upper_texts,
         integer: _whole_numbers,
         count: lambda values: _not_negative(_whole_numbers(values)),
         number: _reals,

@@ -279,6 +279,30 @@ def test_spellings_arrow_reads_otherwise_are_left_to_the_parser() -> None:
     assert table.column("id").to_pylist() == ["7"] * 3
 
 
+@pytest.mark.parametrize("parser", [arrow.stripped, arrow.upper])
+def test_texts_stripped_or_in_capitals_are_read_a_page_at_a_time(parser: arrow.Parser) -> None:
+    fast = arrow.vectorised(parser)
+    assert fast is not None
+    typical = ["kr", "US", "gb", None, "", "Jp", "x y"]
+    found = fast(typical)
+    assert found is not None, "the usual country codes take the fast path"
+    assert found.to_pylist() == [parser(v) for v in typical]
+    # what Python strips or capitalises otherwise than Arrow is left to the parser
+    for odd in (" kr", "kr ", "\u3000kr", "kr\xa0", "stra\xdfe", "\t", "\x1fkr", 7, 7.0, True):
+        page = ["kr", odd, "us"]
+        found = fast(page)
+        if found is not None:
+            assert found.to_pylist() == [parser(v) for v in page], repr(odd)
+    assert [arrow.upper(v) for v in (" kr ", "stra\xdfe")] == ["KR", "STRASSE"]
+    rows = [{"id": str(i), "day": "2026-11-01", "spend": 1, "cc": c} for i, c in enumerate(typical)]
+    table = Table(
+        "demo", "cc", (*PAGE.columns[:2], PAGE.column("spend"), Column("cc", pa.string(), parser))
+    )
+    assert arrow.to_table(rows, table, loaded_at=LOADED).column("cc").to_pylist() == [
+        parser(c) for c in typical
+    ]
+
+
 # -- pages of nested records, read into Arrow at once ------------------------------------------
 NESTED = Table(
     "demo",
