@@ -10,7 +10,7 @@ that is not a number stops the run with an error naming the row and the metric.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -182,6 +182,25 @@ def _describe(request: str) -> arrow.Describe:
     return record
 
 
+def _text_page(rows: list[dict[str, Any]], event_slugs: Sequence[str]) -> pa.StructArray | None:
+    """Every dimension and metric of the page's rows read into Arrow at once, as text.
+
+    Adjust sends every value as a string, so the page is read with that type (no type to
+    infer, one pass over the rows; other fields, ``attr_dependency``, are not read).
+    ``None`` when a value is not a string (or the page is empty): the rows are then read
+    field by field as :func:`ingestion.sources.arrow.to_table` reads them, as before.
+    """
+    if not rows:
+        return None
+    names = dict.fromkeys((*DIMENSIONS, *metrics(event_slugs)))
+    kind = pa.struct([(name, pa.string()) for name in names])
+    try:
+        page = pa.array(rows, type=kind)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    return page if isinstance(page, pa.StructArray) and not page.null_count else None
+
+
 def report_tables(
     body: Any,
     *,
@@ -210,8 +229,22 @@ def report_tables(
     rows = _checked(body.get("rows") if isinstance(body, dict) else None, request, event_slugs)
     describe = _describe(request)
     filled = {"currency": currency}
-    daily = arrow.to_table(rows, REPORT_DAILY, loaded_at=loaded_at, filled=filled, record=describe)
-    events = _events(rows, daily, event_slugs, currency, loaded_at)
+    page = _text_page(rows, event_slugs)
+    if page is None:
+        daily = arrow.to_table(
+            rows, REPORT_DAILY, loaded_at=loaded_at, filled=filled, record=describe
+        )
+        events = _events(rows, daily, event_slugs, currency, loaded_at)
+    else:
+        daily = arrow.columns_to_table(
+            {c.name: page.field(c.key) for c in REPORT_DAILY.columns if not c.filled},
+            REPORT_DAILY,
+            loaded_at=loaded_at,
+            records=lambda: rows,
+            filled=filled,
+            record=describe,
+        )
+        events = _events(rows, daily, event_slugs, currency, loaded_at, page.field)
     if events is not None:
         return daily, events
     # a malformed event value: found and named one value at a time
@@ -248,12 +281,14 @@ def _events(
     event_slugs: Sequence[str],
     currency: str,
     loaded_at: datetime,
+    field: Callable[[str], pa.Array] | None = None,
 ) -> pa.Table | None:
     """The ``report_daily_events`` rows of a page, each event's values parsed at once.
 
     Rows come in the order of the one-value path (report row, then event slug). ``None``
     when a value is not one the fast path takes (:func:`ingestion.sources.arrow.vectorised`):
     the caller then parses one value at a time and names the first malformed one.
+    ``field``: the page's values of a metric, read into Arrow already (:func:`_text_page`).
     """
     counts_of, amounts_of = arrow.vectorised(EVENTS), arrow.vectorised(REVENUE)
     found_currency = arrow.text(currency)
@@ -263,8 +298,14 @@ def _events(
     slugs = len(event_slugs)
     parts: list[pa.Table] = []
     for position, slug in enumerate(event_slugs):
-        counts = counts_of([row[f"{slug}_events"] for row in rows])
-        amounts = amounts_of([row[f"{slug}_revenue"] for row in rows])
+        if field is None:
+            counts = counts_of([row[f"{slug}_events"] for row in rows])
+            amounts = amounts_of([row[f"{slug}_revenue"] for row in rows])
+        else:
+            counts, amounts = (
+                counts_of(field(f"{slug}_events")),
+                amounts_of(field(f"{slug}_revenue")),
+            )
         if counts is None or amounts is None:
             return None
         nonzero = pc.or_(

@@ -71,3 +71,58 @@ def test_a_bad_event_value_in_the_middle_of_a_page_names_its_row(
     with pytest.raises(SourceDataError) as alone:
         one_by_one(monkeypatch, rows)
     assert str(alone.value) == message
+
+
+def by_rows(monkeypatch: pytest.MonkeyPatch, rows: list[dict[str, Any]]) -> Any:
+    """The tables as read before the page was read as text: field by field from the rows."""
+    with monkeypatch.context() as patched:
+        patched.setattr(tables, "_text_page", lambda *_: None)
+        return report(rows)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"attr_dependency": {"partner": "kakao"}},  # a field not read
+        {"installs": 3, "network_cost": 1.5},  # JSON numbers: read field by field
+        {"country_code": " kr", "network": ""},
+        {"purchase_events": None, "revenue": None},
+    ],
+    ids=["text", "other-field", "numbers", "blanks", "nulls"],
+)
+def test_a_page_read_as_text_equals_the_rows_read_field_by_field(
+    monkeypatch: pytest.MonkeyPatch, change: dict[str, Any]
+) -> None:
+    rows = [row(i) for i in range(30)]
+    rows[11] = {**rows[11], **change}
+    numbers = any(isinstance(v, int | float) for v in change.values())
+    assert (tables._text_page(rows, SLUGS) is None) == numbers, "text pages are read at once"
+    daily, events = report(rows)
+    before_daily, before_events = by_rows(monkeypatch, rows)
+    assert daily.equals(before_daily) and daily.schema == tables.REPORT_DAILY.schema()
+    assert events.equals(before_events) and events.schema == tables.REPORT_DAILY_EVENTS.schema()
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "reason"),
+    [
+        ("installs", "-1", "a negative count: '-1'"),
+        ("network_cost", "abc", "not a number: 'abc'"),
+        ("day", "2026-13-01", "month must be in 1..12"),
+        ("installs", True, "not a number: True"),
+    ],
+)
+def test_a_bad_daily_value_names_its_row_as_before(
+    monkeypatch: pytest.MonkeyPatch, field: str, bad: Any, reason: str
+) -> None:
+    rows = [row(i) for i in range(30)]
+    rows[17] = {**rows[17], field: bad}
+    with pytest.raises(SourceDataError) as error:
+        report(rows)
+    message = str(error.value)
+    assert f"field '{field}' has a bad value ({reason})" in message
+    assert "[record: GET /report, row 17: app_token=app_token-17, day=" in message
+    with pytest.raises(SourceDataError) as before:
+        by_rows(monkeypatch, rows)
+    assert str(before.value) == message
