@@ -284,11 +284,20 @@ def _asked(account_id: str, since: date, until: date, loaded_at: datetime) -> It
 def _insight_tables(
     page: list[dict[str, Any]], loaded_at: datetime, today: date | None = None
 ) -> Iterator[Any]:
-    insights = arrow.to_table(page, tables.INSIGHTS, loaded_at=loaded_at)
+    struct = tables.insight_page(page)  # read at once when every value is text, as Graph sends
+    if struct is None:
+        insights = arrow.to_table(page, tables.INSIGHTS, loaded_at=loaded_at)
+    else:  # a value the column-wise read does not take is named from the rows, as to_table
+        insights = arrow.columns_to_table(
+            {c.name: struct.field(c.key) for c in tables.INSIGHTS.columns},
+            tables.INSIGHTS,
+            loaded_at=loaded_at,
+            records=lambda: page,
+        )
     if today is not None:
         sane_days(insights, tables.INSIGHTS, "date_start", today)
     yield insights
-    columns = tables.action_columns(page)
+    columns = tables.action_columns(page, struct)
     if columns is None:
         actions = arrow.to_table(tables.explode_actions(page), tables.ACTIONS, loaded_at=loaded_at)
     else:  # a value the column-wise read does not take is named from the rows, as above

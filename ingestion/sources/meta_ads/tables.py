@@ -229,15 +229,29 @@ def explode_actions(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 _ROW_FIELDS = ("account_id", "ad_id", "date_start")
 
 
+#: An ``actions`` or ``action_values`` array as Meta sends it: objects of two texts.
+_ITEMS = pa.list_(pa.struct([("action_type", pa.string()), ("value", pa.string())]))
+#: An insight row as Graph sends it: every field asked for as text, and both action arrays.
+_INSIGHT_PAGE = pa.struct(
+    [(c.key, pa.string()) for c in INSIGHTS.columns]
+    + [("actions", _ITEMS), ("action_values", _ITEMS)]
+)
+
+
 def _items(
-    page: Sequence[dict[str, Any]], array: str
+    page: Sequence[dict[str, Any]], array: str, lists: pa.Array | None = None
 ) -> tuple[pa.Array, pa.Array, pa.Array] | None:
     """Each item of ``array`` of every row: (row index, ``action_type``, ``value``) columns.
 
     ``None`` when an item is not one :func:`explode_actions` takes without a question (not
     an object, no ``action_type``, a field of mixed types).
     """
-    lists = pa.array([row.get(array) or None for row in page])
+    if lists is None:
+        listed = [row.get(array) or None for row in page]
+        try:  # the usual answer (Graph sends every value as text), typed at once: no inference
+            lists = pa.array(listed, type=_ITEMS)
+        except (pa.ArrowException, OverflowError, TypeError, ValueError):
+            lists = pa.array(listed)  # values as JSON numbers, or else: as Arrow reads them
     if pa.types.is_null(lists.type):
         empty = pa.array([], pa.string())
         return pa.array([], pa.int64()), empty, empty
@@ -262,30 +276,73 @@ def _items(
     return rows, types, values
 
 
-def _row_type(rows: pa.Array, types: pa.Array) -> pa.Array:
-    """``<row index>`` and ``<action type>`` joined by a separator the index has not."""
-    return pc.binary_join_element_wise(pc.cast(rows, pa.string()), types, "\x1f")
+def _row_types(
+    count_rows: pa.Array, count_types: pa.Array, value_rows: pa.Array, value_types: pa.Array
+) -> tuple[pa.Array, pa.Array]:
+    """Each item's row index and ``action_type`` as one whole number, the same in both arrays.
+
+    The types of both arrays are numbered together (``dictionary_encode``); the key is the
+    row index times their count plus the type's number, so two items share a key exactly
+    when they share the row and the type.
+    """
+    kinds = pa.concat_arrays([count_types.cast(pa.string()), value_types.cast(pa.string())])
+    encoded = kinds.dictionary_encode()
+    codes = encoded.indices.cast(pa.int64())
+    width = pa.scalar(max(len(encoded.dictionary), 1), pa.int64())
+
+    def keys(rows: pa.Array, start: int, size: int) -> pa.Array:
+        return pc.add(pc.multiply(rows.cast(pa.int64()), width), codes.slice(start, size))
+
+    return (
+        keys(count_rows, 0, len(count_types)),
+        keys(value_rows, len(count_types), len(value_types)),
+    )
 
 
-def action_columns(page: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def insight_page(page: Sequence[Any]) -> pa.StructArray | None:
+    """A page of insight rows read into Arrow at once, typed as Graph sends them, or ``None``.
+
+    Graph sends every field as text and ``actions``/``action_values`` as lists of objects
+    of two texts (:data:`_INSIGHT_PAGE`): read with that type, the page needs no type
+    inferred and one pass over its rows (fields not asked for are not read). ``None`` when
+    a row or a value is not so (a number, an object, no row): the rows are then read field
+    by field, as before.
+    """
+    if not page:
+        return None
+    try:
+        found = pa.array(page, type=_INSIGHT_PAGE)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    return found if isinstance(found, pa.StructArray) and not found.null_count else None
+
+
+def action_columns(
+    page: Sequence[dict[str, Any]], struct: pa.StructArray | None = None
+) -> dict[str, Any] | None:
     """The raw columns of :data:`ACTIONS` for a page, the rows :func:`explode_actions` makes.
 
     Read column by column: each array of the page is read into Arrow at once and an
     ``action_values`` item joined to the ``actions`` item of its row and type, with no
     object per action. ``None`` when the page is not one the column-wise read takes
     (see :func:`_items`): :func:`explode_actions` then reads it row by row and names any
-    malformed record.
+    malformed record. ``struct``: the page read already (:func:`insight_page`).
     """
     try:
-        raw = {name: pa.array([row.get(name) for row in page]) for name in _ROW_FIELDS}
-        counted, valued = _items(page, "actions"), _items(page, "action_values")
+        if struct is None:
+            raw = {name: pa.array([row.get(name) for row in page]) for name in _ROW_FIELDS}
+            counted, valued = _items(page, "actions"), _items(page, "action_values")
+        else:
+            raw = {name: struct.field(name) for name in _ROW_FIELDS}
+            counted = _items(page, "actions", struct.field("actions"))
+            valued = _items(page, "action_values", struct.field("action_values"))
     except (pa.ArrowException, AttributeError, OverflowError, TypeError, ValueError):
         return None
     if counted is None or valued is None:
         return None
     count_rows, count_types, counts = counted
     value_rows, value_types, values = valued
-    count_keys, value_keys = _row_type(*counted[:2]), _row_type(*valued[:2])
+    count_keys, value_keys = _row_types(*counted[:2], *valued[:2])
     if pc.count_distinct(count_keys).as_py() != len(count_keys):
         return None  # a type twice in a row's actions: merged row by row
     if pc.count_distinct(value_keys).as_py() != len(value_keys):
@@ -302,11 +359,11 @@ def action_columns(page: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
             arrow.repeated(1, pa.int8(), len(rows) - len(count_rows)),
         ]
     )
-    position = arrow.counting(len(rows))
-    order = pc.sort_indices(
-        pa.table({"row": rows, "group": group, "position": position}),
-        sort_keys=[("row", "ascending"), ("group", "ascending"), ("position", "ascending")],
-    )
+    # by row, then a row's actions before its types only in action_values, each in its order:
+    # one whole number per item, (row * 2 + group) * items + position
+    size = pa.scalar(max(len(rows), 1), pa.int64())
+    rank = pc.add(pc.multiply(rows, pa.scalar(2, pa.int64())), group.cast(pa.int64()))
+    order = pc.sort_indices(pc.add(pc.multiply(rank, size), arrow.counting(len(rows))))
     only_values = pc.filter(values, only)
     columns: dict[str, Any] = {
         name: pc.take(pc.take(array, rows), order) for name, array in raw.items()
