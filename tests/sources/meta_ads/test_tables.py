@@ -215,3 +215,37 @@ def test_actions_of_ordinary_pages_are_read_column_wise() -> None:
     assert tables.action_columns(PAGES["joined and value-only types"]) is not None
     assert tables.action_columns(PAGES["a negative count"]) is not None
     assert tables.action_columns(PAGES["a type twice in a row"]) is None
+
+
+INSIGHT_PAGES = {
+    **PAGES,
+    "numbers": [insight(), insight(ad_id="9002", impressions=1200, spend=15.5)],
+    "a bad spend": [insight(), insight(ad_id="9002", spend="-3")],
+    "no impressions": [insight(), {k: v for k, v in insight(ad_id="9002").items() if k != "reach"}],
+    "a blank name": [insight(ad_name=""), insight(ad_id="9002", adset_name=" s ")],
+    "a field not asked for": [insight(extra={"a": [1, "x"]})],
+}
+
+
+@pytest.mark.parametrize("page", INSIGHT_PAGES.values(), ids=INSIGHT_PAGES.keys())
+def test_an_insight_page_read_at_once_equals_its_rows_read_field_by_field(
+    page: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingestion.sources.meta_ads.source import _insight_tables
+
+    def made() -> object:
+        try:
+            return [getattr(t, "data", t) for t in _insight_tables(page, LOADED)]
+        except SourceDataError as exc:
+            return str(exc)
+
+    found = made()
+    with monkeypatch.context() as patched:
+        patched.setattr(tables, "insight_page", lambda _: None)
+        assert made() == found
+
+
+def test_ordinary_insight_pages_are_read_at_once() -> None:
+    assert tables.insight_page(PAGES["joined and value-only types"]) is not None
+    assert tables.insight_page(INSIGHT_PAGES["numbers"]) is None  # read field by field
+    assert tables.insight_page([]) is None
