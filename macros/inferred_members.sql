@@ -36,13 +36,11 @@
         cast(null as {{ dbt.type_timestamp() }}) as loaded_at
     where 1 = 0
     {%- else -%}
-    {%- set key_parts = [
-        "'" ~ platform ~ "'", "'" ~ entity_type ~ "'",
-        "coalesce(source_relation, '')", "coalesce(account_id, '')",
-        "coalesce(" ~ id_column ~ ", '')",
-    ] %}
     select
-        {{ argo.pipe_joined(key_parts) }} as entity_key,
+        '{{ platform }}' || '|' || '{{ entity_type }}'
+        || '|' || coalesce(source_relation, '')
+        || '|' || coalesce(account_id, '')
+        || '|' || coalesce({{ id_column }}, '') as entity_key,
         '{{ platform }}' as platform,
         '{{ entity_type }}' as entity_type,
         source_relation,
@@ -92,11 +90,6 @@
     group by 1, 2, 3, 4, 5, 6, 9
     {%- endif %}
     {%- endif %}
-{%- endmacro %}
-
-{#- `parts` (SQL expressions) joined with '|' into one text. -#}
-{% macro pipe_joined(parts) -%}
-    {{ parts | join(" || '|' || ") }}
 {%- endmacro %}
 
 {#
