@@ -137,3 +137,18 @@ def state_rows(path: Path, event: str) -> list[dict[str, Any]]:
         )
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def last_build_notes(path: Path) -> dict[str, str]:
+    """The note of each incremental model's start in the newest dbt run, by model name.
+
+    Every incremental model of the build (the INCREMENTAL_MARTS and the unpublished states
+    kept by month) has one 'started' row per run; all of a run's rows share its start time.
+    """
+    rows = state_rows(path, "started")
+    newest = rows[-1]["run_started_at"]
+    return {
+        row["node"].rsplit(".", 1)[-1]: row["note"]
+        for row in rows
+        if row["run_started_at"] == newest
+    }

@@ -29,9 +29,9 @@ from tests.marts_warehouse import (
     INCREMENTAL_MARTS,
     LOADED_DAYS,
     WORLD,
+    last_build_notes,
     read_marts,
     source_options,
-    state_rows,
 )
 from tests.network_guard import guarded_env, refused_in_subprocesses
 
@@ -49,8 +49,11 @@ def test_a_new_reporting_currency_rebuilds_every_mart(built: Path) -> None:
     for schema in ("marts__blue", "marts__green"):
         dbt(["build", *usd])
         assert published_marts_schema() == schema
-        for note in [r["note"] for r in state_rows(built, "started")[-5:]]:
-            assert note == 'built in full: var reporting_currency changed ("KRW" -> "USD")'
+        notes = last_build_notes(built)
+        for mart in INCREMENTAL_MARTS:
+            assert notes[mart] == 'built in full: var reporting_currency changed ("KRW" -> "USD")'
+        # what the reports tell of each campaign by month has no currency: it goes on
+        assert notes["int_marketing__performance_entity_months"].startswith("continued"), notes
         for mart in INCREMENTAL_MARTS:
             codes = query(built, f"select distinct reporting_currency_code from marts.{mart}")
             assert codes == [("USD",)], f"{mart}: {codes}"
@@ -201,7 +204,9 @@ def test_a_backfill_older_than_the_window_reaches_the_marts(built: Path, tmp_pat
             fake.stop()
     dbt(["build"])
     # An incremental run whose window reaches back to the first day loaded, not a rebuild.
-    assert all(r["note"].startswith("continued") for r in state_rows(built, "started")[-5:])
+    notes = last_build_notes(built)
+    assert len(notes) > len(INCREMENTAL_MARTS), notes  # the states kept by month too
+    assert all(note.startswith("continued") for note in notes.values()), notes
     compiled = built.parent / "target" / "compiled" / "argo" / "models" / "marts" / "marketing"
     sql = (compiled / "fct_ad_performance_daily.sql").read_text(encoding="utf-8")
     found = re.findall(r"date_day >= cast\('(\d{4}-\d{2}-\d{2})' as date\)", sql)
@@ -290,8 +295,10 @@ def test_an_account_remapped_in_the_plan_sheet_is_relabelled_on_every_day(built:
     for schema in ("marts__blue", "marts__green"):
         dbt(["build", *sheets])
         assert published_marts_schema() == schema
-        notes = [r["note"] for r in state_rows(built, "started")[-5:]]
-        assert all("stg_google_sheets__ad_accounts (its data)" in n for n in notes), notes
+        notes = last_build_notes(built)
+        assert all(
+            "stg_google_sheets__ad_accounts (its data)" in notes[mart] for mart in INCREMENTAL_MARTS
+        ), notes
         for mart in ("fct_ad_performance_daily", "rpt_campaign_performance_daily"):
             ((moved, stayed),) = query(
                 built,
