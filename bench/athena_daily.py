@@ -22,8 +22,17 @@ production layout, measured on the DuckDB data of the run:
   minus ``argo__mart_lookback_days``), less :data:`READS_BEFORE_WINDOW` days more for
   the models whose window needs history before it (a baseline), or everything when it
   is listed as ``None`` there, and the inputs of :data:`READS_ALL_OF` in full;
-* every column of a table read is counted (an upper bound: Athena reads only the
-  columns a query names); the run's data tests are left out.
+* of each table a model reads, only the columns its query names are counted (Athena
+  reads the column chunks a query uses, in the partitions it cannot prune): DuckDB's
+  plan of the SQL the run compiled for it (``compiled_code`` in ``run_results.json``,
+  ``EXPLAIN (FORMAT json)``) lists every table scan with the columns it projects and
+  filters on, views expanded, after projection pushdown, as Trino's planner does; a
+  column is counted once per model even if the plan scans its table twice. A model one
+  run cannot plan (its SQL reads a temporary table a hook made and dropped) reads the
+  columns of the other run's plan; one neither can, every column of every table it reads
+  (listed in ``every_column_models``). The layout ``raw by month, every column`` counts
+  every column of every table read, as this model did before 2026-12-01 (an upper bound);
+* the run's data tests are left out.
 
 Usage (a child of ``bench.transform``'s daily section):
 ``python -m bench.athena_daily <warehouse> <manifest.json> <full run_results.json>
@@ -34,6 +43,7 @@ JSON object.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -87,8 +97,13 @@ DAY_COLUMNS = (
     "day",
     "rate_date",
 )
+#: Layout -> (the daily raw tables are partitioned by month, only the columns read count).
 #: Production's layout first (the one the target is judged on).
-LAYOUTS = ("raw by month", "raw unpartitioned")
+LAYOUTS: dict[str, tuple[bool, bool]] = {
+    "raw by month": (True, True),
+    "raw by month, every column": (True, False),
+    "raw unpartitioned": (False, True),
+}
 
 
 def leaves(manifest: dict[str, Any], unique_id: str) -> set[str]:
@@ -119,56 +134,117 @@ def relation(manifest: dict[str, Any], unique_id: str) -> tuple[str, str]:
 
 
 class Sizes:
-    """Bytes per month of each table, measured once as parquet with zstd."""
+    """Bytes per month of each table, measured once as parquet with zstd, in all and by column."""
 
-    def __init__(self, warehouse: str) -> None:
+    def __init__(self, warehouse: str, catalog: str = "built") -> None:
         import duckdb
 
         self.con = duckdb.connect()
-        self.con.execute(f"attach '{warehouse}' as built (read_only); use built")
+        self.con.execute(f'attach \'{warehouse}\' as "{catalog}" (read_only); use "{catalog}"')
+        self.catalog = catalog
         self.root = Path(tempfile.mkdtemp(prefix="argo-athena-daily-"))
         self.months: dict[tuple[str, str], dict[str, int]] = {}
+        self.column_months: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        self.columns: dict[tuple[str, str], list[str]] = {}
         self.day_column: dict[tuple[str, str], str | None] = {}
 
-    def of(self, schema: str, table: str) -> dict[str, int]:
-        """Bytes per month (``'*'`` for a table without a day column)."""
+    def table_columns(self, schema: str, table: str) -> list[str]:
+        """The columns of ``schema.table`` in the warehouse (none if it is not there)."""
         key = (schema, table)
-        if key in self.months:
+        if key not in self.columns:
+            self.columns[key] = [
+                c
+                for (c,) in self.con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_catalog = ? and table_schema = ? and table_name = ?",
+                    [self.catalog, schema, table],
+                ).fetchall()
+            ]
+        return self.columns[key]
+
+    def of(self, schema: str, table: str, columns: set[str] | None = None) -> dict[str, int]:
+        """Bytes per month (``'*'`` for a table without a day column).
+
+        Of the files, or of the compressed column chunks of ``columns`` only.
+        """
+        key = (schema, table)
+        if key not in self.months:
+            self._measure(schema, table)
+        if columns is None:
             return self.months[key]
-        columns = [
-            c
-            for (c,) in self.con.execute(
-                "select column_name from information_schema.columns "
-                "where table_catalog = 'built' and table_schema = ? and table_name = ?",
-                [schema, table],
-            ).fetchall()
-        ]
+        return {
+            month: sum(size for column, size in by_column.items() if column in columns)
+            for month, by_column in self.column_months[key].items()
+        }
+
+    def _measure(self, schema: str, table: str) -> None:
+        import pyarrow.parquet as pq
+
+        key = (schema, table)
+        columns = self.table_columns(schema, table)
         day = next((c for c in DAY_COLUMNS if c in columns), None)
         self.day_column[key] = day
         out = self.root / f"{schema}.{table}"
+        self.months[key], self.column_months[key] = {}, {}
         if not columns:
-            self.months[key] = {}
-            return self.months[key]
+            return
         if day is None:
             out.mkdir(parents=True)
             self.con.execute(
                 f'copy (select * from "{schema}"."{table}") to \'{out}/all.parquet\' '
                 "(format parquet, compression zstd)"
             )
-            sizes = {"*": sum(p.stat().st_size for p in out.rglob("*.parquet"))}
+            parts = {"*": out}
         else:
             self.con.execute(
                 f"copy (select *, strftime(\"{day}\", '%Y-%m') as bench_month "
                 f'from "{schema}"."{table}" order by "{day}") to \'{out}\' '
                 "(format parquet, compression zstd, partition_by (bench_month))"
             )
-            sizes = {
-                part.name.split("=", 1)[1]: sum(p.stat().st_size for p in part.rglob("*.parquet"))
-                for part in out.iterdir()
-            }
+            parts = {part.name.split("=", 1)[1]: part for part in out.iterdir()}
+        for month, folder in parts.items():
+            files = list(folder.rglob("*.parquet"))
+            self.months[key][month] = sum(p.stat().st_size for p in files)
+            by_column: dict[str, int] = {}
+            for path in files:
+                meta = pq.ParquetFile(path).metadata
+                for group in range(meta.num_row_groups):
+                    row_group = meta.row_group(group)
+                    for index in range(row_group.num_columns):
+                        chunk = row_group.column(index)
+                        column = chunk.path_in_schema.split(".", 1)[0]
+                        by_column[column] = by_column.get(column, 0) + chunk.total_compressed_size
+            self.column_months[key][month] = by_column
         shutil.rmtree(out, ignore_errors=True)
-        self.months[key] = sizes
-        return sizes
+
+    def columns_read(self, sql: str) -> dict[tuple[str, str], set[str]] | None:
+        """(schema, table) -> the columns DuckDB's plan of ``sql`` reads of it.
+
+        Columns projected or filtered on; None when DuckDB cannot plan ``sql``.
+        """
+        import duckdb
+
+        try:
+            ((_, plan),) = self.con.execute("explain (format json) " + sql).fetchall()
+        except duckdb.Error:
+            return None
+        found: dict[tuple[str, str], set[str]] = {}
+        stack = list(json.loads(plan))
+        while stack:
+            node = stack.pop()
+            stack.extend(node.get("children", []))
+            info = node.get("extra_info") or {}
+            if not isinstance(info, dict) or "Table" not in info:
+                continue
+            schema, table = str(info["Table"]).split(".")[-2:]
+            known = set(self.table_columns(schema, table))
+            named: set[str] = set()
+            for field in ("Projections", "Filters"):
+                value = info.get(field) or []
+                for text in [value] if isinstance(value, str) else value:
+                    named |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(text))) & known
+            found.setdefault((schema, table), set()).update(named)
+        return found
 
     def close(self) -> None:
         """Drops the parquet files and the connection."""
@@ -182,19 +258,31 @@ def bytes_read(
     unique_id: str,
     since: date | None,
     layout: str,
+    reads: dict[tuple[str, str], set[str]] | None = None,
 ) -> int:
-    """What building ``unique_id`` reads when it reads its inputs from ``since`` on."""
+    """What building ``unique_id`` reads when it reads its inputs from ``since`` on.
+
+    ``reads`` (the columns of each table, from the plan) where the layout counts only the
+    columns read; else, or without a plan, every column of every table the manifest says
+    it reads.
+    """
+    partitioned_raw, only_columns_read = LAYOUTS[layout]
+    tables: dict[tuple[str, str], set[str] | None] = (
+        dict(reads)
+        if reads is not None and only_columns_read
+        else {relation(manifest, leaf): None for leaf in leaves(manifest, unique_id)}
+    )
+    sources = {relation(manifest, uid) for uid in manifest["sources"]}
     total = 0
     in_full = READS_ALL_OF.get(manifest["nodes"][unique_id]["name"], frozenset())
-    for leaf in leaves(manifest, unique_id):
-        schema, table = relation(manifest, leaf)
-        months = sizes.of(schema, table)
-        raw = leaf in manifest["sources"]
+    for (schema, table), columns in tables.items():
+        months = sizes.of(schema, table, columns)
+        raw = (schema, table) in sources
         partitioned = f"{schema}.{table}" in FACT_DAYS if raw else True
         prunes = (
             sizes.day_column.get((schema, table)) is not None
             and partitioned
-            and (not raw or layout == "raw by month")
+            and (not raw or partitioned_raw)
             and table not in in_full
         )
         if since is None or not prunes:
@@ -230,7 +318,8 @@ def scan_model(
     # The one-day run's window: the mart's newest day before it (the day before the one
     # that landed) less the lookback (macros/incremental_marts.sql).
     window = newest - timedelta(days=1 + lookback_days)
-    sizes = Sizes(warehouse)
+    catalogs = {node.get("database") for node in manifest["nodes"].values()} - {None}
+    sizes = Sizes(warehouse, catalogs.pop() if len(catalogs) == 1 else "built")
     figures: dict[str, Any] = {
         "lookback_days": lookback_days,
         "history_days": history_days,
@@ -238,20 +327,42 @@ def scan_model(
         "target_share": round(1.5 * (lookback_days + 1) / history_days, 4),
         "layouts": {},
     }
+
+    def planned(results: dict[str, Any]) -> dict[str, Any]:
+        sql = {r["unique_id"]: r.get("compiled_code") for r in results["results"]}
+        return {
+            uid: sizes.columns_read(sql[uid]) if sql.get(uid) else None
+            for uid in models_built(results, manifest)
+        }
+
     try:
+        full_reads, day_reads = planned(full), planned(day)
+        # A model one run's plan lacks (its SQL reads a relation a hook made and dropped,
+        # e.g. a full build's temporary table) reads the columns the other run's plan gives.
+        for reads, other in ((full_reads, day_reads), (day_reads, full_reads)):
+            for uid in [uid for uid, r in reads.items() if r is None]:
+                reads[uid] = other.get(uid)
+        figures["every_column_models"] = sorted(
+            {
+                uid.split(".")[-1]
+                for reads in (full_reads, day_reads)
+                for uid, r in reads.items()
+                if r is None
+            }
+        )
         for layout in LAYOUTS:
             full_bytes = {
-                uid: bytes_read(manifest, sizes, uid, None, layout)
-                for uid in models_built(full, manifest)
+                uid: bytes_read(manifest, sizes, uid, None, layout, reads)
+                for uid, reads in full_reads.items()
             }
             day_bytes = {}
-            for uid in models_built(day, manifest):
+            for uid, reads in day_reads.items():
                 node = manifest["nodes"][uid]
                 since: date | None = None
                 if node["config"].get("materialized") == "incremental":
                     before = READS_BEFORE_WINDOW.get(node["name"], 0)
                     since = None if before is None else window - timedelta(days=before)
-                day_bytes[uid] = bytes_read(manifest, sizes, uid, since, layout)
+                day_bytes[uid] = bytes_read(manifest, sizes, uid, since, layout, reads)
             full_total = sum(full_bytes.values())
             day_total = sum(day_bytes.values())
             figures["layouts"][layout] = {

@@ -350,13 +350,20 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         )
         scan_model = largest.get("athena_scan")
         if scan_model:
-            production = scan_model["layouts"]["raw by month"]
-            older = scan_model["layouts"]["raw unpartitioned"]
+            layouts = scan_model["layouts"]
+            production = layouts["raw by month"]
+            older = layouts["raw unpartitioned"]
+            every = layouts.get("raw by month, every column")
             summary["targets"]["athena_scan"] = production["met"]
             summary["target_figures"]["athena_scan"] = (
                 f"SF{largest['sf']:g}: {production['one_day_share']:.1%} of the full refresh's "
                 f"bytes (target {scan_model['target_share']:.1%}); raw tables unpartitioned "
                 f"(a lake created before 2026-11-30) {older['one_day_share']:.1%}"
+                + (
+                    f"; every column of each table read counted {every['one_day_share']:.1%}"
+                    if every
+                    else ""
+                )
             )
         differing = {
             f"SF{i['sf']:g} {name}": rows

@@ -124,3 +124,50 @@ def test_a_raw_table_that_is_not_daily_is_read_whole_in_either_layout(
     for layout in athena_daily.LAYOUTS:
         found = figures["layouts"][layout]
         assert found["one_day_bytes"] == found["full_refresh_bytes"] > 0, layout
+
+
+def test_only_the_columns_a_model_s_plan_reads_are_counted(warehouse: Path) -> None:
+    """Athena reads the column chunks a query names: the mart's SQL reads the day only."""
+    every = ["model.argo.fct_daily", "model.argo.dim_all"]
+    sql = {
+        "model.argo.fct_daily": "select stat_date as date_day from raw.stats",
+        # a plan DuckDB cannot make (a relation gone): the other run's plan counts
+        "model.argo.dim_all": "select count(*) from marts.gone",
+    }
+    day_sql = {**sql, "model.argo.dim_all": "select max(date_day) from marts.fct_daily"}
+
+    def results(code: dict[str, str]) -> dict[str, Any]:
+        return {
+            "results": [
+                {"unique_id": m, "status": "success", "compiled_code": code[m]} for m in every
+            ]
+        }
+
+    figures = athena_daily.scan_model(
+        str(warehouse),
+        _manifest(),
+        results(sql),
+        results(day_sql),
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
+    assert figures["every_column_models"] == []
+    read = figures["layouts"]["raw by month"]
+    every_column = figures["layouts"]["raw by month, every column"]
+    # the payload (an MD5 per row) is most of the bytes, and no plan reads it
+    assert 0 < read["full_refresh_bytes"] < every_column["full_refresh_bytes"] / 4
+    assert 0 < read["one_day_bytes"] < every_column["one_day_bytes"] / 4
+    # ... but only where a plan says so: without SQL, every column counts in every layout
+    plain = athena_daily.scan_model(
+        str(warehouse),
+        _manifest(),
+        _results(*every),
+        _results(*every),
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
+    assert plain["every_column_models"] == ["dim_all", "fct_daily"]
+    layouts = plain["layouts"]
+    assert layouts["raw by month"] == layouts["raw by month, every column"]
