@@ -308,3 +308,29 @@ def test_an_account_remapped_in_the_plan_sheet_is_relabelled_on_every_day(built:
                 [after, after, account],
             )
             assert moved > 0 and stayed == 0, f"{schema}.{mart}: {stayed} rows keep the old one"
+
+
+def test_a_platform_switched_off_leaves_none_of_its_rows_in_the_marts(built: Path) -> None:
+    """Kakao switched off on a built warehouse (its raw tables stay): the state kept by
+    month is rebuilt in full without it, so no Kakao campaign comes back as a member
+    inferred from old report rows, and no mart keeps a Kakao row."""
+    kakao = "kakao_moment"
+    ((listed,),) = query(
+        built, "select count(*) from marts.dim_campaigns where platform = ?", [kakao]
+    )
+    assert listed > 0
+    dbt(["build", "--vars", json.dumps({f"{kakao}__enabled": False})])
+    assert published_marts_schema() == "marts__blue"
+    notes = last_build_notes(built)
+    for model in (*INCREMENTAL_MARTS, "int_marketing__performance_entity_months"):
+        assert notes[model].startswith("built in full"), (model, notes[model])
+    for mart in ("dim_campaigns", "dim_ad_groups", "dim_ad_accounts", *INCREMENTAL_MARTS):
+        ((left,),) = query(built, f"select count(*) from marts.{mart} where platform = ?", [kakao])
+        assert left == 0, f"{mart}: {left} Kakao rows"
+    ((state,),) = query(
+        built,
+        "select count(*) from marts__blue.int_marketing__performance_entity_months "
+        "where platform = ?",
+        [kakao],
+    )
+    assert state == 0
