@@ -34,8 +34,27 @@ def _manifest() -> dict[str, Any]:
     }
 
 
-def _results(*models: str) -> dict[str, Any]:
-    return {"results": [{"unique_id": m, "status": "success"} for m in models]}
+def _results(*models: str, sql: dict[str, str] | None = None) -> dict[str, Any]:
+    """A run's results: the models built, with the SQL compiled for each when given."""
+    return {
+        "results": [
+            {"unique_id": m, "status": "success", **({"compiled_code": sql[m]} if sql else {})}
+            for m in models
+        ]
+    }
+
+
+def _scan(warehouse: Path, full: dict[str, Any], day: dict[str, Any]) -> dict[str, Any]:
+    """The scan model of a full run and a one-day run: 60 days to 2026-03-01, 5 looked back."""
+    return athena_daily.scan_model(
+        str(warehouse),
+        _manifest(),
+        full,
+        day,
+        lookback_days=5,
+        newest=date(2026, 3, 1),
+        history_days=60,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -64,17 +83,8 @@ def warehouse(tmp_path: Path) -> Path:
 def test_an_incremental_model_reads_its_window_only_where_the_layout_prunes(
     warehouse: Path,
 ) -> None:
-    manifest = _manifest()
     every = ["model.argo.stg_stats", "model.argo.fct_daily", "model.argo.dim_all"]
-    figures = athena_daily.scan_model(
-        str(warehouse),
-        manifest,
-        _results(*every),
-        _results(*every),
-        lookback_days=5,
-        newest=date(2026, 3, 1),
-        history_days=60,
-    )
+    figures = _scan(warehouse, _results(*every), _results(*every))
     assert figures["window_start"] == "2026-02-23"
     assert figures["target_share"] == pytest.approx(1.5 * 6 / 60)
     production = figures["layouts"]["raw unpartitioned"]
@@ -93,15 +103,7 @@ def test_a_model_listed_as_reading_all_history_reads_all_of_it(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(athena_daily, "READS_BEFORE_WINDOW", {"fct_daily": None})
-    figures = athena_daily.scan_model(
-        str(warehouse),
-        _manifest(),
-        _results("model.argo.fct_daily"),
-        _results("model.argo.fct_daily"),
-        lookback_days=5,
-        newest=date(2026, 3, 1),
-        history_days=60,
-    )
+    figures = _scan(warehouse, _results("model.argo.fct_daily"), _results("model.argo.fct_daily"))
     by_month = figures["layouts"]["raw by month"]
     assert by_month["one_day_bytes"] == by_month["full_refresh_bytes"]
 
@@ -112,15 +114,7 @@ def test_a_raw_table_that_is_not_daily_is_read_whole_in_either_layout(
     """Only the daily raw tables are partitioned in production (DECISIONLOG, 53)."""
     monkeypatch.setattr(athena_daily, "FACT_DAYS", {})
     every = ["model.argo.fct_daily"]
-    figures = athena_daily.scan_model(
-        str(warehouse),
-        _manifest(),
-        _results(*every),
-        _results(*every),
-        lookback_days=5,
-        newest=date(2026, 3, 1),
-        history_days=60,
-    )
+    figures = _scan(warehouse, _results(*every), _results(*every))
     for layout in athena_daily.LAYOUTS:
         found = figures["layouts"][layout]
         assert found["one_day_bytes"] == found["full_refresh_bytes"] > 0, layout
@@ -136,22 +130,7 @@ def test_only_the_columns_a_model_s_plan_reads_are_counted(warehouse: Path) -> N
     }
     day_sql = {**sql, "model.argo.dim_all": "select max(date_day) from marts.fct_daily"}
 
-    def results(code: dict[str, str]) -> dict[str, Any]:
-        return {
-            "results": [
-                {"unique_id": m, "status": "success", "compiled_code": code[m]} for m in every
-            ]
-        }
-
-    figures = athena_daily.scan_model(
-        str(warehouse),
-        _manifest(),
-        results(sql),
-        results(day_sql),
-        lookback_days=5,
-        newest=date(2026, 3, 1),
-        history_days=60,
-    )
+    figures = _scan(warehouse, _results(*every, sql=sql), _results(*every, sql=day_sql))
     assert figures["every_column_models"] == []
     read = figures["layouts"]["raw by month"]
     every_column = figures["layouts"]["raw by month, every column"]
@@ -159,15 +138,7 @@ def test_only_the_columns_a_model_s_plan_reads_are_counted(warehouse: Path) -> N
     assert 0 < read["full_refresh_bytes"] < every_column["full_refresh_bytes"] / 4
     assert 0 < read["one_day_bytes"] < every_column["one_day_bytes"] / 4
     # ... but only where a plan says so: without SQL, every column counts in every layout
-    plain = athena_daily.scan_model(
-        str(warehouse),
-        _manifest(),
-        _results(*every),
-        _results(*every),
-        lookback_days=5,
-        newest=date(2026, 3, 1),
-        history_days=60,
-    )
+    plain = _scan(warehouse, _results(*every), _results(*every))
     assert plain["every_column_models"] == ["dim_all", "fct_daily"]
     layouts = plain["layouts"]
     assert layouts["raw by month"] == layouts["raw by month, every column"]
