@@ -42,7 +42,7 @@ demo: install ## run the demo: sandbox -> dlt -> dbt build -> docs -> the day's 
 
 # lint and typecheck each use one core: they run side by side (-j), each one's output kept
 # together (-O), then pytest takes both cores.
-check: install ## the edit-test loop (about 30 s): lint, types, the tests that run no pipeline
+check: install ## the edit-test loop (about 2 min): lint, types, the tests that run no pipeline
 	@$(MAKE) --no-print-directory -j2 -O -o install lint typecheck
 	$(call PYTEST,$(CHECK_WORKERS)) -m "$(FAST_TESTS)"
 
