@@ -200,10 +200,33 @@ def dbt(
             if seen
             else f" Nothing is published in {MARTS_SCHEMA} yet."
         )
-    raise TransformError(
-        f"dbt {args[0]} failed: {detail}.{unchanged} What to do: read the failing test or "
-        f"model above (target/run_results.json has every result); data tests name the rows "
-        f"they reject when run with `dbt test --select <test> --store-failures`"
+    raise TransformError(f"dbt {args[0]} failed: {detail}.{unchanged} {_what_to_do(detail)}")
+
+
+def _what_to_do(detail: str) -> str:
+    """What to do after dbt failed with ``detail``.
+
+    The way out when the embedded warehouse ran out of disk or memory (DuckDB's own words),
+    else where to read the failing test or model.
+    """
+    memory, threads = "ARGO_DBT_MEMORY_LIMIT", "ARGO_DBT_THREADS"
+    if "No space left on device" in detail:
+        spill = warehouse_path().with_name(warehouse_path().name + ".tmp")
+        return (
+            f"What to do: free disk space on the disk of {spill}, where DuckDB writes what "
+            f"does not fit in its memory ({memory}, now {dbt_memory_limit()}), and run again; "
+            f"a larger {memory} spills less, and {threads}=1 builds one model at a time"
+        )
+    if "Out of Memory Error" in detail:
+        return (
+            f"What to do: raise {memory} (now {dbt_memory_limit()}; a size such as 8GB or a "
+            f"share of RAM such as 80%) or set {threads}=1 to build one model at a time, "
+            f"and run again"
+        )
+    return (
+        "What to do: read the failing test or model above (target/run_results.json has every "
+        "result); data tests name the rows they reject when run with `dbt test --select "
+        "<test> --store-failures`"
     )
 
 

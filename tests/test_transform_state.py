@@ -238,3 +238,38 @@ def test_the_project_files_digest_sees_any_file_dbt_parses(
     assert second != first
     (project / "models" / "a.sql").rename(project / "models" / "b.sql")
     assert transform._files_digest() not in (first, second)
+
+
+@pytest.mark.parametrize(
+    ("dbt_says", "advice"),
+    [
+        (
+            'IO Error: Could not write file "x.tmp/duckdb_temp_1.tmp": No space left on device',
+            r"What to do: free disk space on the disk of .*w\.duckdb\.tmp, where DuckDB writes "
+            r"what does not fit in its memory \(ARGO_DBT_MEMORY_LIMIT, now 3GB\), and run again",
+        ),
+        (
+            "Out of Memory Error: could not allocate block of size 256.0 KiB (2.7/2.7 GiB used)",
+            r"What to do: raise ARGO_DBT_MEMORY_LIMIT \(now 3GB; .*\) or set ARGO_DBT_THREADS=1",
+        ),
+        ("Binder Error: column x not found", r"What to do: read the failing test or model above"),
+    ],
+)
+def test_a_build_out_of_disk_or_memory_says_which_setting_helps(
+    dbt_says: str, advice: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's own words for a full disk or too little memory get their own way out."""
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("ARGO_DBT_MEMORY_LIMIT", "3GB")
+    node = type("Node", (), {"unique_id": "model.argo.fct_suggestions_daily"})()
+    failed = type("Result", (), {"status": "error", "node": node, "message": dbt_says})()
+    outcome = type(
+        "Outcome", (), {"success": False, "exception": None, "result": type("R", (), {})()}
+    )()
+    outcome.result.results = [failed]
+    monkeypatch.setattr(transform, "_invoke", lambda *args: outcome)
+    monkeypatch.setattr(transform, "published_marts_schema", lambda target=None: "marts__blue")
+    with pytest.raises(TransformError, match=advice) as raised:
+        transform.dbt(["build", "--select", "fct_suggestions_daily"], marts_schema="marts__green")
+    assert "model.argo.fct_suggestions_daily (error)" in str(raised.value)
+    assert "The marts readers see are unchanged (marts -> marts__blue)." in str(raised.value)
