@@ -119,7 +119,7 @@
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set rows = run_query(argo.rebuilt_days_sql(relation.schema, node.unique_id)).rows -%}
-    {%- set window = fromjson(rows[0][0]) if rows else {} -%}
+    {%- set window = argo.window_of_this_test(rows) -%}
     {%- if not window.get('start') -%}
         {{ return('1 = 1') }}
     {%- endif -%}
@@ -151,7 +151,7 @@
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set rows = run_query(argo.tests_window_sql()).rows -%}
-    {%- set window = fromjson(rows[0][0]) if rows else {} -%}
+    {%- set window = argo.window_of_this_test(rows) -%}
     {%- if not window.get('start') -%}
         {{ return('1 = 1') }}
     {%- endif -%}
@@ -203,19 +203,60 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The query of argo.loaded_days_predicate: this run's `tests_window` row. -#}
+{#-
+    The query of argo.loaded_days_predicate: this run's `tests_window` row, and
+    argo.unverified_sql's.
+-#}
 {% macro tests_window_sql() -%}
     select inputs
     from {{ argo.marts_state_relation() }}
     where event = 'tests_window' and invocation_id = '{{ invocation_id }}'
+    {{ argo.unverified_sql() }}
 {%- endmacro %}
 
-{#- The query of argo.rebuilt_days_predicate: this run's `window` row of `unique_id`. -#}
+{#-
+    The query of argo.rebuilt_days_predicate: this run's `window` row of `unique_id`, and
+    argo.unverified_sql's.
+-#}
 {% macro rebuilt_days_sql(schema, unique_id) -%}
     select inputs
     from {{ argo.marts_state_relation() }}
     where event = 'window' and invocation_id = '{{ invocation_id }}'
         and schema_name = '{{ schema }}' and node = '{{ unique_id }}'
+    {{ argo.unverified_sql() }}
+{%- endmacro %}
+
+{#-
+    A row 'unverified' when the data test `test` (default: the one being compiled) is in
+    this run's `tests_unverified` row (macros/tests_verified.sql): it has not passed on
+    every day yet, so it checks them all.
+-#}
+{% macro unverified_sql(test=none) -%}
+    {%- if test is none and model is mapping and model.get('resource_type') == 'test' -%}
+        {%- set test = model.get('unique_id') -%}
+    {%- endif -%}
+    {%- if test -%}
+    union all
+    select 'unverified'
+    from {{ argo.marts_state_relation() }}
+    where event = 'tests_unverified' and invocation_id = '{{ invocation_id }}'
+        and inputs like '%"{{ argo.unverified_test_id(test) }}"%'
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The window in the rows of argo.rebuilt_days_sql or argo.tests_window_sql: {} (every
+    day) when there is none or the data test being compiled is unverified.
+-#}
+{% macro window_of_this_test(rows) -%}
+    {%- set found = {} -%}
+    {%- for row in rows -%}
+        {%- if row[0] == 'unverified' -%}
+            {{ return({}) }}
+        {%- endif -%}
+        {%- do found.update(fromjson(row[0])) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {%- endmacro %}
 
 {#- The statement deleting the rows of `relation` whose `column` is on or after `start`. -#}

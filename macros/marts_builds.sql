@@ -18,8 +18,10 @@
     `started` (a mart the run builds, with the fingerprint of its inputs and why it is
     rebuilt or continued), `deployed` (a model, seed or snapshot the run built, with its
     digest: macros/marts_fingerprint.sql), `built` (the run finished the mart),
-    `published` (the run's schema became what readers see). Nothing in it is needed to
-    read the marts.
+    `published` (the run's schema became what readers see); `window` and `tests_window`
+    (the days a day's build tests: macros/incremental_marts.sql); `tests_unverified` and
+    `tests_verified` (the tests that check every day: macros/tests_verified.sql). Nothing
+    in it is needed to read the marts.
 #}
 
 {% macro marts_state_relation() -%}
@@ -320,8 +322,20 @@
         })) -%}
     {%- endfor -%}
     {%- set window = argo.tests_window_row(schema, rows, deployed, digests) -%}
+    {%- set continued = [] -%}
+    {%- for row in rows if row['loads_since_epoch'] is not none -%}
+        {%- do continued.append(row['node']) -%}
+    {%- endfor -%}
     {%- if window is not none -%}
         {%- do rows.append(window) -%}
+    {%- endif -%}
+    {#- A run that narrows data tests to windows: those not yet passed on every day check all. -#}
+    {%- set unverified = none -%}
+    {%- if continued or window is not none -%}
+        {%- set unverified = argo.tests_unverified_row(schema) -%}
+    {%- endif -%}
+    {%- if unverified is not none -%}
+        {%- do rows.append(unverified) -%}
     {%- endif -%}
     {%- do run_query(argo.marts_state_insert_sql(rows)) -%}
     {%- do adapter.commit() -%}
@@ -432,6 +446,9 @@
             'fingerprint': argo.node_digest(result.node.unique_id).digest,
         })) -%}
     {%- endfor -%}
+    {%- if flags.WHICH in ('build', 'retry') or rows -%}
+        {%- do rows.append(argo.tests_verified_row(schema, results)) -%}
+    {%- endif -%}
     {%- for node in argo.incremental_marts_to_build(schema) -%}
         {%- if not problems and outcome.get(node.unique_id) == 'success' -%}
             {%- do rows.append(argo.marts_state_row(2, 'built', schema, {'node': node.unique_id})) -%}

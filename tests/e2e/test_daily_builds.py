@@ -10,6 +10,7 @@ the marts' data tests check the days the run rebuilt, and no older day.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from argo.pipeline import run_source
 from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
 from argo.transform import (
     NOTHING_TO_BUILD,
+    PROJECT_PARTS,
     TransformError,
     build_changed,
     dbt,
@@ -46,6 +48,14 @@ WINDOWED_AUTOMATION_MARTS = (
     "fct_suggestions_daily",
 )
 NAMED_TEST = "not_null_fct_ad_performance_daily_advertiser_name"
+NON_NEGATIVE_TEST = "fct_ad_performance_daily_metrics_are_non_negative"
+#: Its expression, as models/marts/marketing/_marketing__models.yml writes it.
+NON_NEGATIVE_EXPRESSION = """\
+          arguments:
+            expression: >
+              spend >= 0 and impressions >= 0 and clicks >= 0
+              and conversions >= 0 and conversions_value >= 0
+"""
 #: The days before a mart's newest day that a day's build recomputes (dbt_project.yml).
 LOOKBACK = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
     "argo__mart_lookback_days"
@@ -341,3 +351,110 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
     assert "date_day >= cast('" in sql, sql
     with pytest.raises(TransformError, match=NAMED_TEST):
         dbt(["test", "--select", NAMED_TEST])  # no build in this run: every day
+
+
+def a_project_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the dbt project (what dbt parses) with ``old`` replaced by ``new`` in ``file``."""
+    copy = tmp_path / "project"
+    for part in (*PROJECT_PARTS, "selectors.yml"):
+        source = PROJECT_DIR / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (copy / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / part)
+    text = (copy / file).read_text(encoding="utf-8")
+    assert text.count(old) == 1, (file, old)
+    (copy / file).write_text(text.replace(old, new), encoding="utf-8")
+    return copy
+
+
+def unverified_tests(path: Path, schema: str) -> list[str]:
+    """The ids the newest build into ``schema`` listed as not yet passed on every day."""
+    found = execute(
+        path,
+        "select inputs from marts__state.mart_builds where schema_name = ? "
+        "and invocation_id = (select invocation_id from marts__state.mart_builds "
+        "where schema_name = ? and event = 'started' order by run_started_at desc limit 1) "
+        "and event = 'tests_unverified'",
+        [schema, schema],
+    )
+    return json.loads(found[0][0]) if found else []
+
+
+def test_a_changed_data_test_checks_every_day_until_it_passes(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data test changed since its last pass checks every day in a day's build, once.
+
+    A day's build narrows the tests to its window because older days passed them when
+    they were built; a test that changed never checked those days. Here the test of
+    non-negative metrics now also covers `reach`, and an old row of the schema the next
+    build writes has a negative reach: the day's build fails on it. Fixed, the build
+    passes and publishes; the test then counts as passed in that schema (not in the
+    other, where it has not run yet) and checks only the window there again. Only it,
+    and tests that may warn (a warning is not a pass), check every day.
+    """
+    ((old_day,),) = execute(
+        built,
+        "select min(date_day) from marts__blue.fct_ad_performance_daily "
+        "where platform = 'meta_ads'",
+    )
+    row = "where date_day = ? and platform = 'meta_ads' and impressions > 0"
+    execute(built, f"update marts__blue.fct_ad_performance_daily set reach = -1 {row}", [old_day])
+    project = a_project_with(
+        tmp_path,
+        "models/marts/marketing/_marketing__models.yml",
+        f"name: {NON_NEGATIVE_TEST}\n" + NON_NEGATIVE_EXPRESSION,
+        f"name: {NON_NEGATIVE_TEST}\n"
+        + NON_NEGATIVE_EXPRESSION.replace("value >= 0", "value >= 0 and coalesce(reach, 0) >= 0"),
+    )
+    monkeypatch.setattr("argo.transform.PROJECT_DIR", project)
+    a_load_of(built, "raw_meta_ads")
+    with pytest.raises(TransformError, match=NON_NEGATIVE_TEST):
+        build_changed()
+    assert published_marts_schema() == "marts__green"
+    changed = unverified_id(built, NON_NEGATIVE_TEST)
+    listed = unverified_tests(built, "marts__blue")
+    assert changed in listed and set(listed) - {changed} <= warned(built), listed
+    # Fixed: the build passes, publishes, and the test has now passed on every day here.
+    execute(built, f"update marts__blue.fct_ad_performance_daily set reach = null {row}", [old_day])
+    build = build_changed()
+    assert build.published == "marts__blue", build.reason
+    # (After a failed build its marts are rebuilt in full: every test checks every day.)
+    assert unverified_tests(built, "marts__blue") == []
+    a_load_of(built, "raw_meta_ads")
+    build = build_changed()
+    assert build.published == "marts__green", build.reason
+    assert changed in unverified_tests(built, "marts__green"), "it has not passed there yet"
+    a_load_of(built, "raw_meta_ads")
+    build = build_changed()
+    assert build.published == "marts__blue", build.reason
+    assert changed not in unverified_tests(built, "marts__blue"), "it passed there"
+    assert "date_day >= cast('" in compiled_test(built, NON_NEGATIVE_TEST)
+
+
+def warned(path: Path) -> set[str]:
+    """The ids (argo.unverified_test_id) of the data tests whose severity is `warn`."""
+    manifest = json.loads((path.parent / "target" / "manifest.json").read_text())
+    return {
+        hash_of(uid)
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and node["config"]["severity"].lower() == "warn"
+    }
+
+
+def unverified_id(path: Path, name: str) -> str:
+    """How a `tests_unverified` row names the data test ``name`` (its unique id's hash)."""
+    manifest = json.loads((path.parent / "target" / "manifest.json").read_text())
+    (unique_id,) = [
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and node["name"] == name
+    ]
+    return hash_of(unique_id)
+
+
+def hash_of(unique_id: str) -> str:
+    """argo.unverified_test_id: the first 12 hex digits of the MD5 of the unique id."""
+    return hashlib.md5(unique_id.encode()).hexdigest()[:12]

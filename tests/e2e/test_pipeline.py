@@ -368,13 +368,16 @@ def assert_athena_sql_agrees(warehouse: Path, scratch: Path) -> None:
             f"'{schema}', 'fct_ad_performance_daily'), '2026-10-21') }}}};\n"
             "{{ argo.content_digest_sql(api.Relation.create(database=target.database, "
             "schema='intermediate', identifier='int_accounts_assigned'), "
-            "['platform', 'advertiser_id']) }}",
+            "['platform', 'advertiser_id']) }};\n"
+            f"{{{{ argo.verified_tests_sql('{schema}') }}}};\n"
+            "{{ argo.tests_window_sql() }} {{ argo.unverified_sql('test.argo.x') }}",
         ],
         target="athena",
         marts_schema=schema,
     )
     hook_sql = publish_statements(hooks.result.results[0].node.compiled_code)
-    assert len(hook_sql) == 8, hook_sql
+    assert len(hook_sql) == 10, hook_sql
+    assert hook_sql[9].count("union all") == 1 and "like '%\"" in hook_sql[9], hook_sql[9]
     assert hook_sql[7].startswith("select to_hex(md5(to_utf8(array_join(array_agg("), hook_sql[7]
     assert hook_sql[6] == (
         f'delete from "awsdatacatalog"."{schema}"."fct_ad_performance_daily" '
