@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from argo.pipeline import run_source
-from argo.settings import WAREHOUSE_ENV
-from argo.transform import dbt
+from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.transform import PROJECT_PARTS, dbt
 from ingestion import clock
 from ingestion.sandbox import World, WorldConfig, registry
 from tests.clock_fixtures import DEFAULT_NOW
@@ -152,3 +152,15 @@ def last_build_notes(path: Path) -> dict[str, str]:
         for row in rows
         if row["run_started_at"] == newest
     }
+
+
+def project_copy(folder: Path) -> Path:
+    """The dbt project (what dbt parses, and selectors.yml) copied to ``folder``."""
+    for part in (*PROJECT_PARTS, "selectors.yml"):
+        source, copy = PROJECT_DIR / part, folder / part
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+    return folder

@@ -25,7 +25,6 @@ from argo.pipeline import run_source
 from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
 from argo.transform import (
     NOTHING_TO_BUILD,
-    PROJECT_PARTS,
     TransformError,
     build_changed,
     dbt,
@@ -34,7 +33,13 @@ from argo.transform import (
 )
 from ingestion import clock
 from ingestion.sandbox import World, registry
-from tests.marts_warehouse import INCREMENTAL_MARTS, WORLD, read_marts, source_options
+from tests.marts_warehouse import (
+    INCREMENTAL_MARTS,
+    WORLD,
+    project_copy,
+    read_marts,
+    source_options,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -354,15 +359,8 @@ def test_a_failed_daily_build_changes_nothing_readers_see_and_is_redone(built: P
 
 
 def a_project_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    """A copy of the dbt project (what dbt parses) with ``old`` replaced by ``new`` in ``file``."""
-    copy = tmp_path / "project"
-    for part in (*PROJECT_PARTS, "selectors.yml"):
-        source = PROJECT_DIR / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (copy / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / part)
+    """A copy of the dbt project with ``old`` replaced by ``new`` in ``file``."""
+    copy = project_copy(tmp_path / "project")
     text = (copy / file).read_text(encoding="utf-8")
     assert text.count(old) == 1, (file, old)
     (copy / file).write_text(text.replace(old, new), encoding="utf-8")

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from argo.pipeline import run_source
-from argo.settings import PROJECT_DIR, WAREHOUSE_ENV
+from argo.settings import WAREHOUSE_ENV
 from argo.transform import MARTS_SCHEMA_ENV, dbt, marts_schema_for, published_marts_schema
 from ingestion import clock
 from ingestion.sandbox import World, registry
@@ -30,6 +30,7 @@ from tests.marts_warehouse import (
     LOADED_DAYS,
     WORLD,
     last_build_notes,
+    project_copy,
     read_marts,
     source_options,
 )
@@ -72,16 +73,6 @@ def test_a_new_reporting_currency_rebuilds_every_mart(built: Path) -> None:
             "where abs(spend_in_reporting_currency - spend * exchange_rate) > 0.01",
         )
         assert wrong == 0
-
-
-def project_copy(folder: Path) -> Path:
-    """The dbt project (models, macros, seeds, dbt tests, settings) copied to ``folder``."""
-    for name in ("dbt_project.yml", "profiles.yml"):
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(PROJECT_DIR / name, folder / name)
-    for name in ("models", "macros", "seeds", "tests/dbt"):
-        shutil.copytree(PROJECT_DIR / name, folder / name)
-    return folder
 
 
 def conversions(path: Path, mart: str, keys: str) -> dict[tuple[Any, ...], Decimal]:
