@@ -230,6 +230,28 @@ def _what_to_do(detail: str) -> str:
     )
 
 
+#: The size of one dbt.log file before dbt starts the next (it keeps five more). dbt's own
+#: 10 MB held less than one build of this project at debug level (the file log's), so a
+#: failing run's lines could be in ``dbt.log.1``: 50 MB holds a build and its docs.
+DBT_LOG_FILE_BYTES = 50 * 1024 * 1024
+
+
+def log_flags(args: list[str], quiet: bool) -> list[str]:
+    """The flags ``argo`` adds to a dbt command ``args`` for its logs.
+
+    Quiet (progress callbacks): nothing on the console, everything in the log file. Always:
+    dbt.log holds :data:`DBT_LOG_FILE_BYTES` before it rolls over, unless the command or
+    dbt's own ``DBT_LOG_FILE_MAX_BYTES`` says otherwise.
+    """
+    flags: list[str] = []
+    if quiet and "--log-level" not in args:
+        # dbt's file log takes the console's level unless it is given its own
+        flags += ["--log-level", "none", "--log-level-file", "debug"]
+    if "--log-file-max-bytes" not in args and not os.environ.get("DBT_LOG_FILE_MAX_BYTES"):
+        flags += ["--log-file-max-bytes", str(DBT_LOG_FILE_BYTES)]
+    return flags
+
+
 def _invoke(
     full: list[str],
     marts_schema: str,
@@ -256,9 +278,7 @@ def _invoke(
     before = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     try:
-        if callbacks and "--log-level" not in full:  # the callbacks show progress and errors
-            # dbt's file log takes the console's level unless it is given its own
-            full = [*full, "--log-level", "none", "--log-level-file", "debug"]
+        full = [*full, *log_flags(full, bool(callbacks))]
         result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(full)
     finally:
         for name, value in before.items():

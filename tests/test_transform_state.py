@@ -273,3 +273,29 @@ def test_a_build_out_of_disk_or_memory_says_which_setting_helps(
         transform.dbt(["build", "--select", "fct_suggestions_daily"], marts_schema="marts__green")
     assert "model.argo.fct_suggestions_daily (error)" in str(raised.value)
     assert "The marts readers see are unchanged (marts -> marts__blue)." in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "quiet", "user_bytes", "expected"),
+    [
+        (["build"], True, None, ["--log-level", "none", "--log-level-file", "debug"]),
+        (["build"], False, None, []),
+        (["build", "--log-level", "info"], True, None, []),
+        (["build"], False, "1048576", []),
+        (["build", "--log-file-max-bytes", "0"], False, None, []),
+    ],
+)
+def test_dbt_keeps_a_whole_build_in_one_log_file_unless_told_otherwise(
+    args: list[str],
+    quiet: bool,
+    user_bytes: str | None,
+    expected: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dbt.log holds 50 MB before it rolls over; dbt's own setting and flag still win."""
+    monkeypatch.delenv("DBT_LOG_FILE_MAX_BYTES", raising=False)
+    if user_bytes is not None:
+        monkeypatch.setenv("DBT_LOG_FILE_MAX_BYTES", user_bytes)
+    sized = user_bytes is None and "--log-file-max-bytes" not in args
+    cap = ["--log-file-max-bytes", str(50 * 1024 * 1024)] if sized else []
+    assert transform.log_flags(args, quiet) == expected + cap
