@@ -62,19 +62,9 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set texts = [node.raw_code or ''] -%}
-    {%- set macro_ids = node.depends_on.macros | list -%}
-    {#- Jinja's for visits what is appended while it runs: the macros they call too. -#}
-    {%- for macro_id in macro_ids -%}
-        {%- set macro = argo.macro_by_id(macro_id) -%}
-        {%- if macro is none -%}
-            {%- do parts.macros.update({macro_id: 'unknown'}) -%}
-        {%- else -%}
-            {%- do parts.macros.update({macro_id: local_md5(macro.macro_sql)}) -%}
-            {%- do texts.append(macro.macro_sql) -%}
-            {%- for called in macro.depends_on.macros if called not in macro_ids -%}
-                {%- do macro_ids.append(called) -%}
-            {%- endfor -%}
-        {%- endif -%}
+    {%- for macro_id, found in argo.macro_closure(node.depends_on.macros, {}).items() -%}
+        {%- do parts.macros.update({macro_id: found.md5}) -%}
+        {%- do texts.append(found.sql) -%}
     {%- endfor -%}
     {%- for text in texts -%}
         {%- for name in modules.re.findall("\\bvar\\(\\s*['\"]([A-Za-z0-9_]+)['\"]", text)
@@ -120,6 +110,32 @@
 {#- Vars that change how much a run recomputes, never what a day holds. -#}
 {% macro vars_outside_history() -%}
     {{ return(['argo__mart_lookback_days']) }}
+{%- endmacro %}
+
+{#
+    The macros `macro_ids` and every macro they call (and those call), by id -> {'md5':
+    MD5 of its source ('unknown' for one the manifest does not hold), 'sql': its source}.
+    `known` keeps each macro's between calls (pass the same dict to share it).
+#}
+{% macro macro_closure(macro_ids, known) -%}
+    {%- set found = macro_ids | list -%}
+    {%- set closure = {} -%}
+    {#- Jinja's for visits what is appended while it runs: the macros they call too. -#}
+    {%- for macro_id in found -%}
+        {%- if macro_id not in known -%}
+            {%- set macro = argo.macro_by_id(macro_id) -%}
+            {%- do known.update({macro_id: {
+                'md5': 'unknown' if macro is none else local_md5(macro.macro_sql),
+                'sql': '' if macro is none else macro.macro_sql,
+                'calls': [] if macro is none else macro.depends_on.macros | list,
+            }}) -%}
+        {%- endif -%}
+        {%- do closure.update({macro_id: known[macro_id]}) -%}
+        {%- for other in known[macro_id].calls if other not in found -%}
+            {%- do found.append(other) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(closure) }}
 {%- endmacro %}
 
 {#- A macro of the manifest by unique id (`macro.<package>.<name>`), or none. -#}

@@ -25,14 +25,18 @@
     call), first 16 hex digits. A test whose key is in the set passed on every day.
 #}
 {% macro data_test_keys() -%}
-    {%- set macro_digests = {} -%}
+    {%- set macros = {} -%}
     {%- set closures = {} -%}
     {%- set keys = {} -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'test' -%}
         {%- set called = node.depends_on.macros | sort -%}
         {%- set closure = called | join(',') -%}
         {%- if closure not in closures -%}
-            {%- do closures.update({closure: argo.macros_digest(called, macro_digests)}) -%}
+            {%- set digests = {} -%}
+            {%- for macro_id, found in argo.macro_closure(called, macros).items() -%}
+                {%- do digests.update({macro_id: found.md5}) -%}
+            {%- endfor -%}
+            {%- do closures.update({closure: local_md5(tojson(digests, sort_keys=true))}) -%}
         {%- endif -%}
         {%- do keys.update({node.unique_id: local_md5(tojson([
             node.unique_id, node.raw_code or '', node.test_metadata or {}, node.config,
@@ -40,30 +44,6 @@
         ], sort_keys=true))[:16]}) -%}
     {%- endfor -%}
     {{ return(keys) }}
-{%- endmacro %}
-
-{#-
-    The MD5 of the source of the macros `macro_ids` and of every macro they call, by id
-    (`digests` keeps each macro's between calls).
--#}
-{% macro macros_digest(macro_ids, digests) -%}
-    {%- set found = macro_ids | list -%}
-    {%- set parts = {} -%}
-    {#- Jinja's for visits what is appended while it runs: the macros they call too. -#}
-    {%- for macro_id in found -%}
-        {%- if macro_id not in digests -%}
-            {%- set macro = argo.macro_by_id(macro_id) -%}
-            {%- do digests.update({macro_id: {
-                'md5': 'unknown' if macro is none else local_md5(macro.macro_sql),
-                'calls': [] if macro is none else macro.depends_on.macros | list,
-            }}) -%}
-        {%- endif -%}
-        {%- do parts.update({macro_id: digests[macro_id].md5}) -%}
-        {%- for other in digests[macro_id].calls if other not in found -%}
-            {%- do found.append(other) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {{ return(local_md5(tojson(parts, sort_keys=true))) }}
 {%- endmacro %}
 
 {#- What marts__state.mart_builds calls a data test in a `tests_unverified` row. -#}
