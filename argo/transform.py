@@ -304,8 +304,17 @@ STATE_FILES = ("manifest.json", "sources.json")
 TRIED_FILE = "tried.json"
 PROJECT_FILE = "dbt_project.sha256"
 FILES_FILE = "project_files.sha256"
-#: What dbt parses: a change to any file there may change what state:modified selects.
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+#: What dbt parses, and the day's selector: a change to any file there may change what
+#: the day's build selects.
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests/dbt",
+)
 BUILD_FILE = "invocation_id"
 
 

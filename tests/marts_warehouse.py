@@ -156,7 +156,7 @@ def last_build_notes(path: Path) -> dict[str, str]:
 
 def project_copy(folder: Path) -> Path:
     """The dbt project (what dbt parses, and selectors.yml) copied to ``folder``."""
-    for part in (*PROJECT_PARTS, "selectors.yml"):
+    for part in PROJECT_PARTS:
         source, copy = PROJECT_DIR / part, folder / part
         if source.is_dir():
             shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))

@@ -237,7 +237,11 @@ def test_the_project_files_digest_sees_any_file_dbt_parses(
     second = transform._files_digest()
     assert second != first
     (project / "models" / "a.sql").rename(project / "models" / "b.sql")
-    assert transform._files_digest() not in (first, second)
+    third = transform._files_digest()
+    assert third not in (first, second)
+    # The day's selector is dbt's to read too: a changed selector is a changed project.
+    (project / "selectors.yml").write_text("selectors: []\n")
+    assert transform._files_digest() != third
 
 
 @pytest.mark.parametrize(
