@@ -202,12 +202,12 @@ def test_days_of_daily_builds_equal_a_full_refresh(
     copy = full_refresh_of_a_copy(built, tmp_path, {"suggestions__build_chunk_rows": chunk_rows})
     (run_sql,) = (copy.parent / "target" / "run").glob("**/fct_suggestions_daily.sql")
     assert "fct_suggestions_daily__entity_days" in run_sql.read_text(encoding="utf-8")
-    staged = execute(
+    left_over = execute(
         copy,
         "select table_schema from information_schema.tables "
         "where table_name = 'fct_suggestions_daily__entity_days'",
     )
-    assert not staged, f"the staged entity days are dropped after the build: {staged}"
+    assert not left_over, f"the staged entity days are dropped after the build: {left_over}"
     daily, full = read_marts(built), read_marts(copy)
     assert set(INCREMENTAL_MARTS) <= set(full) and full.keys() == daily.keys()
     differing = [name for name in full if daily[name] != full[name]]
