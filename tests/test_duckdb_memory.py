@@ -49,8 +49,12 @@ SHOW = """
 import json
 from argo.transform import dbt
 
-result = dbt(["show", "--inline", "select current_setting('memory_limit') as memory_limit"])
-print(json.dumps({"memory_limit": result.result.results[0].agate_table.rows[0][0]}))
+result = dbt([
+    "show", "--inline",
+    "select current_setting('memory_limit'), current_setting('preserve_insertion_order')",
+])
+(limit, ordered), = result.result.results[0].agate_table.rows
+print(json.dumps({"memory_limit": limit, "preserve_insertion_order": ordered}))
 """
 
 
@@ -151,3 +155,5 @@ def test_dbt_runs_duckdb_with_the_memory_limit_set(
 ) -> None:
     seen = settings_seen(tmp_path, SHOW, limit, DBT_MEMORY_LIMIT_ENV)
     assert seen["memory_limit"] == reported(expected)
+    # profiles.yml lets DuckDB write a model's rows in any order (far less memory)
+    assert seen["preserve_insertion_order"] is False

@@ -112,6 +112,7 @@ def test_profile_switches_duckdb_extension_downloads_off() -> None:
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": "{{ env_var('ARGO_DBT_MEMORY_LIMIT', '80%') }}",
+        "preserve_insertion_order": False,
     }
 
 
