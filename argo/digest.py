@@ -340,7 +340,10 @@ def _one(
         "KRW",
     )
     budgetless: dict[str, list[str]] = {}
-    for row in sorted(no_budget, key=lambda r: str(r.get("advertiser_name"))):
+    # A table's rows come in no set order (DECISIONLOG 64): sorted here, platforms too.
+    for row in sorted(
+        no_budget, key=lambda r: (str(r.get("advertiser_name")), str(r.get("platform")))
+    ):
         name = str(row.get("advertiser_name") or row.get("advertiser_id"))
         platforms = budgetless.setdefault(name, [])
         if row.get("platform") and row["platform"] not in platforms:
