@@ -480,3 +480,29 @@ def unverified_id(path: Path, name: str) -> str:
 def hash_of(unique_id: str) -> str:
     """argo.unverified_test_id: the first 12 hex digits of the MD5 of the unique id."""
     return hashlib.md5(unique_id.encode()).hexdigest()[:12]
+
+
+def test_a_changed_view_is_created_again_and_the_others_are_left(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day's build creates a view again when its SQL changed (`state:modified`), not for
+    new rows alone: of Meta's staging views, only the changed one is in the build, and the
+    warehouse holds its new SQL."""
+    project = a_project_with(
+        tmp_path,
+        "models/staging/meta_ads/stg_meta_ads__ads.sql",
+        "coalesce(effective_status = 'ACTIVE', false) as is_active",
+        "coalesce(upper(effective_status) = 'ACTIVE', false) as is_active",
+    )
+    monkeypatch.setattr("argo.transform.PROJECT_DIR", project)
+    a_load_of(built, "raw_meta_ads")
+    build = build_changed()
+    assert build.published == "marts__blue", build.reason
+    meta_views = [n for n in build.selected if n.startswith("model.argo.stg_meta_ads__")]
+    assert meta_views == ["model.argo.stg_meta_ads__ads"], meta_views
+    ((sql,),) = execute(
+        built,
+        "select sql from duckdb_views() where schema_name = 'staging' "
+        "and view_name = 'stg_meta_ads__ads'",
+    )
+    assert "upper(effective_status)" in sql.lower(), sql
