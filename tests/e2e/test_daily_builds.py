@@ -96,12 +96,17 @@ def state_invocation(schema: str) -> str:
     return (state_dir(schema) / "invocation_id").read_text()
 
 
+def manifest_nodes(path: Path) -> dict[str, Any]:
+    """The nodes of the manifest dbt last wrote for the warehouse ``path``."""
+    manifest = json.loads((path.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return dict(manifest["nodes"])
+
+
 def views_of(path: Path) -> set[str]:
     """The unique ids of the models dbt last parsed as views for the warehouse ``path``."""
-    manifest = json.loads((path.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
     return {
         uid
-        for uid, node in manifest["nodes"].items()
+        for uid, node in manifest_nodes(path).items()
         if node["resource_type"] == "model" and node["config"]["materialized"] == "view"
     }
 
@@ -458,20 +463,18 @@ def test_a_changed_data_test_checks_every_day_until_it_passes(
 
 def warned(path: Path) -> set[str]:
     """The ids (argo.unverified_test_id) of the data tests whose severity is `warn`."""
-    manifest = json.loads((path.parent / "target" / "manifest.json").read_text())
     return {
         hash_of(uid)
-        for uid, node in manifest["nodes"].items()
+        for uid, node in manifest_nodes(path).items()
         if node["resource_type"] == "test" and node["config"]["severity"].lower() == "warn"
     }
 
 
 def unverified_id(path: Path, name: str) -> str:
     """How a `tests_unverified` row names the data test ``name`` (its unique id's hash)."""
-    manifest = json.loads((path.parent / "target" / "manifest.json").read_text())
     (unique_id,) = [
         uid
-        for uid, node in manifest["nodes"].items()
+        for uid, node in manifest_nodes(path).items()
         if node["resource_type"] == "test" and node["name"] == name
     ]
     return hash_of(unique_id)
