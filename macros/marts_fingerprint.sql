@@ -25,14 +25,20 @@
     change it.
 #}
 
-{#- Every node and source upstream of `unique_id`, and `unique_id` itself. -#}
+{#-
+    Every node and source upstream of `unique_id`, and `unique_id` itself. A parent a
+    model names in its `meta.argo_runs_after` is not one: that edge only orders two builds
+    (argo.runs_after), the model does not read it.
+-#}
 {% macro upstream_nodes(unique_id) -%}
     {%- set found = [unique_id] -%}
     {#- Jinja's for visits what is appended while it runs: a breadth-first walk. -#}
     {%- for uid in found -%}
         {%- set node = graph.nodes.get(uid) -%}
         {%- if node -%}
-            {%- for parent in node.depends_on.nodes if parent not in found -%}
+            {%- set order_only = argo.order_only_parents(node) -%}
+            {%- for parent in node.depends_on.nodes if parent not in found
+                and parent not in order_only -%}
                 {%- do found.append(parent) -%}
             {%- endfor -%}
         {%- endif -%}

@@ -325,3 +325,26 @@ def test_a_platform_switched_off_leaves_none_of_its_rows_in_the_marts(built: Pat
         [kakao],
     )
     assert state == 0
+
+
+def test_the_suggestions_run_after_the_scores_without_reading_them(built: Path) -> None:
+    """On DuckDB fct_suggestions_daily starts once fct_metric_scores_daily is built
+    (argo.runs_after, DECISIONLOG 66), but the scores are not an input of its history: a
+    var of the scores rebuilds them in full and continues the suggestions."""
+    dbt(["build", "--vars", json.dumps({"anomalies__min_score": 4})])
+    notes = last_build_notes(built)
+    assert (
+        notes["fct_metric_scores_daily"]
+        == "built in full: var anomalies__min_score changed (5 -> 4)"
+    )
+    assert notes["fct_suggestions_daily"].startswith("continued"), notes["fct_suggestions_daily"]
+    results = json.loads((built.parent / "target" / "run_results.json").read_text(encoding="utf-8"))
+    execute = {
+        result["unique_id"].rsplit(".", 1)[-1]: next(
+            step for step in result["timing"] if step["name"] == "execute"
+        )
+        for result in results["results"]
+        if result["unique_id"].startswith("model.")
+    }
+    scores, suggestions = execute["fct_metric_scores_daily"], execute["fct_suggestions_daily"]
+    assert suggestions["started_at"] >= scores["completed_at"], (scores, suggestions)

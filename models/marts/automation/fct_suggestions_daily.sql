@@ -17,11 +17,14 @@
     memory follows a chunk, not the history. What an entity is over its whole life (first
     and last day, name) comes from int_suggestions__entity_months, kept month by month in
     this build schema, so the window's run reads the window's rows and that table, not
-    every day of the reports.
+    every day of the reports. On DuckDB it is built after fct_metric_scores_daily, which
+    it does not read (argo.runs_after): built side by side, the two spilled past the disk
+    of a 10x world.
     Names, daily budgets (dim_campaigns' current setting) and advertisers are those of
     the run that wrote the day, as in the other incremental marts.
 -#}
 -- depends_on: {{ ref('int_suggestions__entity_months') }}
+{{ argo.runs_after('fct_metric_scores_daily') }}
 {{ config(**argo.incremental_mart_config(
     unique_key=['date_day', 'suggestion_id'],
     pre_hook=['{{ argo.stage_suggestion_entity_days() }}'],
