@@ -8,7 +8,8 @@ expands, down to sources, seeds and tables) and adds up what those reads cost in
 production layout, measured on the DuckDB data of the run:
 
 * every table is written to parquet with zstd, partitioned by month of its day column
-  when it has one, and each month's bytes are the file sizes;
+  when it has one (by day in the layout ``raw and marts by day``, which production does
+  not have), and each partition's bytes are its files' sizes;
 * an Iceberg mart with ``date_day`` is partitioned by ``month(date_day)`` in production
   (macros/incremental_marts.sql), so a read from a day on prunes the months before it;
 * the daily raw tables (``bench.transform.FACT_DAYS``, the 18 tables dlt creates
@@ -97,13 +98,19 @@ DAY_COLUMNS = (
     "day",
     "rate_date",
 )
-#: Layout -> (the daily raw tables are partitioned by month, only the columns read count).
-#: Production's layout first (the one the target is judged on).
-LAYOUTS: dict[str, tuple[bool, bool]] = {
-    "raw by month": (True, True),
-    "raw by month, every column": (True, False),
-    "raw unpartitioned": (False, True),
+#: Layout -> (the daily raw tables are partitioned, only the columns read count, the
+#: partitions' grain: ``month`` or ``day``). Production's layout first (the one the target
+#: is judged on). ``raw and marts by day`` is a layout production does not have: the same
+#: tables partitioned by day, to show what month partitions cost a window that starts
+#: late in a month (a 31-day window on the 30th of a month reads two whole months).
+LAYOUTS: dict[str, tuple[bool, bool, str]] = {
+    "raw by month": (True, True, "month"),
+    "raw by month, every column": (True, False, "month"),
+    "raw unpartitioned": (False, True, "month"),
+    "raw and marts by day": (True, True, "day"),
 }
+#: strftime format of a partition's key, by grain.
+GRAINS = {"month": "%Y-%m", "day": "%Y-%m-%d"}
 
 
 def leaves(manifest: dict[str, Any], unique_id: str) -> set[str]:
@@ -134,7 +141,10 @@ def relation(manifest: dict[str, Any], unique_id: str) -> tuple[str, str]:
 
 
 class Sizes:
-    """Bytes per month of each table, measured once as parquet with zstd, in all and by column."""
+    """Bytes per partition (month or day) of each table, in all and by column.
+
+    Measured once per grain, as parquet with zstd.
+    """
 
     def __init__(self, warehouse: str, catalog: str = "built") -> None:
         import duckdb
@@ -143,8 +153,8 @@ class Sizes:
         self.con.execute(f'attach \'{warehouse}\' as "{catalog}" (read_only); use "{catalog}"')
         self.catalog = catalog
         self.root = Path(tempfile.mkdtemp(prefix="argo-athena-daily-"))
-        self.months: dict[tuple[str, str], dict[str, int]] = {}
-        self.column_months: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        self.parts: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.column_parts: dict[tuple[str, str, str], dict[str, dict[str, int]]] = {}
         self.columns: dict[tuple[str, str], list[str]] = {}
         self.day_column: dict[tuple[str, str], str | None] = {}
 
@@ -162,30 +172,40 @@ class Sizes:
             ]
         return self.columns[key]
 
-    def of(self, schema: str, table: str, columns: set[str] | None = None) -> dict[str, int]:
-        """Bytes per month (``'*'`` for a table without a day column).
+    def of(
+        self, schema: str, table: str, columns: set[str] | None = None, grain: str = "month"
+    ) -> dict[str, int]:
+        """Bytes per partition of ``grain`` (``'*'`` for a table without a day column).
 
         Of the files, or of the compressed column chunks of ``columns`` only.
         """
-        key = (schema, table)
-        if key not in self.months:
-            self._measure(schema, table)
+        key = (schema, table, grain)
+        if key not in self.parts:
+            self._measure(schema, table, grain)
         if columns is None:
-            return self.months[key]
+            return self.parts[key]
         return {
-            month: sum(size for column, size in by_column.items() if column in columns)
-            for month, by_column in self.column_months[key].items()
+            part: sum(size for column, size in by_column.items() if column in columns)
+            for part, by_column in self.column_parts[key].items()
         }
 
-    def _measure(self, schema: str, table: str) -> None:
+    def _measure(self, schema: str, table: str, grain: str) -> None:
         import pyarrow.parquet as pq
 
-        key = (schema, table)
+        key = (schema, table, grain)
+        measured = next((k for k in self.parts if k[:2] == (schema, table)), None)
+        if measured is not None and self.day_column[(schema, table)] is None:
+            # No day column: one partition whatever the grain, measured once.
+            self.parts[key], self.column_parts[key] = (
+                self.parts[measured],
+                self.column_parts[measured],
+            )
+            return
         columns = self.table_columns(schema, table)
         day = next((c for c in DAY_COLUMNS if c in columns), None)
-        self.day_column[key] = day
-        out = self.root / f"{schema}.{table}"
-        self.months[key], self.column_months[key] = {}, {}
+        self.day_column[(schema, table)] = day
+        out = self.root / f"{schema}.{table}.{grain}"
+        self.parts[key], self.column_parts[key] = {}, {}
         if not columns:
             return
         if day is None:
@@ -194,17 +214,17 @@ class Sizes:
                 f'copy (select * from "{schema}"."{table}") to \'{out}/all.parquet\' '
                 "(format parquet, compression zstd)"
             )
-            parts = {"*": out}
+            folders = {"*": out}
         else:
             self.con.execute(
-                f"copy (select *, strftime(\"{day}\", '%Y-%m') as bench_month "
+                f"copy (select *, strftime(\"{day}\", '{GRAINS[grain]}') as bench_part "
                 f'from "{schema}"."{table}" order by "{day}") to \'{out}\' '
-                "(format parquet, compression zstd, partition_by (bench_month))"
+                "(format parquet, compression zstd, partition_by (bench_part))"
             )
-            parts = {part.name.split("=", 1)[1]: part for part in out.iterdir()}
-        for month, folder in parts.items():
+            folders = {part.name.split("=", 1)[1]: part for part in out.iterdir()}
+        for part, folder in folders.items():
             files = list(folder.rglob("*.parquet"))
-            self.months[key][month] = sum(p.stat().st_size for p in files)
+            self.parts[key][part] = sum(p.stat().st_size for p in files)
             by_column: dict[str, int] = {}
             for path in files:
                 meta = pq.ParquetFile(path).metadata
@@ -214,7 +234,7 @@ class Sizes:
                         chunk = row_group.column(index)
                         column = chunk.path_in_schema.split(".", 1)[0]
                         by_column[column] = by_column.get(column, 0) + chunk.total_compressed_size
-            self.column_months[key][month] = by_column
+            self.column_parts[key][part] = by_column
         shutil.rmtree(out, ignore_errors=True)
 
     def columns_read(self, sql: str) -> dict[tuple[str, str], set[str]] | None:
@@ -266,7 +286,7 @@ def bytes_read(
     columns read; else, or without a plan, every column of every table the manifest says
     it reads.
     """
-    partitioned_raw, only_columns_read = LAYOUTS[layout]
+    partitioned_raw, only_columns_read, grain = LAYOUTS[layout]
     tables: dict[tuple[str, str], set[str] | None] = (
         dict(reads)
         if reads is not None and only_columns_read
@@ -276,7 +296,7 @@ def bytes_read(
     total = 0
     in_full = READS_ALL_OF.get(manifest["nodes"][unique_id]["name"], frozenset())
     for (schema, table), columns in tables.items():
-        months = sizes.of(schema, table, columns)
+        parts = sizes.of(schema, table, columns, grain)
         raw = (schema, table) in sources
         partitioned = f"{schema}.{table}" in FACT_DAYS if raw else True
         prunes = (
@@ -286,10 +306,10 @@ def bytes_read(
             and table not in in_full
         )
         if since is None or not prunes:
-            total += sum(months.values())
+            total += sum(parts.values())
         else:
-            first = since.strftime("%Y-%m")
-            total += sum(size for month, size in months.items() if month >= first)
+            first = since.strftime(GRAINS[grain])
+            total += sum(size for part, size in parts.items() if part >= first)
     return total
 
 

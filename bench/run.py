@@ -354,6 +354,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             production = layouts["raw by month"]
             older = layouts["raw unpartitioned"]
             every = layouts.get("raw by month, every column")
+            by_day = layouts.get("raw and marts by day")
             summary["targets"]["athena_scan"] = production["met"]
             summary["target_figures"]["athena_scan"] = (
                 f"SF{largest['sf']:g}: {production['one_day_share']:.1%} of the full refresh's "
@@ -362,6 +363,11 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                 + (
                     f"; every column of each table read counted {every['one_day_share']:.1%}"
                     if every
+                    else ""
+                )
+                + (
+                    f"; raw and marts partitioned by day {by_day['one_day_share']:.1%}"
+                    if by_day
                     else ""
                 )
             )

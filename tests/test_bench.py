@@ -296,6 +296,7 @@ def _results(**overrides: Any) -> dict[str, Any]:
                     "layouts": {
                         "raw by month": {"one_day_share": 0.4, "met": False},
                         "raw unpartitioned": {"one_day_share": 0.1, "met": True},
+                        "raw and marts by day": {"one_day_share": 0.05, "met": True},
                     },
                 },
             },
@@ -330,6 +331,8 @@ def test_targets_are_judged_on_the_figures() -> None:
         "unpartitioned (a lake created before 2026-11-30) 10.0%"
         in (summary["target_figures"]["athena_scan"])
     )
+    # shown beside it, never judged: production has no day partitions
+    assert "partitioned by day 5.0%" in summary["target_figures"]["athena_scan"]
     assert "b 3.00x" in summary["target_figures"]["memory"]
     slower = _results(
         ingest=[

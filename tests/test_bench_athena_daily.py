@@ -142,3 +142,16 @@ def test_only_the_columns_a_model_s_plan_reads_are_counted(warehouse: Path) -> N
     assert plain["every_column_models"] == ["dim_all", "fct_daily"]
     layouts = plain["layouts"]
     assert layouts["raw by month"] == layouts["raw by month, every column"]
+
+
+def test_by_day_a_window_late_in_a_month_reads_its_own_days_only(warehouse: Path) -> None:
+    """The window from 23 February: by month February and March, by day seven days."""
+    every = ["model.argo.fct_daily"]
+    figures = _scan(warehouse, _results(*every), _results(*every))
+    by_month = figures["layouts"]["raw by month"]
+    by_day = figures["layouts"]["raw and marts by day"]
+    assert by_day["full_refresh_bytes"] > 0
+    # 29 of the 60 days by month (all of February and 1 March), 7 by day; files' own
+    # overhead aside, the shares follow the days.
+    assert by_month["one_day_share"] == pytest.approx(29 / 60, abs=0.05)
+    assert by_day["one_day_share"] == pytest.approx(7 / 60, abs=0.05)
