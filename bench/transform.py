@@ -478,12 +478,16 @@ def compare_marts(path: Path, daily: str, full: str) -> dict[str, int]:
     """Rows of each mart in one schema and not the other (EXCEPT ALL both ways).
 
     Doubles are compared at :data:`DOUBLE_DIGITS` significant digits; every other type
-    exactly.
+    exactly. The comparison gets the memory dbt gets (``ARGO_DBT_MEMORY_LIMIT``) and
+    spills beyond it: at SF10, with DuckDB's own 80 % of RAM, it grew past 20 GB and the
+    kernel killed the bench.
     """
     import duckdb
 
+    from argo.settings import dbt_memory_limit
+
     differences: dict[str, int] = {}
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(path), config={"memory_limit": dbt_memory_limit()}) as con:
         for table in marts_tables(con, daily):
             columns = ", ".join(
                 f"printf('%.{DOUBLE_DIGITS}g', \"{c}\")"

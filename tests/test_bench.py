@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import requests
 
+from argo.settings import SettingError
 from bench import ingest, run, transform
 from bench.common import machine
 from ingestion.sandbox.http import Exchange
@@ -219,6 +220,21 @@ def test_compare_marts_counts_rows_on_either_side_only(tmp_path: Path) -> None:
         con.execute("create table marts__green.fct as select * from (values (1), (2), (3)) t(a)")
     # One 2 too many on one side, one 3 missing on it: EXCEPT ALL both ways.
     assert transform.compare_marts(path, "marts__blue", "marts__green") == {"fct": 2, "same": 0}
+
+
+def test_compare_marts_gets_the_memory_dbt_gets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for schema in ("marts__blue", "marts__green"):
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {schema}.fct as select 1 as a")
+    monkeypatch.setenv("ARGO_DBT_MEMORY_LIMIT", "100MB")
+    assert transform.compare_marts(path, "marts__blue", "marts__green") == {"fct": 0}
+    monkeypatch.setenv("ARGO_DBT_MEMORY_LIMIT", "lots")
+    with pytest.raises(SettingError, match="ARGO_DBT_MEMORY_LIMIT"):
+        transform.compare_marts(path, "marts__blue", "marts__green")
 
 
 def test_compare_marts_leaves_the_last_bit_of_a_double_to_the_engine(tmp_path: Path) -> None:
