@@ -114,15 +114,20 @@ GRAINS = {"month": "%Y-%m", "day": "%Y-%m-%d"}
 
 
 def leaves(manifest: dict[str, Any], unique_id: str) -> set[str]:
-    """The sources, seeds and tables ``unique_id`` reads, through views and ephemerals."""
+    """The sources, seeds and tables ``unique_id`` reads, through views and ephemerals.
+
+    A model its ``meta.argo_runs_after`` names is not read: that edge only orders two
+    builds on DuckDB (macros/runs_after.sql).
+    """
     found: set[str] = set()
     node = manifest["nodes"][unique_id]
+    order_only = set((node["config"].get("meta") or {}).get("argo_runs_after") or [])
     for parent in node["depends_on"]["nodes"]:
         if parent in manifest["sources"]:
             found.add(parent)
             continue
         parent_node = manifest["nodes"].get(parent)
-        if parent_node is None:
+        if parent_node is None or parent_node["name"] in order_only:
             continue
         if parent_node["config"].get("materialized") in ("view", "ephemeral"):
             found |= leaves(manifest, parent)

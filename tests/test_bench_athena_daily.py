@@ -155,3 +155,20 @@ def test_by_day_a_window_late_in_a_month_reads_its_own_days_only(warehouse: Path
     # overhead aside, the shares follow the days.
     assert by_month["one_day_share"] == pytest.approx(29 / 60, abs=0.05)
     assert by_day["one_day_share"] == pytest.approx(7 / 60, abs=0.05)
+
+
+def test_a_model_built_after_another_does_not_read_it() -> None:
+    """An edge argo.runs_after adds on DuckDB orders two builds; it is not a read."""
+    manifest = _manifest()
+    manifest["nodes"]["model.argo.dim_all"]["depends_on"]["nodes"].append("model.argo.fct_late")
+    manifest["nodes"]["model.argo.fct_late"] = {
+        **manifest["nodes"]["model.argo.fct_daily"],
+        "name": "fct_late",
+        "alias": "fct_late",
+    }
+    assert athena_daily.leaves(manifest, "model.argo.dim_all") == {
+        "model.argo.fct_daily",
+        "model.argo.fct_late",
+    }
+    manifest["nodes"]["model.argo.dim_all"]["config"]["meta"] = {"argo_runs_after": ["fct_late"]}
+    assert athena_daily.leaves(manifest, "model.argo.dim_all") == {"model.argo.fct_daily"}
